@@ -1,0 +1,57 @@
+// Starts the release `vinr` binary on a fresh SQLite database, exactly as `make run` does,
+// and reads the demo credentials from the banner it prints. Returns the teardown.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const STATE_FILE = join(__dirname, '.state', 'demo.json');
+
+export default async function globalSetup() {
+  const bin = process.env.VINR_BIN;
+  if (!bin) throw new Error('VINR_BIN must name the vinr binary (make test sets it)');
+  const url = new URL(process.env.VINR_E2E_URL ?? 'http://127.0.0.1:3100');
+  const dataDir = mkdtempSync(join(tmpdir(), 'vinr-e2e-'));
+  const server = spawn(bin, ['serve'], {
+    env: {
+      ...process.env,
+      VINR_ADDR: url.host,
+      VINR_PUBLIC_URL: url.origin,
+      VINR_DATA_DIR: dataDir,
+      VINR_DATABASE_URL: '',
+      VINR_SECRET: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  server.stderr.on('data', (chunk) => process.stderr.write(chunk));
+  const banner = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+    server.stdout.on('data', (chunk) => {
+      output += chunk.toString();
+      if (/Publishable key:.*\n/.test(output)) {
+        clearTimeout(timer);
+        resolve(output);
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+  const field = (label: string) => {
+    const m = banner.match(new RegExp(`${label}:\\s+(\\S+)`));
+    if (!m) throw new Error(`no ${label} in the banner:\n${banner}`);
+    return m[1];
+  };
+  const demo = {
+    email: field('Login'),
+    password: field('Password'),
+    secretKey: field('Secret key'),
+    publishableKey: field('Publishable key'),
+  };
+  mkdirSync(join(__dirname, '.state'), { recursive: true });
+  writeFileSync(STATE_FILE, JSON.stringify(demo));
+  return async () => {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

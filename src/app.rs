@@ -1,0 +1,55 @@
+//! The HTML shell and the page routes. Server-only: in the islands architecture the browser
+//! hydrates islands, not the app, so none of this is compiled to wasm.
+
+use crate::ui::pages::dashboard::DashboardHome;
+use crate::ui::pages::login::LoginPage;
+use crate::ui::pages::not_found::NotFound;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+/// The document around every page. Sets the page CSP with this response's nonce, which
+/// Leptos also puts on its hydration bootstrap script.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        let csp = crate::server::page_csp(&nonce.to_string());
+        if let Ok(value) = http::HeaderValue::from_str(&csp) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href="/pkg/vinr.css" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options islands=true />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=|| view! { <Redirect path="/dashboard" /> } />
+                <Route path=path!("/login") view=LoginPage />
+                // Async: the page is sent whole once its data is loaded, so it needs no script.
+                <Route path=path!("/dashboard") view=DashboardHome ssr=SsrMode::Async />
+            </Routes>
+        </Router>
+    }
+}

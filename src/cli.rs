@@ -1,0 +1,252 @@
+//! The `vinr` command line: serve, migrate, create merchants, roll keys.
+
+use crate::api::auth::KeyKind;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::crypto::Secret;
+use crate::domain::mode::Mode;
+use crate::server::Application;
+use crate::services::accounts::{self, DemoCredentials};
+use crate::store::Store;
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(name = "vinr", version, about = "VINR, a self-hosted payment gateway")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve the API, checkout and dashboard (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage merchant accounts.
+    Merchant {
+        #[command(subcommand)]
+        command: MerchantCommand,
+    },
+    /// Manage API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MerchantCommand {
+    /// Create a merchant account with test and live keys and a dashboard login; prints them once.
+    Create {
+        /// Business name shown to customers at checkout.
+        #[arg(long)]
+        name: String,
+        /// E-mail of the dashboard login.
+        #[arg(long)]
+        email: String,
+        /// Dashboard password (at least 10 characters); generated when omitted.
+        #[arg(long, env = "VINR_MERCHANT_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ModeArg {
+    Test,
+    Live,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Issue a new secret (or publishable) key; the old one keeps working for the grace period.
+    Roll {
+        /// The account's id (acct_…) or dashboard e-mail.
+        #[arg(long)]
+        account: String,
+        #[arg(long, value_enum, default_value = "test")]
+        mode: ModeArg,
+        /// Roll the publishable key instead of the secret key.
+        #[arg(long)]
+        publishable: bool,
+        /// Hours the replaced key keeps working (0 stops it at once).
+        #[arg(long, default_value_t = 24)]
+        grace_hours: i64,
+    },
+}
+
+/// Runs the command line.
+pub async fn run(cli: Cli) -> Result<()> {
+    let config = Config::from_env()?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config, clock).await,
+        Command::Migrate => {
+            let store = Store::connect(&config.database_url).await?;
+            store.migrate().await?;
+            println!("Migrations applied ({}).", store.backend().name());
+            Ok(())
+        }
+        Command::Merchant {
+            command:
+                MerchantCommand::Create {
+                    name,
+                    email,
+                    password,
+                },
+        } => {
+            let store = Store::connect(&config.database_url).await?;
+            store.migrate().await?;
+            let created = accounts::create_account(
+                &store,
+                clock.as_ref(),
+                &name,
+                &email,
+                password.as_deref(),
+            )
+            .await?;
+            println!(
+                "Created merchant {} ({})",
+                created.account.name, created.account.id
+            );
+            println!("  Dashboard:        {}/login", config.public_url);
+            println!("  Login:            {}", created.email);
+            println!("  Password:         {}", created.password.expose());
+            for key in &created.keys {
+                println!(
+                    "  {:<17} {}",
+                    format!("{} {}:", key.mode, key.kind.as_str()),
+                    key.key.expose()
+                );
+            }
+            println!("Secret keys are shown only now; VINR keeps only their digests.");
+            Ok(())
+        }
+        Command::Keys {
+            command:
+                KeysCommand::Roll {
+                    account,
+                    mode,
+                    publishable,
+                    grace_hours,
+                },
+        } => {
+            let store = Store::connect(&config.database_url).await?;
+            store.migrate().await?;
+            let Some(found) =
+                crate::store::accounts::find_by_id_or_email(store.reader(), &account).await?
+            else {
+                bail!("no account with id or e-mail {account}");
+            };
+            let mode = match mode {
+                ModeArg::Test => Mode::Test,
+                ModeArg::Live => Mode::Live,
+            };
+            let kind = if publishable {
+                KeyKind::Publishable
+            } else {
+                KeyKind::Secret
+            };
+            let issued = accounts::roll_key(
+                &store,
+                clock.as_ref(),
+                &found.id,
+                mode,
+                kind,
+                grace_hours * 3600,
+            )
+            .await
+            .context("rolling the key")?;
+            println!(
+                "New {} {} key for {}: {}",
+                mode,
+                kind.as_str(),
+                found.name,
+                issued.key.expose()
+            );
+            if grace_hours > 0 {
+                println!("The keys it replaces keep working for {grace_hours} hours.");
+            } else {
+                println!("The keys it replaces stopped working now.");
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<()> {
+    let public_url = config.public_url.clone();
+    let secret = config.secret.clone();
+    let app = Application::build(config, clock.clone()).await?;
+    let demo = accounts::ensure_demo(&app.state().store, clock.as_ref(), &secret).await?;
+    print_banner(
+        &public_url,
+        app.local_addr(),
+        app.state().store.backend().name(),
+        &demo,
+    );
+    app.run_until(shutdown_signal()).await
+}
+
+fn print_banner(
+    public_url: &str,
+    addr: std::net::SocketAddr,
+    backend: &str,
+    demo: &DemoCredentials,
+) {
+    let show = |value: &Option<Secret>, gone: &str| {
+        value
+            .as_ref()
+            .map(|s| s.expose().to_string())
+            .unwrap_or_else(|| gone.to_string())
+    };
+    println!();
+    println!("VINR is serving on http://{addr} ({backend})");
+    println!("  Dashboard:        {public_url}/login");
+    println!("  Login:            {}", demo.email);
+    println!(
+        "  Password:         {}",
+        show(&demo.password, "(changed since first start)")
+    );
+    println!(
+        "  Secret key:       {}",
+        show(
+            &demo.secret_key,
+            "(rolled; use the key `vinr keys roll` printed)"
+        )
+    );
+    println!(
+        "  Publishable key:  {}",
+        show(&demo.publishable_key, "(rolled)")
+    );
+    println!("  Try:              curl {public_url}/v1/account -H \"X-Api-Key: <secret key>\"");
+    if demo.created_now {
+        println!("  (demo merchant {} created)", demo.account_id);
+    }
+    println!();
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,62 @@
+//! Object ids: a type prefix and 24 base62 characters (about 143 bits of randomness).
+//!
+//! Ids are what unauthenticated pages (checkout, receipts) are reached by, so they must be
+//! unguessable. Generation lives on the server (`crypto::new_id`); parsing is shared.
+
+/// Number of random characters after the prefix.
+pub const ID_RANDOM_LEN: usize = 24;
+
+/// The base62 alphabet used for ids and keys.
+pub const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// The kinds of object that carry an id, each with its prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    Account,
+    ApiKey,
+    Customer,
+    Event,
+    Payment,
+    User,
+}
+
+impl IdKind {
+    /// The prefix, including the trailing underscore.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            IdKind::Account => "acct_",
+            IdKind::ApiKey => "key_",
+            IdKind::Customer => "cust_",
+            IdKind::Event => "evt_",
+            IdKind::Payment => "pay_",
+            IdKind::User => "usr_",
+        }
+    }
+}
+
+/// True when `s` is shaped like an id of `kind`. Lookups of malformed ids can answer
+/// "not found" without touching the database.
+pub fn is_id(kind: IdKind, s: &str) -> bool {
+    match s.strip_prefix(kind.prefix()) {
+        Some(rest) => rest.len() == ID_RANDOM_LEN && rest.bytes().all(|b| BASE62.contains(&b)),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_only_the_right_prefix_and_length() {
+        let good = format!("cust_{}", "a".repeat(ID_RANDOM_LEN));
+        assert!(is_id(IdKind::Customer, &good));
+        assert!(!is_id(IdKind::Payment, &good));
+        assert!(!is_id(IdKind::Customer, "cust_short"));
+        assert!(!is_id(
+            IdKind::Customer,
+            &format!("cust_{}", "-".repeat(ID_RANDOM_LEN))
+        ));
+        assert!(!is_id(IdKind::Customer, ""));
+    }
+}

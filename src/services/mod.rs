@@ -1,0 +1,50 @@
+//! Use cases, one module each, shared by the REST API, the dashboard and the command line.
+//! They know nothing of HTTP: they take a scope and typed input and return domain values or a
+//! `ServiceError`.
+
+pub mod accounts;
+pub mod customers;
+pub mod sessions;
+
+use crate::domain::mode::Mode;
+
+/// Whose data a call acts on: one account in one mode.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub account_id: String,
+    pub mode: Mode,
+}
+
+/// Why a use case refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Bad input, naming the parameter.
+    #[error("{message}")]
+    Invalid { param: String, message: String },
+    /// The object does not exist in this scope.
+    #[error("No such {object}: '{id}'")]
+    NotFound { object: &'static str, id: String },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl ServiceError {
+    pub fn invalid(param: impl Into<String>, message: impl Into<String>) -> Self {
+        ServiceError::Invalid {
+            param: param.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<crate::domain::customer::FieldError> for ServiceError {
+    fn from(e: crate::domain::customer::FieldError) -> Self {
+        ServiceError::invalid(e.param, e.message)
+    }
+}
+
+impl From<crate::domain::metadata::MetadataError> for ServiceError {
+    fn from(e: crate::domain::metadata::MetadataError) -> Self {
+        ServiceError::invalid("metadata", e.to_string())
+    }
+}

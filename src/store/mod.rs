@@ -1,0 +1,207 @@
+//! The store: SQLite or Postgres behind one interface (sqlx's `Any` driver, one query text).
+//!
+//! SQLite allows one writer at a time, so writes go through a pool of one connection: writers
+//! queue in the pool instead of failing with `SQLITE_BUSY`, while reads use a wider pool (WAL).
+//! Postgres uses one pool for both.
+
+pub mod accounts;
+pub mod api_keys;
+pub mod customers;
+pub mod idempotency;
+pub mod page;
+pub mod sessions;
+pub mod users;
+
+use anyhow::{Context, Result};
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyPool, Executor};
+use std::time::Duration;
+
+/// A write transaction. Every state change happens inside exactly one.
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+/// Which database is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            anyhow::bail!("VINR_DATABASE_URL must start with sqlite: or postgres:")
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    reader: AnyPool,
+    writer: AnyPool,
+    backend: Backend,
+}
+
+/// The SQLite settings every connection gets: durable commits (the API promises that an
+/// answered request survives a power cut) and enforced foreign keys.
+pub const SQLITE_PRAGMAS: [&str; 4] = [
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+];
+
+impl Store {
+    /// Connects to `url`, creating the SQLite file (and its folder) when missing.
+    pub async fn connect(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        match backend {
+            Backend::Sqlite => {
+                ensure_sqlite_folder(url)?;
+                let writer = sqlite_pool(url, 1).await?;
+                let reader = sqlite_pool(url, 8).await?;
+                Ok(Store {
+                    reader,
+                    writer,
+                    backend,
+                })
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await
+                    .context("connecting to Postgres")?;
+                Ok(Store {
+                    reader: pool.clone(),
+                    writer: pool,
+                    backend,
+                })
+            }
+        }
+    }
+
+    /// Applies the migrations under `migrations/` (idempotent; Postgres serialises concurrent
+    /// runs with an advisory lock).
+    pub async fn migrate(&self) -> Result<()> {
+        sqlx::migrate!()
+            .run(&self.writer)
+            .await
+            .context("applying migrations")?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool for single-statement writes outside a transaction.
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+
+    /// The pool for reads outside a transaction.
+    pub fn reader(&self) -> &AnyPool {
+        &self.reader
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so a transaction never fails half-way for lack of it.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.writer.begin().await,
+        }
+    }
+
+    /// Checks the database answers: what `/readyz` reports.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1")
+            .execute(&self.reader)
+            .await
+            .map(|_| ())
+    }
+
+    /// Closes the pools (waits for connections in use to be returned).
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+async fn sqlite_pool(url: &str, size: u32) -> Result<AnyPool> {
+    AnyPoolOptions::new()
+        .max_connections(size)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                for pragma in SQLITE_PRAGMAS {
+                    conn.execute(pragma).await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+        .with_context(|| format!("opening SQLite database {url}"))
+}
+
+fn ensure_sqlite_folder(url: &str) -> Result<()> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating folder {}", parent.display()))?;
+    }
+    Ok(())
+}
+
+/// True when `err` is a unique-constraint violation (the same on both databases).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        assert_eq!(
+            Backend::from_url("sqlite://data/vinr.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("postgres://localhost/test").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://localhost/test").unwrap(),
+            Backend::Postgres
+        );
+        assert!(Backend::from_url("mysql://localhost/test").is_err());
+    }
+}

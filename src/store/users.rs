@@ -1,0 +1,73 @@
+//! Dashboard users: e-mail and an argon2id password hash, with a failed-login counter.
+
+use super::Tx;
+use sqlx::{Any, Executor};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub account_id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub failed_logins: i64,
+    pub locked_until: i64,
+    pub created: i64,
+}
+
+pub async fn insert(tx: &mut Tx, row: &UserRow) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO users (id, account_id, email, password_hash, failed_logins, locked_until, created)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&row.id)
+    .bind(&row.account_id)
+    .bind(&row.email)
+    .bind(&row.password_hash)
+    .bind(row.failed_logins)
+    .bind(row.locked_until)
+    .bind(row.created)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// E-mails are compared without case: people type them both ways.
+pub async fn find_by_email<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    email: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, account_id, email, password_hash, failed_logins, locked_until, created
+         FROM users WHERE lower(email) = lower($1)",
+    )
+    .bind(email)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Records the outcome of a login attempt.
+pub async fn set_login_state(
+    tx: &mut Tx,
+    user_id: &str,
+    failed_logins: i64,
+    locked_until: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1")
+        .bind(user_id)
+        .bind(failed_logins)
+        .bind(locked_until)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password(tx: &mut Tx, user_id: &str, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = 0 WHERE id = $1",
+    )
+    .bind(user_id)
+    .bind(hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

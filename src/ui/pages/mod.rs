@@ -1,0 +1,16 @@
+//! Server-rendered pages.
+
+pub mod dashboard;
+pub mod login;
+pub mod not_found;
+
+use crate::session::CurrentSession;
+use leptos::prelude::*;
+
+/// The signed-in user of the request being rendered (set by `session::resolve_session`).
+pub fn current_session() -> Option<CurrentSession> {
+    use_context::<http::request::Parts>()?
+        .extensions
+        .get::<CurrentSession>()
+        .cloned()
+}

@@ -1,0 +1,9 @@
+//! The API test suite: one binary, run against SQLite by default and against Postgres when
+//! `TEST_DATABASE_URL` is set (`make test` runs both).
+
+mod account;
+mod customers;
+mod errors;
+mod helpers;
+mod idempotency;
+mod pages;
