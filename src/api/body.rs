@@ -130,8 +130,27 @@ fn join_param(path: &str, field: &str) -> String {
 }
 
 fn fingerprint(method: &str, path: &str, params: &Value) -> String {
-    // serde_json keeps object keys sorted, so equal parameters serialise equally.
-    crate::crypto::sha256_hex(format!("{method} {path}\n{params}").as_bytes())
+    let canonical = canonical(params);
+    crate::crypto::sha256_hex(format!("{method} {path}\n{canonical}").as_bytes())
+}
+
+/// The parameters with every object's keys sorted, so that equal parameters sent in another
+/// order (or as JSON instead of a form) compare equal.
+fn canonical(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), canonical(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
 }
 
 #[cfg(test)]
