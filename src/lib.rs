@@ -30,6 +30,8 @@ pub mod session;
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod workers;
 
 /// Entry point of the wasm bundle: wakes up the islands on a server-rendered page.
 #[cfg(feature = "hydrate")]

@@ -25,7 +25,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 /// The CSP of responses that are not pages (JSON, files): nothing may run or frame them.
 pub const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
@@ -131,7 +132,9 @@ pub fn router(state: AppState) -> Router {
                 .to_string();
             // The path only: query strings may carry e-mails and other personal data.
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id)
-        }))
+        })
+        // One access-log line per response, at the default log level.
+        .on_response(DefaultOnResponse::new().level(Level::INFO)))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), NewRequestId))
         .with_state(state)

@@ -2,6 +2,7 @@
 
 use crate::helpers::{TestApp, assert_error, send, send_raw};
 use base64::Engine;
+use vinr::clock::Clock;
 
 #[tokio::test]
 async fn account_answers_for_each_form_of_key() {
@@ -162,4 +163,58 @@ async fn every_response_carries_an_id_and_security_headers() {
     assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
     let csp = resp.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+}
+
+#[tokio::test]
+async fn a_dead_database_is_a_500_that_says_nothing_more() {
+    let app = TestApp::spawn().await;
+    app.state.store.close().await;
+    let (status, body) = send(app.get("/v1/customers")).await;
+    assert_error(status, &body, 500, "api_error", "internal_error");
+    assert_eq!(body["error"]["message"], "Something went wrong");
+    let (status, body) = send(app.client.get(app.url("/readyz"))).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (503, Some("unavailable"))
+    );
+}
+
+#[tokio::test]
+async fn housekeeping_forgets_old_idempotency_keys_only() {
+    // This app's clock runs three days behind, so its key is old by the wall clock while the
+    // keys of tests running beside it (on a shared Postgres database) are fresh.
+    let three_days = 3 * 24 * 3600;
+    let clock = vinr::clock::ManualClock::starting_at(vinr::clock::SystemClock.now() - three_days);
+    let app = TestApp::spawn_with_clock(std::sync::Arc::new(clock.clone())).await;
+    let (status, _) = send(
+        app.post_form("/v1/customers", &[("email", "a@example.com")])
+            .header("Idempotency-Key", "old"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let scope = vinr::store::idempotency::KeyScope {
+        account_id: &app.account_id,
+        mode: "test",
+        key: "old",
+    };
+    let stored = || async {
+        vinr::store::idempotency::find(app.state.store.reader(), &scope)
+            .await
+            .unwrap()
+    };
+
+    vinr::workers::housekeeping::run_once(&app.state.store, clock.now() + 3600)
+        .await
+        .unwrap();
+    assert!(
+        stored().await.is_some(),
+        "a key younger than the retention is kept"
+    );
+    vinr::workers::housekeeping::run_once(&app.state.store, vinr::clock::SystemClock.now())
+        .await
+        .unwrap();
+    assert!(
+        stored().await.is_none(),
+        "a key older than the retention is forgotten"
+    );
 }
