@@ -1,6 +1,9 @@
 //! Domain types and rules. Compiles to wasm too: no database, no HTTP.
 
+pub mod card;
 pub mod customer;
 pub mod ids;
 pub mod metadata;
 pub mod mode;
+pub mod money;
+pub mod payment;

@@ -1,0 +1,177 @@
+//! Money: an amount in minor units and an ISO 4217 currency. Never a float.
+
+use std::fmt;
+
+/// Smallest and largest amount a payment may have, in minor units.
+pub const MIN_AMOUNT: i64 = 1;
+pub const MAX_AMOUNT: i64 = 99_999_999;
+
+/// An ISO 4217 currency we accept, with its minor-unit exponent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency {
+    code: &'static str,
+    exponent: u8,
+}
+
+/// Currencies and their exponents (ISO 4217). Upper-case out, any case in.
+const CURRENCIES: &[(&str, u8)] = &[
+    ("AED", 2),
+    ("AUD", 2),
+    ("BDT", 2),
+    ("BGN", 2),
+    ("BHD", 3),
+    ("BRL", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("CZK", 2),
+    ("DKK", 2),
+    ("EGP", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("HKD", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("ISK", 0),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KES", 2),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("MAD", 2),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NGN", 2),
+    ("NOK", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("QAR", 2),
+    ("RON", 2),
+    ("SAR", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("THB", 2),
+    ("TND", 3),
+    ("TRY", 2),
+    ("TWD", 2),
+    ("UAH", 2),
+    ("USD", 2),
+    ("VND", 0),
+    ("ZAR", 2),
+];
+
+impl Currency {
+    /// Parses a code in any case; `None` for codes we do not support.
+    pub fn parse(code: &str) -> Option<Currency> {
+        let upper = code.trim().to_ascii_uppercase();
+        CURRENCIES
+            .iter()
+            .find(|(c, _)| *c == upper)
+            .map(|(code, exponent)| Currency {
+                code,
+                exponent: *exponent,
+            })
+    }
+
+    /// The upper-case code.
+    pub fn code(self) -> &'static str {
+        self.code
+    }
+
+    /// Digits after the decimal point: 2 for EUR, 0 for JPY, 3 for BHD.
+    pub fn exponent(self) -> u8 {
+        self.exponent
+    }
+
+    /// Formats `minor` units for people: `49.99 EUR`, `5000 JPY`, `1.250 BHD`.
+    pub fn format(self, minor: i64) -> String {
+        let sign = if minor < 0 { "-" } else { "" };
+        let abs = minor.unsigned_abs();
+        if self.exponent == 0 {
+            return format!("{sign}{abs} {}", self.code);
+        }
+        let scale = 10u64.pow(u32::from(self.exponent));
+        let width = usize::from(self.exponent);
+        format!(
+            "{sign}{}.{:0width$} {}",
+            abs / scale,
+            abs % scale,
+            self.code
+        )
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code)
+    }
+}
+
+/// A payment amount: minor units within `MIN_AMOUNT..=MAX_AMOUNT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount(i64);
+
+/// Why an amount was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    #[error("Amount must be at least {MIN_AMOUNT} (in the currency's smallest unit).")]
+    TooSmall,
+    #[error("Amount must be at most {MAX_AMOUNT} (in the currency's smallest unit).")]
+    TooLarge,
+}
+
+impl Amount {
+    pub fn parse(minor: i64) -> Result<Amount, AmountError> {
+        if minor < MIN_AMOUNT {
+            Err(AmountError::TooSmall)
+        } else if minor > MAX_AMOUNT {
+            Err(AmountError::TooLarge)
+        } else {
+            Ok(Amount(minor))
+        }
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn currencies_parse_in_any_case_with_their_exponent() {
+        assert_eq!(Currency::parse("eur").unwrap().code(), "EUR");
+        assert_eq!(Currency::parse("Jpy").unwrap().exponent(), 0);
+        assert_eq!(Currency::parse("BHD").unwrap().exponent(), 3);
+        assert_eq!(Currency::parse("BDT").unwrap().exponent(), 2);
+        assert!(Currency::parse("XXX").is_none());
+        assert!(Currency::parse("EU").is_none());
+        assert!(Currency::parse("").is_none());
+    }
+
+    #[test]
+    fn amounts_are_bounded() {
+        assert_eq!(Amount::parse(0), Err(AmountError::TooSmall));
+        assert_eq!(Amount::parse(-5), Err(AmountError::TooSmall));
+        assert_eq!(Amount::parse(100_000_000), Err(AmountError::TooLarge));
+        assert_eq!(Amount::parse(1).unwrap().get(), 1);
+        assert_eq!(Amount::parse(MAX_AMOUNT).unwrap().get(), MAX_AMOUNT);
+    }
+
+    #[test]
+    fn formats_for_people() {
+        assert_eq!(Currency::parse("EUR").unwrap().format(4999), "49.99 EUR");
+        assert_eq!(Currency::parse("EUR").unwrap().format(5), "0.05 EUR");
+        assert_eq!(Currency::parse("JPY").unwrap().format(5000), "5000 JPY");
+        assert_eq!(Currency::parse("BHD").unwrap().format(1250), "1.250 BHD");
+        assert_eq!(Currency::parse("USD").unwrap().format(-150), "-1.50 USD");
+    }
+}
