@@ -9,6 +9,8 @@ pub mod domain;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
+pub mod acquirer;
+#[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod app;

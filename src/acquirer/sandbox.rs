@@ -1,0 +1,323 @@
+//! The sandbox acquirer: test cards and tokens (§6) turned into successes, declines and 3-D
+//! Secure challenges, after a small simulated latency (zero for benchmarks).
+
+use super::{Acquirer, AuthOutcome, CardProfile, Decline};
+use crate::domain::card::Brand;
+use async_trait::async_trait;
+use std::time::Duration;
+
+/// What a test card does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    Success,
+    GenericDecline,
+    InsufficientFunds,
+    IncorrectCvc,
+    ExpiredCard,
+    ProcessingError,
+    /// Challenge, then success if the customer completes it.
+    ChallengeThenSuccess,
+    /// Challenge, then declined whatever the customer does.
+    ChallengeThenDecline,
+}
+
+impl Scenario {
+    pub const ALL: [Scenario; 8] = [
+        Scenario::Success,
+        Scenario::GenericDecline,
+        Scenario::InsufficientFunds,
+        Scenario::IncorrectCvc,
+        Scenario::ExpiredCard,
+        Scenario::ProcessingError,
+        Scenario::ChallengeThenSuccess,
+        Scenario::ChallengeThenDecline,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scenario::Success => "success",
+            Scenario::GenericDecline => "generic_decline",
+            Scenario::InsufficientFunds => "insufficient_funds",
+            Scenario::IncorrectCvc => "incorrect_cvc",
+            Scenario::ExpiredCard => "expired_card",
+            Scenario::ProcessingError => "processing_error",
+            Scenario::ChallengeThenSuccess => "challenge_then_success",
+            Scenario::ChallengeThenDecline => "challenge_then_decline",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scenario> {
+        Scenario::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The scenario of a card number; any other valid number succeeds.
+    pub fn for_number(digits: &str) -> Scenario {
+        match digits {
+            "4000000000000002" => Scenario::GenericDecline,
+            "4000000000009995" => Scenario::InsufficientFunds,
+            "4000000000000127" => Scenario::IncorrectCvc,
+            "4000000000000069" => Scenario::ExpiredCard,
+            "4000000000000119" => Scenario::ProcessingError,
+            "4000000000003220" => Scenario::ChallengeThenSuccess,
+            "4000008400001629" => Scenario::ChallengeThenDecline,
+            _ => Scenario::Success,
+        }
+    }
+
+    /// The decline this scenario ends in, if it ends in one.
+    pub fn decline(self) -> Option<Decline> {
+        match self {
+            Scenario::GenericDecline | Scenario::ChallengeThenDecline => Some(GENERIC_DECLINE),
+            Scenario::InsufficientFunds => Some(Decline {
+                code: "card_declined",
+                decline_code: "insufficient_funds",
+                message: "Your card has insufficient funds.",
+            }),
+            Scenario::IncorrectCvc => Some(Decline {
+                code: "incorrect_cvc",
+                decline_code: "incorrect_cvc",
+                message: "Your card's security code is incorrect.",
+            }),
+            Scenario::ExpiredCard => Some(Decline {
+                code: "expired_card",
+                decline_code: "expired_card",
+                message: "Your card has expired.",
+            }),
+            Scenario::ProcessingError => Some(Decline {
+                code: "processing_error",
+                decline_code: "processing_error",
+                message: "An error occurred while processing your card. Try again in a little bit.",
+            }),
+            Scenario::Success | Scenario::ChallengeThenSuccess => None,
+        }
+    }
+}
+
+const GENERIC_DECLINE: Decline = Decline {
+    code: "card_declined",
+    decline_code: "generic_decline",
+    message: "Your card was declined.",
+};
+
+/// A test token (`pm_card_visa`…) and the card it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestToken {
+    pub token: &'static str,
+    pub brand: Brand,
+    pub last4: &'static str,
+    pub scenario: Scenario,
+}
+
+pub const TEST_TOKENS: [TestToken; 6] = [
+    TestToken {
+        token: "pm_card_visa",
+        brand: Brand::Visa,
+        last4: "4242",
+        scenario: Scenario::Success,
+    },
+    TestToken {
+        token: "pm_card_mastercard",
+        brand: Brand::Mastercard,
+        last4: "4444",
+        scenario: Scenario::Success,
+    },
+    TestToken {
+        token: "pm_card_amex",
+        brand: Brand::Amex,
+        last4: "0005",
+        scenario: Scenario::Success,
+    },
+    TestToken {
+        token: "pm_card_chargeDeclined",
+        brand: Brand::Visa,
+        last4: "0002",
+        scenario: Scenario::GenericDecline,
+    },
+    TestToken {
+        token: "pm_card_insufficientFunds",
+        brand: Brand::Visa,
+        last4: "9995",
+        scenario: Scenario::InsufficientFunds,
+    },
+    TestToken {
+        token: "pm_card_threeDSecure2Required",
+        brand: Brand::Visa,
+        last4: "3220",
+        scenario: Scenario::ChallengeThenSuccess,
+    },
+];
+
+/// The test card a token names.
+pub fn test_token(token: &str) -> Option<TestToken> {
+    TEST_TOKENS.into_iter().find(|t| t.token == token)
+}
+
+/// The simulated acquirer.
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    latency: Duration,
+}
+
+impl Sandbox {
+    pub fn new(latency: Duration) -> Sandbox {
+        Sandbox { latency }
+    }
+
+    async fn wait(&self) {
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
+        }
+    }
+}
+
+fn scenario_of(card: &CardProfile) -> Scenario {
+    Scenario::parse(&card.scenario).unwrap_or(Scenario::Success)
+}
+
+#[async_trait]
+impl Acquirer for Sandbox {
+    async fn authorize(&self, card: &CardProfile, _amount: i64, _currency: &str) -> AuthOutcome {
+        self.wait().await;
+        match scenario_of(card) {
+            Scenario::ChallengeThenSuccess | Scenario::ChallengeThenDecline => {
+                AuthOutcome::ChallengeRequired
+            }
+            other => other
+                .decline()
+                .map_or(AuthOutcome::Authorized, AuthOutcome::Declined),
+        }
+    }
+
+    async fn complete_challenge(&self, card: &CardProfile, passed: bool) -> AuthOutcome {
+        self.wait().await;
+        if !passed {
+            return AuthOutcome::Declined(Decline {
+                code: "card_declined",
+                decline_code: "authentication_failed",
+                message: "The customer did not complete 3D Secure authentication.",
+            });
+        }
+        scenario_of(card)
+            .decline()
+            .map_or(AuthOutcome::Authorized, AuthOutcome::Declined)
+    }
+
+    async fn adjust(
+        &self,
+        card: &CardProfile,
+        old_amount: i64,
+        new_amount: i64,
+    ) -> Result<(), Decline> {
+        self.wait().await;
+        // The insufficient-funds card has no room for more than it first held.
+        if new_amount > old_amount && scenario_of(card) == Scenario::InsufficientFunds {
+            return Err(Scenario::InsufficientFunds.decline().expect("declines"));
+        }
+        Ok(())
+    }
+
+    async fn capture(&self, _card: &CardProfile, _amount: i64) -> Result<(), Decline> {
+        self.wait().await;
+        Ok(())
+    }
+
+    async fn release(&self, _card: &CardProfile, _amount: i64) -> Result<(), Decline> {
+        self.wait().await;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(scenario: Scenario) -> CardProfile {
+        CardProfile {
+            brand: "visa".into(),
+            last4: "0000".into(),
+            scenario: scenario.as_str().into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn every_test_card_does_what_the_table_says() {
+        let acq = Sandbox::new(Duration::ZERO);
+        let cases = [
+            ("4242424242424242", AuthOutcome::Authorized),
+            ("5555555555554444", AuthOutcome::Authorized),
+            ("378282246310005", AuthOutcome::Authorized),
+            ("4000000000003220", AuthOutcome::ChallengeRequired),
+            ("4000008400001629", AuthOutcome::ChallengeRequired),
+        ];
+        for (number, want) in cases {
+            assert_eq!(
+                acq.authorize(&card(Scenario::for_number(number)), 100, "EUR")
+                    .await,
+                want,
+                "{number}"
+            );
+        }
+        let declines = [
+            ("4000000000000002", "card_declined", "generic_decline"),
+            ("4000000000009995", "card_declined", "insufficient_funds"),
+            ("4000000000000127", "incorrect_cvc", "incorrect_cvc"),
+            ("4000000000000069", "expired_card", "expired_card"),
+            ("4000000000000119", "processing_error", "processing_error"),
+        ];
+        for (number, code, decline_code) in declines {
+            match acq
+                .authorize(&card(Scenario::for_number(number)), 100, "EUR")
+                .await
+            {
+                AuthOutcome::Declined(d) => {
+                    assert_eq!((d.code, d.decline_code), (code, decline_code), "{number}")
+                }
+                other => panic!("{number}: {other:?}"),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn challenges_end_by_card_and_by_customer() {
+        let acq = Sandbox::new(Duration::ZERO);
+        let ok = card(Scenario::ChallengeThenSuccess);
+        assert_eq!(
+            acq.complete_challenge(&ok, true).await,
+            AuthOutcome::Authorized
+        );
+        assert!(matches!(
+            acq.complete_challenge(&ok, false).await,
+            AuthOutcome::Declined(_)
+        ));
+        let bad = card(Scenario::ChallengeThenDecline);
+        assert!(matches!(
+            acq.complete_challenge(&bad, true).await,
+            AuthOutcome::Declined(_)
+        ));
+    }
+
+    #[tokio::test]
+    async fn insufficient_funds_declines_only_increases() {
+        let acq = Sandbox::new(Duration::ZERO);
+        let poor = card(Scenario::InsufficientFunds);
+        assert!(acq.adjust(&poor, 5000, 6500).await.is_err());
+        assert!(acq.adjust(&poor, 5000, 4000).await.is_ok());
+        assert!(
+            acq.adjust(&card(Scenario::Success), 5000, 6500)
+                .await
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn tokens_and_scenarios_are_consistent() {
+        for t in TEST_TOKENS {
+            assert_eq!(test_token(t.token), Some(t));
+            assert_eq!(t.last4.len(), 4);
+        }
+        assert_eq!(test_token("pm_card_unknown"), None);
+        for s in Scenario::ALL {
+            assert_eq!(Scenario::parse(s.as_str()), Some(s));
+        }
+    }
+}
