@@ -87,7 +87,7 @@ pub fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Spaces the digits the way they are printed on the card: 4-4-4-4, or 4-6-5 for Amex.
