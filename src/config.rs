@@ -19,6 +19,8 @@ pub struct Config {
     pub secret: Secret,
     /// Where local state lives (the SQLite file, the generated secret).
     pub data_dir: PathBuf,
+    /// How long the sandbox acquirer takes to answer (`VINR_SANDBOX_LATENCY_MS`; 0 for benchmarks).
+    pub sandbox_latency: std::time::Duration,
 }
 
 impl Config {
@@ -40,12 +42,17 @@ impl Config {
             Some(s) => Secret::new(s),
             None => load_or_create_secret(&data_dir)?,
         };
+        let latency_ms: u64 = var("VINR_SANDBOX_LATENCY_MS")
+            .unwrap_or_else(|| "20".into())
+            .parse()
+            .context("VINR_SANDBOX_LATENCY_MS must be a whole number of milliseconds")?;
         Ok(Config {
             database_url,
             addr,
             public_url,
             secret,
             data_dir,
+            sandbox_latency: std::time::Duration::from_millis(latency_ms),
         })
     }
 

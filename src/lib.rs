@@ -33,6 +33,8 @@ pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
+pub mod wire;
+#[cfg(feature = "ssr")]
 pub mod workers;
 
 /// Entry point of the wasm bundle: wakes up the islands on a server-rendered page.

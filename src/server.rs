@@ -46,11 +46,13 @@ impl Application {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("binding {}", config.addr))?;
+        let sandbox_latency = config.sandbox_latency;
         let state = AppState {
             leptos_options: leptos_options(listener.local_addr()?),
             store,
             config: Arc::new(config),
             clock,
+            acquirers: crate::acquirer::Registry::sandbox(sandbox_latency),
             in_flight: Default::default(),
         };
         Ok(Application {

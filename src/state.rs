@@ -1,5 +1,6 @@
 //! The one shared state of the server: options, store, clock and config.
 
+use crate::acquirer::Registry;
 use crate::api::idempotency::InFlight;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -14,6 +15,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
+    /// Acquirer connections by id.
+    pub acquirers: Registry,
     /// Idempotency keys held by requests running in this process.
     pub in_flight: InFlight,
 }

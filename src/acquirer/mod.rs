@@ -39,8 +39,15 @@ pub enum AuthOutcome {
 /// One acquirer connection.
 #[async_trait]
 pub trait Acquirer: Send + Sync {
-    /// Asks for an authorisation of `amount` minor units of `currency`.
-    async fn authorize(&self, card: &CardProfile, amount: i64, currency: &str) -> AuthOutcome;
+    /// Asks for an authorisation of `amount` minor units of `currency`; `manual_capture` when
+    /// the merchant will capture later (a hold) rather than at once (a charge).
+    async fn authorize(
+        &self,
+        card: &CardProfile,
+        amount: i64,
+        currency: &str,
+        manual_capture: bool,
+    ) -> AuthOutcome;
     /// The issuer's decision once the customer has completed (or failed) the challenge.
     async fn complete_challenge(&self, card: &CardProfile, passed: bool) -> AuthOutcome;
     /// Changes an authorisation to `new_amount`; an increase may be declined.

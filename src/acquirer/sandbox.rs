@@ -176,12 +176,22 @@ fn scenario_of(card: &CardProfile) -> Scenario {
 
 #[async_trait]
 impl Acquirer for Sandbox {
-    async fn authorize(&self, card: &CardProfile, _amount: i64, _currency: &str) -> AuthOutcome {
+    async fn authorize(
+        &self,
+        card: &CardProfile,
+        _amount: i64,
+        _currency: &str,
+        manual_capture: bool,
+    ) -> AuthOutcome {
         self.wait().await;
         match scenario_of(card) {
             Scenario::ChallengeThenSuccess | Scenario::ChallengeThenDecline => {
                 AuthOutcome::ChallengeRequired
             }
+            // The contract has this card both declined and declining adjust-up, which needs an
+            // authorisation to adjust: a charge is declined, a hold (manual capture) is granted
+            // and any later increase of it is declined.
+            Scenario::InsufficientFunds if manual_capture => AuthOutcome::Authorized,
             other => other
                 .decline()
                 .map_or(AuthOutcome::Authorized, AuthOutcome::Declined),
@@ -251,7 +261,7 @@ mod tests {
         ];
         for (number, want) in cases {
             assert_eq!(
-                acq.authorize(&card(Scenario::for_number(number)), 100, "EUR")
+                acq.authorize(&card(Scenario::for_number(number)), 100, "EUR", false)
                     .await,
                 want,
                 "{number}"
@@ -266,7 +276,7 @@ mod tests {
         ];
         for (number, code, decline_code) in declines {
             match acq
-                .authorize(&card(Scenario::for_number(number)), 100, "EUR")
+                .authorize(&card(Scenario::for_number(number)), 100, "EUR", false)
                 .await
             {
                 AuthOutcome::Declined(d) => {
@@ -300,6 +310,14 @@ mod tests {
     async fn insufficient_funds_declines_only_increases() {
         let acq = Sandbox::new(Duration::ZERO);
         let poor = card(Scenario::InsufficientFunds);
+        assert!(matches!(
+            acq.authorize(&poor, 5000, "EUR", false).await,
+            AuthOutcome::Declined(_)
+        ));
+        assert_eq!(
+            acq.authorize(&poor, 5000, "EUR", true).await,
+            AuthOutcome::Authorized
+        );
         assert!(acq.adjust(&poor, 5000, 6500).await.is_err());
         assert!(acq.adjust(&poor, 5000, 4000).await.is_ok());
         assert!(

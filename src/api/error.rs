@@ -217,6 +217,11 @@ impl From<crate::services::ServiceError> for ApiError {
         use crate::services::ServiceError as E;
         match err {
             E::Invalid { param, message } => ApiError::invalid_param(&param, message),
+            E::Coded {
+                param,
+                code,
+                message,
+            } => ApiError::bad_request(code, message).with_param(param),
             E::NotFound { object, id } => ApiError::not_found(object, &id),
             E::Database(db) => ApiError::internal(&db),
         }

@@ -6,16 +6,18 @@ pub mod auth;
 pub mod body;
 pub mod customers;
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod idempotency;
 pub mod list;
 pub mod params;
+pub mod payments;
 
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::Request;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use error::ApiError;
 
 /// The `/v1` routes (nested by the server under `/v1`).
@@ -32,6 +34,18 @@ pub fn router() -> Router<AppState> {
                 .post(customers::update_customer)
                 .delete(customers::delete_customer),
         )
+        .route(
+            "/payments",
+            get(payments::list_payments).post(payments::create_payment),
+        )
+        .route("/payments/{id}", get(payments::get_payment))
+        .route("/payments/{id}/confirm", post(payments::confirm_payment))
+        .route("/payments/{id}/capture", post(payments::capture_payment))
+        .route("/payments/{id}/cancel", post(payments::cancel_payment))
+        .route("/payments/{id}/adjust", post(payments::adjust_payment))
+        .route("/payments/{id}/reverse", post(payments::reverse_payment))
+        .route("/events", get(events::list_events))
+        .route("/events/{id}", get(events::get_event))
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
 }

@@ -14,9 +14,12 @@ pub const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 pub enum IdKind {
     Account,
     ApiKey,
+    Charge,
     Customer,
     Event,
     Payment,
+    PaymentMethod,
+    Reversal,
     User,
 }
 
@@ -26,9 +29,12 @@ impl IdKind {
         match self {
             IdKind::Account => "acct_",
             IdKind::ApiKey => "key_",
+            IdKind::Charge => "ch_",
             IdKind::Customer => "cust_",
             IdKind::Event => "evt_",
             IdKind::Payment => "pay_",
+            IdKind::PaymentMethod => "pm_",
+            IdKind::Reversal => "rev_",
             IdKind::User => "usr_",
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod customers;
+pub mod payments;
 pub mod sessions;
 
 use crate::domain::mode::Mode;
@@ -21,6 +22,13 @@ pub enum ServiceError {
     /// Bad input, naming the parameter.
     #[error("{message}")]
     Invalid { param: String, message: String },
+    /// Bad input with a specific error code (`amount_too_small`, `resource_missing`…).
+    #[error("{message}")]
+    Coded {
+        param: String,
+        code: &'static str,
+        message: String,
+    },
     /// The object does not exist in this scope.
     #[error("No such {object}: '{id}'")]
     NotFound { object: &'static str, id: String },

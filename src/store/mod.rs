@@ -6,9 +6,13 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod charges;
 pub mod customers;
+pub mod events;
 pub mod idempotency;
 pub mod page;
+pub mod payment_methods;
+pub mod payments;
 pub mod sessions;
 pub mod users;
 

@@ -53,6 +53,7 @@ impl TestApp {
             public_url: "http://127.0.0.1".into(),
             secret: Secret::new(random_base62(48)),
             data_dir: dir.path().to_path_buf(),
+            sandbox_latency: std::time::Duration::ZERO,
         };
         let app = Application::build(config, clock.clone())
             .await

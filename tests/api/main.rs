@@ -7,3 +7,4 @@ mod errors;
 mod helpers;
 mod idempotency;
 mod pages;
+mod payments;

@@ -1,0 +1,97 @@
+//! Charges: one per authorisation attempt, with the card's description (never its number).
+
+use super::Tx;
+use sqlx::{Any, Executor};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChargeRow {
+    pub id: String,
+    pub account_id: String,
+    pub mode: String,
+    pub payment_id: String,
+    pub amount: i64,
+    pub amount_captured: i64,
+    pub currency: String,
+    pub status: String,
+    pub payment_method: String,
+    pub card_brand: String,
+    pub card_last4: String,
+    pub card_exp_month: i64,
+    pub card_exp_year: i64,
+    pub card_funding: String,
+    pub card_country: String,
+    pub acquirer: String,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub created: i64,
+    pub sort_key: i64,
+}
+
+const COLUMNS: &str = "id, account_id, mode, payment_id, amount, amount_captured, currency, status, \
+    payment_method, card_brand, card_last4, card_exp_month, card_exp_year, card_funding, card_country, \
+    acquirer, failure_code, failure_message, created, sort_key";
+
+pub async fn insert(tx: &mut Tx, r: &ChargeRow) -> Result<(), sqlx::Error> {
+    let placeholders: Vec<String> = (1..=20).map(|i| format!("${i}")).collect();
+    sqlx::query(&format!(
+        "INSERT INTO charges ({COLUMNS}) VALUES ({})",
+        placeholders.join(", ")
+    ))
+    .bind(&r.id)
+    .bind(&r.account_id)
+    .bind(&r.mode)
+    .bind(&r.payment_id)
+    .bind(r.amount)
+    .bind(r.amount_captured)
+    .bind(&r.currency)
+    .bind(&r.status)
+    .bind(&r.payment_method)
+    .bind(&r.card_brand)
+    .bind(&r.card_last4)
+    .bind(r.card_exp_month)
+    .bind(r.card_exp_year)
+    .bind(&r.card_funding)
+    .bind(&r.card_country)
+    .bind(&r.acquirer)
+    .bind(&r.failure_code)
+    .bind(&r.failure_message)
+    .bind(r.created)
+    .bind(r.sort_key)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn find<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    account_id: &str,
+    mode: &str,
+    id: &str,
+) -> Result<Option<ChargeRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM charges WHERE id = $1 AND account_id = $2 AND mode = $3"
+    ))
+    .bind(id)
+    .bind(account_id)
+    .bind(mode)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Records a capture (or release) on the charge.
+pub async fn set_captured(
+    tx: &mut Tx,
+    id: &str,
+    amount: i64,
+    amount_captured: i64,
+    status: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE charges SET amount = $2, amount_captured = $3, status = $4 WHERE id = $1")
+        .bind(id)
+        .bind(amount)
+        .bind(amount_captured)
+        .bind(status)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

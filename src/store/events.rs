@@ -1,0 +1,80 @@
+//! The events outbox: one row per change, written in the change's own transaction.
+
+use super::Tx;
+use super::page::{self, Cursor, Filter, Val};
+use sqlx::{Any, AnyPool, Executor};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: String,
+    pub account_id: String,
+    pub mode: String,
+    #[sqlx(rename = "type")]
+    pub kind: String,
+    pub object_id: String,
+    /// The object as it was right after the change (JSON).
+    pub data: String,
+    pub created: i64,
+    pub sort_key: i64,
+}
+
+pub const TABLE: &str = "events";
+const COLUMNS: &str = "id, account_id, mode, type, object_id, data, created, sort_key";
+
+pub async fn insert(tx: &mut Tx, r: &EventRow) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "INSERT INTO events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    ))
+    .bind(&r.id)
+    .bind(&r.account_id)
+    .bind(&r.mode)
+    .bind(&r.kind)
+    .bind(&r.object_id)
+    .bind(&r.data)
+    .bind(r.created)
+    .bind(r.sort_key)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn find<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    account_id: &str,
+    mode: &str,
+    id: &str,
+) -> Result<Option<EventRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM events WHERE id = $1 AND account_id = $2 AND mode = $3"
+    ))
+    .bind(id)
+    .bind(account_id)
+    .bind(mode)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Filters of the event list.
+#[derive(Debug, Default, Clone)]
+pub struct EventFilter {
+    pub kind: Option<String>,
+    pub object_id: Option<String>,
+}
+
+pub async fn list(
+    pool: &AnyPool,
+    account_id: &str,
+    mode: &str,
+    filter: &EventFilter,
+    cursor: &Cursor,
+    limit: i64,
+) -> Result<(Vec<EventRow>, bool), sqlx::Error> {
+    let mut f = Filter::scoped(account_id, mode);
+    if let Some(kind) = &filter.kind {
+        f.push("type = ?", [Val::Text(kind.clone())]);
+    }
+    if let Some(object_id) = &filter.object_id {
+        f.push("object_id = ?", [Val::Text(object_id.clone())]);
+    }
+    page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+}

@@ -1,0 +1,66 @@
+//! Saved card payment methods (`pm_…`).
+
+use super::Tx;
+use sqlx::{Any, Executor};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PaymentMethodRow {
+    pub id: String,
+    pub account_id: String,
+    pub mode: String,
+    pub customer_id: Option<String>,
+    pub card_brand: String,
+    pub card_last4: String,
+    pub card_exp_month: i64,
+    pub card_exp_year: i64,
+    pub card_funding: String,
+    pub card_country: String,
+    pub card_fingerprint: String,
+    pub sandbox_scenario: String,
+    pub created: i64,
+    pub sort_key: i64,
+}
+
+const COLUMNS: &str = "id, account_id, mode, customer_id, card_brand, card_last4, card_exp_month, \
+    card_exp_year, card_funding, card_country, card_fingerprint, sandbox_scenario, created, sort_key";
+
+pub async fn insert(tx: &mut Tx, r: &PaymentMethodRow) -> Result<(), sqlx::Error> {
+    let placeholders: Vec<String> = (1..=14).map(|i| format!("${i}")).collect();
+    sqlx::query(&format!(
+        "INSERT INTO payment_methods ({COLUMNS}) VALUES ({})",
+        placeholders.join(", ")
+    ))
+    .bind(&r.id)
+    .bind(&r.account_id)
+    .bind(&r.mode)
+    .bind(&r.customer_id)
+    .bind(&r.card_brand)
+    .bind(&r.card_last4)
+    .bind(r.card_exp_month)
+    .bind(r.card_exp_year)
+    .bind(&r.card_funding)
+    .bind(&r.card_country)
+    .bind(&r.card_fingerprint)
+    .bind(&r.sandbox_scenario)
+    .bind(r.created)
+    .bind(r.sort_key)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn find<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    account_id: &str,
+    mode: &str,
+    id: &str,
+) -> Result<Option<PaymentMethodRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payment_methods WHERE id = $1 AND account_id = $2 AND mode = $3"
+    ))
+    .bind(id)
+    .bind(account_id)
+    .bind(mode)
+    .fetch_optional(ex)
+    .await
+}

@@ -1,0 +1,178 @@
+//! Payments as stored, and the compare-and-set that applies a state-machine step.
+
+use super::Tx;
+use super::page::{self, Cursor, Filter, Val};
+use sqlx::{Any, AnyPool, Executor};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PaymentRow {
+    pub id: String,
+    pub account_id: String,
+    pub mode: String,
+    pub amount: i64,
+    pub amount_capturable: i64,
+    pub amount_received: i64,
+    pub amount_refunded: i64,
+    pub currency: String,
+    pub status: String,
+    pub capture_method: String,
+    pub payment_method: Option<String>,
+    pub customer: Option<String>,
+    pub customer_reference: Option<String>,
+    pub customer_email: Option<String>,
+    pub customer_name: Option<String>,
+    pub customer_phone: Option<String>,
+    pub description: Option<String>,
+    pub product_name: Option<String>,
+    pub metadata: String,
+    pub return_url: Option<String>,
+    pub statement_descriptor: Option<String>,
+    pub on_behalf_of: Option<String>,
+    pub acquirer: String,
+    pub latest_charge: Option<String>,
+    pub next_action: Option<String>,
+    pub last_payment_error: Option<String>,
+    pub adjustment: Option<String>,
+    pub reversal: Option<String>,
+    pub cancellation_reason: Option<String>,
+    pub expires_at: i64,
+    pub created: i64,
+    pub sort_key: i64,
+}
+
+pub const TABLE: &str = "payments";
+pub const COLUMNS: &str = "id, account_id, mode, amount, amount_capturable, amount_received, amount_refunded, \
+    currency, status, capture_method, payment_method, customer, customer_reference, customer_email, \
+    customer_name, customer_phone, description, product_name, metadata, return_url, statement_descriptor, \
+    on_behalf_of, acquirer, latest_charge, next_action, last_payment_error, adjustment, reversal, \
+    cancellation_reason, expires_at, created, sort_key";
+
+pub async fn insert(tx: &mut Tx, r: &PaymentRow) -> Result<(), sqlx::Error> {
+    let placeholders: Vec<String> = (1..=32).map(|i| format!("${i}")).collect();
+    sqlx::query(&format!(
+        "INSERT INTO payments ({COLUMNS}) VALUES ({})",
+        placeholders.join(", ")
+    ))
+    .bind(&r.id)
+    .bind(&r.account_id)
+    .bind(&r.mode)
+    .bind(r.amount)
+    .bind(r.amount_capturable)
+    .bind(r.amount_received)
+    .bind(r.amount_refunded)
+    .bind(&r.currency)
+    .bind(&r.status)
+    .bind(&r.capture_method)
+    .bind(&r.payment_method)
+    .bind(&r.customer)
+    .bind(&r.customer_reference)
+    .bind(&r.customer_email)
+    .bind(&r.customer_name)
+    .bind(&r.customer_phone)
+    .bind(&r.description)
+    .bind(&r.product_name)
+    .bind(&r.metadata)
+    .bind(&r.return_url)
+    .bind(&r.statement_descriptor)
+    .bind(&r.on_behalf_of)
+    .bind(&r.acquirer)
+    .bind(&r.latest_charge)
+    .bind(&r.next_action)
+    .bind(&r.last_payment_error)
+    .bind(&r.adjustment)
+    .bind(&r.reversal)
+    .bind(&r.cancellation_reason)
+    .bind(r.expires_at)
+    .bind(r.created)
+    .bind(r.sort_key)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn find<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    account_id: &str,
+    mode: &str,
+    id: &str,
+) -> Result<Option<PaymentRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE id = $1 AND account_id = $2 AND mode = $3"
+    ))
+    .bind(id)
+    .bind(account_id)
+    .bind(mode)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Writes the mutable fields of `r` if the stored status is still `expected_status`. False when
+/// another request changed the payment first: the caller rolls back and answers 409.
+pub async fn update_if_status(
+    tx: &mut Tx,
+    r: &PaymentRow,
+    expected_status: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE payments SET amount = $3, amount_capturable = $4, amount_received = $5, amount_refunded = $6,
+             status = $7, payment_method = $8, latest_charge = $9, next_action = $10, last_payment_error = $11,
+             adjustment = $12, reversal = $13, cancellation_reason = $14, acquirer = $15, customer = $16
+         WHERE id = $1 AND status = $2",
+    )
+    .bind(&r.id)
+    .bind(expected_status)
+    .bind(r.amount)
+    .bind(r.amount_capturable)
+    .bind(r.amount_received)
+    .bind(r.amount_refunded)
+    .bind(&r.status)
+    .bind(&r.payment_method)
+    .bind(&r.latest_charge)
+    .bind(&r.next_action)
+    .bind(&r.last_payment_error)
+    .bind(&r.adjustment)
+    .bind(&r.reversal)
+    .bind(&r.cancellation_reason)
+    .bind(&r.acquirer)
+    .bind(&r.customer)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Filters of the payment list.
+#[derive(Debug, Default, Clone)]
+pub struct PaymentFilter {
+    pub customer: Option<String>,
+    pub customer_reference: Option<String>,
+    pub status: Option<String>,
+    pub created_gte: Option<i64>,
+    pub created_lte: Option<i64>,
+}
+
+pub async fn list(
+    pool: &AnyPool,
+    account_id: &str,
+    mode: &str,
+    filter: &PaymentFilter,
+    cursor: &Cursor,
+    limit: i64,
+) -> Result<(Vec<PaymentRow>, bool), sqlx::Error> {
+    let mut f = Filter::scoped(account_id, mode);
+    if let Some(v) = &filter.customer {
+        f.push("customer = ?", [Val::Text(v.clone())]);
+    }
+    if let Some(v) = &filter.customer_reference {
+        f.push("customer_reference = ?", [Val::Text(v.clone())]);
+    }
+    if let Some(v) = &filter.status {
+        f.push("status = ?", [Val::Text(v.clone())]);
+    }
+    if let Some(v) = filter.created_gte {
+        f.push("created >= ?", [Val::Int(v)]);
+    }
+    if let Some(v) = filter.created_lte {
+        f.push("created <= ?", [Val::Int(v)]);
+    }
+    page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+}
