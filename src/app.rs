@@ -4,6 +4,7 @@
 use crate::ui::pages::dashboard::DashboardHome;
 use crate::ui::pages::login::LoginPage;
 use crate::ui::pages::not_found::NotFound;
+use crate::ui::pages::three_ds::ThreeDsPage;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
@@ -49,6 +50,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage />
                 // Async: the page is sent whole once its data is loaded, so it needs no script.
                 <Route path=path!("/dashboard") view=DashboardHome ssr=SsrMode::Async />
+                <Route path=path!("/sandbox/3ds/:id") view=ThreeDsPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -114,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/v1", api::router())
         .route("/login", post(session::login_submit))
         .route("/logout", post(session::logout_submit))
+        .route("/sandbox/3ds/{id}", post(crate::challenge::submit))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -193,9 +194,20 @@ async fn security_headers(req: Request, next: Next) -> Response {
 /// The CSP of a server-rendered page: scripts only from us or with this response's nonce
 /// (Leptos' hydration bootstrap), wasm allowed to compile, no framing.
 pub fn page_csp(nonce: &str) -> String {
+    page_csp_with_form_target(nonce, "")
+}
+
+/// The page CSP for a page whose form post ends in a redirect to `origin` (a merchant's
+/// `return_url`): browsers apply `form-action` to that redirect too.
+pub fn page_csp_with_form_target(nonce: &str, origin: &str) -> String {
+    let origin = if origin.is_empty() {
+        String::new()
+    } else {
+        format!(" {origin}")
+    };
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         object-src 'none'; base-uri 'none'; form-action 'self'{origin}; frame-ancestors 'none'"
     )
 }

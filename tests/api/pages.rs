@@ -162,3 +162,104 @@ async fn unknown_pages_are_404_pages() {
     assert_eq!(resp.status(), 404);
     assert!(resp.text().await.unwrap().contains("Page not found"));
 }
+
+#[tokio::test]
+async fn the_3ds_challenge_page_completes_and_returns_to_the_merchant() {
+    let app = TestApp::spawn().await;
+    let (status, p) = crate::helpers::send(app.post_form(
+        "/v1/payments",
+        &[
+            ("amount", "5000"),
+            ("currency", "EUR"),
+            ("payment_method", "pm_card_threeDSecure2Required"),
+            ("return_url", "https://shop.example/back?order=7"),
+        ],
+    ))
+    .await;
+    assert_eq!(
+        (status, p["status"].as_str()),
+        (200, Some("requires_action"))
+    );
+    let id = p["id"].as_str().unwrap();
+    let url = p["next_action"]["redirect_to_url"]["url"].as_str().unwrap();
+    let path = &url[url.find("/sandbox/").unwrap()..];
+
+    let page = send_raw(app.client.get(app.url(path))).await;
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("form-action 'self' https://shop.example;"),
+        "{csp}"
+    );
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Confirm this purchase")
+            && html.contains("50.00 EUR")
+            && html.contains("Test Shop"),
+        "{html}"
+    );
+
+    let submit = |result: &'static str| {
+        app.client
+            .post(app.url(path))
+            .header("Origin", &app.base)
+            .form(&[("result", result)])
+    };
+    let done = send_raw(submit("complete")).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(
+        location(&done),
+        format!("https://shop.example/back?order=7&payment_id={id}&status=succeeded")
+    );
+    let (_, now) = crate::helpers::send(app.get(&format!("/v1/payments/{id}"))).await;
+    assert_eq!(now["status"], "succeeded");
+    // A second click changes nothing and still leads back.
+    let again = send_raw(submit("fail")).await;
+    assert_eq!(
+        location(&again),
+        format!("https://shop.example/back?order=7&payment_id={id}&status=succeeded")
+    );
+    let html = send_raw(app.client.get(app.url(path)))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Authentication finished"));
+}
+
+#[tokio::test]
+async fn a_failed_challenge_fails_the_payment() {
+    let app = TestApp::spawn().await;
+    let (_, p) = crate::helpers::send(app.post_form(
+        "/v1/payments",
+        &[
+            ("amount", "700"),
+            ("payment_method", "pm_card_threeDSecure2Required"),
+        ],
+    ))
+    .await;
+    let id = p["id"].as_str().unwrap();
+    let path = format!("/sandbox/3ds/{id}");
+    let done = send_raw(
+        app.client
+            .post(app.url(&path))
+            .header("Origin", &app.base)
+            .form(&[("result", "fail")]),
+    )
+    .await;
+    assert_eq!(
+        (done.status().as_u16(), location(&done)),
+        (303, path.clone())
+    );
+    let (_, now) = crate::helpers::send(app.get(&format!("/v1/payments/{id}"))).await;
+    assert_eq!(now["status"], "failed");
+    assert_eq!(
+        now["last_payment_error"]["decline_code"],
+        "authentication_failed"
+    );
+    let missing = send_raw(app.client.get(app.url("/sandbox/3ds/pay_doesnotexist"))).await;
+    assert_eq!(missing.status(), 404);
+}

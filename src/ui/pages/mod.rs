@@ -3,6 +3,7 @@
 pub mod dashboard;
 pub mod login;
 pub mod not_found;
+pub mod three_ds;
 
 use crate::session::CurrentSession;
 use leptos::prelude::*;

@@ -1,0 +1,148 @@
+//! The sandbox's simulated issuer challenge (3-D Secure): the page a payment's
+//! `next_action.redirect_to_url.url` leads to, and its form post. Reached without a key, by
+//! the payment's unguessable id, as a real issuer's page would be.
+
+use crate::services::Scope;
+use crate::services::payments::{self as service, ConfirmPayment, Deps, PaymentError};
+use crate::state::AppState;
+use crate::store::payments::PaymentRow;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::{Any, Executor};
+
+/// A payment by id alone (the challenge page has no key to scope it by).
+pub async fn find_payment<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: &str,
+) -> Result<Option<PaymentRow>, sqlx::Error> {
+    if !crate::domain::ids::is_id(crate::domain::ids::IdKind::Payment, id) {
+        return Ok(None);
+    }
+    sqlx::query_as(&format!(
+        "SELECT {} FROM payments WHERE id = $1",
+        crate::store::payments::COLUMNS
+    ))
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Where the customer goes once the challenge is over: the merchant's `return_url` with the
+/// payment id and status, or back to the challenge page, which then shows the result.
+pub fn return_target(row: &PaymentRow) -> String {
+    match &row.return_url {
+        Some(url) => {
+            let mut target = url::Url::parse(url).expect("return_url was checked when stored");
+            target
+                .query_pairs_mut()
+                .append_pair("payment_id", &row.id)
+                .append_pair("status", &row.status);
+            target.to_string()
+        }
+        None => format!("/sandbox/3ds/{}", row.id),
+    }
+}
+
+/// `POST /sandbox/3ds/{id}` with `result=complete` or `result=fail`.
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let result = form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "result")
+        .map(|(_, v)| v.into_owned());
+    let passed = match result.as_deref() {
+        Some("complete") => true,
+        Some("fail") => false,
+        _ => return Redirect::to(&format!("/sandbox/3ds/{id}")).into_response(),
+    };
+    let row = match find_payment(state.store.reader(), &id).await {
+        Ok(Some(row)) => row,
+        Ok(None) => return Redirect::to(&format!("/sandbox/3ds/{id}")).into_response(),
+        Err(err) => return crate::api::error::ApiError::internal(&err).into_response(),
+    };
+    let Some(mode) = crate::domain::mode::Mode::parse(&row.mode) else {
+        return crate::api::error::ApiError::internal_silent().into_response();
+    };
+    let scope = Scope {
+        account_id: row.account_id.clone(),
+        mode,
+    };
+    let deps = Deps {
+        store: &state.store,
+        clock: state.clock.as_ref(),
+        acquirers: &state.acquirers,
+        secret: &state.config.secret,
+        public_url: &state.config.public_url,
+    };
+    let input = ConfirmPayment {
+        payment_method: None,
+        challenge_completed: Some(passed),
+    };
+    match service::confirm(&deps, &scope, &id, input, false).await {
+        Ok(staged) => {
+            let target = return_target(&staged.payment);
+            if let Err(err) = staged.tx.commit().await {
+                return crate::api::error::ApiError::internal(&err).into_response();
+            }
+            Redirect::to(&target).into_response()
+        }
+        // Already decided (a second click, another tab): show where the payment stands.
+        Err(PaymentError::State(_) | PaymentError::Conflict) => {
+            Redirect::to(&return_target(&row)).into_response()
+        }
+        Err(err) => crate::api::error::ApiError::from(err).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(return_url: Option<&str>) -> PaymentRow {
+        PaymentRow {
+            id: "pay_x".into(),
+            account_id: String::new(),
+            mode: "test".into(),
+            amount: 1,
+            amount_capturable: 0,
+            amount_received: 0,
+            amount_refunded: 0,
+            currency: "EUR".into(),
+            status: "succeeded".into(),
+            capture_method: "automatic".into(),
+            payment_method: None,
+            customer: None,
+            customer_reference: None,
+            customer_email: None,
+            customer_name: None,
+            customer_phone: None,
+            description: None,
+            product_name: None,
+            metadata: "{}".into(),
+            return_url: return_url.map(str::to_string),
+            statement_descriptor: None,
+            on_behalf_of: None,
+            acquirer: "acq_sandbox".into(),
+            latest_charge: None,
+            next_action: None,
+            last_payment_error: None,
+            adjustment: None,
+            reversal: None,
+            cancellation_reason: None,
+            expires_at: 0,
+            created: 0,
+            sort_key: 0,
+        }
+    }
+
+    #[test]
+    fn returns_to_the_merchant_with_id_and_status() {
+        assert_eq!(
+            return_target(&row(Some("https://shop.example/back?order=7"))),
+            "https://shop.example/back?order=7&payment_id=pay_x&status=succeeded"
+        );
+        assert_eq!(return_target(&row(None)), "/sandbox/3ds/pay_x");
+    }
+}

@@ -1,0 +1,96 @@
+//! The simulated issuer's 3-D Secure challenge page.
+
+use crate::challenge::find_payment;
+use crate::domain::money::Currency;
+use crate::state::AppState;
+use crate::store::accounts;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn ThreeDsPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let state = expect_context::<AppState>();
+    let content = Suspend::new(async move {
+        let payment = match find_payment(state.store.reader(), &id).await {
+            Ok(Some(p)) => p,
+            Ok(None) => return view! { <ChallengeGone /> }.into_any(),
+            Err(err) => {
+                tracing::error!(error = %err, "loading a 3DS challenge failed");
+                return view! { <p class="notice error">"Something went wrong. Try again."</p> }
+                    .into_any();
+            }
+        };
+        let merchant = accounts::find(state.store.reader(), &payment.account_id)
+            .await
+            .ok()
+            .flatten()
+            .map(|a| a.name)
+            .unwrap_or_default();
+        let amount = Currency::parse(&payment.currency)
+            .map(|c| c.format(payment.amount))
+            .unwrap_or_default();
+        // The page redirects to the merchant after the post: let the form go there.
+        if let (Some(url), Some(nonce), Some(response)) = (
+            payment
+                .return_url
+                .as_deref()
+                .and_then(|u| url::Url::parse(u).ok()),
+            leptos::nonce::use_nonce(),
+            use_context::<leptos_axum::ResponseOptions>(),
+        ) {
+            let csp = crate::server::page_csp_with_form_target(
+                &nonce.to_string(),
+                &url.origin().ascii_serialization(),
+            );
+            if let Ok(value) = http::HeaderValue::from_str(&csp) {
+                response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+            }
+        }
+        if payment.status != "requires_action" {
+            let status = payment.status.clone();
+            let back = payment
+                .return_url
+                .as_ref()
+                .map(|_| crate::challenge::return_target(&payment));
+            return view! {
+                <h1>"Authentication finished"</h1>
+                <p data-testid="challenge-status">"This payment is now " <strong>{status}</strong> "."</p>
+                {back.map(|href| view! { <a class="button primary" href=href>"Return to the merchant"</a> })}
+            }
+            .into_any();
+        }
+        let action = format!("/sandbox/3ds/{}", payment.id);
+        view! {
+            <h1>"Confirm this purchase"</h1>
+            <p>"Your bank asks you to confirm a payment of " <strong>{amount}</strong> " to " <strong>{merchant}</strong> "."</p>
+            <p class="muted">"This is VINR's sandbox: no real bank is involved. Choose how the challenge ends."</p>
+            <form method="post" action=action class="challenge-actions">
+                <button type="submit" name="result" value="complete" class="button primary wide">"Complete authentication"</button>
+                <button type="submit" name="result" value="fail" class="button ghost wide">"Fail authentication"</button>
+            </form>
+        }
+        .into_any()
+    });
+    view! {
+        <Title text="3D Secure · VINR sandbox" />
+        <main class="centered">
+            <section class="card narrow">
+                <p class="brand">"Sandbox issuer · 3D Secure"</p>
+                <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>{content}</Suspense>
+            </section>
+        </main>
+    }
+}
+
+#[component]
+fn ChallengeGone() -> impl IntoView {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <h1>"No such challenge"</h1>
+        <p>"This authentication link is not valid. Go back to the shop and try again."</p>
+    }
+}
