@@ -21,11 +21,12 @@ PG_PORT ?= 5432
 PG_ADMIN_URL ?= postgres://root@$(PG_HOST):$(PG_PORT)/test
 E2E_PORT ?= 3100
 
-.PHONY: help run build deps test-deps test lint unit api-sqlite api-postgres e2e clean
+.PHONY: help run build deps test-deps test lint unit api-sqlite api-postgres e2e bench clean
 
 help:
 	@echo "make run   - build and serve VINR on http://127.0.0.1:3000 (SQLite under ./data)"
 	@echo "make test  - lint, unit, API (SQLite + Postgres) and browser tests"
+	@echo "make bench - load figures against a release build on SQLite"
 
 ## Tools: each is installed only when the pinned version is not already there.
 deps:
@@ -91,6 +92,12 @@ e2e: build test-deps
 	@echo "==> Playwright in Chromium"
 	cd end2end && VINR_BIN=$(RELEASE_BIN) LEPTOS_SITE_ROOT=$(SITE_ROOT) \
 		VINR_E2E_URL=http://127.0.0.1:$(E2E_PORT) npx playwright test
+
+# Release server in its own process; the load generator beside it (2 cores shared: read the
+# figures as this machine's, and compare medians of several runs).
+bench: build
+	cargo build --release --no-default-features --features ssr --bin vinr-bench
+	$(CARGO_TARGET_DIR)/release/vinr-bench --server $(RELEASE_BIN) --site-root $(SITE_ROOT)
 
 clean:
 	cargo clean

@@ -20,6 +20,7 @@ export default async function globalSetup() {
       VINR_DATA_DIR: dataDir,
       VINR_DATABASE_URL: '',
       VINR_SECRET: '',
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
