@@ -57,6 +57,8 @@ pub struct CustomerParams {
     pub phone: Option<String>,
     pub description: Option<String>,
     pub metadata: Option<BTreeMap<String, String>>,
+    /// A saved card attached to this customer, used when a confirm names none.
+    pub default_payment_method: Option<String>,
 }
 
 impl From<CustomerParams> for CustomerFields {
@@ -67,6 +69,7 @@ impl From<CustomerParams> for CustomerFields {
             phone: p.phone,
             description: p.description,
             metadata: p.metadata,
+            default_payment_method: p.default_payment_method,
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod auth;
 pub mod body;
+pub mod connected_accounts;
 pub mod customers;
 pub mod error;
 pub mod events;
@@ -11,6 +12,7 @@ pub mod health;
 pub mod idempotency;
 pub mod list;
 pub mod params;
+pub mod payment_methods;
 pub mod payments;
 
 use crate::state::AppState;
@@ -44,6 +46,27 @@ pub fn router() -> Router<AppState> {
         .route("/payments/{id}/cancel", post(payments::cancel_payment))
         .route("/payments/{id}/adjust", post(payments::adjust_payment))
         .route("/payments/{id}/reverse", post(payments::reverse_payment))
+        .route(
+            "/payment_methods",
+            get(payment_methods::list_payment_methods),
+        )
+        .route(
+            "/payment_methods/{id}",
+            get(payment_methods::get_payment_method),
+        )
+        .route(
+            "/payment_methods/{id}/attach",
+            post(payment_methods::attach_payment_method),
+        )
+        .route(
+            "/accounts",
+            get(connected_accounts::list_accounts).post(connected_accounts::create_account),
+        )
+        .route("/accounts/{id}", get(connected_accounts::get_account))
+        .route(
+            "/acquirer_connections",
+            get(connected_accounts::list_acquirer_connections),
+        )
         .route("/events", get(events::list_events))
         .route("/events/{id}", get(events::get_event))
         .fallback(unknown_route)

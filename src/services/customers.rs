@@ -19,6 +19,8 @@ pub struct CustomerFields {
     pub phone: Option<String>,
     pub description: Option<String>,
     pub metadata: Option<BTreeMap<String, String>>,
+    /// `pm_…` attached to this customer; an empty string clears it.
+    pub default_payment_method: Option<String>,
 }
 
 pub async fn create(
@@ -27,6 +29,16 @@ pub async fn create(
     clock: &dyn Clock,
     fields: CustomerFields,
 ) -> Result<Customer, ServiceError> {
+    if fields
+        .default_payment_method
+        .as_deref()
+        .is_some_and(|pm| !pm.trim().is_empty())
+    {
+        return Err(ServiceError::invalid(
+            "default_payment_method",
+            "A new customer has no payment methods yet: attach one, then set it as the default.",
+        ));
+    }
     let email = fields
         .email
         .filter(|e| !e.trim().is_empty())
@@ -76,6 +88,27 @@ pub async fn update(
     if fields.description.is_some() {
         row.description =
             customer::check_text("description", fields.description, MAX_DESCRIPTION_LEN)?;
+    }
+    if let Some(pm) = fields.default_payment_method {
+        row.default_payment_method = if pm.trim().is_empty() {
+            None
+        } else {
+            let attached = crate::store::payment_methods::find(
+                &mut **tx,
+                &scope.account_id,
+                scope.mode.as_str(),
+                &pm,
+            )
+            .await?
+            .is_some_and(|m| m.customer_id.as_deref() == Some(row.id.as_str()));
+            if !attached {
+                return Err(ServiceError::invalid(
+                    "default_payment_method",
+                    format!("{pm} is not a payment method attached to this customer."),
+                ));
+            }
+            Some(pm)
+        };
     }
     if let Some(update) = fields.metadata {
         let merged = parse_metadata(&row.metadata)?.merge(update)?;

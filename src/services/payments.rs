@@ -325,15 +325,15 @@ pub async fn create(
         }
     }
     if let Some(acct) = &input.on_behalf_of {
-        let exists: Option<(String,)> = sqlx::query_as(
-            "SELECT id FROM connected_accounts WHERE id = $1 AND account_id = $2 AND mode = $3",
+        let exists = crate::store::connected_accounts::find(
+            deps.store.reader(),
+            &scope.account_id,
+            scope.mode.as_str(),
+            acct,
         )
-        .bind(acct)
-        .bind(&scope.account_id)
-        .bind(scope.mode.as_str())
-        .fetch_optional(deps.store.reader())
-        .await?;
-        if exists.is_none() {
+        .await?
+        .is_some();
+        if !exists {
             return Err(PaymentError::Service(ServiceError::Coded {
                 param: "on_behalf_of".into(),
                 code: "resource_missing",
@@ -352,7 +352,21 @@ pub async fn create(
         ),
         None => None,
     };
-    let method = match &input.payment_method {
+    // A customer's default method is used when a confirm names none (seed: "the pm_ used
+    // when none is specified"); without `confirm` the payment waits for the checkout instead.
+    let method_id = match (&input.payment_method, &input.customer, input.confirm) {
+        (Some(id), _, _) => Some(id.clone()),
+        (None, Some(customer), Some(true)) => customers::find(
+            deps.store.reader(),
+            &scope.account_id,
+            scope.mode.as_str(),
+            customer,
+        )
+        .await?
+        .and_then(|c| c.default_payment_method),
+        _ => None,
+    };
+    let method = match &method_id {
         Some(id) => Some(resolve_method(deps, scope, id, input.customer.as_deref()).await?),
         None => None,
     };

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod charges;
+pub mod connected_accounts;
 pub mod customers;
 pub mod events;
 pub mod idempotency;

@@ -64,3 +64,32 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     .fetch_optional(ex)
     .await
 }
+
+/// Attaches the method to a customer.
+pub async fn set_customer(tx: &mut Tx, id: &str, customer_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE payment_methods SET customer_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(customer_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub const TABLE: &str = "payment_methods";
+
+/// A customer's saved methods, newest first.
+pub async fn list_for_customer(
+    pool: &sqlx::AnyPool,
+    account_id: &str,
+    mode: &str,
+    customer_id: &str,
+    cursor: &super::page::Cursor,
+    limit: i64,
+) -> Result<(Vec<PaymentMethodRow>, bool), sqlx::Error> {
+    let mut f = super::page::Filter::scoped(account_id, mode);
+    f.push(
+        "customer_id = ?",
+        [super::page::Val::Text(customer_id.to_string())],
+    );
+    super::page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+}

@@ -8,3 +8,4 @@ mod helpers;
 mod idempotency;
 mod pages;
 mod payments;
+mod saved_cards;

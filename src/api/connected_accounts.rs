@@ -1,0 +1,131 @@
+//! `/v1/accounts`: connected accounts a platform settles payments to (`on_behalf_of`).
+//! (`/v1/account`, singular, is the caller's own account.)
+
+use super::auth::SecretAuth;
+use super::body::ApiBody;
+use super::error::{ApiError, ApiResult};
+use super::idempotency::{Idempotency, IdempotencyKey, Reply, Started};
+use super::list::{ApiQuery, ListEnvelope, Paging};
+use crate::crypto::new_id;
+use crate::domain::ids::IdKind;
+use crate::state::AppState;
+use crate::store::connected_accounts::{self as rows, ConnectedAccountRow};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+fn account_json(row: &ConnectedAccountRow) -> Value {
+    json!({
+        "id": row.id,
+        "object": "account",
+        "type": "connected",
+        "business_name": row.name,
+        "created": row.created,
+        "livemode": row.mode == "live",
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateParams {
+    #[serde(alias = "name")]
+    pub business_name: Option<String>,
+}
+
+pub async fn create_account(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    key: IdempotencyKey,
+    body: ApiBody<CreateParams>,
+) -> ApiResult<Response> {
+    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
+        Started::Replay(response) => return Ok(response),
+        Started::Fresh(idem) => idem,
+    };
+    let name = body
+        .value
+        .business_name
+        .map(|n| n.trim().to_string())
+        .unwrap_or_default();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::invalid_param(
+            "business_name",
+            "business_name must be 1 to 100 characters.",
+        ));
+    }
+    let now = state.clock.now_micros();
+    let row = ConnectedAccountRow {
+        id: new_id(IdKind::Account),
+        account_id: auth.account_id.clone(),
+        mode: auth.mode.as_str().to_string(),
+        name,
+        created: now.div_euclid(1_000_000),
+        sort_key: now,
+    };
+    let mut tx = state.store.begin().await?;
+    rows::insert(&mut tx, &row).await?;
+    idem.commit(tx, Reply::ok(account_json(&row))?).await
+}
+
+pub async fn get_account(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let row = rows::find(
+        state.store.reader(),
+        &auth.account_id,
+        auth.mode.as_str(),
+        &id,
+    )
+    .await?
+    .ok_or_else(|| ApiError::not_found("account", &id))?;
+    Ok(Json(account_json(&row)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+pub async fn list_accounts(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<ListEnvelope<Value>>> {
+    let limit = query.paging.limit()?;
+    let pool = state.store.reader();
+    let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
+    let (found, has_more) =
+        rows::list(pool, &auth.account_id, auth.mode.as_str(), &cursor, limit).await?;
+    Ok(Json(ListEnvelope::new(
+        found.iter().map(account_json).collect(),
+        has_more,
+        "/v1/accounts",
+    )))
+}
+
+/// `GET /v1/acquirer_connections`: the connections `routing[preferred_acquirer]` may name.
+pub async fn list_acquirer_connections(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+) -> Json<ListEnvelope<Value>> {
+    let data = state
+        .acquirers
+        .ids()
+        .into_iter()
+        .map(|id| {
+            json!({
+                "id": id,
+                "object": "acquirer_connection",
+                "type": "sandbox",
+                "default": id == crate::acquirer::DEFAULT_CONNECTION,
+                "livemode": auth.mode.is_live(),
+            })
+        })
+        .collect();
+    Json(ListEnvelope::new(data, false, "/v1/acquirer_connections"))
+}

@@ -1,0 +1,141 @@
+//! `/v1/payment_methods`: saved cards (brand, last four, expiry, fingerprint; never the number).
+
+use super::auth::SecretAuth;
+use super::body::ApiBody;
+use super::customers::scope_of;
+use super::error::{ApiError, ApiResult};
+use super::idempotency::{Idempotency, IdempotencyKey, Reply, Started};
+use super::list::{ApiQuery, ListEnvelope, Paging};
+use crate::domain::ids::{IdKind, is_id};
+use crate::state::AppState;
+use crate::store::payment_methods::{self as rows, PaymentMethodRow};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn payment_method_json(row: &PaymentMethodRow) -> Value {
+    json!({
+        "id": row.id,
+        "object": "payment_method",
+        "type": "card",
+        "card": {
+            "brand": row.card_brand,
+            "last4": row.card_last4,
+            "exp_month": row.card_exp_month,
+            "exp_year": row.card_exp_year,
+            "funding": row.card_funding,
+            "country": row.card_country,
+            "fingerprint": row.card_fingerprint,
+        },
+        "customer": row.customer_id,
+        "created": row.created,
+        "livemode": row.mode == "live",
+    })
+}
+
+async fn find(
+    state: &AppState,
+    account_id: &str,
+    mode: &str,
+    id: &str,
+) -> ApiResult<PaymentMethodRow> {
+    if !is_id(IdKind::PaymentMethod, id) {
+        return Err(ApiError::not_found("payment_method", id));
+    }
+    rows::find(state.store.reader(), account_id, mode, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("payment_method", id))
+}
+
+pub async fn get_payment_method(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let row = find(&state, &auth.account_id, auth.mode.as_str(), &id).await?;
+    Ok(Json(payment_method_json(&row)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    pub paging: Paging,
+    pub customer: Option<String>,
+}
+
+/// Saved methods of one customer (`customer` is required: methods exist per customer).
+pub async fn list_payment_methods(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<ListEnvelope<Value>>> {
+    let customer = query
+        .customer
+        .ok_or_else(|| ApiError::missing_param("customer"))?;
+    let limit = query.paging.limit()?;
+    let pool = state.store.reader();
+    let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
+    let (found, has_more) = rows::list_for_customer(
+        pool,
+        &auth.account_id,
+        auth.mode.as_str(),
+        &customer,
+        &cursor,
+        limit,
+    )
+    .await?;
+    Ok(Json(ListEnvelope::new(
+        found.iter().map(payment_method_json).collect(),
+        has_more,
+        "/v1/payment_methods",
+    )))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachParams {
+    pub customer: Option<String>,
+}
+
+/// Attaches a saved card to a customer, so later payments can reuse it.
+pub async fn attach_payment_method(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    Path(id): Path<String>,
+    key: IdempotencyKey,
+    body: ApiBody<AttachParams>,
+) -> ApiResult<Response> {
+    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
+        Started::Replay(response) => return Ok(response),
+        Started::Fresh(idem) => idem,
+    };
+    let customer = body
+        .value
+        .customer
+        .ok_or_else(|| ApiError::missing_param("customer"))?;
+    let mut row = find(&state, &auth.account_id, auth.mode.as_str(), &id).await?;
+    crate::services::customers::find(state.store.reader(), &scope_of(&auth), &customer)
+        .await
+        .map_err(|_| {
+            ApiError::bad_request(
+                "resource_missing",
+                format!("No such customer: '{customer}'"),
+            )
+            .with_param("customer")
+        })?;
+    match &row.customer_id {
+        Some(owner) if owner != &customer => {
+            return Err(ApiError::invalid_param(
+                "customer",
+                "This payment method is attached to another customer.",
+            ));
+        }
+        _ => {}
+    }
+    let mut tx = state.store.begin().await?;
+    rows::set_customer(&mut tx, &row.id, &customer).await?;
+    row.customer_id = Some(customer);
+    idem.commit(tx, Reply::ok(payment_method_json(&row))?).await
+}
