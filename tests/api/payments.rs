@@ -728,3 +728,34 @@ async fn events_are_listed_and_retrieved() {
         "resource_missing",
     );
 }
+
+#[tokio::test]
+async fn a_declined_request_replays_its_402_instead_of_trying_again() {
+    let app = TestApp::spawn().await;
+    let form = [
+        ("amount", "5000"),
+        ("payment_method", "pm_card_chargeDeclined"),
+    ];
+    let first = crate::helpers::send_raw(
+        app.post_form("/v1/payments", &form)
+            .header("Idempotency-Key", "declined-1"),
+    )
+    .await;
+    assert_eq!(first.status(), 402);
+    let first: Value = first.json().await.unwrap();
+    let again = crate::helpers::send_raw(
+        app.post_form("/v1/payments", &form)
+            .header("Idempotency-Key", "declined-1"),
+    )
+    .await;
+    assert_eq!(again.status(), 402);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(first, again);
+    let (_, list) = send(app.get("/v1/payments")).await;
+    assert_eq!(
+        list["data"].as_array().unwrap().len(),
+        1,
+        "the decline was not retried"
+    );
+}
