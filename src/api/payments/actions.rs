@@ -1,0 +1,162 @@
+//! The verbs on one payment: confirm, capture, cancel, adjust, reverse.
+
+use super::*;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmDetails {
+    pub challenge: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmParams {
+    pub payment_method: Option<String>,
+    pub details: Option<ConfirmDetails>,
+    pub return_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string_list")]
+    pub expand: Vec<String>,
+}
+
+pub async fn confirm_payment(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    Path(id): Path<String>,
+    key: IdempotencyKey,
+    body: ApiBody<ConfirmParams>,
+) -> ApiResult<Response> {
+    let idem = match start(&state, &auth, key, &body.fingerprint).await? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
+    let p = body.value;
+    if p.return_url.is_some() {
+        return Err(ApiError::invalid_param(
+            "return_url",
+            "Set return_url when creating the payment.",
+        ));
+    }
+    let challenge_completed = match p.details.and_then(|d| d.challenge).as_deref() {
+        None => None,
+        Some("completed") => Some(true),
+        Some("failed") => Some(false),
+        Some(other) => {
+            return Err(ApiError::invalid_param(
+                "details[challenge]",
+                format!("details[challenge] must be completed or failed, not {other}."),
+            ));
+        }
+    };
+    let input = ConfirmPayment {
+        payment_method: p.payment_method,
+        challenge_completed,
+    };
+    let staged = service::confirm(&deps(&state), &scope_of(&auth), &id, input, false).await?;
+    finish(&state, &auth, idem, staged, &p.expand).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureParams {
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub amount_to_capture: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::string_list")]
+    pub expand: Vec<String>,
+}
+
+pub async fn capture_payment(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    Path(id): Path<String>,
+    key: IdempotencyKey,
+    body: ApiBody<CaptureParams>,
+) -> ApiResult<Response> {
+    let idem = match start(&state, &auth, key, &body.fingerprint).await? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
+    let staged = service::capture(
+        &deps(&state),
+        &scope_of(&auth),
+        &id,
+        body.value.amount_to_capture,
+    )
+    .await?;
+    finish(&state, &auth, idem, staged, &body.value.expand).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelParams {
+    pub cancellation_reason: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string_list")]
+    pub expand: Vec<String>,
+}
+
+pub async fn cancel_payment(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    Path(id): Path<String>,
+    key: IdempotencyKey,
+    body: ApiBody<CancelParams>,
+) -> ApiResult<Response> {
+    let idem = match start(&state, &auth, key, &body.fingerprint).await? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
+    let p = body.value;
+    let staged =
+        service::cancel(&deps(&state), &scope_of(&auth), &id, p.cancellation_reason).await?;
+    finish(&state, &auth, idem, staged, &p.expand).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmountParams {
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub amount: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::string_list")]
+    pub expand: Vec<String>,
+}
+
+pub async fn adjust_payment(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    Path(id): Path<String>,
+    key: IdempotencyKey,
+    body: ApiBody<AmountParams>,
+) -> ApiResult<Response> {
+    let idem = match start(&state, &auth, key, &body.fingerprint).await? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
+    if body.value.amount.is_none() {
+        return Err(ApiError::missing_param("amount"));
+    }
+    let result = service::adjust(&deps(&state), &scope_of(&auth), &id, body.value.amount).await;
+    match result {
+        Ok(staged) => finish(&state, &auth, idem, staged, &body.value.expand).await,
+        Err(PaymentError::AdjustDeclined(decline, row)) => {
+            // Nothing changed: the 402 names the payment as it still is.
+            let mut err: ApiError = PaymentError::AdjustDeclined(decline, row.clone()).into();
+            err.payment = Some(payment_json(&state, &auth, &row));
+            Err(err)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn reverse_payment(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    Path(id): Path<String>,
+    key: IdempotencyKey,
+    body: ApiBody<AmountParams>,
+) -> ApiResult<Response> {
+    let idem = match start(&state, &auth, key, &body.fingerprint).await? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
+    let staged = service::reverse(&deps(&state), &scope_of(&auth), &id, body.value.amount).await?;
+    finish(&state, &auth, idem, staged, &body.value.expand).await
+}

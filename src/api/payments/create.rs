@@ -1,0 +1,83 @@
+//! `POST /v1/payments`.
+
+use super::*;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Routing {
+    pub preferred_acquirer: Option<String>,
+}
+
+/// Body of `POST /v1/payments`. Aliases accept the guides' names (`amountMinor`, `customerId`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateParams {
+    #[serde(default, deserialize_with = "lenient::opt_int", alias = "amount_minor")]
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
+    pub payment_method: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pub confirm: Option<bool>,
+    #[serde(alias = "customer_id")]
+    pub customer: Option<String>,
+    pub customer_reference: Option<String>,
+    pub customer_email: Option<String>,
+    pub customer_name: Option<String>,
+    pub customer_phone: Option<String>,
+    pub description: Option<String>,
+    pub product_name: Option<String>,
+    pub metadata: Option<BTreeMap<String, String>>,
+    pub return_url: Option<String>,
+    pub capture_method: Option<String>,
+    pub routing: Option<Routing>,
+    pub on_behalf_of: Option<String>,
+    pub statement_descriptor: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub expires_in: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::string_list")]
+    pub expand: Vec<String>,
+}
+
+pub async fn create_payment(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    key: IdempotencyKey,
+    body: ApiBody<CreateParams>,
+) -> ApiResult<Response> {
+    let idem = match start(&state, &auth, key, &body.fingerprint).await? {
+        Ok(idem) => idem,
+        Err(replay) => return Ok(replay),
+    };
+    let p = body.value;
+    let input = NewPayment {
+        amount: p.amount,
+        currency: p.currency,
+        payment_method: p.payment_method,
+        confirm: p.confirm,
+        customer: p.customer,
+        customer_reference: p.customer_reference,
+        customer_email: p.customer_email,
+        customer_name: p.customer_name,
+        customer_phone: p.customer_phone,
+        description: p.description,
+        product_name: p.product_name,
+        metadata: p.metadata,
+        return_url: p.return_url,
+        capture_method: p.capture_method,
+        preferred_acquirer: p.routing.and_then(|r| r.preferred_acquirer),
+        on_behalf_of: p.on_behalf_of,
+        statement_descriptor: p.statement_descriptor,
+        expires_in: p.expires_in,
+    };
+    if input.amount.is_none() {
+        return Err(ApiError::missing_param("amount"));
+    }
+    let staged = service::create(
+        &deps(&state),
+        &scope_of(&auth),
+        &auth.default_currency,
+        input,
+    )
+    .await?;
+    finish(&state, &auth, idem, staged, &p.expand).await
+}

@@ -1,0 +1,107 @@
+//! `GET /v1/payments/{id}` and `GET /v1/payments`.
+
+use super::*;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExpandQuery {
+    #[serde(default, deserialize_with = "lenient::string_list")]
+    pub expand: Vec<String>,
+}
+
+pub async fn get_payment(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<ExpandQuery>,
+) -> ApiResult<Json<Value>> {
+    let row = service::find(&state.store, &scope_of(&auth), &id).await?;
+    Ok(Json(
+        expand(
+            &state,
+            &auth,
+            payment_json(&state, &auth, &row),
+            &query.expand,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CreatedRange {
+    pub gte: Option<String>,
+    pub lte: Option<String>,
+}
+
+/// Query of the list (unknown parameters are ignored: serde cannot deny them next to flatten).
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    pub paging: Paging,
+    pub customer: Option<String>,
+    pub customer_reference: Option<String>,
+    pub status: Option<String>,
+    pub created: Option<CreatedRange>,
+    #[serde(default, deserialize_with = "lenient::string_list")]
+    pub expand: Vec<String>,
+}
+
+fn parse_time(param: &str, value: Option<String>) -> ApiResult<Option<i64>> {
+    value
+        .map(|v| {
+            v.trim().parse::<i64>().map_err(|_| {
+                ApiError::invalid_param(
+                    param,
+                    format!("{param} must be a Unix timestamp in seconds."),
+                )
+            })
+        })
+        .transpose()
+}
+
+pub async fn list_payments(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<ListEnvelope<Value>>> {
+    let limit = query.paging.limit()?;
+    if let Some(status) = &query.status
+        && crate::domain::payment::PaymentStatus::parse(status).is_none()
+    {
+        return Err(ApiError::invalid_param(
+            "status",
+            format!("Unknown status: {status}."),
+        ));
+    }
+    let created = query.created.unwrap_or_default();
+    let filter = PaymentFilter {
+        customer: query.customer,
+        customer_reference: query.customer_reference,
+        status: query.status,
+        created_gte: parse_time("created[gte]", created.gte)?,
+        created_lte: parse_time("created[lte]", created.lte)?,
+    };
+    let pool = state.store.reader();
+    let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
+    let (found, has_more) = rows::list(
+        pool,
+        &auth.account_id,
+        auth.mode.as_str(),
+        &filter,
+        &cursor,
+        limit,
+    )
+    .await?;
+    let mut data = Vec::with_capacity(found.len());
+    for row in &found {
+        data.push(
+            expand(
+                &state,
+                &auth,
+                payment_json(&state, &auth, row),
+                &query.expand,
+            )
+            .await?,
+        );
+    }
+    Ok(Json(ListEnvelope::new(data, has_more, "/v1/payments")))
+}

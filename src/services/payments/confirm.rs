@@ -1,0 +1,116 @@
+//! Confirming an existing payment: with a method, or with a 3-D Secure result.
+
+use super::methods::resolve_method;
+use super::outcome::apply_outcome;
+use super::*;
+
+/// Input of `confirm`.
+#[derive(Debug, Default, Clone)]
+pub struct ConfirmPayment {
+    pub payment_method: Option<String>,
+    /// After a 3-D Secure challenge: `challenge` = `completed` or `failed`.
+    pub challenge_completed: Option<bool>,
+}
+
+/// Confirms a payment awaiting a method (with one) or a 3-D Secure result (with `details`).
+/// `retryable`: a customer is present (checkout), so a decline lets them try another card.
+pub async fn confirm(
+    deps: &Deps<'_>,
+    scope: &Scope,
+    id: &str,
+    input: ConfirmPayment,
+    retryable: bool,
+) -> Result<Staged> {
+    let mut row = find(deps.store, scope, id).await?;
+    let from = status_of(&row);
+    let processing = transition(from, Command::StartProcessing)?;
+    let (method, outcome_of_challenge) = match from {
+        PaymentStatus::RequiresAction => {
+            let passed = input.challenge_completed.ok_or_else(|| {
+                invalid(
+                    "details[challenge]",
+                    "Pass details[challenge] = completed or failed after the 3D Secure challenge.",
+                )
+            })?;
+            let pm = row
+                .payment_method
+                .clone()
+                .expect("a payment in requires_action has a method");
+            (
+                resolve_method(deps, scope, &pm, row.customer.as_deref()).await?,
+                Some(passed),
+            )
+        }
+        _ => {
+            let pm = input
+                .payment_method
+                .clone()
+                .or_else(|| row.payment_method.clone())
+                .ok_or_else(|| {
+                    PaymentError::from(ServiceError::invalid(
+                        "payment_method",
+                        "Missing required param: payment_method.",
+                    ))
+                })?;
+            (
+                resolve_method(deps, scope, &pm, row.customer.as_deref()).await?,
+                None,
+            )
+        }
+    };
+    // Step 1, committed on its own: the payment is `processing`, so a second confirm racing
+    // this one gets a 409 instead of a second authorisation.
+    let mut claim = row.clone();
+    claim.status = processing.as_str().to_string();
+    let mut tx = deps.store.begin().await?;
+    if let Some(new_row) = &method.new_row {
+        payment_methods::insert(&mut tx, new_row).await?;
+    }
+    claim.payment_method = Some(method.row.id.clone());
+    save(&mut tx, &claim, from).await?;
+    tx.commit().await?;
+    row = claim;
+
+    // Step 2: ask the acquirer, then record what it said.
+    let acquirer = deps.acquirers.get(&row.acquirer).ok_or_else(|| {
+        invalid(
+            "acquirer",
+            "The payment's acquirer connection no longer exists.",
+        )
+    })?;
+    let profile = method.profile();
+    let outcome = match outcome_of_challenge {
+        Some(passed) => acquirer.complete_challenge(&profile, passed).await,
+        None => {
+            acquirer
+                .authorize(
+                    &profile,
+                    row.amount,
+                    &row.currency,
+                    row.capture_method == "manual",
+                )
+                .await
+        }
+    };
+    let mut kinds = Vec::new();
+    let (charge, decline) = apply_outcome(
+        deps,
+        &mut row,
+        processing,
+        outcome,
+        &method.row,
+        retryable,
+        &mut kinds,
+    )?;
+    let mut tx = deps.store.begin().await?;
+    save(&mut tx, &row, processing).await?;
+    if let Some(charge) = &charge {
+        charges::insert(&mut tx, charge).await?;
+    }
+    emit(deps, &mut tx, &row, &kinds).await?;
+    Ok(Staged {
+        tx,
+        payment: row,
+        decline,
+    })
+}

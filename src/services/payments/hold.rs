@@ -1,0 +1,229 @@
+//! After authorisation: capture, cancel, adjust and reverse the hold.
+
+use super::methods::resolve_method;
+use super::validate::check_amount;
+use super::*;
+
+/// Captures all or `amount_to_capture` of an authorisation; the rest is released.
+pub async fn capture(
+    deps: &Deps<'_>,
+    scope: &Scope,
+    id: &str,
+    amount_to_capture: Option<i64>,
+) -> Result<Staged> {
+    let mut row = find(deps.store, scope, id).await?;
+    let from = status_of(&row);
+    let next = transition(from, Command::Capture)?;
+    let amount = match amount_to_capture {
+        None => row.amount_capturable,
+        Some(a) if a >= 1 && a <= row.amount_capturable => a,
+        Some(_) => {
+            return Err(invalid(
+                "amount_to_capture",
+                format!(
+                    "amount_to_capture must be between 1 and the amount capturable ({}).",
+                    row.amount_capturable
+                ),
+            ));
+        }
+    };
+    let charge_id = row.latest_charge.clone().ok_or(PaymentError::Conflict)?;
+    let charge = charges::find(
+        deps.store.reader(),
+        &scope.account_id,
+        scope.mode.as_str(),
+        &charge_id,
+    )
+    .await?
+    .ok_or(PaymentError::Conflict)?;
+    let profile = card_of(&charge);
+    let acquirer = deps
+        .acquirers
+        .get(&row.acquirer)
+        .ok_or(PaymentError::Conflict)?;
+    acquirer
+        .capture(&profile, amount)
+        .await
+        .map_err(|d| invalid("amount_to_capture", d.message))?;
+    if amount < row.amount_capturable {
+        let _ = acquirer
+            .release(&profile, row.amount_capturable - amount)
+            .await;
+    }
+    row.status = next.as_str().to_string();
+    row.amount_received = amount;
+    row.amount_capturable = 0;
+    let mut tx = deps.store.begin().await?;
+    save(&mut tx, &row, from).await?;
+    charges::set_captured(&mut tx, &charge.id, charge.amount, amount, "succeeded").await?;
+    emit(
+        deps,
+        &mut tx,
+        &row,
+        &["payment.captured", "payment.succeeded", "payment.completed"],
+    )
+    .await?;
+    Ok(Staged {
+        tx,
+        payment: row,
+        decline: None,
+    })
+}
+
+fn card_of(charge: &ChargeRow) -> CardProfile {
+    CardProfile {
+        brand: charge.card_brand.clone(),
+        last4: charge.card_last4.clone(),
+        scenario: Scenario::Success.as_str().into(),
+    }
+}
+
+async fn card_of_payment(deps: &Deps<'_>, scope: &Scope, row: &PaymentRow) -> Result<CardProfile> {
+    let pm = row
+        .payment_method
+        .as_deref()
+        .ok_or(PaymentError::Conflict)?;
+    Ok(resolve_method(deps, scope, pm, None).await?.profile())
+}
+
+const CANCELLATION_REASONS: [&str; 4] = [
+    "duplicate",
+    "fraudulent",
+    "requested_by_customer",
+    "abandoned",
+];
+
+/// Cancels a payment that has not been captured; an authorisation hold is released.
+pub async fn cancel(
+    deps: &Deps<'_>,
+    scope: &Scope,
+    id: &str,
+    reason: Option<String>,
+) -> Result<Staged> {
+    if let Some(r) = &reason
+        && !CANCELLATION_REASONS.contains(&r.as_str())
+    {
+        return Err(invalid(
+            "cancellation_reason",
+            format!(
+                "cancellation_reason must be one of {}.",
+                CANCELLATION_REASONS.join(", ")
+            ),
+        ));
+    }
+    let mut row = find(deps.store, scope, id).await?;
+    let from = status_of(&row);
+    let next = transition(from, Command::Cancel)?;
+    if from == PaymentStatus::RequiresCapture {
+        let profile = card_of_payment(deps, scope, &row).await?;
+        if let Some(acquirer) = deps.acquirers.get(&row.acquirer) {
+            let _ = acquirer.release(&profile, row.amount_capturable).await;
+        }
+    }
+    row.status = next.as_str().to_string();
+    row.amount_capturable = 0;
+    row.next_action = None;
+    row.cancellation_reason = reason;
+    let mut tx = deps.store.begin().await?;
+    save(&mut tx, &row, from).await?;
+    emit(deps, &mut tx, &row, &["payment.canceled"]).await?;
+    Ok(Staged {
+        tx,
+        payment: row,
+        decline: None,
+    })
+}
+
+/// Changes the authorised amount before capture. An increase may be declined by the issuer.
+pub async fn adjust(
+    deps: &Deps<'_>,
+    scope: &Scope,
+    id: &str,
+    amount: Option<i64>,
+) -> Result<Staged> {
+    let new_amount = check_amount(amount, "amount")?.get();
+    let mut row = find(deps.store, scope, id).await?;
+    let from = status_of(&row);
+    let next = transition(from, Command::Adjust)?;
+    if new_amount == row.amount_capturable {
+        return Err(invalid(
+            "amount",
+            "The new amount must differ from the amount currently authorized.",
+        ));
+    }
+    let profile = card_of_payment(deps, scope, &row).await?;
+    let acquirer = deps
+        .acquirers
+        .get(&row.acquirer)
+        .ok_or(PaymentError::Conflict)?;
+    if let Err(decline) = acquirer
+        .adjust(&profile, row.amount_capturable, new_amount)
+        .await
+    {
+        return Err(PaymentError::AdjustDeclined(decline, Box::new(row)));
+    }
+    let previous = row.amount;
+    row.status = next.as_str().to_string();
+    row.amount = new_amount;
+    row.amount_capturable = new_amount;
+    row.adjustment =
+        Some(json!({"previous_amount": previous, "adjusted_at": deps.clock.now()}).to_string());
+    let mut tx = deps.store.begin().await?;
+    save(&mut tx, &row, from).await?;
+    emit(deps, &mut tx, &row, &["payment.adjusted"]).await?;
+    Ok(Staged {
+        tx,
+        payment: row,
+        decline: None,
+    })
+}
+
+/// Releases all of an authorisation (the payment is canceled) or `amount` of it.
+pub async fn reverse(
+    deps: &Deps<'_>,
+    scope: &Scope,
+    id: &str,
+    amount: Option<i64>,
+) -> Result<Staged> {
+    let mut row = find(deps.store, scope, id).await?;
+    let from = status_of(&row);
+    let released = match amount {
+        None => row.amount_capturable,
+        Some(a) if a >= 1 && a <= row.amount_capturable => a,
+        Some(_) => {
+            transition(from, Command::Reverse { full: true })?;
+            return Err(invalid(
+                "amount",
+                format!(
+                    "amount must be between 1 and the amount capturable ({}).",
+                    row.amount_capturable
+                ),
+            ));
+        }
+    };
+    let full = released == row.amount_capturable;
+    let next = transition(from, Command::Reverse { full })?;
+    let profile = card_of_payment(deps, scope, &row).await?;
+    if let Some(acquirer) = deps.acquirers.get(&row.acquirer) {
+        acquirer
+            .release(&profile, released)
+            .await
+            .map_err(|d| invalid("amount", d.message))?;
+    }
+    row.status = next.as_str().to_string();
+    row.amount_capturable -= released;
+    row.reversal = Some(
+        json!({"id": new_id(IdKind::Reversal), "amount": released, "reversed_at": deps.clock.now()}).to_string(),
+    );
+    let mut tx = deps.store.begin().await?;
+    save(&mut tx, &row, from).await?;
+    emit(deps, &mut tx, &row, &["payment.reversed"]).await?;
+    if full {
+        emit(deps, &mut tx, &row, &["payment.canceled"]).await?;
+    }
+    Ok(Staged {
+        tx,
+        payment: row,
+        decline: None,
+    })
+}

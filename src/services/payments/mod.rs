@@ -1,0 +1,163 @@
+//! Payments: create (optionally confirming), confirm, capture, cancel, adjust, reverse.
+//!
+//! Each use case validates, asks the acquirer (outside any transaction: a SQLite write lock must
+//! not wait on the network), then writes the change, its charge and its events in one
+//! transaction, applying the state machine with a compare-and-set. The transaction is handed
+//! back uncommitted (`Staged`) so the caller can add its idempotency record before committing.
+//!
+//! One file per step of a payment's life: `create`, `confirm`, `hold` (capture, cancel,
+//! adjust, reverse after authorisation); `outcome` applies what the acquirer said; `methods`
+//! resolves cards and tokens; `validate` checks fields.
+
+mod confirm;
+mod create;
+mod hold;
+mod methods;
+mod outcome;
+mod validate;
+
+pub use confirm::{ConfirmPayment, confirm};
+pub use create::{DEFAULT_EXPIRES_IN, NewPayment, create};
+pub use hold::{adjust, cancel, capture, reverse};
+
+use super::{Scope, ServiceError};
+use crate::acquirer::sandbox::{Scenario, test_token};
+use crate::acquirer::{AuthOutcome, CardProfile, Decline, Registry};
+use crate::clock::Clock;
+use crate::crypto::{Secret, hmac_sha256, new_id};
+use crate::domain::ids::{self, IdKind};
+use crate::domain::metadata::Metadata;
+use crate::domain::money::{Amount, AmountError, Currency};
+use crate::domain::payment::{Command, PaymentStatus, TransitionError, transition};
+use crate::store::charges::{self, ChargeRow};
+use crate::store::events::{self, EventRow};
+use crate::store::payment_methods::{self, PaymentMethodRow};
+use crate::store::payments::{self, PaymentRow};
+use crate::store::{Store, Tx, customers};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// What the payment use cases need from the server.
+pub struct Deps<'a> {
+    pub store: &'a Store,
+    pub clock: &'a dyn Clock,
+    pub acquirers: &'a Registry,
+    pub secret: &'a Secret,
+    pub public_url: &'a str,
+}
+
+/// A change written but not yet committed, and what it produced.
+pub struct Staged {
+    pub tx: Tx,
+    pub payment: PaymentRow,
+    /// Set when the acquirer declined: the API answers 402 with the payment.
+    pub decline: Option<Decline>,
+}
+
+/// Why a payment use case refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// The status does not allow the command (409).
+    #[error(transparent)]
+    State(#[from] TransitionError),
+    /// Another request changed the payment first (409).
+    #[error(
+        "The payment was changed by another request at the same time; retrieve it and try again."
+    )]
+    Conflict,
+    /// The issuer declined an adjustment (402); nothing changed.
+    #[error("{}", .0.message)]
+    AdjustDeclined(Decline, Box<PaymentRow>),
+}
+
+impl From<sqlx::Error> for PaymentError {
+    fn from(e: sqlx::Error) -> Self {
+        PaymentError::Service(ServiceError::Database(e))
+    }
+}
+
+type Result<T> = std::result::Result<T, PaymentError>;
+
+fn invalid(param: &str, message: impl Into<String>) -> PaymentError {
+    ServiceError::invalid(param, message).into()
+}
+
+/// The client secret of a payment: derived, never stored; it lets a browser confirm this one
+/// payment with a publishable key.
+pub fn client_secret(secret: &Secret, payment_id: &str) -> String {
+    let mac = hmac_sha256(
+        secret.expose().as_bytes(),
+        format!("client_secret:{payment_id}").as_bytes(),
+    );
+    format!("{payment_id}_secret_{}", &hex::encode(mac)[..32])
+}
+
+/// Writes one event per kind, each carrying the payment as it is now.
+async fn emit(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, kinds: &[&str]) -> Result<()> {
+    let data = json!({ "object": crate::wire::payment(row, deps.public_url, None) }).to_string();
+    for kind in kinds {
+        let now = deps.clock.now_micros();
+        events::insert(
+            tx,
+            &EventRow {
+                id: new_id(IdKind::Event),
+                account_id: row.account_id.clone(),
+                mode: row.mode.clone(),
+                kind: kind.to_string(),
+                object_id: row.id.clone(),
+                data: data.clone(),
+                created: now.div_euclid(1_000_000),
+                sort_key: now,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A payment of this scope, or 404.
+pub async fn find(
+    store: &Store,
+    scope: &Scope,
+    id: &str,
+) -> std::result::Result<PaymentRow, ServiceError> {
+    let not_found = || ServiceError::NotFound {
+        object: "payment",
+        id: id.to_string(),
+    };
+    if !ids::is_id(IdKind::Payment, id) {
+        return Err(not_found());
+    }
+    payments::find(store.reader(), &scope.account_id, scope.mode.as_str(), id)
+        .await?
+        .ok_or_else(not_found)
+}
+
+fn status_of(row: &PaymentRow) -> PaymentStatus {
+    PaymentStatus::parse(&row.status).unwrap_or(PaymentStatus::Failed)
+}
+
+/// Writes `row` if its status is still `from`, or reports the race.
+async fn save(tx: &mut Tx, row: &PaymentRow, from: PaymentStatus) -> Result<()> {
+    if payments::update_if_status(tx, row, from.as_str()).await? {
+        Ok(())
+    } else {
+        Err(PaymentError::Conflict)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_secrets_are_bound_to_their_payment() {
+        let secret = Secret::new("s".repeat(48));
+        let a = client_secret(&secret, "pay_a");
+        assert!(a.starts_with("pay_a_secret_"));
+        assert_eq!(a, client_secret(&secret, "pay_a"));
+        assert_ne!(a, client_secret(&secret, "pay_b"));
+    }
+}

@@ -1,0 +1,94 @@
+//! What an acquirer's answer does to a payment in `processing`.
+
+use super::*;
+
+/// Applies an acquirer outcome to a payment in `processing`: status, charge, next action,
+/// error, and the events to emit. Returns the new charge (if the attempt ended) and a decline.
+pub(super) fn apply_outcome(
+    deps: &Deps<'_>,
+    row: &mut PaymentRow,
+    from: PaymentStatus,
+    outcome: AuthOutcome,
+    method: &PaymentMethodRow,
+    retryable: bool,
+    kinds: &mut Vec<&'static str>,
+) -> Result<(Option<ChargeRow>, Option<Decline>)> {
+    let manual = row.capture_method == "manual";
+    let (command, decline) = match &outcome {
+        AuthOutcome::Authorized => (
+            Command::Authorized {
+                manual_capture: manual,
+            },
+            None,
+        ),
+        AuthOutcome::ChallengeRequired => (Command::ActionRequired, None),
+        AuthOutcome::Declined(d) => (Command::Declined { retryable }, Some(*d)),
+    };
+    let next = transition(from, command)?;
+    row.status = next.as_str().to_string();
+    row.next_action = None;
+    let now_micros = deps.clock.now_micros();
+    let mut charge = ChargeRow {
+        id: new_id(IdKind::Charge),
+        account_id: row.account_id.clone(),
+        mode: row.mode.clone(),
+        payment_id: row.id.clone(),
+        amount: row.amount,
+        amount_captured: 0,
+        currency: row.currency.clone(),
+        status: String::new(),
+        payment_method: method.id.clone(),
+        card_brand: method.card_brand.clone(),
+        card_last4: method.card_last4.clone(),
+        card_exp_month: method.card_exp_month,
+        card_exp_year: method.card_exp_year,
+        card_funding: method.card_funding.clone(),
+        card_country: method.card_country.clone(),
+        acquirer: row.acquirer.clone(),
+        failure_code: None,
+        failure_message: None,
+        created: now_micros.div_euclid(1_000_000),
+        sort_key: now_micros,
+    };
+    match next {
+        PaymentStatus::Succeeded => {
+            row.amount_received = row.amount;
+            row.amount_capturable = 0;
+            row.last_payment_error = None;
+            charge.status = "succeeded".into();
+            charge.amount_captured = row.amount;
+            kinds.extend(["payment.succeeded", "payment.completed"]);
+        }
+        PaymentStatus::RequiresCapture => {
+            row.amount_capturable = row.amount;
+            row.last_payment_error = None;
+            charge.status = "authorized".into();
+        }
+        PaymentStatus::RequiresAction => {
+            let url = format!("{}/sandbox/3ds/{}", deps.public_url, row.id);
+            row.next_action = Some(
+                json!({"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": row.return_url}})
+                    .to_string(),
+            );
+            kinds.push("payment.requires_action");
+            return Ok((None, None));
+        }
+        PaymentStatus::Failed | PaymentStatus::RequiresPaymentMethod => {
+            let d = decline.expect("declined outcome");
+            charge.status = "failed".into();
+            charge.failure_code = Some(d.decline_code.to_string());
+            charge.failure_message = Some(d.message.to_string());
+            row.last_payment_error = Some(
+                json!({"type": "card_error", "code": d.code, "decline_code": d.decline_code, "message": d.message,
+                       "charge": charge.id, "payment_method": method.id})
+                .to_string(),
+            );
+            if next == PaymentStatus::Failed {
+                kinds.push("payment.failed");
+            }
+        }
+        other => unreachable!("an acquirer outcome never leads to {other}"),
+    }
+    row.latest_charge = Some(charge.id.clone());
+    Ok((Some(charge), decline))
+}
