@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AccountDto {
     pub id: String,
     pub object: &'static str,
@@ -23,6 +23,7 @@ pub struct AccountDto {
 }
 
 /// Any key, secret or publishable, may ask who it belongs to.
+#[utoipa::path(get, path = "/account", tag = "Account", responses((status = 200, description = "The account the key belongs to", body = AccountDto), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
 pub async fn get_account(
     State(state): State<AppState>,
     auth: ApiAuth,

@@ -27,13 +27,14 @@ fn account_json(row: &ConnectedAccountRow) -> Value {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateParams {
     #[serde(alias = "name")]
     pub business_name: Option<String>,
 }
 
+#[utoipa::path(post, path = "/accounts", tag = "Connected accounts", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The connected account", body = crate::api::schemas::ConnectedAccount), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
 pub async fn create_account(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -69,6 +70,7 @@ pub async fn create_account(
     idem.commit(tx, Reply::ok(account_json(&row))?).await
 }
 
+#[utoipa::path(get, path = "/accounts/{id}", tag = "Connected accounts", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The connected account", body = crate::api::schemas::ConnectedAccount), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
 pub async fn get_account(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -91,6 +93,7 @@ pub struct ListQuery {
     pub paging: Paging,
 }
 
+#[utoipa::path(get, path = "/accounts", tag = "Connected accounts", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id")), responses((status = 200, description = "Connected accounts, newest first", body = crate::api::schemas::List), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
 pub async fn list_accounts(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -109,6 +112,7 @@ pub async fn list_accounts(
 }
 
 /// `GET /v1/acquirer_connections`: the connections `routing[preferred_acquirer]` may name.
+#[utoipa::path(get, path = "/acquirer_connections", tag = "Acquirer connections", responses((status = 200, description = "Connections routing may name", body = crate::api::schemas::List), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
 pub async fn list_acquirer_connections(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A customer as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CustomerDto {
     pub id: String,
     pub object: &'static str,
@@ -49,7 +49,7 @@ impl From<Customer> for CustomerDto {
 }
 
 /// Body of create and update.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerParams {
     pub email: Option<String>,
@@ -81,6 +81,7 @@ pub fn scope_of(auth: &ApiAuth) -> Scope {
     }
 }
 
+#[utoipa::path(post, path = "/customers", tag = "Customers", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CustomerParams = "application/x-www-form-urlencoded"), (CustomerParams = "application/json"))), responses((status = 200, description = "The new customer", body = CustomerDto), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
 pub async fn create_customer(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -103,6 +104,7 @@ pub async fn create_customer(
         .await
 }
 
+#[utoipa::path(get, path = "/customers/{id}", tag = "Customers", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The customer", body = CustomerDto), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
 pub async fn get_customer(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -112,6 +114,7 @@ pub async fn get_customer(
     Ok(Json(customer.into()))
 }
 
+#[utoipa::path(post, path = "/customers/{id}", tag = "Customers", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CustomerParams = "application/x-www-form-urlencoded"), (CustomerParams = "application/json"))), responses((status = 200, description = "The updated customer", body = CustomerDto), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
 pub async fn update_customer(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -136,6 +139,7 @@ pub struct DeletedDto {
     pub deleted: bool,
 }
 
+#[utoipa::path(delete, path = "/customers/{id}", tag = "Customers", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "Deleted", body = crate::api::schemas::Deleted), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
 pub async fn delete_customer(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -160,6 +164,7 @@ pub struct ListCustomersQuery {
     pub email: Option<String>,
 }
 
+#[utoipa::path(get, path = "/customers", tag = "Customers", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("email" = Option<String>, Query, description = "Exact e-mail, any case")), responses((status = 200, description = "Customers, newest first", body = crate::api::schemas::List), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
 pub async fn list_customers(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,

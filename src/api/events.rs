@@ -23,6 +23,7 @@ pub fn event_json(row: &EventRow) -> Value {
     })
 }
 
+#[utoipa::path(get, path = "/events/{id}", tag = "Events", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The event", body = crate::api::schemas::Event), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
 pub async fn get_event(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -49,6 +50,7 @@ pub struct ListQuery {
     pub object: Option<String>,
 }
 
+#[utoipa::path(get, path = "/events", tag = "Events", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("type" = Option<String>, Query), ("object" = Option<String>, Query, description = "Events of one object")), responses((status = 200, description = "Events, newest first", body = crate::api::schemas::List), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
 pub async fn list_events(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,

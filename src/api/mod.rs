@@ -14,61 +14,112 @@ pub mod list;
 pub mod params;
 pub mod payment_methods;
 pub mod payments;
+pub mod schemas;
 
 use crate::state::AppState;
-use axum::Router;
 use axum::extract::Request;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::get;
+use axum::{Json, Router};
 use error::ApiError;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// The `/v1` routes (nested by the server under `/v1`).
+/// The document's frame; the paths come from the handlers' `#[utoipa::path]` annotations as
+/// they are registered below, so a route cannot exist undocumented.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "VINR API",
+        version = "1",
+        description = "Payments, customers and events of a self-hosted VINR gateway. Bodies are JSON or \
+                       form-encoded with bracket nesting; errors are `{\"error\": {...}}`."
+    ),
+    modifiers(&KeySchemes),
+    security(("api_key" = []), ("bearer" = []), ("basic" = [])),
+    components(schemas(
+        schemas::Error, schemas::Payment, schemas::Charge, schemas::PaymentMethod, schemas::Event,
+        schemas::ConnectedAccount, schemas::AcquirerConnection, schemas::List, schemas::Deleted
+    ))
+)]
+struct ApiDoc;
+
+/// The three ways to present a key (§2).
+struct KeySchemes;
+
+impl utoipa::Modify for KeySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))),
+        );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)),
+        );
+    }
+}
+
+/// The `/v1` routes (nested by the server under `/v1`) and their OpenAPI document.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(account::get_account))
+        .routes(routes!(
+            customers::list_customers,
+            customers::create_customer
+        ))
+        .routes(routes!(
+            customers::get_customer,
+            customers::update_customer,
+            customers::delete_customer
+        ))
+        .routes(routes!(
+            payments::read::list_payments,
+            payments::create::create_payment
+        ))
+        .routes(routes!(payments::read::get_payment))
+        .routes(routes!(payments::actions::confirm_payment))
+        .routes(routes!(payments::actions::capture_payment))
+        .routes(routes!(payments::actions::cancel_payment))
+        .routes(routes!(payments::actions::adjust_payment))
+        .routes(routes!(payments::actions::reverse_payment))
+        .routes(routes!(payment_methods::list_payment_methods))
+        .routes(routes!(payment_methods::get_payment_method))
+        .routes(routes!(payment_methods::attach_payment_method))
+        .routes(routes!(
+            connected_accounts::list_accounts,
+            connected_accounts::create_account
+        ))
+        .routes(routes!(connected_accounts::get_account))
+        .routes(routes!(connected_accounts::list_acquirer_connections))
+        .routes(routes!(events::list_events))
+        .routes(routes!(events::get_event))
+        .split_for_parts();
+    // The handlers are written relative to where the server nests them.
+    doc.paths.paths = std::mem::take(&mut doc.paths.paths)
+        .into_iter()
+        .map(|(path, item)| (format!("/v1{path}"), item))
+        .collect();
+    (router, doc)
+}
+
+/// The `/v1` router, with `GET /v1/openapi.json` and the JSON fallbacks.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/account", get(account::get_account))
+    let (router, doc) = routes();
+    let doc = Arc::new(serde_json::to_value(&doc).expect("the OpenAPI document serialises"));
+    router
         .route(
-            "/customers",
-            get(customers::list_customers).post(customers::create_customer),
+            "/openapi.json",
+            get(move || async move { Json(doc.as_ref().clone()) }),
         )
-        .route(
-            "/customers/{id}",
-            get(customers::get_customer)
-                .post(customers::update_customer)
-                .delete(customers::delete_customer),
-        )
-        .route(
-            "/payments",
-            get(payments::list_payments).post(payments::create_payment),
-        )
-        .route("/payments/{id}", get(payments::get_payment))
-        .route("/payments/{id}/confirm", post(payments::confirm_payment))
-        .route("/payments/{id}/capture", post(payments::capture_payment))
-        .route("/payments/{id}/cancel", post(payments::cancel_payment))
-        .route("/payments/{id}/adjust", post(payments::adjust_payment))
-        .route("/payments/{id}/reverse", post(payments::reverse_payment))
-        .route(
-            "/payment_methods",
-            get(payment_methods::list_payment_methods),
-        )
-        .route(
-            "/payment_methods/{id}",
-            get(payment_methods::get_payment_method),
-        )
-        .route(
-            "/payment_methods/{id}/attach",
-            post(payment_methods::attach_payment_method),
-        )
-        .route(
-            "/accounts",
-            get(connected_accounts::list_accounts).post(connected_accounts::create_account),
-        )
-        .route("/accounts/{id}", get(connected_accounts::get_account))
-        .route(
-            "/acquirer_connections",
-            get(connected_accounts::list_acquirer_connections),
-        )
-        .route("/events", get(events::list_events))
-        .route("/events/{id}", get(events::get_event))
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
 }

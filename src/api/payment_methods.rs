@@ -49,6 +49,7 @@ async fn find(
         .ok_or_else(|| ApiError::not_found("payment_method", id))
 }
 
+#[utoipa::path(get, path = "/payment_methods/{id}", tag = "Payment methods", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The saved card", body = crate::api::schemas::PaymentMethod), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
 pub async fn get_payment_method(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -66,6 +67,7 @@ pub struct ListQuery {
 }
 
 /// Saved methods of one customer (`customer` is required: methods exist per customer).
+#[utoipa::path(get, path = "/payment_methods", tag = "Payment methods", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("customer" = String, Query)), responses((status = 200, description = "Saved cards of one customer", body = crate::api::schemas::List), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
 pub async fn list_payment_methods(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -93,13 +95,14 @@ pub async fn list_payment_methods(
     )))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttachParams {
     pub customer: Option<String>,
 }
 
 /// Attaches a saved card to a customer, so later payments can reuse it.
+#[utoipa::path(post, path = "/payment_methods/{id}/attach", tag = "Payment methods", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((AttachParams = "application/x-www-form-urlencoded"), (AttachParams = "application/json"))), responses((status = 200, description = "The attached card", body = crate::api::schemas::PaymentMethod), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
 pub async fn attach_payment_method(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,

@@ -6,6 +6,7 @@ mod customers;
 mod errors;
 mod helpers;
 mod idempotency;
+mod openapi;
 mod pages;
 mod payments;
 mod saved_cards;

@@ -2,13 +2,13 @@
 
 use super::*;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmDetails {
     pub challenge: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmParams {
     pub payment_method: Option<String>,
@@ -18,6 +18,7 @@ pub struct ConfirmParams {
     pub expand: Vec<String>,
 }
 
+#[utoipa::path(post, path = "/payments/{id}/confirm", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((ConfirmParams = "application/x-www-form-urlencoded"), (ConfirmParams = "application/json"))), responses((status = 200, description = "The payment", body = crate::api::schemas::Payment), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 402, description = "Card declined; the error names the payment", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
 pub async fn confirm_payment(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -55,7 +56,7 @@ pub async fn confirm_payment(
     finish(&state, &auth, idem, staged, &p.expand).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaptureParams {
     #[serde(default, deserialize_with = "lenient::opt_int")]
@@ -64,6 +65,7 @@ pub struct CaptureParams {
     pub expand: Vec<String>,
 }
 
+#[utoipa::path(post, path = "/payments/{id}/capture", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CaptureParams = "application/x-www-form-urlencoded"), (CaptureParams = "application/json"))), responses((status = 200, description = "The captured payment", body = crate::api::schemas::Payment), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
 pub async fn capture_payment(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -85,7 +87,7 @@ pub async fn capture_payment(
     finish(&state, &auth, idem, staged, &body.value.expand).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancelParams {
     pub cancellation_reason: Option<String>,
@@ -93,6 +95,7 @@ pub struct CancelParams {
     pub expand: Vec<String>,
 }
 
+#[utoipa::path(post, path = "/payments/{id}/cancel", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CancelParams = "application/x-www-form-urlencoded"), (CancelParams = "application/json"))), responses((status = 200, description = "The canceled payment", body = crate::api::schemas::Payment), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
 pub async fn cancel_payment(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -110,7 +113,7 @@ pub async fn cancel_payment(
     finish(&state, &auth, idem, staged, &p.expand).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AmountParams {
     #[serde(default, deserialize_with = "lenient::opt_int")]
@@ -119,6 +122,7 @@ pub struct AmountParams {
     pub expand: Vec<String>,
 }
 
+#[utoipa::path(post, path = "/payments/{id}/adjust", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((AmountParams = "application/x-www-form-urlencoded"), (AmountParams = "application/json"))), responses((status = 200, description = "The adjusted payment", body = crate::api::schemas::Payment), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 402, description = "Card declined; the error names the payment", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
 pub async fn adjust_payment(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -146,6 +150,7 @@ pub async fn adjust_payment(
     }
 }
 
+#[utoipa::path(post, path = "/payments/{id}/reverse", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((AmountParams = "application/x-www-form-urlencoded"), (AmountParams = "application/json"))), responses((status = 200, description = "The payment, with its reversal", body = crate::api::schemas::Payment), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
 pub async fn reverse_payment(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,

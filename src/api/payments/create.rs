@@ -2,14 +2,14 @@
 
 use super::*;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Routing {
     pub preferred_acquirer: Option<String>,
 }
 
 /// Body of `POST /v1/payments`. Aliases accept the guides' names (`amountMinor`, `customerId`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateParams {
     #[serde(default, deserialize_with = "lenient::opt_int", alias = "amount_minor")]
@@ -38,6 +38,7 @@ pub struct CreateParams {
     pub expand: Vec<String>,
 }
 
+#[utoipa::path(post, path = "/payments", tag = "Payments", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The payment", body = crate::api::schemas::Payment), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 402, description = "Card declined; the error names the payment", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
 pub async fn create_payment(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,

@@ -3,9 +3,9 @@
 //! dependencies, the error mapping, the payment as a caller sees it, `expand[]`, and the
 //! idempotent finish.
 
-mod actions;
-mod create;
-mod read;
+pub mod actions;
+pub mod create;
+pub mod read;
 
 pub use actions::{
     adjust_payment, cancel_payment, capture_payment, confirm_payment, reverse_payment,

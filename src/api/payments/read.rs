@@ -8,6 +8,7 @@ pub struct ExpandQuery {
     pub expand: Vec<String>,
 }
 
+#[utoipa::path(get, path = "/payments/{id}", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("expand[]" = Option<Vec<String>>, Query, description = "customer, latest_charge")), responses((status = 200, description = "The payment", body = crate::api::schemas::Payment), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
 pub async fn get_payment(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -58,6 +59,7 @@ fn parse_time(param: &str, value: Option<String>) -> ApiResult<Option<i64>> {
         .transpose()
 }
 
+#[utoipa::path(get, path = "/payments", tag = "Payments", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("customer" = Option<String>, Query), ("customer_reference" = Option<String>, Query), ("status" = Option<String>, Query), ("created[gte]" = Option<i64>, Query), ("created[lte]" = Option<i64>, Query), ("expand[]" = Option<Vec<String>>, Query)), responses((status = 200, description = "Payments, newest first", body = crate::api::schemas::List), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
 pub async fn list_payments(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
