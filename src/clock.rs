@@ -15,6 +15,21 @@ pub trait Clock: Send + Sync + 'static {
     }
 }
 
+/// The calendar (year, month) of a Unix time, UTC: card expiry dates are compared to it.
+pub fn year_month(unix_seconds: i64) -> (i32, u32) {
+    // Howard Hinnant's days-to-civil algorithm.
+    let days = unix_seconds.div_euclid(86_400) + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year as i32, month as u32)
+}
+
 /// The wall clock.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
@@ -52,6 +67,15 @@ impl Clock for ManualClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calendar_months_of_unix_times() {
+        assert_eq!(year_month(0), (1970, 1));
+        assert_eq!(year_month(951_782_400), (2000, 2)); // 2000-02-29
+        assert_eq!(year_month(1_795_268_098), (2026, 11));
+        assert_eq!(year_month(1_798_761_599), (2026, 12)); // 2026-12-31 23:59:59
+        assert_eq!(year_month(1_798_761_600), (2027, 1));
+    }
 
     #[test]
     fn manual_clock_moves_when_told() {

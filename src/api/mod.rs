@@ -91,7 +91,10 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(payments::actions::cancel_payment))
         .routes(routes!(payments::actions::adjust_payment))
         .routes(routes!(payments::actions::reverse_payment))
-        .routes(routes!(payment_methods::list_payment_methods))
+        .routes(routes!(
+            payment_methods::list_payment_methods,
+            payment_methods::create_payment_method
+        ))
         .routes(routes!(payment_methods::get_payment_method))
         .routes(routes!(payment_methods::attach_payment_method))
         .routes(routes!(

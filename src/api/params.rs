@@ -253,6 +253,17 @@ pub mod lenient {
         }
     }
 
+    /// An optional string given as a string or a number (`exp_month=12` in JSON).
+    pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        match Option::<IntOrString>::deserialize(d)
+            .map_err(|_| de::Error::custom("expected a string"))?
+        {
+            None => Ok(None),
+            Some(IntOrString::Int(i)) => Ok(Some(i.to_string())),
+            Some(IntOrString::Str(s)) => Ok(Some(s)),
+        }
+    }
+
     /// A list given as a JSON array, a form list (`expand[]=a`), or a single string.
     pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
         #[derive(Deserialize)]

@@ -1,9 +1,9 @@
 //! `/v1/payment_methods`: saved cards (brand, last four, expiry, fingerprint; never the number).
 
-use super::auth::SecretAuth;
+use super::auth::{ApiAuth, SecretAuth};
 use super::body::ApiBody;
 use super::customers::scope_of;
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, ErrorType};
 use super::idempotency::{Idempotency, IdempotencyKey, Reply, Started};
 use super::list::{ApiQuery, ListEnvelope, Paging};
 use crate::domain::ids::{IdKind, is_id};
@@ -140,5 +140,97 @@ pub async fn attach_payment_method(
     let mut tx = state.store.begin().await?;
     rows::set_customer(&mut tx, &row.id, &customer).await?;
     row.customer_id = Some(customer);
+    idem.commit(tx, Reply::ok(payment_method_json(&row))?).await
+}
+
+/// `card[…]` of a tokenise request. Number and CVC are `Secret`: never printed, never stored.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CardParams {
+    #[schema(value_type = Option<String>)]
+    pub number: Option<crate::crypto::Secret>,
+    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "super::params::lenient::opt_string")]
+    pub exp_month: Option<String>,
+    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "super::params::lenient::opt_string")]
+    pub exp_year: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub cvc: Option<crate::crypto::Secret>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateParams {
+    /// Only `card`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub card: Option<CardParams>,
+}
+
+/// Tokenises a card (API-direct integrations; publishable or secret key). The answer carries
+/// brand and last four only.
+#[utoipa::path(post, path = "/payment_methods", tag = "Payment methods",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry")),
+    request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))),
+    responses(
+        (status = 200, description = "The new payment method", body = crate::api::schemas::PaymentMethod),
+        (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error),
+        (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error),
+        (status = 402, description = "The card is invalid (incorrect_number, invalid_expiry_year, invalid_cvc…)", body = crate::api::schemas::Error),
+    ))]
+pub async fn create_payment_method(
+    State(state): State<AppState>,
+    auth: ApiAuth,
+    key: IdempotencyKey,
+    body: ApiBody<CreateParams>,
+) -> ApiResult<Response> {
+    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
+        Started::Replay(response) => return Ok(response),
+        Started::Fresh(idem) => idem,
+    };
+    let p = body.value;
+    if p.kind.as_deref().is_some_and(|k| k != "card") {
+        return Err(ApiError::invalid_param(
+            "type",
+            "Only card payment methods are supported.",
+        ));
+    }
+    let card = p
+        .card
+        .ok_or_else(|| ApiError::missing_param("card[number]"))?;
+    let input = crate::services::cards::CardInput {
+        number: card
+            .number
+            .ok_or_else(|| ApiError::missing_param("card[number]"))?,
+        exp_month: card
+            .exp_month
+            .ok_or_else(|| ApiError::missing_param("card[exp_month]"))?,
+        exp_year: card
+            .exp_year
+            .ok_or_else(|| ApiError::missing_param("card[exp_year]"))?,
+        cvc: card
+            .cvc
+            .ok_or_else(|| ApiError::missing_param("card[cvc]"))?,
+    };
+    let mut tx = state.store.begin().await?;
+    let row = crate::services::cards::tokenize(
+        &mut tx,
+        &scope_of(&auth),
+        state.clock.as_ref(),
+        &state.config.secret,
+        &input,
+    )
+    .await
+    .map_err(|e| match e {
+        crate::services::cards::CardError::Field(f) => ApiError::new(
+            axum::http::StatusCode::PAYMENT_REQUIRED,
+            ErrorType::CardError,
+            f.code,
+            f.message,
+        )
+        .with_param(format!("card[{}]", f.param)),
+        crate::services::cards::CardError::Service(s) => s.into(),
+    })?;
     idem.commit(tx, Reply::ok(payment_method_json(&row))?).await
 }

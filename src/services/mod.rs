@@ -3,6 +3,7 @@
 //! `ServiceError`.
 
 pub mod accounts;
+pub mod cards;
 pub mod customers;
 pub mod payments;
 pub mod sessions;

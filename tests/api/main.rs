@@ -2,6 +2,7 @@
 //! `TEST_DATABASE_URL` is set (`make test` runs both).
 
 mod account;
+mod cards;
 mod customers;
 mod errors;
 mod helpers;

@@ -37,7 +37,7 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
         ("/v1/payments/{id}/cancel", &["post"]),
         ("/v1/payments/{id}/adjust", &["post"]),
         ("/v1/payments/{id}/reverse", &["post"]),
-        ("/v1/payment_methods", &["get"]),
+        ("/v1/payment_methods", &["get", "post"]),
         ("/v1/payment_methods/{id}", &["get"]),
         ("/v1/payment_methods/{id}/attach", &["post"]),
         ("/v1/accounts", &["get", "post"]),
