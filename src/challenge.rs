@@ -3,7 +3,7 @@
 //! the payment's unguessable id, as a real issuer's page would be.
 
 use crate::services::Scope;
-use crate::services::payments::{self as service, ConfirmPayment, Deps, PaymentError};
+use crate::services::payments::{self as service, ConfirmPayment, PaymentError};
 use crate::state::AppState;
 use crate::store::payments::PaymentRow;
 use axum::extract::{Path, State};
@@ -69,13 +69,7 @@ pub async fn submit(
         account_id: row.account_id.clone(),
         mode,
     };
-    let deps = Deps {
-        store: &state.store,
-        clock: state.clock.as_ref(),
-        acquirers: &state.acquirers,
-        secret: &state.config.secret,
-        public_url: &state.config.public_url,
-    };
+    let deps = crate::api::payments::deps(&state);
     let input = ConfirmPayment {
         payment_method: None,
         challenge_completed: Some(passed),

@@ -112,7 +112,7 @@ pub struct LoginForm {
 
 /// `POST /login`: a plain form post, so signing in works without JavaScript.
 pub async fn login_submit(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
-    let form: LoginForm = serde_urlencoded_form(&body);
+    let form: LoginForm = parse_login_form(&body);
     match service::login(
         &state.store,
         state.clock.as_ref(),
@@ -152,7 +152,7 @@ pub async fn logout_submit(State(state): State<AppState>, headers: HeaderMap) ->
     (StatusCode::SEE_OTHER, response).into_response()
 }
 
-fn serde_urlencoded_form(body: &[u8]) -> LoginForm {
+fn parse_login_form(body: &[u8]) -> LoginForm {
     let mut form = LoginForm::default();
     for (k, v) in form_urlencoded::parse(body) {
         match k.as_ref() {

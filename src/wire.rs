@@ -1,6 +1,7 @@
 //! The JSON shapes of objects, shared by API responses and event payloads so that an event
 //! shows exactly what the API would have answered at that moment.
 
+use crate::domain::payment::PaymentStatus;
 use crate::store::charges::ChargeRow;
 use crate::store::payments::PaymentRow;
 use serde_json::{Map, Value, json};
@@ -13,10 +14,7 @@ fn parse_json(text: &Option<String>) -> Value {
 
 /// A payment. `client_secret` is given only to secret-key callers (and never in events).
 pub fn payment(row: &PaymentRow, public_url: &str, client_secret: Option<&str>) -> Value {
-    let awaiting = matches!(
-        row.status.as_str(),
-        "requires_payment_method" | "requires_action"
-    );
+    let awaiting = PaymentStatus::parse(&row.status).is_some_and(PaymentStatus::awaits_customer);
     let mut object = json!({
         "id": row.id,
         "object": "payment",

@@ -26,9 +26,9 @@ pub async fn confirm_payment(
     key: IdempotencyKey,
     body: ApiBody<ConfirmParams>,
 ) -> ApiResult<Response> {
-    let idem = match start(&state, &auth, key, &body.fingerprint).await? {
-        Ok(idem) => idem,
-        Err(replay) => return Ok(replay),
+    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
+        Started::Replay(response) => return Ok(response),
+        Started::Fresh(idem) => idem,
     };
     let p = body.value;
     if p.return_url.is_some() {
@@ -73,9 +73,9 @@ pub async fn capture_payment(
     key: IdempotencyKey,
     body: ApiBody<CaptureParams>,
 ) -> ApiResult<Response> {
-    let idem = match start(&state, &auth, key, &body.fingerprint).await? {
-        Ok(idem) => idem,
-        Err(replay) => return Ok(replay),
+    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
+        Started::Replay(response) => return Ok(response),
+        Started::Fresh(idem) => idem,
     };
     let staged = service::capture(
         &deps(&state),
@@ -103,9 +103,9 @@ pub async fn cancel_payment(
     key: IdempotencyKey,
     body: ApiBody<CancelParams>,
 ) -> ApiResult<Response> {
-    let idem = match start(&state, &auth, key, &body.fingerprint).await? {
-        Ok(idem) => idem,
-        Err(replay) => return Ok(replay),
+    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
+        Started::Replay(response) => return Ok(response),
+        Started::Fresh(idem) => idem,
     };
     let p = body.value;
     let staged =
@@ -130,9 +130,9 @@ pub async fn adjust_payment(
     key: IdempotencyKey,
     body: ApiBody<AmountParams>,
 ) -> ApiResult<Response> {
-    let idem = match start(&state, &auth, key, &body.fingerprint).await? {
-        Ok(idem) => idem,
-        Err(replay) => return Ok(replay),
+    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
+        Started::Replay(response) => return Ok(response),
+        Started::Fresh(idem) => idem,
     };
     if body.value.amount.is_none() {
         return Err(ApiError::missing_param("amount"));
@@ -158,9 +158,9 @@ pub async fn reverse_payment(
     key: IdempotencyKey,
     body: ApiBody<AmountParams>,
 ) -> ApiResult<Response> {
-    let idem = match start(&state, &auth, key, &body.fingerprint).await? {
-        Ok(idem) => idem,
-        Err(replay) => return Ok(replay),
+    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
+        Started::Replay(response) => return Ok(response),
+        Started::Fresh(idem) => idem,
     };
     let staged = service::reverse(&deps(&state), &scope_of(&auth), &id, body.value.amount).await?;
     finish(&state, &auth, idem, staged, &body.value.expand).await

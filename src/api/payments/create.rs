@@ -45,9 +45,9 @@ pub async fn create_payment(
     key: IdempotencyKey,
     body: ApiBody<CreateParams>,
 ) -> ApiResult<Response> {
-    let idem = match start(&state, &auth, key, &body.fingerprint).await? {
-        Ok(idem) => idem,
-        Err(replay) => return Ok(replay),
+    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
+        Started::Replay(response) => return Ok(response),
+        Started::Fresh(idem) => idem,
     };
     let p = body.value;
     let input = NewPayment {

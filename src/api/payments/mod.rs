@@ -35,7 +35,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-pub(super) fn deps(state: &AppState) -> Deps<'_> {
+/// What the payment use cases need, taken from the server's state (also used by the 3DS page).
+pub fn deps(state: &AppState) -> Deps<'_> {
     Deps {
         store: &state.store,
         clock: state.clock.as_ref(),
@@ -171,18 +172,4 @@ pub(super) async fn finish(
         }
     };
     idem.commit(staged.tx, reply).await
-}
-
-pub(super) async fn start(
-    state: &AppState,
-    auth: &ApiAuth,
-    key: IdempotencyKey,
-    fingerprint: &str,
-) -> ApiResult<Result<Idempotency, Response>> {
-    Ok(
-        match Idempotency::start(state, auth, key, fingerprint).await? {
-            Started::Replay(response) => Err(response),
-            Started::Fresh(idem) => Ok(idem),
-        },
-    )
 }

@@ -36,7 +36,7 @@ pub async fn capture(
     )
     .await?
     .ok_or(PaymentError::Conflict)?;
-    let profile = card_of(&charge);
+    let profile = card_of_payment(deps, scope, &row).await?;
     let acquirer = deps
         .acquirers
         .get(&row.acquirer)
@@ -68,14 +68,6 @@ pub async fn capture(
         payment: row,
         decline: None,
     })
-}
-
-fn card_of(charge: &ChargeRow) -> CardProfile {
-    CardProfile {
-        brand: charge.card_brand.clone(),
-        last4: charge.card_last4.clone(),
-        scenario: Scenario::Success.as_str().into(),
-    }
 }
 
 async fn card_of_payment(deps: &Deps<'_>, scope: &Scope, row: &PaymentRow) -> Result<CardProfile> {

@@ -21,7 +21,7 @@ pub use create::{DEFAULT_EXPIRES_IN, NewPayment, create};
 pub use hold::{adjust, cancel, capture, reverse};
 
 use super::{Scope, ServiceError};
-use crate::acquirer::sandbox::{Scenario, test_token};
+use crate::acquirer::sandbox::test_token;
 use crate::acquirer::{AuthOutcome, CardProfile, Decline, Registry};
 use crate::clock::Clock;
 use crate::crypto::{Secret, hmac_sha256, new_id};

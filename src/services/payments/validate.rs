@@ -37,15 +37,13 @@ pub(super) fn check_url(param: &str, value: Option<String>) -> Result<Option<Str
     }
 }
 
-pub(super) fn check_text(param: &str, value: Option<String>, max: usize) -> Result<Option<String>> {
-    match value {
-        Some(v) if v.chars().count() > max => Err(invalid(
-            param,
-            format!("{param} can be at most {max} characters long."),
-        )),
-        Some(v) => Ok(Some(v.trim().to_string()).filter(|s| !s.is_empty())),
-        None => Ok(None),
-    }
+/// The shared rule for free-text fields (`domain::customer::check_text`).
+pub(super) fn check_text(
+    param: &'static str,
+    value: Option<String>,
+    max: usize,
+) -> Result<Option<String>> {
+    crate::domain::customer::check_text(param, value, max).map_err(|e| ServiceError::from(e).into())
 }
 
 /// A statement descriptor: ≤ 22 characters, at least one letter, none of `< > \ ' " *`.
