@@ -63,35 +63,39 @@ pub trait Acquirer: Send + Sync {
     async fn release(&self, card: &CardProfile, amount: i64) -> Result<(), Decline>;
 }
 
-/// The default connection every merchant has.
+/// The connection every merchant has, used when `routing[preferred_acquirer]` names none.
 pub const DEFAULT_CONNECTION: &str = "acq_sandbox";
 
-/// Acquirer connections by id (`acq_sandbox`, `acq_eu_1`, …).
+/// The connections a new account starts with, in each mode: (id, name).
+pub const STARTING_CONNECTIONS: [(&str, &str); 3] = [
+    (DEFAULT_CONNECTION, "Sandbox"),
+    ("acq_eu_1", "Sandbox EU 1"),
+    ("acq_us_1", "Sandbox US 1"),
+];
+
+/// The kind of connection backed by the simulated acquirer.
+pub const SANDBOX_KIND: &str = "sandbox";
+
+/// Acquirer implementations by kind. A merchant's connections (`acq_…`, stored per account)
+/// each name a kind; this build has one, the sandbox.
 #[derive(Clone, Default)]
 pub struct Registry {
-    connections: HashMap<String, Arc<dyn Acquirer>>,
+    kinds: HashMap<String, Arc<dyn Acquirer>>,
 }
 
 impl Registry {
-    /// The sandbox under its default name and the simulated regional connections.
+    /// The sandbox, answering after `latency` (zero for benchmarks).
     pub fn sandbox(latency: std::time::Duration) -> Registry {
         let mut registry = Registry::default();
-        for id in [DEFAULT_CONNECTION, "acq_eu_1", "acq_us_1"] {
-            registry
-                .connections
-                .insert(id.to_string(), Arc::new(sandbox::Sandbox::new(latency)));
-        }
+        registry.kinds.insert(
+            SANDBOX_KIND.to_string(),
+            Arc::new(sandbox::Sandbox::new(latency)),
+        );
         registry
     }
 
-    pub fn get(&self, id: &str) -> Option<Arc<dyn Acquirer>> {
-        self.connections.get(id).cloned()
-    }
-
-    /// Connection ids, sorted.
-    pub fn ids(&self) -> Vec<String> {
-        let mut ids: Vec<String> = self.connections.keys().cloned().collect();
-        ids.sort();
-        ids
+    /// The implementation of connections of `kind`.
+    pub fn get(&self, kind: &str) -> Option<Arc<dyn Acquirer>> {
+        self.kinds.get(kind).cloned()
     }
 }

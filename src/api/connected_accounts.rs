@@ -110,26 +110,3 @@ pub async fn list_accounts(
         "/v1/accounts",
     )))
 }
-
-/// `GET /v1/acquirer_connections`: the connections `routing[preferred_acquirer]` may name.
-#[utoipa::path(get, path = "/acquirer_connections", tag = "Acquirer connections", responses((status = 200, description = "Connections routing may name", body = crate::api::schemas::List), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
-pub async fn list_acquirer_connections(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
-) -> Json<ListEnvelope<Value>> {
-    let data = state
-        .acquirers
-        .ids()
-        .into_iter()
-        .map(|id| {
-            json!({
-                "id": id,
-                "object": "acquirer_connection",
-                "type": "sandbox",
-                "default": id == crate::acquirer::DEFAULT_CONNECTION,
-                "livemode": auth.mode.is_live(),
-            })
-        })
-        .collect();
-    Json(ListEnvelope::new(data, false, "/v1/acquirer_connections"))
-}

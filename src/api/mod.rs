@@ -2,6 +2,7 @@
 //! makes every failure (unknown route, wrong method, bad body, panic) the contract's error.
 
 pub mod account;
+pub mod acquirer_connections;
 pub mod auth;
 pub mod body;
 pub mod connected_accounts;
@@ -102,7 +103,10 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             connected_accounts::create_account
         ))
         .routes(routes!(connected_accounts::get_account))
-        .routes(routes!(connected_accounts::list_acquirer_connections))
+        .routes(routes!(
+            acquirer_connections::list_connections,
+            acquirer_connections::create_connection
+        ))
         .routes(routes!(events::list_events))
         .routes(routes!(events::get_event))
         .split_for_parts();

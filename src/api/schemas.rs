@@ -155,9 +155,12 @@ pub struct ConnectedAccount {
 pub struct AcquirerConnection {
     pub id: String,
     pub object: String,
+    pub name: String,
+    /// What simulates or serves it: `sandbox`.
     #[schema(rename = "type")]
     pub kind: String,
     pub default: bool,
+    pub created: i64,
     pub livemode: bool,
 }
 

@@ -1,6 +1,7 @@
 //! Merchant accounts: creation with their keys and dashboard login, the demo account made on
 //! first start, and key rolling.
 
+use crate::acquirer::{SANDBOX_KIND, STARTING_CONNECTIONS};
 use crate::api::auth::KeyKind;
 use crate::clock::Clock;
 use crate::crypto::{
@@ -10,6 +11,7 @@ use crate::domain::customer::check_email;
 use crate::domain::ids::IdKind;
 use crate::domain::mode::Mode;
 use crate::store::accounts::{self, AccountRow};
+use crate::store::acquirer_connections::{self, AcquirerConnectionRow};
 use crate::store::api_keys::{self, ApiKeyRow};
 use crate::store::users::{self, UserRow};
 use crate::store::{Store, Tx, is_unique_violation};
@@ -137,6 +139,19 @@ async fn insert_account(
     accounts::insert(&mut tx, &account).await?;
     for k in keys {
         insert_key(&mut tx, &account.id, k.mode, k.kind, k.key.expose(), now).await?;
+    }
+    for mode in [Mode::Test, Mode::Live] {
+        for (id, name) in STARTING_CONNECTIONS {
+            let connection = AcquirerConnectionRow {
+                account_id: account.id.clone(),
+                mode: mode.as_str().to_string(),
+                id: id.to_string(),
+                name: name.to_string(),
+                kind: SANDBOX_KIND.to_string(),
+                created: now,
+            };
+            acquirer_connections::insert(&mut tx, &connection).await?;
+        }
     }
     let user = UserRow {
         id: new_id(IdKind::User),

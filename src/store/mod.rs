@@ -5,6 +5,7 @@
 //! Postgres uses one pool for both.
 
 pub mod accounts;
+pub mod acquirer_connections;
 pub mod api_keys;
 pub mod charges;
 pub mod connected_accounts;
@@ -15,15 +16,15 @@ pub mod page;
 pub mod payment_methods;
 pub mod payments;
 pub mod sessions;
+pub mod tx;
 pub mod users;
 
 use anyhow::{Context, Result};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 
-/// A write transaction. Every state change happens inside exactly one.
-pub type Tx = sqlx::Transaction<'static, Any>;
+pub use tx::Tx;
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,8 @@ impl Backend {
 pub struct Store {
     reader: AnyPool,
     writer: AnyPool,
+    /// SQLite only: group commit over the writer connection (see `tx`).
+    batcher: Option<tx::Batcher>,
     backend: Backend,
 }
 
@@ -80,6 +83,7 @@ impl Store {
                 let reader = sqlite_pool(url, 8).await?;
                 Ok(Store {
                     reader,
+                    batcher: Some(tx::Batcher::new(writer.clone())),
                     writer,
                     backend,
                 })
@@ -94,6 +98,7 @@ impl Store {
                 Ok(Store {
                     reader: pool.clone(),
                     writer: pool,
+                    batcher: None,
                     backend,
                 })
             }
@@ -124,12 +129,12 @@ impl Store {
         &self.reader
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock up front
-    /// (`BEGIN IMMEDIATE`), so a transaction never fails half-way for lack of it.
+    /// Starts a write transaction. On SQLite it is a turn in a group commit, which holds the
+    /// write lock from the start (`BEGIN IMMEDIATE`), so it never fails half-way for lack of it.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.writer.begin().await,
+        match &self.batcher {
+            Some(batcher) => batcher.begin().await,
+            None => self.writer.begin().await.map(Tx::plain),
         }
     }
 

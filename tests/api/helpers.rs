@@ -125,6 +125,26 @@ impl TestApp {
     }
 
     /// Creates a customer and returns its JSON.
+    /// Another merchant on the same server and database; returns its test secret key.
+    pub async fn other_merchant_key(&self) -> String {
+        let email = format!("other-{}@example.com", random_base62(10).to_lowercase());
+        let created = accounts::create_account(
+            &self.state.store,
+            self.state.clock.as_ref(),
+            "Other Shop",
+            &email,
+            None,
+        )
+        .await
+        .expect("merchant created");
+        created
+            .keys
+            .iter()
+            .find(|k| k.mode.as_str() == "test" && k.kind.as_str() == "secret")
+            .map(|k| k.key.expose().to_string())
+            .expect("key issued")
+    }
+
     pub async fn create_customer(&self, email: &str) -> Value {
         let (status, body) = send(self.post_form("/v1/customers", &[("email", email)])).await;
         assert_eq!(status, 200, "{body}");

@@ -42,7 +42,7 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
         ("/v1/payment_methods/{id}/attach", &["post"]),
         ("/v1/accounts", &["get", "post"]),
         ("/v1/accounts/{id}", &["get"]),
-        ("/v1/acquirer_connections", &["get"]),
+        ("/v1/acquirer_connections", &["get", "post"]),
         ("/v1/events", &["get"]),
     ];
     for (path, methods) in expected {

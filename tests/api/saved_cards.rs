@@ -225,3 +225,83 @@ async fn acquirer_connections_are_listed() {
         .collect();
     assert_eq!(ids, ["acq_eu_1", "acq_sandbox", "acq_us_1"]);
 }
+
+#[tokio::test]
+async fn merchants_add_their_own_acquirer_connections() {
+    let app = TestApp::spawn().await;
+    let (status, created) = send(app.post_form(
+        "/v1/acquirer_connections",
+        &[("id", "acq_uk_1"), ("name", "UK acquiring")],
+    ))
+    .await;
+    assert_eq!(status, 200, "{created}");
+    assert_eq!(created["object"], "acquirer_connection");
+    assert_eq!(created["name"], "UK acquiring");
+    assert_eq!(created["default"], false);
+    let (_, list) = send(app.get("/v1/acquirer_connections")).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 4);
+
+    let routed = [
+        ("amount", "1500"),
+        ("currency", "gbp"),
+        ("payment_method", "pm_card_visa"),
+        ("routing[preferred_acquirer]", "acq_uk_1"),
+    ];
+    let (status, payment) = send(app.post_form("/v1/payments", &routed)).await;
+    assert_eq!(status, 200, "{payment}");
+    assert_eq!(payment["status"], "succeeded");
+    assert_eq!(payment["acquirer"], "acq_uk_1");
+
+    // The same id again is refused; a bad id too.
+    let (status, body) =
+        send(app.post_form("/v1/acquirer_connections", &[("id", "acq_uk_1")])).await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "invalid_request_error",
+        "parameter_invalid",
+    );
+    let (status, body) = send(app.post_form("/v1/acquirer_connections", &[("id", "UK")])).await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "invalid_request_error",
+        "parameter_invalid",
+    );
+    assert_eq!(body["error"]["param"], "id");
+
+    // Another merchant has the starting three only, and cannot route to ours.
+    let other = app.other_merchant_key().await;
+    let (_, theirs) = send(
+        app.client
+            .get(app.url("/v1/acquirer_connections"))
+            .header("X-Api-Key", &other),
+    )
+    .await;
+    assert_eq!(theirs["data"].as_array().unwrap().len(), 3);
+    let (status, body) = send(
+        app.client
+            .post(app.url("/v1/payments"))
+            .header("X-Api-Key", &other)
+            .form(&routed),
+    )
+    .await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "invalid_request_error",
+        "parameter_invalid",
+    );
+    assert_eq!(body["error"]["param"], "routing[preferred_acquirer]");
+    // Live mode has its own set.
+    let (_, live) = send(
+        app.client
+            .get(app.url("/v1/acquirer_connections"))
+            .header("X-Api-Key", &app.sk_live),
+    )
+    .await;
+    assert_eq!(live["data"].as_array().unwrap().len(), 3);
+}

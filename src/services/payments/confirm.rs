@@ -72,12 +72,7 @@ pub async fn confirm(
     row = claim;
 
     // Step 2: ask the acquirer, then record what it said.
-    let acquirer = deps.acquirers.get(&row.acquirer).ok_or_else(|| {
-        invalid(
-            "acquirer",
-            "The payment's acquirer connection no longer exists.",
-        )
-    })?;
+    let acquirer = acquirer_of(deps, scope, &row).await?;
     let profile = method.profile();
     let outcome = match outcome_of_challenge {
         Some(passed) => acquirer.complete_challenge(&profile, passed).await,

@@ -74,15 +74,22 @@ pub async fn create(
         .preferred_acquirer
         .clone()
         .unwrap_or_else(|| crate::acquirer::DEFAULT_CONNECTION.to_string());
-    if deps.acquirers.get(&acquirer).is_none() {
+    let Some(acquirer_impl) = acquirer_for(deps, scope, &acquirer).await? else {
+        let known = crate::store::acquirer_connections::list(
+            deps.store.reader(),
+            &scope.account_id,
+            scope.mode.as_str(),
+        )
+        .await?;
+        let known: Vec<String> = known.into_iter().map(|c| c.id).collect();
         return Err(invalid(
             "routing[preferred_acquirer]",
             format!(
                 "Unknown acquirer connection: {acquirer}. Available: {}.",
-                deps.acquirers.ids().join(", ")
+                known.join(", ")
             ),
         ));
-    }
+    };
     if let Some(customer) = &input.customer {
         let exists = ids::is_id(IdKind::Customer, customer)
             && customers::find(
@@ -196,9 +203,8 @@ pub async fn create(
     let mut decline = None;
     let mut charge = None;
     if let (true, Some(method)) = (confirm, &method) {
-        let acquirer = deps.acquirers.get(&row.acquirer).expect("checked above");
         let manual = row.capture_method == "manual";
-        let outcome = acquirer
+        let outcome = acquirer_impl
             .authorize(&method.profile(), row.amount, &row.currency, manual)
             .await;
         // The payment is new: nobody else can see it, so its steps are applied in memory.

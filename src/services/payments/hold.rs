@@ -37,10 +37,7 @@ pub async fn capture(
     .await?
     .ok_or(PaymentError::Conflict)?;
     let profile = card_of_payment(deps, scope, &row).await?;
-    let acquirer = deps
-        .acquirers
-        .get(&row.acquirer)
-        .ok_or(PaymentError::Conflict)?;
+    let acquirer = acquirer_of(deps, scope, &row).await?;
     acquirer
         .capture(&profile, amount)
         .await
@@ -108,9 +105,8 @@ pub async fn cancel(
     let next = transition(from, Command::Cancel)?;
     if from == PaymentStatus::RequiresCapture {
         let profile = card_of_payment(deps, scope, &row).await?;
-        if let Some(acquirer) = deps.acquirers.get(&row.acquirer) {
-            let _ = acquirer.release(&profile, row.amount_capturable).await;
-        }
+        let acquirer = acquirer_of(deps, scope, &row).await?;
+        let _ = acquirer.release(&profile, row.amount_capturable).await;
     }
     row.status = next.as_str().to_string();
     row.amount_capturable = 0;
@@ -144,10 +140,7 @@ pub async fn adjust(
         ));
     }
     let profile = card_of_payment(deps, scope, &row).await?;
-    let acquirer = deps
-        .acquirers
-        .get(&row.acquirer)
-        .ok_or(PaymentError::Conflict)?;
+    let acquirer = acquirer_of(deps, scope, &row).await?;
     if let Err(decline) = acquirer
         .adjust(&profile, row.amount_capturable, new_amount)
         .await
@@ -196,12 +189,11 @@ pub async fn reverse(
     let full = released == row.amount_capturable;
     let next = transition(from, Command::Reverse { full })?;
     let profile = card_of_payment(deps, scope, &row).await?;
-    if let Some(acquirer) = deps.acquirers.get(&row.acquirer) {
-        acquirer
-            .release(&profile, released)
-            .await
-            .map_err(|d| invalid("amount", d.message))?;
-    }
+    acquirer_of(deps, scope, &row)
+        .await?
+        .release(&profile, released)
+        .await
+        .map_err(|d| invalid("amount", d.message))?;
     row.status = next.as_str().to_string();
     row.amount_capturable -= released;
     row.reversal = Some(

@@ -22,7 +22,9 @@ pub use hold::{adjust, cancel, capture, reverse};
 
 use super::{Scope, ServiceError};
 use crate::acquirer::sandbox::test_token;
-use crate::acquirer::{AuthOutcome, CardProfile, Decline, Registry};
+use crate::acquirer::{
+    Acquirer, AuthOutcome, CardProfile, DEFAULT_CONNECTION, Decline, Registry, SANDBOX_KIND,
+};
 use crate::clock::Clock;
 use crate::crypto::{Secret, hmac_sha256, new_id};
 use crate::domain::ids::{self, IdKind};
@@ -33,9 +35,10 @@ use crate::store::charges::{self, ChargeRow};
 use crate::store::events::{self, EventRow};
 use crate::store::payment_methods::{self, PaymentMethodRow};
 use crate::store::payments::{self, PaymentRow};
-use crate::store::{Store, Tx, customers};
+use crate::store::{Store, Tx, acquirer_connections, customers};
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What the payment use cases need from the server.
 pub struct Deps<'a> {
@@ -133,6 +136,47 @@ pub async fn find(
     payments::find(store.reader(), &scope.account_id, scope.mode.as_str(), id)
         .await?
         .ok_or_else(not_found)
+}
+
+/// The acquirer behind one of the merchant's connections, or `None` when the merchant has no
+/// connection by that id. The default connection exists for every account, so the hot path
+/// needs no lookup.
+pub async fn acquirer_for(
+    deps: &Deps<'_>,
+    scope: &Scope,
+    connection: &str,
+) -> std::result::Result<Option<Arc<dyn Acquirer>>, sqlx::Error> {
+    if connection == DEFAULT_CONNECTION {
+        return Ok(deps.acquirers.get(SANDBOX_KIND));
+    }
+    let row = acquirer_connections::find(
+        deps.store.reader(),
+        &scope.account_id,
+        scope.mode.as_str(),
+        connection,
+    )
+    .await?;
+    Ok(row.and_then(|row| deps.acquirers.get(&row.kind)))
+}
+
+/// The acquirer of a payment (its connection was checked when the payment was created, and
+/// connections are never removed).
+async fn acquirer_of(
+    deps: &Deps<'_>,
+    scope: &Scope,
+    row: &PaymentRow,
+) -> Result<Arc<dyn Acquirer>> {
+    acquirer_for(deps, scope, &row.acquirer)
+        .await?
+        .ok_or_else(|| {
+            invalid(
+                "acquirer",
+                format!(
+                    "The payment's acquirer connection {} no longer exists.",
+                    row.acquirer
+                ),
+            )
+        })
 }
 
 fn status_of(row: &PaymentRow) -> PaymentStatus {
