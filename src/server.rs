@@ -47,14 +47,15 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.addr))?;
         let sandbox_latency = config.sandbox_latency;
-        let state = AppState {
+        let state = AppState::new(crate::state::Shared {
             leptos_options: leptos_options(listener.local_addr()?),
             store,
             config: Arc::new(config),
             clock,
             acquirers: crate::acquirer::Registry::sandbox(sandbox_latency),
             in_flight: Default::default(),
-        };
+            keys: Default::default(),
+        });
         Ok(Application {
             router: router(state.clone()),
             listener,

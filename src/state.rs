@@ -2,6 +2,7 @@
 
 use crate::acquirer::Registry;
 use crate::api::idempotency::InFlight;
+use crate::api::key_cache::KeyCache;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::store::Store;
@@ -9,14 +10,32 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
 
+/// Handed to every handler: cloning it (once per extractor) is one reference count.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
-    /// Acquirer connections by id.
+    /// Acquirer implementations by kind.
     pub acquirers: Registry,
+    /// API keys verified in the last few seconds.
+    pub keys: Arc<KeyCache>,
     /// Idempotency keys held by requests running in this process.
     pub in_flight: InFlight,
 }

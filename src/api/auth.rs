@@ -112,9 +112,17 @@ impl FromRequestParts<AppState> for ApiAuth {
             || ApiError::unauthenticated(format!("Invalid API key provided: {}", redact(&key)));
         let (kind, mode) = classify(&key).ok_or_else(invalid)?;
         let digest = crate::crypto::sha256_hex(key.as_bytes());
-        let owner = api_keys::find_owner_by_digest(state.store.reader(), &digest)
-            .await?
-            .ok_or_else(invalid)?;
+        let seen = std::time::Instant::now();
+        let owner = match state.keys.get(&digest, seen) {
+            Some(owner) => owner,
+            None => {
+                let owner = api_keys::find_owner_by_digest(state.store.reader(), &digest)
+                    .await?
+                    .ok_or_else(invalid)?;
+                state.keys.put(&digest, owner.clone(), seen);
+                owner
+            }
+        };
         if owner.expires_at.is_some_and(|at| at <= state.clock.now()) {
             return Err(ApiError::unauthenticated(format!(
                 "The API key {} has expired; use the key that replaced it.",

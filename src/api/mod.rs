@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod idempotency;
+pub mod key_cache;
 pub mod list;
 pub mod params;
 pub mod payment_methods;

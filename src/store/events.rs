@@ -21,20 +21,44 @@ pub struct EventRow {
 pub const TABLE: &str = "events";
 const COLUMNS: &str = "id, account_id, mode, type, object_id, data, created, sort_key";
 
-pub async fn insert(tx: &mut Tx, r: &EventRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    ))
-    .bind(&r.id)
-    .bind(&r.account_id)
-    .bind(&r.mode)
-    .bind(&r.kind)
-    .bind(&r.object_id)
-    .bind(&r.data)
-    .bind(r.created)
-    .bind(r.sort_key)
-    .execute(&mut **tx)
-    .await?;
+/// Inserts events in one statement (a transition often emits several).
+pub async fn insert(tx: &mut Tx, rows: &[EventRow]) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..rows.len())
+        .map(|i| {
+            let n = i * 8;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6,
+                n + 7,
+                n + 8
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO events ({COLUMNS}) VALUES {}",
+        values.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for r in rows {
+        query = query
+            .bind(&r.id)
+            .bind(&r.account_id)
+            .bind(&r.mode)
+            .bind(&r.kind)
+            .bind(&r.object_id)
+            .bind(&r.data)
+            .bind(r.created)
+            .bind(r.sort_key);
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }
 

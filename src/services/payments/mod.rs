@@ -97,26 +97,26 @@ pub fn client_secret(secret: &Secret, payment_id: &str) -> String {
     format!("{payment_id}_secret_{}", &hex::encode(mac)[..32])
 }
 
-/// Writes one event per kind, each carrying the payment as it is now.
+/// Writes one event per kind, each carrying the payment as it is now, in the order given
+/// (their sort keys follow one another, so lists show them in that order).
 async fn emit(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, kinds: &[&str]) -> Result<()> {
     let data = json!({ "object": crate::wire::payment(row, deps.public_url, None) }).to_string();
-    for kind in kinds {
-        let now = deps.clock.now_micros();
-        events::insert(
-            tx,
-            &EventRow {
-                id: new_id(IdKind::Event),
-                account_id: row.account_id.clone(),
-                mode: row.mode.clone(),
-                kind: kind.to_string(),
-                object_id: row.id.clone(),
-                data: data.clone(),
-                created: now.div_euclid(1_000_000),
-                sort_key: now,
-            },
-        )
-        .await?;
-    }
+    let now = deps.clock.now_micros();
+    let rows: Vec<EventRow> = kinds
+        .iter()
+        .zip(0i64..)
+        .map(|(kind, i)| EventRow {
+            id: new_id(IdKind::Event),
+            account_id: row.account_id.clone(),
+            mode: row.mode.clone(),
+            kind: kind.to_string(),
+            object_id: row.id.clone(),
+            data: data.clone(),
+            created: now.div_euclid(1_000_000),
+            sort_key: now + i,
+        })
+        .collect();
+    events::insert(tx, &rows).await?;
     Ok(())
 }
 
