@@ -64,11 +64,14 @@ pub struct Store {
 
 /// The SQLite settings every connection gets: durable commits (the API promises that an
 /// answered request survives a power cut) and enforced foreign keys.
-pub const SQLITE_PRAGMAS: [&str; 4] = [
+pub const SQLITE_PRAGMAS: [&str; 5] = [
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 5000",
+    // Checkpoint every ~16 MB of log instead of every 4 MB: fewer, larger copies into the
+    // database file, each run by the committing writer.
+    "PRAGMA wal_autocheckpoint = 4000",
 ];
 
 impl Store {
