@@ -116,7 +116,8 @@ pub async fn update_if_status(
     let done = sqlx::query(
         "UPDATE payments SET amount = $3, amount_capturable = $4, amount_received = $5, amount_refunded = $6,
              status = $7, payment_method = $8, latest_charge = $9, next_action = $10, last_payment_error = $11,
-             adjustment = $12, reversal = $13, cancellation_reason = $14, acquirer = $15, customer = $16
+             adjustment = $12, reversal = $13, cancellation_reason = $14, acquirer = $15, customer = $16,
+             acquirer_call_until = 0
          WHERE id = $1 AND status = $2",
     )
     .bind(&r.id)
@@ -138,6 +139,38 @@ pub async fn update_if_status(
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Takes the payment for one acquirer call until `until`: true when its status is still
+/// `expected_status` and no other call holds it. Writing the payment (`update_if_status`) or
+/// `end_acquirer_call` gives it back.
+pub async fn take_for_acquirer_call(
+    tx: &mut Tx,
+    id: &str,
+    expected_status: &str,
+    now: i64,
+    until: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE payments SET acquirer_call_until = $4
+         WHERE id = $1 AND status = $2 AND acquirer_call_until <= $3",
+    )
+    .bind(id)
+    .bind(expected_status)
+    .bind(now)
+    .bind(until)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives the payment back after an acquirer call that changed nothing.
+pub async fn end_acquirer_call(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE payments SET acquirer_call_until = 0 WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Filters of the payment list.

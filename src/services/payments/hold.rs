@@ -38,10 +38,11 @@ pub async fn capture(
     .ok_or(PaymentError::Conflict)?;
     let profile = card_of_payment(deps, scope, &row).await?;
     let acquirer = acquirer_of(deps, scope, &row).await?;
-    acquirer
-        .capture(&profile, amount)
-        .await
-        .map_err(|d| invalid("amount_to_capture", d.message))?;
+    take_for_acquirer_call(deps, &row, from).await?;
+    if let Err(decline) = acquirer.capture(&profile, amount).await {
+        give_back(deps, &row).await;
+        return Err(invalid("amount_to_capture", decline.message));
+    }
     if amount < row.amount_capturable {
         let _ = acquirer
             .release(&profile, row.amount_capturable - amount)
@@ -65,6 +66,47 @@ pub async fn capture(
         payment: row,
         decline: None,
     })
+}
+
+/// How long one acquirer call may hold a payment (a crashed instance's hold runs out).
+const ACQUIRER_CALL_SECS: i64 = 60;
+
+/// Takes the payment for a call that asks the acquirer to move money (capture, release,
+/// adjust), committed at once: a concurrent capture, cancel, adjust or reverse of the same
+/// payment gets a 409 instead of making a second call.
+async fn take_for_acquirer_call(
+    deps: &Deps<'_>,
+    row: &PaymentRow,
+    from: PaymentStatus,
+) -> Result<()> {
+    let now = deps.clock.now();
+    let mut tx = deps.store.begin().await?;
+    let taken = payments::take_for_acquirer_call(
+        &mut tx,
+        &row.id,
+        from.as_str(),
+        now,
+        now + ACQUIRER_CALL_SECS,
+    )
+    .await?;
+    if !taken {
+        return Err(PaymentError::Conflict);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives the payment back after the acquirer said no (nothing moved). Should that fail, the
+/// hold runs out after `ACQUIRER_CALL_SECS`.
+async fn give_back(deps: &Deps<'_>, row: &PaymentRow) {
+    let given = async {
+        let mut tx = deps.store.begin().await?;
+        payments::end_acquirer_call(&mut tx, &row.id).await?;
+        tx.commit().await
+    };
+    if let Err(err) = given.await {
+        tracing::warn!(payment = %row.id, error = %err, "could not give a payment back after a declined acquirer call");
+    }
 }
 
 async fn card_of_payment(deps: &Deps<'_>, scope: &Scope, row: &PaymentRow) -> Result<CardProfile> {
@@ -106,6 +148,8 @@ pub async fn cancel(
     if from == PaymentStatus::RequiresCapture {
         let profile = card_of_payment(deps, scope, &row).await?;
         let acquirer = acquirer_of(deps, scope, &row).await?;
+        take_for_acquirer_call(deps, &row, from).await?;
+        // A hold the acquirer cannot release runs out on its own: the cancel stands.
         let _ = acquirer.release(&profile, row.amount_capturable).await;
     }
     row.status = next.as_str().to_string();
@@ -141,10 +185,12 @@ pub async fn adjust(
     }
     let profile = card_of_payment(deps, scope, &row).await?;
     let acquirer = acquirer_of(deps, scope, &row).await?;
+    take_for_acquirer_call(deps, &row, from).await?;
     if let Err(decline) = acquirer
         .adjust(&profile, row.amount_capturable, new_amount)
         .await
     {
+        give_back(deps, &row).await;
         return Err(PaymentError::AdjustDeclined(decline, Box::new(row)));
     }
     let previous = row.amount;
@@ -189,11 +235,12 @@ pub async fn reverse(
     let full = released == row.amount_capturable;
     let next = transition(from, Command::Reverse { full })?;
     let profile = card_of_payment(deps, scope, &row).await?;
-    acquirer_of(deps, scope, &row)
-        .await?
-        .release(&profile, released)
-        .await
-        .map_err(|d| invalid("amount", d.message))?;
+    let acquirer = acquirer_of(deps, scope, &row).await?;
+    take_for_acquirer_call(deps, &row, from).await?;
+    if let Err(decline) = acquirer.release(&profile, released).await {
+        give_back(deps, &row).await;
+        return Err(invalid("amount", decline.message));
+    }
     row.status = next.as_str().to_string();
     row.amount_capturable -= released;
     row.reversal = Some(
