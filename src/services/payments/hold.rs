@@ -248,10 +248,12 @@ pub async fn reverse(
     );
     let mut tx = deps.store.begin().await?;
     save(&mut tx, &row, from).await?;
-    emit(deps, &mut tx, &row, &["payment.reversed"]).await?;
-    if full {
-        emit(deps, &mut tx, &row, &["payment.canceled"]).await?;
-    }
+    let kinds: &[&str] = if full {
+        &["payment.reversed", "payment.canceled"]
+    } else {
+        &["payment.reversed"]
+    };
+    emit(deps, &mut tx, &row, kinds).await?;
     Ok(Staged {
         tx,
         payment: row,
