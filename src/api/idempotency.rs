@@ -21,7 +21,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// How long a Postgres lease lasts: longer than any request may take. If the instance holding
@@ -62,21 +62,31 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
 
 /// Keys held by requests in this process, by `account/mode/key`.
 #[derive(Clone, Default)]
-pub struct InFlight(Arc<Mutex<HashSet<String>>>);
+pub struct InFlight {
+    held: Arc<Mutex<HashSet<String>>>,
+    /// Leases of failed requests whose database release is still on its way (Drop cannot
+    /// wait for it), by key name → owner: a retry in this process releases them itself
+    /// instead of answering 409 for a request that has already failed.
+    releasing: Arc<Mutex<HashMap<String, String>>>,
+}
 
 impl InFlight {
     fn try_hold(&self, name: &str) -> bool {
-        self.0
+        self.held
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(name.to_string())
     }
 
     fn release(&self, name: &str) {
-        self.0
+        self.held
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(name);
+    }
+
+    fn releasing(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        self.releasing.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -171,6 +181,11 @@ impl Idempotency {
         };
         let held = guard.held.as_mut().expect("just set");
 
+        // A lease this process's own failed request left: give it back before looking.
+        let abandoned = state.in_flight.releasing().remove(&held.local_name());
+        if let Some(owner) = abandoned {
+            rows::release(state.store.writer(), &held.scope(), &owner).await?;
+        }
         if let Some(existing) = rows::find(state.store.reader(), &held.scope()).await?
             && let Some(answer) = answer_from(&existing, held)?
         {
@@ -273,8 +288,13 @@ impl Drop for Idempotency {
         }
         held.state.in_flight.release(&held.local_name());
         if held.leased {
+            held.state
+                .in_flight
+                .releasing()
+                .insert(held.local_name(), held.owner.clone());
             // Drop cannot wait; the release is a single DELETE of our own lease row.
             let state = held.state.clone();
+            let name = held.local_name();
             let (account_id, mode, key, owner) = (
                 held.account_id.clone(),
                 held.mode.clone(),
@@ -289,6 +309,10 @@ impl Drop for Idempotency {
                 };
                 if let Err(err) = rows::release(state.store.writer(), &scope, &owner).await {
                     tracing::warn!(error = %err, "could not release an idempotency lease; it expires on its own");
+                }
+                let mut releasing = state.in_flight.releasing();
+                if releasing.get(&name) == Some(&owner) {
+                    releasing.remove(&name);
                 }
             });
         }
