@@ -1,6 +1,7 @@
 //! The HTML shell and the page routes. Server-only: in the islands architecture the browser
 //! hydrates islands, not the app, so none of this is compiled to wasm.
 
+use crate::ui::pages::checkout::CheckoutPage;
 use crate::ui::pages::dashboard::DashboardHome;
 use crate::ui::pages::login::LoginPage;
 use crate::ui::pages::not_found::NotFound;
@@ -51,6 +52,7 @@ pub fn App() -> impl IntoView {
                 // Async: the page is sent whole once its data is loaded, so it needs no script.
                 <Route path=path!("/dashboard") view=DashboardHome ssr=SsrMode::Async />
                 <Route path=path!("/sandbox/3ds/:id") view=ThreeDsPage ssr=SsrMode::Async />
+                <Route path=path!("/checkout/:id") view=CheckoutPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

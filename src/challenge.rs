@@ -18,13 +18,7 @@ pub async fn find_payment<'e, E: Executor<'e, Database = Any>>(
     if !crate::domain::ids::is_id(crate::domain::ids::IdKind::Payment, id) {
         return Ok(None);
     }
-    sqlx::query_as(&format!(
-        "SELECT {} FROM payments WHERE id = $1",
-        crate::store::payments::COLUMNS
-    ))
-    .bind(id)
-    .fetch_optional(ex)
-    .await
+    crate::store::payments::find_by_id(ex, id).await
 }
 
 /// Where the customer goes once the challenge is over: the merchant's `return_url` with the
@@ -70,21 +64,35 @@ pub async fn submit(
         mode,
     };
     let deps = crate::api::payments::deps(&state);
+    // Started at the hosted checkout: the customer is there, so a failed challenge lets them
+    // try another card, and every ending goes back through the checkout.
+    let from_checkout = service::challenge_from_checkout(&row, &state.config.public_url);
+    let target = |row: &PaymentRow| {
+        if from_checkout {
+            crate::services::checkout::result_target(row)
+        } else {
+            return_target(row)
+        }
+    };
     let input = ConfirmPayment {
         payment_method: None,
         challenge_completed: Some(passed),
+        new_card: None,
     };
-    match service::confirm(&deps, &scope, &id, input, false).await {
+    match service::confirm(&deps, &scope, &id, input, from_checkout).await {
         Ok(staged) => {
-            let target = return_target(&staged.payment);
+            let to = target(&staged.payment);
             if let Err(err) = staged.tx.commit().await {
                 return crate::api::error::ApiError::internal(&err).into_response();
             }
-            Redirect::to(&target).into_response()
+            Redirect::to(&to).into_response()
         }
         // Already decided (a second click, another tab): show where the payment stands.
         Err(PaymentError::State(_) | PaymentError::Conflict) => {
-            Redirect::to(&return_target(&row)).into_response()
+            match find_payment(state.store.reader(), &id).await {
+                Ok(Some(now)) => Redirect::to(&target(&now)).into_response(),
+                _ => Redirect::to(&target(&row)).into_response(),
+            }
         }
         Err(err) => crate::api::error::ApiError::from(err).into_response(),
     }
@@ -128,6 +136,7 @@ mod tests {
             expires_at: 0,
             created: 0,
             sort_key: 0,
+            checkout_session: None,
         }
     }
 

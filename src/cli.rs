@@ -187,7 +187,12 @@ async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<()> {
         app.state().store.backend().name(),
         &demo,
     );
-    app.run_until(shutdown_signal()).await
+    let workers = crate::workers::spawn_all(app.state());
+    let served = app.run_until(shutdown_signal()).await;
+    for worker in workers {
+        worker.abort();
+    }
+    served
 }
 
 fn print_banner(

@@ -17,6 +17,8 @@ pub mod app;
 #[cfg(feature = "ssr")]
 pub mod challenge;
 #[cfg(feature = "ssr")]
+pub mod checkout_form;
+#[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod clock;

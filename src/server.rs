@@ -116,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login", post(session::login_submit))
         .route("/logout", post(session::logout_submit))
         .route("/sandbox/3ds/{id}", post(crate::challenge::submit))
+        .route("/checkout/{id}/cancel", post(crate::checkout_form::cancel))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -208,7 +209,7 @@ pub fn page_csp_with_form_target(nonce: &str, origin: &str) -> String {
     };
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'{origin}; frame-ancestors 'none'"
     )
 }

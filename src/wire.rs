@@ -35,7 +35,7 @@ pub fn payment(row: &PaymentRow, public_url: &str, client_secret: Option<&str>) 
         "product_name": row.product_name,
         "metadata": serde_json::from_str::<Value>(&row.metadata).unwrap_or_else(|_| json!({})),
         "return_url": row.return_url,
-        "checkout_url": awaiting.then(|| format!("{public_url}/checkout/{}", row.id)),
+        "checkout_url": awaiting.then(|| crate::services::payments::checkout_url(public_url, &row.id)),
         "client_secret": Value::Null,
         "latest_charge": row.latest_charge,
         "next_action": parse_json(&row.next_action),

@@ -5,6 +5,7 @@ pub mod account;
 pub mod acquirer_connections;
 pub mod auth;
 pub mod body;
+pub mod checkout;
 pub mod connected_accounts;
 pub mod customers;
 pub mod error;
@@ -108,6 +109,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             acquirer_connections::list_connections,
             acquirer_connections::create_connection
         ))
+        .routes(routes!(checkout::create_session))
+        .routes(routes!(checkout::get_session))
+        .routes(routes!(checkout::get_context))
         .routes(routes!(events::list_events))
         .routes(routes!(events::get_event))
         .split_for_parts();

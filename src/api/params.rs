@@ -231,6 +231,30 @@ pub mod lenient {
 
     #[derive(Deserialize)]
     #[serde(untagged)]
+    enum NumberOrString {
+        Number(f64),
+        Str(String),
+    }
+
+    /// An optional decimal number (a rate, never money) given as a JSON number or a string.
+    pub fn opt_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        match Option::<NumberOrString>::deserialize(d)
+            .map_err(|_| de::Error::custom("expected a number"))?
+        {
+            Some(NumberOrString::Number(n)) => Ok(Some(n)),
+            Some(NumberOrString::Str(s)) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .map(Some)
+                .ok_or_else(|| de::Error::custom(format!("expected a number, got \"{s}\""))),
+            None => Ok(None),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
     enum BoolOrString {
         Bool(bool),
         Str(String),

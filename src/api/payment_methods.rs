@@ -29,6 +29,7 @@ pub fn payment_method_json(row: &PaymentMethodRow) -> Value {
             "country": row.card_country,
             "fingerprint": row.card_fingerprint,
         },
+        "billing_details": { "name": row.billing_name },
         "customer": row.customer_id,
         "created": row.created,
         "livemode": row.mode == "live",

@@ -114,6 +114,58 @@ pub fn format_number(digits: &str) -> String {
     out
 }
 
+/// Splits an expiry typed in one field ("12 / 29", "1229", "12/2029") into month and year.
+/// Anything else gives empty parts, which `check_card` reports as an invalid month.
+pub fn split_expiry(input: &str) -> (String, String) {
+    if let Some((month, year)) = input.split_once('/') {
+        return (digits(month), digits(year));
+    }
+    let d = digits(input);
+    match d.len() {
+        4 | 6 => (d[..2].to_string(), d[2..].to_string()),
+        _ => (String::new(), String::new()),
+    }
+}
+
+/// Formats an expiry as it is typed: "12" stays "12", "122" → "12 / 2", and a leading digit
+/// above 1 is a whole month ("4" → "04"). The separator appears only with a year digit, so
+/// deleting backwards never gets stuck on it.
+pub fn format_expiry(input: &str) -> String {
+    let mut d = digits(input);
+    if d.len() == 1 && d.as_bytes()[0] > b'1' {
+        d.insert(0, '0');
+    }
+    d.truncate(4);
+    if d.len() > 2 {
+        format!("{} / {}", &d[..2], &d[2..])
+    } else {
+        d
+    }
+}
+
+/// What a customer at the checkout reads after a decline, by the acquirer's `decline_code`:
+/// plain words and what to do next, never the issuer's jargon.
+pub fn customer_decline_message(decline_code: &str) -> &'static str {
+    match decline_code {
+        "insufficient_funds" => {
+            "Your card has insufficient funds. Try another card, or contact your bank."
+        }
+        "incorrect_cvc" => {
+            "The security code (CVC) doesn't match this card. Check it and try again, or use another card."
+        }
+        "expired_card" => "Your card has expired. Try another card.",
+        "processing_error" => {
+            "We couldn't process your card just now. You were not charged; try again, or use another card."
+        }
+        "authentication_failed" => {
+            "Your bank couldn't confirm it was you, so the payment was not made. Try again, or use another card."
+        }
+        _ => {
+            "Your card was declined. You were not charged; try another card, or contact your bank."
+        }
+    }
+}
+
 /// A card field that failed its check, with the contract's error code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardFieldError {
@@ -146,14 +198,35 @@ pub fn check_card(
     today: (i32, u32),
 ) -> Result<CheckedCard, CardFieldError> {
     let number = digits(number);
-    let brand = detect_brand(&number);
-    if number.len() < 12 || number.len() > 19 || !luhn_valid(&number) {
+    let brand = check_number(&number)?;
+    let (exp_month, exp_year) = check_expiry(exp_month, exp_year, today)?;
+    check_cvc(cvc, brand)?;
+    Ok(CheckedCard {
+        number,
+        brand,
+        exp_month,
+        exp_year,
+    })
+}
+
+/// Checks the digits of a card number (length and Luhn); gives its brand.
+pub fn check_number(digits: &str) -> Result<Brand, CardFieldError> {
+    if digits.len() < 12 || digits.len() > 19 || !luhn_valid(digits) {
         return Err(CardFieldError {
             param: "number",
             code: "incorrect_number",
             message: "Your card number is incorrect.",
         });
     }
+    Ok(detect_brand(digits))
+}
+
+/// Checks an expiry month and year (two or four digits) against `today` = (year, month).
+pub fn check_expiry(
+    exp_month: &str,
+    exp_year: &str,
+    today: (i32, u32),
+) -> Result<(u32, i32), CardFieldError> {
     let (exp_month, exp_year) = parse_expiry(exp_month, exp_year)?;
     if (exp_year, exp_month) < today {
         return Err(CardFieldError {
@@ -169,6 +242,11 @@ pub fn check_card(
             message: "Your card's expiration year is invalid.",
         });
     }
+    Ok((exp_month, exp_year))
+}
+
+/// Checks a security code's length for the card's brand (4 digits for Amex, else 3).
+pub fn check_cvc(cvc: &str, brand: Brand) -> Result<(), CardFieldError> {
     let cvc = cvc.trim();
     if cvc.len() != brand.cvc_len() || !cvc.bytes().all(|b| b.is_ascii_digit()) {
         let message = if brand == Brand::Amex {
@@ -182,12 +260,7 @@ pub fn check_card(
             message,
         });
     }
-    Ok(CheckedCard {
-        number,
-        brand,
-        exp_month,
-        exp_year,
-    })
+    Ok(())
 }
 
 fn parse_expiry(month: &str, year: &str) -> Result<(u32, i32), CardFieldError> {
@@ -290,5 +363,39 @@ mod tests {
         assert_eq!(err("4242424242424242", "12", "2030", "1234"), "invalid_cvc");
         assert_eq!(err("378282246310005", "12", "2030", "123"), "invalid_cvc");
         assert!(check_card("378282246310005", "12", "2030", "1234", TODAY).is_ok());
+    }
+
+    #[test]
+    fn splits_and_formats_expiry_as_typed() {
+        assert_eq!(split_expiry("12 / 29"), ("12".into(), "29".into()));
+        assert_eq!(split_expiry("1229"), ("12".into(), "29".into()));
+        assert_eq!(split_expiry("12/2029"), ("12".into(), "2029".into()));
+        assert_eq!(split_expiry("122"), (String::new(), String::new()));
+        assert_eq!(format_expiry("1"), "1");
+        assert_eq!(format_expiry("4"), "04");
+        assert_eq!(format_expiry("12"), "12");
+        assert_eq!(format_expiry("122"), "12 / 2");
+        assert_eq!(format_expiry("12 / 29"), "12 / 29");
+        assert_eq!(format_expiry("12 / 2999"), "12 / 29");
+        // Deleting back over the separator leaves the month alone.
+        assert_eq!(format_expiry("12 / "), "12");
+    }
+
+    #[test]
+    fn decline_messages_are_for_customers() {
+        for code in [
+            "generic_decline",
+            "insufficient_funds",
+            "incorrect_cvc",
+            "expired_card",
+            "processing_error",
+            "authentication_failed",
+            "something_new",
+        ] {
+            let message = customer_decline_message(code);
+            assert!(!message.contains('_'), "{code}: {message}");
+            assert!(message.ends_with('.'), "{code}");
+        }
+        assert!(customer_decline_message("insufficient_funds").contains("insufficient funds"));
     }
 }

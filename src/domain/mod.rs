@@ -1,6 +1,7 @@
 //! Domain types and rules. Compiles to wasm too: no database, no HTTP.
 
 pub mod card;
+pub mod checkout;
 pub mod customer;
 pub mod ids;
 pub mod metadata;

@@ -105,6 +105,47 @@ impl Currency {
             self.code
         )
     }
+
+    /// Formats `minor` units the way a shopper reads a price: a symbol where one is
+    /// unambiguous (`€1,234.50`, `$5.00`, `¥5,000`), else the code after (`1,250.000 BHD`).
+    pub fn display(self, minor: i64) -> String {
+        let sign = if minor < 0 { "-" } else { "" };
+        let abs = minor.unsigned_abs();
+        let scale = 10u64.pow(u32::from(self.exponent));
+        let whole = group_thousands(abs / scale);
+        let number = if self.exponent == 0 {
+            whole
+        } else {
+            let width = usize::from(self.exponent);
+            format!("{whole}.{:0width$}", abs % scale)
+        };
+        let symbol = match self.code {
+            "EUR" => Some("€"),
+            "USD" => Some("$"),
+            "GBP" => Some("£"),
+            "JPY" => Some("¥"),
+            "INR" => Some("₹"),
+            "BDT" => Some("৳"),
+            _ => None,
+        };
+        match symbol {
+            Some(symbol) => format!("{sign}{symbol}{number}"),
+            None => format!("{sign}{number} {}", self.code),
+        }
+    }
+}
+
+/// `1234567` → `1,234,567`.
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl fmt::Display for Currency {
@@ -173,5 +214,16 @@ mod tests {
         assert_eq!(Currency::parse("JPY").unwrap().format(5000), "5000 JPY");
         assert_eq!(Currency::parse("BHD").unwrap().format(1250), "1.250 BHD");
         assert_eq!(Currency::parse("USD").unwrap().format(-150), "-1.50 USD");
+    }
+
+    #[test]
+    fn displays_prices_as_shoppers_read_them() {
+        let c = |code| Currency::parse(code).unwrap();
+        assert_eq!(c("EUR").display(4999), "€49.99");
+        assert_eq!(c("USD").display(12_345_678), "$123,456.78");
+        assert_eq!(c("JPY").display(5000), "¥5,000");
+        assert_eq!(c("BHD").display(1_250_000), "1,250.000 BHD");
+        assert_eq!(c("CHF").display(5), "0.05 CHF");
+        assert_eq!(c("GBP").display(100_000_000), "£1,000,000.00");
     }
 }

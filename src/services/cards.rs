@@ -6,7 +6,7 @@ use super::{Scope, ServiceError};
 use crate::acquirer::sandbox::Scenario;
 use crate::clock::{Clock, year_month};
 use crate::crypto::{Secret, hmac_sha256, new_id};
-use crate::domain::card::{CardFieldError, check_card};
+use crate::domain::card::{CardFieldError, CheckedCard, check_card};
 use crate::domain::ids::IdKind;
 use crate::store::Tx;
 use crate::store::payment_methods::{self, PaymentMethodRow};
@@ -56,8 +56,24 @@ pub async fn tokenize(
         year_month(clock.now()),
     )
     .map_err(CardError::Field)?;
+    let row = card_method(scope, clock, secret, &card, None);
+    payment_methods::insert(tx, &row)
+        .await
+        .map_err(ServiceError::from)?;
+    Ok(row)
+}
+
+/// A checked card as a payment method row, ready to insert: brand, last four, expiry and
+/// fingerprint; the number and CVC stay out.
+pub fn card_method(
+    scope: &Scope,
+    clock: &dyn Clock,
+    secret: &Secret,
+    card: &CheckedCard,
+    billing_name: Option<String>,
+) -> PaymentMethodRow {
     let now = clock.now_micros();
-    let row = PaymentMethodRow {
+    PaymentMethodRow {
         id: new_id(IdKind::PaymentMethod),
         account_id: scope.account_id.clone(),
         mode: scope.mode.as_str().to_string(),
@@ -70,13 +86,10 @@ pub async fn tokenize(
         card_country: "US".into(),
         card_fingerprint: fingerprint(secret, &card.number),
         sandbox_scenario: Scenario::for_number(&card.number).as_str().to_string(),
+        billing_name,
         created: now.div_euclid(1_000_000),
         sort_key: now,
-    };
-    payment_methods::insert(tx, &row)
-        .await
-        .map_err(ServiceError::from)?;
-    Ok(row)
+    }
 }
 
 #[cfg(test)]

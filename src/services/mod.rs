@@ -3,7 +3,9 @@
 //! `ServiceError`.
 
 pub mod accounts;
+pub mod callbacks;
 pub mod cards;
+pub mod checkout;
 pub mod customers;
 pub mod payments;
 pub mod sessions;

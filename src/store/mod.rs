@@ -7,7 +7,9 @@
 pub mod accounts;
 pub mod acquirer_connections;
 pub mod api_keys;
+pub mod callbacks;
 pub mod charges;
+pub mod checkout_sessions;
 pub mod connected_accounts;
 pub mod customers;
 pub mod events;

@@ -17,15 +17,17 @@ pub struct PaymentMethodRow {
     pub card_country: String,
     pub card_fingerprint: String,
     pub sandbox_scenario: String,
+    /// The name on the card, when the customer typed it at the checkout.
+    pub billing_name: Option<String>,
     pub created: i64,
     pub sort_key: i64,
 }
 
 const COLUMNS: &str = "id, account_id, mode, customer_id, card_brand, card_last4, card_exp_month, \
-    card_exp_year, card_funding, card_country, card_fingerprint, sandbox_scenario, created, sort_key";
+    card_exp_year, card_funding, card_country, card_fingerprint, sandbox_scenario, billing_name, created, sort_key";
 
 pub async fn insert(tx: &mut Tx, r: &PaymentMethodRow) -> Result<(), sqlx::Error> {
-    let placeholders: Vec<String> = (1..=14).map(|i| format!("${i}")).collect();
+    let placeholders: Vec<String> = (1..=15).map(|i| format!("${i}")).collect();
     sqlx::query(&format!(
         "INSERT INTO payment_methods ({COLUMNS}) VALUES ({})",
         placeholders.join(", ")
@@ -42,6 +44,7 @@ pub async fn insert(tx: &mut Tx, r: &PaymentMethodRow) -> Result<(), sqlx::Error
     .bind(&r.card_country)
     .bind(&r.card_fingerprint)
     .bind(&r.sandbox_scenario)
+    .bind(&r.billing_name)
     .bind(r.created)
     .bind(r.sort_key)
     .execute(&mut **tx)

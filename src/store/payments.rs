@@ -38,6 +38,8 @@ pub struct PaymentRow {
     pub expires_at: i64,
     pub created: i64,
     pub sort_key: i64,
+    /// The checkout session that created the payment (`cs_…`), if any.
+    pub checkout_session: Option<String>,
 }
 
 pub const TABLE: &str = "payments";
@@ -45,10 +47,10 @@ pub const COLUMNS: &str = "id, account_id, mode, amount, amount_capturable, amou
     currency, status, capture_method, payment_method, customer, customer_reference, customer_email, \
     customer_name, customer_phone, description, product_name, metadata, return_url, statement_descriptor, \
     on_behalf_of, acquirer, latest_charge, next_action, last_payment_error, adjustment, reversal, \
-    cancellation_reason, expires_at, created, sort_key";
+    cancellation_reason, expires_at, created, sort_key, checkout_session";
 
 pub async fn insert(tx: &mut Tx, r: &PaymentRow) -> Result<(), sqlx::Error> {
-    let placeholders: Vec<String> = (1..=32).map(|i| format!("${i}")).collect();
+    let placeholders: Vec<String> = (1..=33).map(|i| format!("${i}")).collect();
     sqlx::query(&format!(
         "INSERT INTO payments ({COLUMNS}) VALUES ({})",
         placeholders.join(", ")
@@ -85,6 +87,7 @@ pub async fn insert(tx: &mut Tx, r: &PaymentRow) -> Result<(), sqlx::Error> {
     .bind(r.expires_at)
     .bind(r.created)
     .bind(r.sort_key)
+    .bind(&r.checkout_session)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -104,6 +107,35 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     .bind(mode)
     .fetch_optional(ex)
     .await
+}
+
+/// Payments still waiting for their customer whose `expires_at` has passed, oldest first.
+pub async fn due_for_expiry<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<PaymentRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments
+         WHERE status IN ('requires_payment_method', 'requires_action') AND expires_at <= $1
+         ORDER BY expires_at LIMIT $2"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// A payment by id alone: the checkout and the issuer challenge are reached without a key,
+/// by the payment's unguessable id.
+pub async fn find_by_id<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: &str,
+) -> Result<Option<PaymentRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM payments WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await
 }
 
 /// Writes the mutable fields of `r` if the stored status is still `expected_status`. False when

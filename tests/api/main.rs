@@ -3,6 +3,7 @@
 
 mod account;
 mod cards;
+mod checkout;
 mod customers;
 mod errors;
 mod helpers;

@@ -51,6 +51,7 @@ pub async fn confirm_payment(
     let input = ConfirmPayment {
         payment_method: p.payment_method,
         challenge_completed,
+        new_card: None,
     };
     let staged = service::confirm(&deps(&state), &scope_of(&auth), &id, input, false).await?;
     finish(&state, &auth, idem, staged, &p.expand).await

@@ -69,6 +69,7 @@ pub async fn create_payment(
         on_behalf_of: p.on_behalf_of,
         statement_descriptor: p.statement_descriptor,
         expires_in: p.expires_in,
+        checkout_session: None,
     };
     if input.amount.is_none() {
         return Err(ApiError::missing_param("amount"));

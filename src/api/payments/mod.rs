@@ -77,7 +77,7 @@ impl From<PaymentError> for ApiError {
 }
 
 /// The payment as this caller sees it (secret keys get the client secret).
-pub(super) fn payment_json(state: &AppState, auth: &ApiAuth, row: &PaymentRow) -> Value {
+pub(crate) fn payment_json(state: &AppState, auth: &ApiAuth, row: &PaymentRow) -> Value {
     let secret = (auth.kind == super::auth::KeyKind::Secret)
         .then(|| service::client_secret(&state.config.secret, &row.id));
     crate::wire::payment(row, &state.config.public_url, secret.as_deref())

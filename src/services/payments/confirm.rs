@@ -1,6 +1,6 @@
 //! Confirming an existing payment: with a method, or with a 3-D Secure result.
 
-use super::methods::resolve_method;
+use super::methods::{ResolvedMethod, resolve_method};
 use super::outcome::apply_outcome;
 use super::*;
 
@@ -10,6 +10,9 @@ pub struct ConfirmPayment {
     pub payment_method: Option<String>,
     /// After a 3-D Secure challenge: `challenge` = `completed` or `failed`.
     pub challenge_completed: Option<bool>,
+    /// A card typed at the checkout, checked and ready to be saved (as a new `pm_…`) in the
+    /// same transaction that claims the payment.
+    pub new_card: Option<PaymentMethodRow>,
 }
 
 /// Confirms a payment awaiting a method (with one) or a 3-D Secure result (with `details`).
@@ -21,7 +24,7 @@ pub async fn confirm(
     input: ConfirmPayment,
     retryable: bool,
 ) -> Result<Staged> {
-    let mut row = find(deps.store, scope, id).await?;
+    let mut row = expire_if_due(deps, find(deps.store, scope, id).await?).await?;
     let from = status_of(&row);
     let processing = transition(from, Command::StartProcessing)?;
     let (method, outcome_of_challenge) = match from {
@@ -39,6 +42,16 @@ pub async fn confirm(
             (
                 resolve_method(deps, scope, &pm, row.customer.as_deref()).await?,
                 Some(passed),
+            )
+        }
+        _ if input.new_card.is_some() => {
+            let card = input.new_card.clone().expect("checked by the guard");
+            (
+                ResolvedMethod {
+                    new_row: Some(card.clone()),
+                    row: card,
+                },
+                None,
             )
         }
         _ => {
@@ -67,7 +80,7 @@ pub async fn confirm(
         payment_methods::insert(&mut tx, new_row).await?;
     }
     claim.payment_method = Some(method.row.id.clone());
-    save(&mut tx, &claim, from).await?;
+    save(deps, &mut tx, &claim, from).await?;
     tx.commit().await?;
     row = claim;
 
@@ -98,7 +111,7 @@ pub async fn confirm(
         &mut kinds,
     )?;
     let mut tx = deps.store.begin().await?;
-    save(&mut tx, &row, processing).await?;
+    save(deps, &mut tx, &row, processing).await?;
     if let Some(charge) = &charge {
         charges::insert(&mut tx, charge).await?;
     }

@@ -26,6 +26,8 @@ pub struct NewPayment {
     pub on_behalf_of: Option<String>,
     pub statement_descriptor: Option<String>,
     pub expires_in: Option<i64>,
+    /// Set by `checkout::create_session`: the session this payment belongs to.
+    pub checkout_session: Option<String>,
 }
 
 /// Default time a payment waits for its customer.
@@ -198,6 +200,7 @@ pub async fn create(
         expires_at: now + expires_in,
         created: now,
         sort_key: now_micros,
+        checkout_session: input.checkout_session.clone(),
     };
     let mut kinds = vec!["payment.created"];
     let mut decline = None;

@@ -52,7 +52,7 @@ pub async fn capture(
     row.amount_received = amount;
     row.amount_capturable = 0;
     let mut tx = deps.store.begin().await?;
-    save(&mut tx, &row, from).await?;
+    save(deps, &mut tx, &row, from).await?;
     charges::set_captured(&mut tx, &charge.id, charge.amount, amount, "succeeded").await?;
     emit(
         deps,
@@ -157,7 +157,7 @@ pub async fn cancel(
     row.next_action = None;
     row.cancellation_reason = reason;
     let mut tx = deps.store.begin().await?;
-    save(&mut tx, &row, from).await?;
+    save(deps, &mut tx, &row, from).await?;
     emit(deps, &mut tx, &row, &["payment.canceled"]).await?;
     Ok(Staged {
         tx,
@@ -200,7 +200,7 @@ pub async fn adjust(
     row.adjustment =
         Some(json!({"previous_amount": previous, "adjusted_at": deps.clock.now()}).to_string());
     let mut tx = deps.store.begin().await?;
-    save(&mut tx, &row, from).await?;
+    save(deps, &mut tx, &row, from).await?;
     emit(deps, &mut tx, &row, &["payment.adjusted"]).await?;
     Ok(Staged {
         tx,
@@ -247,7 +247,7 @@ pub async fn reverse(
         json!({"id": new_id(IdKind::Reversal), "amount": released, "reversed_at": deps.clock.now()}).to_string(),
     );
     let mut tx = deps.store.begin().await?;
-    save(&mut tx, &row, from).await?;
+    save(deps, &mut tx, &row, from).await?;
     let kinds: &[&str] = if full {
         &["payment.reversed", "payment.canceled"]
     } else {

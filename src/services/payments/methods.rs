@@ -48,6 +48,7 @@ pub(super) async fn resolve_method(
             card_country: "US".into(),
             card_fingerprint: fingerprint,
             sandbox_scenario: token.scenario.as_str().to_string(),
+            billing_name: None,
             created: now.div_euclid(1_000_000),
             sort_key: now,
         };

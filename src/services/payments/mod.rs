@@ -87,6 +87,25 @@ fn invalid(param: &str, message: impl Into<String>) -> PaymentError {
     ServiceError::invalid(param, message).into()
 }
 
+/// The hosted checkout page of a payment.
+pub fn checkout_url(public_url: &str, payment_id: &str) -> String {
+    format!("{public_url}/checkout/{payment_id}")
+}
+
+/// True when a payment's 3-D Secure challenge was started from the hosted checkout (its
+/// challenge returns there): the customer is present and may retry after a decline.
+pub fn challenge_from_checkout(row: &PaymentRow, public_url: &str) -> bool {
+    row.next_action
+        .as_deref()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+        .and_then(|v| {
+            v["redirect_to_url"]["return_url"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .is_some_and(|back| back == checkout_url(public_url, &row.id))
+}
+
 /// The client secret of a payment: derived, never stored; it lets a browser confirm this one
 /// payment with a publishable key.
 pub fn client_secret(secret: &Secret, payment_id: &str) -> String {
@@ -183,12 +202,61 @@ fn status_of(row: &PaymentRow) -> PaymentStatus {
     PaymentStatus::parse(&row.status).unwrap_or(PaymentStatus::Failed)
 }
 
-/// Writes `row` if its status is still `from`, or reports the race.
-async fn save(tx: &mut Tx, row: &PaymentRow, from: PaymentStatus) -> Result<()> {
-    if payments::update_if_status(tx, row, from.as_str()).await? {
-        Ok(())
-    } else {
-        Err(PaymentError::Conflict)
+/// Writes `row` if its status is still `from`, or reports the race. When a checkout
+/// session's payment reaches a result, the session's callback is queued in the same
+/// transaction, so a recorded result is never left unreported.
+async fn save(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, from: PaymentStatus) -> Result<()> {
+    if !payments::update_if_status(tx, row, from.as_str()).await? {
+        return Err(PaymentError::Conflict);
+    }
+    if let Some(session) = &row.checkout_session
+        && row.status != from.as_str()
+    {
+        crate::services::callbacks::enqueue(tx, deps.clock.now(), row, session).await?;
+    }
+    Ok(())
+}
+
+/// True when a payment still waiting for its customer is past its `expires_at`.
+pub fn is_due_for_expiry(row: &PaymentRow, now: i64) -> bool {
+    status_of(row).awaits_customer() && now >= row.expires_at
+}
+
+/// Turns a payment nobody paid in time into `expired` and emits `payment.expired`.
+pub async fn expire(deps: &Deps<'_>, mut row: PaymentRow) -> Result<Staged> {
+    let from = status_of(&row);
+    let next = transition(from, Command::Expire)?;
+    row.status = next.as_str().to_string();
+    row.next_action = None;
+    let mut tx = deps.store.begin().await?;
+    save(deps, &mut tx, &row, from).await?;
+    emit(deps, &mut tx, &row, &["payment.expired"]).await?;
+    Ok(Staged {
+        tx,
+        payment: row,
+        decline: None,
+    })
+}
+
+/// The payment as it stands now: one past its `expires_at` is expired first (the worker may
+/// not have reached it yet), so no page or confirm ever treats it as payable.
+pub async fn expire_if_due(deps: &Deps<'_>, row: PaymentRow) -> Result<PaymentRow> {
+    if !is_due_for_expiry(&row, deps.clock.now()) {
+        return Ok(row);
+    }
+    let id = row.id.clone();
+    match expire(deps, row).await {
+        Ok(staged) => {
+            staged.tx.commit().await?;
+            Ok(staged.payment)
+        }
+        // Expired (or paid) by someone else meanwhile: read what it is now.
+        Err(PaymentError::Conflict | PaymentError::State(_)) => {
+            payments::find_by_id(deps.store.reader(), &id)
+                .await?
+                .ok_or(PaymentError::Conflict)
+        }
+        Err(err) => Err(err),
     }
 }
 

@@ -66,8 +66,15 @@ pub(super) fn apply_outcome(
         }
         PaymentStatus::RequiresAction => {
             let url = format!("{}/sandbox/3ds/{}", deps.public_url, row.id);
+            // A customer at the checkout comes back to it (a declined challenge lets them try
+            // another card there); otherwise the challenge ends at the merchant's return_url.
+            let back = if retryable {
+                Some(checkout_url(deps.public_url, &row.id))
+            } else {
+                row.return_url.clone()
+            };
             row.next_action = Some(
-                json!({"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": row.return_url}})
+                json!({"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": back}})
                     .to_string(),
             );
             kinds.push("payment.requires_action");

@@ -1,3 +1,4 @@
 //! Interactive islands: the only parts of a page that ship wasm.
 
+pub mod card_form;
 pub mod password_field;

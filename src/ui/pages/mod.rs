@@ -1,5 +1,6 @@
 //! Server-rendered pages.
 
+pub mod checkout;
 pub mod dashboard;
 pub mod login;
 pub mod not_found;

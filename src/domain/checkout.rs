@@ -1,0 +1,46 @@
+//! What paying at the hosted checkout can lead to: shared by the server, which decides, and
+//! the card-form island, which shows it.
+
+use serde::{Deserialize, Serialize};
+
+/// The answer to one attempt to pay at the checkout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PayOutcome {
+    /// Go here next: the issuer's challenge, the merchant's `return_url`, or the result page.
+    Redirect(String),
+    /// The issuer declined; the form stays, with this message for the customer.
+    Declined(String),
+    /// A field is wrong (`name`, `number`, `expiry`, `cvc`); nothing was sent to the issuer.
+    Invalid { field: String, message: String },
+}
+
+/// The fields of the card form, in the order they are filled in.
+pub const FIELDS: [&str; 4] = ["name", "number", "expiry", "cvc"];
+
+/// What to say about a field the server refused, when the page is shown again after a plain
+/// form post (no JavaScript). Only known fields have a message, so a crafted link cannot put
+/// words on the page.
+pub fn field_message(field: &str) -> Option<&'static str> {
+    match field {
+        "name" => Some("Enter the name as it is printed on the card."),
+        "number" => Some("Your card number is incorrect. Check it and try again."),
+        "expiry" => Some("Check the expiry date: month and year, not in the past (MM / YY)."),
+        "cvc" => Some(
+            "Enter the security code: 3 digits on the back, or 4 on the front for American Express.",
+        ),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_has_a_message_and_nothing_else_does() {
+        for field in FIELDS {
+            assert!(field_message(field).is_some(), "{field}");
+        }
+        assert_eq!(field_message("<script>"), None);
+    }
+}

@@ -1,0 +1,278 @@
+//! The hosted checkout page (`/checkout/{reference}`): the merchant's name and colour, the
+//! amount, the order, and the card form, or the payment's result when it has one.
+
+use crate::domain::checkout::field_message;
+use crate::domain::money::Currency;
+use crate::domain::payment::PaymentStatus;
+use crate::services::checkout::{self, CheckoutView, result_target};
+use crate::state::AppState;
+use crate::ui::islands::card_form::CardForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn CheckoutPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let (invalid, failed) = use_query_map().with_untracked(|q| {
+        (
+            q.get("invalid")
+                .and_then(|f| field_message(&f).map(|m| (f, m.to_string()))),
+            q.get("failed").is_some(),
+        )
+    });
+    let state = expect_context::<AppState>();
+    let content = Suspend::new(async move {
+        let deps = crate::api::payments::deps(&state);
+        match checkout::load(&deps, &id).await {
+            Ok(Some(view)) => {
+                allow_form_target(&view);
+                view! { <Checkout checkout=view invalid=invalid failed=failed today=crate::clock::year_month(state.clock.now()) /> }
+                    .into_any()
+            }
+            Ok(None) => {
+                set_status(http::StatusCode::NOT_FOUND);
+                view! {
+                    <Title text="Checkout not found" />
+                    <section class="checkout-card">
+                        <h1>"This checkout doesn't exist"</h1>
+                        <p>"Check the link you were given, or go back to the shop and start again."</p>
+                    </section>
+                }
+                .into_any()
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "loading a checkout failed");
+                set_status(http::StatusCode::INTERNAL_SERVER_ERROR);
+                view! {
+                    <Title text="Checkout unavailable" />
+                    <section class="checkout-card">
+                        <h1>"Something went wrong"</h1>
+                        <p>"We couldn't load this payment. Reload the page in a moment."</p>
+                    </section>
+                }
+                .into_any()
+            }
+        }
+    });
+    view! {
+        <main class="checkout">
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>{content}</Suspense>
+        </main>
+    }
+}
+
+fn set_status(status: http::StatusCode) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+}
+
+/// The form's post may end in a redirect to the merchant's `return_url`: browsers apply
+/// `form-action` to that redirect too, so its origin joins the page's CSP.
+fn allow_form_target(view: &CheckoutView) {
+    let origin = view
+        .payment
+        .return_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        let csp = crate::server::page_csp_with_form_target(&nonce.to_string(), &origin);
+        if let Ok(value) = http::HeaderValue::from_str(&csp) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+#[component]
+fn Checkout(
+    checkout: CheckoutView,
+    invalid: Option<(String, String)>,
+    failed: bool,
+    today: (i32, u32),
+) -> impl IntoView {
+    let view = checkout;
+    let p = &view.payment;
+    let amount = Currency::parse(&p.currency)
+        .map(|c| c.display(p.amount))
+        .unwrap_or_else(|| format!("{} {}", p.amount, p.currency));
+    let status = view.status();
+    let merchant = view.merchant_name.clone();
+    let initial = merchant
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().to_string())
+        .unwrap_or_default();
+    // The merchant's colour, through the page's nonce (the CSP allows no inline styles).
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
+    let css = format!(":root{{--brand:{}}}", view.brand_color);
+    let summary = order_summary(&view);
+    let body = match status {
+        PaymentStatus::RequiresPaymentMethod => {
+            let decline = view.decline_message();
+            view! {
+                {failed.then(|| view! {
+                    <div class="notice error" role="alert">"Something went wrong on our side. Check with the shop whether you were charged before trying again."</div>
+                })}
+                {decline.map(|m| view! {
+                    <div class="notice error" role="alert" data-testid="decline-message">{m}</div>
+                })}
+                <CardForm
+                    reference=p.id.clone()
+                    pay_label=format!("Pay {amount}")
+                    today=today
+                    invalid=invalid.unwrap_or_default()
+                    holder=p.customer_name.clone().unwrap_or_default()
+                />
+            }
+            .into_any()
+        }
+        other => result_panel(&view, other, &amount).into_any(),
+    };
+    let awaiting = status.awaits_customer();
+    let cancel_action = format!("/checkout/{}/cancel", p.id);
+    let test_mode = !view.livemode();
+    view! {
+        <Title text=format!("Pay {} · {}", amount, merchant) />
+        <style nonce=nonce>{css}</style>
+        <section class="checkout-card" aria-labelledby="merchant-name">
+            <header class="checkout-head">
+                <span class="merchant-mark" aria-hidden="true">{initial}</span>
+                <h1 id="merchant-name" class="merchant-name">{merchant.clone()}</h1>
+                {test_mode.then(|| view! { <span class="badge test" title="Sandbox: no real money moves">"Test mode"</span> })}
+            </header>
+            <div class="order" aria-label="Order summary">
+                <p class="amount-label">"Amount due"</p>
+                <p class="amount" data-testid="amount">{amount.clone()}</p>
+                {summary}
+            </div>
+            {body}
+            {(awaiting && test_mode).then(|| view! {
+                <p class="muted small test-hint">"Test card: 4242 4242 4242 4242, any future date, any CVC."</p>
+            })}
+            {awaiting.then(|| view! {
+                <form method="post" action=cancel_action class="cancel-form">
+                    <button type="submit" class="link-button" data-testid="cancel">
+                        {format!("Cancel and return to {merchant}")}
+                    </button>
+                </form>
+            })}
+            <p class="muted small secured">"Payments secured by VINR. Card details go only to VINR, never to the shop."</p>
+        </section>
+    }
+}
+
+/// Description, product or line items.
+fn order_summary(view: &CheckoutView) -> impl IntoView + use<> {
+    let p = &view.payment;
+    let currency = Currency::parse(&p.currency);
+    let price = move |minor: i64| {
+        currency
+            .map(|c| c.display(minor))
+            .unwrap_or_else(|| minor.to_string())
+    };
+    let items = view.items.clone();
+    let text = p.description.clone().or_else(|| p.product_name.clone());
+    let reference = view.merchant_reference.clone();
+    view! {
+        {text.map(|t| view! { <p class="description">{t}</p> })}
+        {reference.map(|r| view! { <p class="muted small">"Order " {r}</p> })}
+        {(!items.is_empty()).then(|| view! {
+            <table class="items">
+                <caption class="visually-hidden">"Items in this order"</caption>
+                <thead><tr><th scope="col">"Item"</th><th scope="col" class="num">"Qty"</th><th scope="col" class="num">"Amount"</th></tr></thead>
+                <tbody>
+                    {items.into_iter().map(|i| view! {
+                        <tr>
+                            <td>{i.description}</td>
+                            <td class="num">{i.quantity}</td>
+                            <td class="num">{price(i.amount)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
+    }
+}
+
+/// The payment's result, or where it stands when the form does not apply.
+fn result_panel(view: &CheckoutView, status: PaymentStatus, amount: &str) -> impl IntoView + use<> {
+    let p = &view.payment;
+    let merchant = view.merchant_name.clone();
+    let back = p
+        .return_url
+        .as_ref()
+        .map(|_| result_target(p))
+        .filter(|t| t.starts_with("http"));
+    let challenge = p
+        .next_action
+        .as_deref()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+        .and_then(|v| v["redirect_to_url"]["url"].as_str().map(str::to_string));
+    let (title, text, tone) = match status {
+        PaymentStatus::Succeeded => (
+            "Payment complete",
+            format!("You paid {amount} to {merchant}. You can close this page."),
+            "success",
+        ),
+        PaymentStatus::RequiresCapture => (
+            "Payment authorised",
+            format!("{amount} is reserved on your card for {merchant}, who will take it when your order is ready."),
+            "success",
+        ),
+        PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded => (
+            "Paid and refunded",
+            format!("This payment to {merchant} was made and has since been refunded, in part or in full."),
+            "neutral",
+        ),
+        PaymentStatus::Processing => (
+            "Confirming your payment",
+            "Your bank is still answering. Reload this page in a few seconds to see the result; don't pay again."
+                .to_string(),
+            "neutral",
+        ),
+        PaymentStatus::RequiresAction => (
+            "Confirm with your bank",
+            "Your bank wants to check it's you before the payment goes through.".to_string(),
+            "neutral",
+        ),
+        PaymentStatus::Failed => (
+            "Payment failed",
+            format!("The payment to {merchant} did not go through and you were not charged."),
+            "error",
+        ),
+        PaymentStatus::Canceled => (
+            "Payment canceled",
+            "This payment was canceled. You were not charged.".to_string(),
+            "neutral",
+        ),
+        PaymentStatus::Expired => (
+            "This payment link has expired",
+            format!("It was not paid in time, and you were not charged. Go back to {merchant} to start again."),
+            "neutral",
+        ),
+        PaymentStatus::RequiresPaymentMethod => (
+            "Waiting for payment",
+            String::new(),
+            "neutral",
+        ),
+    };
+    let status_name = status.as_str();
+    view! {
+        <div class=format!("result {tone}") role="status" data-testid="checkout-status" data-status=status_name>
+            <h2>{title}</h2>
+            <p>{text}</p>
+        </div>
+        {(status == PaymentStatus::RequiresAction).then(|| challenge.map(|url| view! {
+            <a class="button primary wide" href=url>"Continue to your bank"</a>
+        }))}
+        {back.map(|href| view! {
+            <a class="button primary wide" href=href data-testid="return-link">{format!("Return to {merchant}")}</a>
+        })}
+    }
+}
