@@ -127,6 +127,9 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), session::resolve_session))
         .layer(middleware::from_fn_with_state(state.clone(), session::check_origin))
         .layer(middleware::from_fn(security_headers))
+        // Pages, CSS, JS and wasm travel gzipped to browsers that ask (the checkout loads on
+        // phones); API clients that do not ask pay nothing.
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let request_id = req

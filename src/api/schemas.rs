@@ -120,6 +120,8 @@ pub struct PaymentMethod {
     pub kind: String,
     /// `{brand, last4, exp_month, exp_year, funding, country, fingerprint}`.
     pub card: Value,
+    /// `{name}`: the name typed at the hosted checkout (null otherwise).
+    pub billing_details: Value,
     pub customer: Option<String>,
     pub created: i64,
     pub livemode: bool,

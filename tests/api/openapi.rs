@@ -26,7 +26,7 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
         doc["openapi"]
     );
     let paths = &doc["paths"];
-    let expected: [(&str, &[&str]); 17] = [
+    let expected: [(&str, &[&str]); 20] = [
         ("/v1/account", &["get"]),
         ("/v1/customers", &["get", "post"]),
         ("/v1/customers/{id}", &["get", "post", "delete"]),
@@ -44,6 +44,9 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
         ("/v1/accounts/{id}", &["get"]),
         ("/v1/acquirer_connections", &["get", "post"]),
         ("/v1/events", &["get"]),
+        ("/v1/checkout/{reference}", &["get"]),
+        ("/v1/checkout/sessions", &["post"]),
+        ("/v1/checkout/sessions/{id}", &["get"]),
     ];
     for (path, methods) in expected {
         for method in methods {
