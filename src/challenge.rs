@@ -103,41 +103,7 @@ mod tests {
     use super::*;
 
     fn row(return_url: Option<&str>) -> PaymentRow {
-        PaymentRow {
-            id: "pay_x".into(),
-            account_id: String::new(),
-            mode: "test".into(),
-            amount: 1,
-            amount_capturable: 0,
-            amount_received: 0,
-            amount_refunded: 0,
-            currency: "EUR".into(),
-            status: "succeeded".into(),
-            capture_method: "automatic".into(),
-            payment_method: None,
-            customer: None,
-            customer_reference: None,
-            customer_email: None,
-            customer_name: None,
-            customer_phone: None,
-            description: None,
-            product_name: None,
-            metadata: "{}".into(),
-            return_url: return_url.map(str::to_string),
-            statement_descriptor: None,
-            on_behalf_of: None,
-            acquirer: "acq_sandbox".into(),
-            latest_charge: None,
-            next_action: None,
-            last_payment_error: None,
-            adjustment: None,
-            reversal: None,
-            cancellation_reason: None,
-            expires_at: 0,
-            created: 0,
-            sort_key: 0,
-            checkout_session: None,
-        }
+        crate::store::payments::sample_row("pay_x", "succeeded", return_url)
     }
 
     #[test]

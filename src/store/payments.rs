@@ -241,3 +241,43 @@ pub async fn list(
     }
     page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
 }
+
+/// A payment with every optional field empty, for unit tests elsewhere in the crate.
+#[cfg(test)]
+pub fn sample_row(id: &str, status: &str, return_url: Option<&str>) -> PaymentRow {
+    PaymentRow {
+        id: id.into(),
+        account_id: String::new(),
+        mode: "test".into(),
+        amount: 100,
+        amount_capturable: 0,
+        amount_received: 0,
+        amount_refunded: 0,
+        currency: "EUR".into(),
+        status: status.into(),
+        capture_method: "automatic".into(),
+        payment_method: None,
+        customer: None,
+        customer_reference: None,
+        customer_email: None,
+        customer_name: None,
+        customer_phone: None,
+        description: None,
+        product_name: None,
+        metadata: "{}".into(),
+        return_url: return_url.map(str::to_string),
+        statement_descriptor: None,
+        on_behalf_of: None,
+        acquirer: "acq_sandbox".into(),
+        latest_charge: None,
+        next_action: None,
+        last_payment_error: None,
+        adjustment: None,
+        reversal: None,
+        cancellation_reason: None,
+        expires_at: 0,
+        created: 0,
+        sort_key: 0,
+        checkout_session: None,
+    }
+}
