@@ -2,39 +2,16 @@
 //! `next_action.redirect_to_url.url` leads to, and its form post. Reached without a key, by
 //! the payment's unguessable id, as a real issuer's page would be.
 
-use crate::services::Scope;
 use crate::services::payments::{self as service, ConfirmPayment, PaymentError};
 use crate::state::AppState;
 use crate::store::payments::PaymentRow;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use sqlx::{Any, Executor};
-
-/// A payment by id alone (the challenge page has no key to scope it by).
-pub async fn find_payment<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    id: &str,
-) -> Result<Option<PaymentRow>, sqlx::Error> {
-    if !crate::domain::ids::is_id(crate::domain::ids::IdKind::Payment, id) {
-        return Ok(None);
-    }
-    crate::store::payments::find_by_id(ex, id).await
-}
 
 /// Where the customer goes once the challenge is over: the merchant's `return_url` with the
 /// payment id and status, or back to the challenge page, which then shows the result.
 pub fn return_target(row: &PaymentRow) -> String {
-    match &row.return_url {
-        Some(url) => {
-            let mut target = url::Url::parse(url).expect("return_url was checked when stored");
-            target
-                .query_pairs_mut()
-                .append_pair("payment_id", &row.id)
-                .append_pair("status", &row.status);
-            target.to_string()
-        }
-        None => format!("/sandbox/3ds/{}", row.id),
-    }
+    service::return_url_with_result(row).unwrap_or_else(|| format!("/sandbox/3ds/{}", row.id))
 }
 
 /// `POST /sandbox/3ds/{id}` with `result=complete` or `result=fail`.
@@ -51,17 +28,13 @@ pub async fn submit(
         Some("fail") => false,
         _ => return Redirect::to(&format!("/sandbox/3ds/{id}")).into_response(),
     };
-    let row = match find_payment(state.store.reader(), &id).await {
+    let row = match service::find_by_reference(&state.store, &id).await {
         Ok(Some(row)) => row,
         Ok(None) => return Redirect::to(&format!("/sandbox/3ds/{id}")).into_response(),
         Err(err) => return crate::api::error::ApiError::internal(&err).into_response(),
     };
-    let Some(mode) = crate::domain::mode::Mode::parse(&row.mode) else {
+    let Some(scope) = service::scope_of(&row) else {
         return crate::api::error::ApiError::internal_silent().into_response();
-    };
-    let scope = Scope {
-        account_id: row.account_id.clone(),
-        mode,
     };
     let deps = crate::api::payments::deps(&state);
     // Started at the hosted checkout: the customer is there, so a failed challenge lets them
@@ -89,7 +62,7 @@ pub async fn submit(
         }
         // Already decided (a second click, another tab): show where the payment stands.
         Err(PaymentError::State(_) | PaymentError::Conflict) => {
-            match find_payment(state.store.reader(), &id).await {
+            match service::find_by_reference(&state.store, &id).await {
                 Ok(Some(now)) => Redirect::to(&target(&now)).into_response(),
                 _ => Redirect::to(&target(&row)).into_response(),
             }

@@ -143,29 +143,6 @@ pub fn format_expiry(input: &str) -> String {
     }
 }
 
-/// What a customer at the checkout reads after a decline, by the acquirer's `decline_code`:
-/// plain words and what to do next, never the issuer's jargon.
-pub fn customer_decline_message(decline_code: &str) -> &'static str {
-    match decline_code {
-        "insufficient_funds" => {
-            "Your card has insufficient funds. Try another card, or contact your bank."
-        }
-        "incorrect_cvc" => {
-            "The security code (CVC) doesn't match this card. Check it and try again, or use another card."
-        }
-        "expired_card" => "Your card has expired. Try another card.",
-        "processing_error" => {
-            "We couldn't process your card just now. You were not charged; try again, or use another card."
-        }
-        "authentication_failed" => {
-            "Your bank couldn't confirm it was you, so the payment was not made. Try again, or use another card."
-        }
-        _ => {
-            "Your card was declined. You were not charged; try another card, or contact your bank."
-        }
-    }
-}
-
 /// A card field that failed its check, with the contract's error code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardFieldError {
@@ -379,23 +356,5 @@ mod tests {
         assert_eq!(format_expiry("12 / 2999"), "12 / 29");
         // Deleting back over the separator leaves the month alone.
         assert_eq!(format_expiry("12 / "), "12");
-    }
-
-    #[test]
-    fn decline_messages_are_for_customers() {
-        for code in [
-            "generic_decline",
-            "insufficient_funds",
-            "incorrect_cvc",
-            "expired_card",
-            "processing_error",
-            "authentication_failed",
-            "something_new",
-        ] {
-            let message = customer_decline_message(code);
-            assert!(!message.contains('_'), "{code}: {message}");
-            assert!(message.ends_with('.'), "{code}");
-        }
-        assert!(customer_decline_message("insufficient_funds").contains("insufficient funds"));
     }
 }

@@ -19,6 +19,7 @@ mod validate;
 pub use confirm::{ConfirmPayment, confirm};
 pub use create::{DEFAULT_EXPIRES_IN, NewPayment, create};
 pub use hold::{adjust, cancel, capture, reverse};
+pub(crate) use validate::http_url;
 
 use super::{Scope, ServiceError};
 use crate::acquirer::sandbox::test_token;
@@ -95,15 +96,7 @@ pub fn checkout_url(public_url: &str, payment_id: &str) -> String {
 /// True when a payment's 3-D Secure challenge was started from the hosted checkout (its
 /// challenge returns there): the customer is present and may retry after a decline.
 pub fn challenge_from_checkout(row: &PaymentRow, public_url: &str) -> bool {
-    row.next_action
-        .as_deref()
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
-        .and_then(|v| {
-            v["redirect_to_url"]["return_url"]
-                .as_str()
-                .map(str::to_string)
-        })
-        .is_some_and(|back| back == checkout_url(public_url, &row.id))
+    redirect_to_url(row, "return_url").is_some_and(|back| back == checkout_url(public_url, &row.id))
 }
 
 /// The client secret of a payment: derived, never stored; it lets a browser confirm this one
@@ -198,8 +191,53 @@ async fn acquirer_of(
         })
 }
 
-fn status_of(row: &PaymentRow) -> PaymentStatus {
+/// The status of a stored payment (an unknown one counts as `failed`: nothing may follow it).
+pub fn status_of(row: &PaymentRow) -> PaymentStatus {
     PaymentStatus::parse(&row.status).unwrap_or(PaymentStatus::Failed)
+}
+
+/// The merchant and mode a stored payment belongs to: how pages reached by the payment's id
+/// alone (checkout, issuer challenge) act on it.
+pub fn scope_of(row: &PaymentRow) -> Option<Scope> {
+    Some(Scope {
+        account_id: row.account_id.clone(),
+        mode: crate::domain::mode::Mode::parse(&row.mode)?,
+    })
+}
+
+/// A payment by its id alone, for the pages reached without a key (checkout, issuer
+/// challenge). A malformed id is not found without asking the database.
+pub async fn find_by_reference(
+    store: &Store,
+    id: &str,
+) -> std::result::Result<Option<PaymentRow>, sqlx::Error> {
+    if !ids::is_id(IdKind::Payment, id) {
+        return Ok(None);
+    }
+    payments::find_by_id(store.reader(), id).await
+}
+
+/// The issuer challenge a payment in `requires_action` waits on.
+pub fn challenge_url(row: &PaymentRow) -> Option<String> {
+    redirect_to_url(row, "url")
+}
+
+/// A field of the payment's `next_action.redirect_to_url`.
+fn redirect_to_url(row: &PaymentRow, field: &str) -> Option<String> {
+    let action: serde_json::Value = serde_json::from_str(row.next_action.as_deref()?).ok()?;
+    action["redirect_to_url"][field]
+        .as_str()
+        .map(str::to_string)
+}
+
+/// The merchant's `return_url` with `payment_id` and `status` appended, when it has one.
+pub fn return_url_with_result(row: &PaymentRow) -> Option<String> {
+    let mut target = url::Url::parse(row.return_url.as_deref()?).ok()?;
+    target
+        .query_pairs_mut()
+        .append_pair("payment_id", &row.id)
+        .append_pair("status", &row.status);
+    Some(target.to_string())
 }
 
 /// Writes `row` if its status is still `from`, or reports the race. When a checkout

@@ -23,6 +23,14 @@ pub(super) fn check_amount(amount: Option<i64>, param: &str) -> Result<Amount> {
 }
 
 pub(super) fn check_url(param: &str, value: Option<String>) -> Result<Option<String>> {
+    http_url(param, value).map_err(Into::into)
+}
+
+/// An optional http(s) URL of at most 2048 characters, trimmed (`return_url`, `callback_url`).
+pub(crate) fn http_url(
+    param: &str,
+    value: Option<String>,
+) -> std::result::Result<Option<String>, ServiceError> {
     let Some(value) = value.filter(|v| !v.trim().is_empty()) else {
         return Ok(None);
     };
@@ -30,7 +38,7 @@ pub(super) fn check_url(param: &str, value: Option<String>) -> Result<Option<Str
         Ok(u) if matches!(u.scheme(), "http" | "https") && value.len() <= 2048 => {
             Ok(Some(value.trim().to_string()))
         }
-        _ => Err(invalid(
+        _ => Err(ServiceError::invalid(
             param,
             format!("{param} must be an http or https URL."),
         )),

@@ -9,7 +9,7 @@
 use crate::domain::card::{
     self, Brand, check_cvc, check_expiry, check_number, detect_brand, digits, split_expiry,
 };
-use crate::domain::checkout::PayOutcome;
+use crate::domain::checkout::{PayOutcome, field_message};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -129,7 +129,8 @@ pub fn CardForm(
     // Each check returns the message to show, or None.
     let check_name = move || {
         name.with(|n| n.trim().is_empty())
-            .then_some("Enter the name as it is printed on the card.")
+            .then(|| field_message("name"))
+            .flatten()
     };
     let check_number_field = move || {
         let d = number.with(|n| digits(n));

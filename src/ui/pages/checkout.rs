@@ -4,7 +4,8 @@
 use crate::domain::checkout::field_message;
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentStatus;
-use crate::services::checkout::{self, CheckoutView, result_target};
+use crate::services::checkout::{self, CheckoutView};
+use crate::services::payments::{challenge_url, return_url_with_result};
 use crate::state::AppState;
 use crate::ui::islands::card_form::CardForm;
 use leptos::prelude::*;
@@ -204,16 +205,15 @@ fn order_summary(view: &CheckoutView) -> impl IntoView + use<> {
 fn result_panel(view: &CheckoutView, status: PaymentStatus, amount: &str) -> impl IntoView + use<> {
     let p = &view.payment;
     let merchant = view.merchant_name.clone();
-    let back = p
-        .return_url
-        .as_ref()
-        .map(|_| result_target(p))
-        .filter(|t| t.starts_with("http"));
-    let challenge = p
-        .next_action
-        .as_deref()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
-        .and_then(|v| v["redirect_to_url"]["url"].as_str().map(str::to_string));
+    // The merchant's page once there is a result; while the bank or the customer still has
+    // to act, the way forward is on this page.
+    let back = match status {
+        PaymentStatus::RequiresPaymentMethod
+        | PaymentStatus::RequiresAction
+        | PaymentStatus::Processing => None,
+        _ => return_url_with_result(p),
+    };
+    let challenge = challenge_url(p);
     let (title, text, tone) = match status {
         PaymentStatus::Succeeded => (
             "Payment complete",

@@ -1,6 +1,5 @@
 //! The simulated issuer's 3-D Secure challenge page.
 
-use crate::challenge::find_payment;
 use crate::domain::money::Currency;
 use crate::state::AppState;
 use crate::store::accounts;
@@ -13,7 +12,7 @@ pub fn ThreeDsPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
     let state = expect_context::<AppState>();
     let content = Suspend::new(async move {
-        let payment = match find_payment(state.store.reader(), &id).await {
+        let payment = match crate::services::payments::find_by_reference(&state.store, &id).await {
             Ok(Some(p)) => p,
             Ok(None) => return view! { <ChallengeGone /> }.into_any(),
             Err(err) => {
