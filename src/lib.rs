@@ -37,6 +37,8 @@ pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
+pub mod webhooks;
+#[cfg(feature = "ssr")]
 pub mod wire;
 #[cfg(feature = "ssr")]
 pub mod workers;

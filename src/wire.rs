@@ -3,6 +3,7 @@
 
 use crate::domain::payment::PaymentStatus;
 use crate::store::charges::ChargeRow;
+use crate::store::events::EventRow;
 use crate::store::payments::PaymentRow;
 use serde_json::{Map, Value, json};
 
@@ -10,6 +11,19 @@ fn parse_json(text: &Option<String>) -> Value {
     text.as_deref()
         .and_then(|t| serde_json::from_str(t).ok())
         .unwrap_or(Value::Null)
+}
+
+/// An event, as the API shows it and webhooks deliver it.
+pub fn event(row: &EventRow) -> Value {
+    let data: Value = serde_json::from_str(&row.data).unwrap_or_else(|_| json!({}));
+    json!({
+        "id": row.id,
+        "object": "event",
+        "type": row.kind,
+        "created": row.created,
+        "livemode": row.mode == "live",
+        "data": data,
+    })
 }
 
 /// A payment. `client_secret` is given only to secret-key callers (and never in events).

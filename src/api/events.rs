@@ -4,24 +4,11 @@ use super::auth::SecretAuth;
 use super::error::{ApiError, ApiResult};
 use super::list::{ApiQuery, ListEnvelope, Paging};
 use crate::state::AppState;
-use crate::store::events::{self as rows, EventFilter, EventRow};
+use crate::store::events::{self as rows, EventFilter};
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
-use serde_json::{Value, json};
-
-/// An event as the API and webhooks show it.
-pub fn event_json(row: &EventRow) -> Value {
-    let data: Value = serde_json::from_str(&row.data).unwrap_or_else(|_| json!({}));
-    json!({
-        "id": row.id,
-        "object": "event",
-        "type": row.kind,
-        "created": row.created,
-        "livemode": row.mode == "live",
-        "data": data,
-    })
-}
+use serde_json::Value;
 
 #[utoipa::path(get, path = "/events/{id}", tag = "Events", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The event", body = crate::api::schemas::Event), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
 pub async fn get_event(
@@ -37,7 +24,7 @@ pub async fn get_event(
     )
     .await?
     .ok_or_else(|| ApiError::not_found("event", &id))?;
-    Ok(Json(event_json(&row)))
+    Ok(Json(crate::wire::event(&row)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -73,7 +60,7 @@ pub async fn list_events(
     )
     .await?;
     Ok(Json(ListEnvelope::new(
-        found.iter().map(event_json).collect(),
+        found.iter().map(crate::wire::event).collect(),
         has_more,
         "/v1/events",
     )))

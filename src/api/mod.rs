@@ -18,6 +18,8 @@ pub mod params;
 pub mod payment_methods;
 pub mod payments;
 pub mod schemas;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;
 
 use crate::state::AppState;
 use axum::extract::Request;
@@ -45,7 +47,8 @@ use utoipa_axum::routes;
     security(("api_key" = []), ("bearer" = []), ("basic" = [])),
     components(schemas(
         schemas::Error, schemas::Payment, schemas::Charge, schemas::PaymentMethod, schemas::Event,
-        schemas::ConnectedAccount, schemas::AcquirerConnection, schemas::List, schemas::Deleted
+        schemas::ConnectedAccount, schemas::AcquirerConnection, schemas::List, schemas::Deleted,
+        webhook_deliveries::DeliveryDto, webhook_deliveries::AttemptDto
     ))
 )]
 struct ApiDoc;
@@ -114,6 +117,19 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(checkout::get_context))
         .routes(routes!(events::list_events))
         .routes(routes!(events::get_event))
+        .routes(routes!(webhook_deliveries::list_event_deliveries))
+        .routes(routes!(webhook_deliveries::resend_event))
+        .routes(routes!(
+            webhook_endpoints::list_endpoints,
+            webhook_endpoints::create_endpoint
+        ))
+        .routes(routes!(
+            webhook_endpoints::get_endpoint,
+            webhook_endpoints::update_endpoint,
+            webhook_endpoints::delete_endpoint
+        ))
+        .routes(routes!(webhook_endpoints::rotate_secret))
+        .routes(routes!(webhook_endpoints::list_endpoint_deliveries))
         .split_for_parts();
     // The handlers are written relative to where the server nests them.
     doc.paths.paths = std::mem::take(&mut doc.paths.paths)

@@ -288,6 +288,13 @@ pub mod lenient {
         }
     }
 
+    /// `string_list`, remembering whether the field was given at all.
+    pub fn opt_string_list<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Vec<String>>, D::Error> {
+        string_list(d).map(Some)
+    }
+
     /// A list given as a JSON array, a form list (`expand[]=a`), or a single string.
     pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
         #[derive(Deserialize)]

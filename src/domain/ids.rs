@@ -22,6 +22,8 @@ pub enum IdKind {
     PaymentMethod,
     Reversal,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
 }
 
 impl IdKind {
@@ -38,6 +40,8 @@ impl IdKind {
             IdKind::PaymentMethod => "pm_",
             IdKind::Reversal => "rev_",
             IdKind::User => "usr_",
+            IdKind::WebhookDelivery => "whd_",
+            IdKind::WebhookEndpoint => "we_",
         }
     }
 }

@@ -8,3 +8,4 @@ pub mod metadata;
 pub mod mode;
 pub mod money;
 pub mod payment;
+pub mod webhook;

@@ -9,6 +9,7 @@ pub mod checkout;
 pub mod customers;
 pub mod payments;
 pub mod sessions;
+pub mod webhooks;
 
 use crate::domain::mode::Mode;
 

@@ -78,6 +78,26 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
+/// Events by id, in no particular order (the webhook worker's batch).
+pub async fn by_ids<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    ids: &[String],
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events WHERE id IN ({})",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    query.fetch_all(ex).await
+}
+
 /// Filters of the event list.
 #[derive(Debug, Default, Clone)]
 pub struct EventFilter {

@@ -20,6 +20,8 @@ pub mod payments;
 pub mod sessions;
 pub mod tx;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;
 
 use anyhow::{Context, Result};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -3,6 +3,7 @@
 
 pub mod expiry;
 pub mod housekeeping;
+pub mod webhooks;
 
 use crate::state::AppState;
 use tokio::task::JoinHandle;
@@ -17,5 +18,6 @@ pub fn spawn_all(state: &AppState) -> Vec<JoinHandle<()>> {
             state.store.clone(),
             state.clock.clone(),
         )),
+        tokio::spawn(webhooks::run(state.store.clone(), state.clock.clone())),
     ]
 }

@@ -12,3 +12,4 @@ mod openapi;
 mod pages;
 mod payments;
 mod saved_cards;
+mod webhooks;

@@ -26,7 +26,7 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
         doc["openapi"]
     );
     let paths = &doc["paths"];
-    let expected: [(&str, &[&str]); 20] = [
+    let expected: [(&str, &[&str]); 25] = [
         ("/v1/account", &["get"]),
         ("/v1/customers", &["get", "post"]),
         ("/v1/customers/{id}", &["get", "post", "delete"]),
@@ -47,6 +47,11 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
         ("/v1/checkout/{reference}", &["get"]),
         ("/v1/checkout/sessions", &["post"]),
         ("/v1/checkout/sessions/{id}", &["get"]),
+        ("/v1/webhook_endpoints", &["get", "post"]),
+        ("/v1/webhook_endpoints/{id}", &["get", "post", "delete"]),
+        ("/v1/webhook_endpoints/{id}/rotate_secret", &["post"]),
+        ("/v1/webhook_endpoints/{id}/deliveries", &["get"]),
+        ("/v1/events/{id}/deliveries", &["get"]),
     ];
     for (path, methods) in expected {
         for method in methods {
@@ -57,6 +62,7 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
         }
     }
     assert!(paths["/v1/events/{id}"]["get"].is_object());
+    assert!(paths["/v1/events/{id}/resend"]["post"].is_object());
     let create = &paths["/v1/payments"]["post"]["requestBody"]["content"];
     assert!(
         create["application/x-www-form-urlencoded"].is_object()
@@ -123,6 +129,15 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
         .cloned()
         .collect();
     assert_eq!(error_keys, schema_keys(&doc, "ErrorBody"));
+    let (_, endpoint) = send(app.post_form(
+        "/v1/webhook_endpoints",
+        &[("url", "http://127.0.0.1:9/hooks")],
+    ))
+    .await;
+    assert_eq!(keys(&endpoint), schema_keys(&doc, "WebhookEndpointDto"));
+    let event = events["data"][0]["id"].as_str().unwrap();
+    let (_, resent) = send(app.post_form(&format!("/v1/events/{event}/resend"), &[])).await;
+    assert_eq!(keys(&resent["data"][0]), schema_keys(&doc, "DeliveryDto"));
     let (_, customer) = send(app.post_form("/v1/customers", &[("email", "a@b.co")])).await;
     assert_eq!(keys(&customer), schema_keys(&doc, "CustomerDto"));
 }

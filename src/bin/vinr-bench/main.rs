@@ -4,9 +4,10 @@
 //! confirms payments (`pm_card_visa`, an `Idempotency-Key` on each) over N keep-alive
 //! connections for D seconds, then retrieves them; prints throughput and latency percentiles.
 //! In the same run it measures raw SQLite single-row commits on the same disk with the same
-//! pragmas, and prints the ratio of the two.
+//! pragmas, and prints the ratio of the two. Then the checkout page and webhook delivery.
 
 mod checkout;
+mod webhooks;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
@@ -35,6 +36,9 @@ struct Args {
     /// Seconds of checkout page load.
     #[arg(long, default_value_t = 10)]
     checkout_duration: u64,
+    /// Seconds of each webhook phase (latency, then throughput).
+    #[arg(long, default_value_t = 10)]
+    webhook_duration: u64,
     #[arg(long, default_value = "127.0.0.1:3900")]
     addr: String,
 }
@@ -175,6 +179,7 @@ async fn run(args: &Args, base: &str, key: &str, data: &std::path::Path) -> Resu
     let (retrieved, retrieve_errors, mut retrieve_lat, _) = merge(tallies);
 
     let checkout = checkout::checkout_pages(args, &client, base, key).await?;
+    let hooks = webhooks::webhooks(args, &client, base, key).await?;
 
     let raw = raw_sqlite_commits(data, Duration::from_secs(5)).await?;
     let payments_per_sec = created as f64 / create_secs;
@@ -220,8 +225,10 @@ async fn run(args: &Args, base: &str, key: &str, data: &std::path::Path) -> Resu
             .collect::<Vec<_>>()
             .join(", ")
     );
+    webhooks::print(&hooks);
     println!("targets:        ≥ 2000 payments/s, ratio ≥ 0.3, p99 ≤ 25 ms, retrieve ≥ 15000/s");
     println!("                checkout ≥ 5000 renders/s, ≤ 150 KB gzipped");
+    println!("                webhooks ≥ 1000 deliveries/s, event → first attempt p99 ≤ 100 ms");
     Ok(())
 }
 

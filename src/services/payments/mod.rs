@@ -129,6 +129,7 @@ async fn emit(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, kinds: &[&str]) ->
         })
         .collect();
     events::insert(tx, &rows).await?;
+    crate::services::webhooks::queue::enqueue(tx, &rows).await?;
     Ok(())
 }
 

@@ -1,0 +1,113 @@
+//! From events to deliveries: every event is queued for each enabled endpoint subscribed to
+//! its type, in the transaction that writes the event (so a change, its event and its
+//! deliveries commit or vanish together), and `resend` queues an event again.
+
+use crate::crypto::new_id;
+use crate::domain::ids::{self, IdKind};
+use crate::domain::webhook::wants;
+use crate::services::{Scope, ServiceError};
+use crate::store::Tx;
+use crate::store::events::{self, EventRow};
+use crate::store::webhook_deliveries::{self, DeliveryRow};
+use crate::store::webhook_endpoints::{self, EndpointRow};
+
+fn delivery(event: &EventRow, endpoint_id: &str, due: i64, sort_key: i64) -> DeliveryRow {
+    DeliveryRow {
+        id: new_id(IdKind::WebhookDelivery),
+        account_id: event.account_id.clone(),
+        mode: event.mode.clone(),
+        endpoint_id: endpoint_id.to_string(),
+        event_id: event.id.clone(),
+        event_type: event.kind.clone(),
+        status: "pending".into(),
+        attempts: 0,
+        next_attempt_at: due,
+        lease_until: 0,
+        lease_token: None,
+        delivered_at: None,
+        created: due,
+        sort_key,
+    }
+}
+
+/// Queues `events` (just inserted in `tx`) for the endpoints that want them, due at once.
+pub async fn enqueue(tx: &mut Tx, events: &[EventRow]) -> Result<(), sqlx::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    // The events of one change share their account and mode; look the endpoints up once.
+    let mut endpoints: Vec<EndpointRow> = Vec::new();
+    let mut scope: Option<(&str, &str)> = None;
+    let mut rows = Vec::new();
+    for event in events {
+        let this = (event.account_id.as_str(), event.mode.as_str());
+        if scope != Some(this) {
+            endpoints =
+                webhook_endpoints::enabled(&mut **tx, &event.account_id, &event.mode).await?;
+            scope = Some(this);
+        }
+        for endpoint in &endpoints {
+            if wants(&endpoint.events(), &event.kind) {
+                rows.push(delivery(event, &endpoint.id, event.created, event.sort_key));
+            }
+        }
+    }
+    webhook_deliveries::insert_many(tx, &rows).await
+}
+
+/// Queues an event again, now: for one endpoint when named (it must be enabled; its
+/// subscription is not checked: the merchant asked), else for every enabled endpoint
+/// subscribed to its type. The delivery carries the event's id as `webhook-id`, so a receiver
+/// that already processed it can tell.
+pub async fn resend(
+    tx: &mut Tx,
+    scope: &Scope,
+    now_micros: i64,
+    event_id: &str,
+    endpoint_id: Option<&str>,
+) -> Result<Vec<DeliveryRow>, ServiceError> {
+    let not_found = || ServiceError::NotFound {
+        object: "event",
+        id: event_id.to_string(),
+    };
+    if !ids::is_id(IdKind::Event, event_id) {
+        return Err(not_found());
+    }
+    let event = events::find(&mut **tx, &scope.account_id, scope.mode.as_str(), event_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let targets: Vec<EndpointRow> = match endpoint_id {
+        Some(id) => {
+            let endpoint = super::find(&mut **tx, scope, id).await?;
+            if endpoint.status != "enabled" {
+                return Err(ServiceError::invalid(
+                    "webhook_endpoint",
+                    format!("Webhook endpoint {id} is disabled; enable it before resending."),
+                ));
+            }
+            vec![endpoint]
+        }
+        None => webhook_endpoints::enabled(&mut **tx, &scope.account_id, scope.mode.as_str())
+            .await?
+            .into_iter()
+            .filter(|e| wants(&e.events(), &event.kind))
+            .collect(),
+    };
+    if targets.is_empty() {
+        return Err(ServiceError::invalid(
+            "webhook_endpoint",
+            format!(
+                "No enabled webhook endpoint is subscribed to {}; name one with webhook_endpoint.",
+                event.kind
+            ),
+        ));
+    }
+    let now = now_micros.div_euclid(1_000_000);
+    let rows: Vec<DeliveryRow> = targets
+        .iter()
+        .zip(0i64..)
+        .map(|(endpoint, i)| delivery(&event, &endpoint.id, now, now_micros + i))
+        .collect();
+    webhook_deliveries::insert_many(tx, &rows).await?;
+    Ok(rows)
+}

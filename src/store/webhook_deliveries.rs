@@ -1,0 +1,255 @@
+//! The webhook queue: one delivery per (event, endpoint), and every attempt made at it.
+//!
+//! Instances take due deliveries in batches with a lease (a compare-and-set on `lease_until`,
+//! marked with the taker's token), so several VINR instances on one database never send the
+//! same attempt at once, and an instance that dies mid-way only delays its batch until the
+//! lease runs out.
+
+use super::Tx;
+use super::page::{self, Cursor, Filter, Val};
+use sqlx::{Any, AnyPool, Executor};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub account_id: String,
+    pub mode: String,
+    pub endpoint_id: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub lease_until: i64,
+    pub lease_token: Option<String>,
+    pub delivered_at: Option<i64>,
+    pub created: i64,
+    pub sort_key: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttemptRow {
+    pub delivery_id: String,
+    pub attempt: i64,
+    pub at: i64,
+    pub status_code: Option<i64>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+    /// The first kilobyte of what the receiver answered.
+    pub response_body: Option<String>,
+}
+
+pub const TABLE: &str = "webhook_deliveries";
+const COLUMNS: &str = "id, account_id, mode, endpoint_id, event_id, event_type, status, attempts, \
+    next_attempt_at, lease_until, lease_token, delivered_at, created, sort_key";
+const PER_ROW: usize = 14;
+
+/// Queues deliveries in one statement (an event often goes to several endpoints).
+pub async fn insert_many(tx: &mut Tx, rows: &[DeliveryRow]) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..rows.len())
+        .map(|i| {
+            let marks: Vec<String> = (1..=PER_ROW)
+                .map(|k| format!("${}", i * PER_ROW + k))
+                .collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO webhook_deliveries ({COLUMNS}) VALUES {}",
+        values.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for r in rows {
+        query = query
+            .bind(&r.id)
+            .bind(&r.account_id)
+            .bind(&r.mode)
+            .bind(&r.endpoint_id)
+            .bind(&r.event_id)
+            .bind(&r.event_type)
+            .bind(&r.status)
+            .bind(r.attempts)
+            .bind(r.next_attempt_at)
+            .bind(r.lease_until)
+            .bind(&r.lease_token)
+            .bind(r.delivered_at)
+            .bind(r.created)
+            .bind(r.sort_key);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The `WHERE` of due, free deliveries: `$1` is now; `account` is the placeholder of the one
+/// account to take, if any.
+fn due_where(account: Option<&str>) -> String {
+    let mut clause =
+        "status = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1".to_string();
+    if let Some(placeholder) = account {
+        clause.push_str(&format!(" AND account_id = {placeholder}"));
+    }
+    clause
+}
+
+/// True when some delivery is due at `now` and free: a cheap read before taking a write lock.
+pub async fn any_due<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    now: i64,
+    account: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!(
+        "SELECT id FROM webhook_deliveries WHERE {} LIMIT 1",
+        due_where(account.map(|_| "$2"))
+    );
+    let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(now);
+    if let Some(account) = account {
+        query = query.bind(account);
+    }
+    Ok(query.fetch_optional(ex).await?.is_some())
+}
+
+/// Takes up to `limit` due deliveries (of one account, when given) until `lease_until`,
+/// marked with `token`, oldest due first. A delivery another instance took first is not
+/// returned.
+pub async fn claim(
+    tx: &mut Tx,
+    now: i64,
+    account: Option<&str>,
+    lease_until: i64,
+    token: &str,
+    limit: i64,
+) -> Result<Vec<DeliveryRow>, sqlx::Error> {
+    let sql = format!(
+        "UPDATE webhook_deliveries SET lease_until = $2, lease_token = $3
+         WHERE id IN (SELECT id FROM webhook_deliveries WHERE {}
+                      ORDER BY next_attempt_at LIMIT $4)
+           AND status = 'pending' AND lease_until <= $1
+         RETURNING {COLUMNS}",
+        due_where(account.map(|_| "$5"))
+    );
+    let mut query = sqlx::query_as(&sql)
+        .bind(now)
+        .bind(lease_until)
+        .bind(token)
+        .bind(limit);
+    if let Some(account) = account {
+        query = query.bind(account);
+    }
+    query.fetch_all(&mut **tx).await
+}
+
+/// Records an attempt made under the lease `token` and where the delivery stands after it.
+/// False (and nothing written) when the lease was lost meanwhile: another instance owns the
+/// delivery now and records its own attempt.
+pub async fn record(
+    tx: &mut Tx,
+    attempt: &AttemptRow,
+    token: &str,
+    status: &str,
+    next_attempt_at: i64,
+) -> Result<bool, sqlx::Error> {
+    let delivered_at = (status == "delivered").then_some(attempt.at);
+    let done = sqlx::query(
+        "UPDATE webhook_deliveries SET status = $3, attempts = $4, next_attempt_at = $5,
+             lease_until = 0, lease_token = NULL, delivered_at = $6
+         WHERE id = $1 AND lease_token = $2",
+    )
+    .bind(&attempt.delivery_id)
+    .bind(token)
+    .bind(status)
+    .bind(attempt.attempt)
+    .bind(next_attempt_at)
+    .bind(delivered_at)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO webhook_attempts
+             (delivery_id, attempt, at, status_code, error, duration_ms, response_body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&attempt.delivery_id)
+    .bind(attempt.attempt)
+    .bind(attempt.at)
+    .bind(attempt.status_code)
+    .bind(&attempt.error)
+    .bind(attempt.duration_ms)
+    .bind(&attempt.response_body)
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
+}
+
+/// Cancels one taken delivery without an attempt (its endpoint was disabled meanwhile).
+pub async fn cancel_taken(tx: &mut Tx, id: &str, token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'canceled', lease_until = 0, lease_token = NULL
+         WHERE id = $1 AND lease_token = $2",
+    )
+    .bind(id)
+    .bind(token)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Cancels an endpoint's pending deliveries (it was disabled or deleted); returns how many.
+pub async fn cancel_pending(tx: &mut Tx, endpoint_id: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'canceled', lease_until = 0, lease_token = NULL
+         WHERE endpoint_id = $1 AND status = 'pending'",
+    )
+    .bind(endpoint_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Whose deliveries a list shows.
+#[derive(Debug, Clone)]
+pub enum Of {
+    Endpoint(String),
+    Event(String),
+}
+
+pub async fn list(
+    pool: &AnyPool,
+    account_id: &str,
+    mode: &str,
+    of: &Of,
+    cursor: &Cursor,
+    limit: i64,
+) -> Result<(Vec<DeliveryRow>, bool), sqlx::Error> {
+    let mut f = Filter::scoped(account_id, mode);
+    match of {
+        Of::Endpoint(id) => f.push("endpoint_id = ?", [Val::Text(id.clone())]),
+        Of::Event(id) => f.push("event_id = ?", [Val::Text(id.clone())]),
+    }
+    page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+}
+
+/// The attempts of these deliveries, in order.
+pub async fn attempts_of<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    delivery_ids: &[String],
+) -> Result<Vec<AttemptRow>, sqlx::Error> {
+    if delivery_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=delivery_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT delivery_id, attempt, at, status_code, error, duration_ms, response_body
+         FROM webhook_attempts WHERE delivery_id IN ({}) ORDER BY delivery_id, attempt",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in delivery_ids {
+        query = query.bind(id);
+    }
+    query.fetch_all(ex).await
+}

@@ -1,0 +1,190 @@
+//! Webhook endpoints (`we_…`), scoped to an account and mode.
+
+use super::Tx;
+use super::page::{self, Cursor, Filter};
+use sqlx::{Any, AnyPool, Executor};
+
+#[derive(Clone, sqlx::FromRow)]
+pub struct EndpointRow {
+    pub id: String,
+    pub account_id: String,
+    pub mode: String,
+    pub url: String,
+    pub description: Option<String>,
+    /// JSON array of event types, or `["*"]`.
+    pub enabled_events: String,
+    pub status: String,
+    pub disabled_reason: Option<String>,
+    /// JSON object of string values.
+    pub metadata: String,
+    pub secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_secret_expires_at: Option<i64>,
+    pub deleted: i64,
+    pub created: i64,
+    pub sort_key: i64,
+}
+
+/// The secrets stay out of logs.
+impl std::fmt::Debug for EndpointRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointRow")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EndpointRow {
+    /// The subscribed event types (a row always holds a valid list; a broken one matches none).
+    pub fn events(&self) -> Vec<String> {
+        serde_json::from_str(&self.enabled_events).unwrap_or_default()
+    }
+
+    /// The secrets that sign at `now`: the current one, and the previous one during the 24 h
+    /// after a rotation.
+    pub fn signing_secrets(&self, now: i64) -> Vec<&str> {
+        let mut secrets = vec![self.secret.as_str()];
+        if let (Some(old), Some(until)) = (&self.previous_secret, self.previous_secret_expires_at)
+            && now < until
+        {
+            secrets.push(old);
+        }
+        secrets
+    }
+}
+
+pub const TABLE: &str = "webhook_endpoints";
+const COLUMNS: &str = "id, account_id, mode, url, description, enabled_events, status, \
+    disabled_reason, metadata, secret, previous_secret, previous_secret_expires_at, deleted, \
+    created, sort_key";
+
+pub async fn insert(tx: &mut Tx, r: &EndpointRow) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "INSERT INTO webhook_endpoints ({COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+    ))
+    .bind(&r.id)
+    .bind(&r.account_id)
+    .bind(&r.mode)
+    .bind(&r.url)
+    .bind(&r.description)
+    .bind(&r.enabled_events)
+    .bind(&r.status)
+    .bind(&r.disabled_reason)
+    .bind(&r.metadata)
+    .bind(&r.secret)
+    .bind(&r.previous_secret)
+    .bind(r.previous_secret_expires_at)
+    .bind(r.deleted)
+    .bind(r.created)
+    .bind(r.sort_key)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes every mutable field of `r` back.
+pub async fn update(tx: &mut Tx, r: &EndpointRow) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE webhook_endpoints SET url = $2, description = $3, enabled_events = $4,
+             status = $5, disabled_reason = $6, metadata = $7, secret = $8,
+             previous_secret = $9, previous_secret_expires_at = $10, deleted = $11
+         WHERE id = $1",
+    )
+    .bind(&r.id)
+    .bind(&r.url)
+    .bind(&r.description)
+    .bind(&r.enabled_events)
+    .bind(&r.status)
+    .bind(&r.disabled_reason)
+    .bind(&r.metadata)
+    .bind(&r.secret)
+    .bind(&r.previous_secret)
+    .bind(r.previous_secret_expires_at)
+    .bind(r.deleted)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An endpoint of this account and mode that has not been deleted.
+pub async fn find<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    account_id: &str,
+    mode: &str,
+    id: &str,
+) -> Result<Option<EndpointRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM webhook_endpoints
+         WHERE id = $1 AND account_id = $2 AND mode = $3 AND deleted = 0"
+    ))
+    .bind(id)
+    .bind(account_id)
+    .bind(mode)
+    .fetch_optional(ex)
+    .await
+}
+
+/// The enabled endpoints of an account and mode: who gets its events.
+pub async fn enabled<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    account_id: &str,
+    mode: &str,
+) -> Result<Vec<EndpointRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM webhook_endpoints
+         WHERE account_id = $1 AND mode = $2 AND status = 'enabled' AND deleted = 0
+         ORDER BY sort_key"
+    ))
+    .bind(account_id)
+    .bind(mode)
+    .fetch_all(ex)
+    .await
+}
+
+/// Endpoints by id, whatever their state (the delivery worker decides).
+pub async fn by_ids<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    ids: &[String],
+) -> Result<Vec<EndpointRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM webhook_endpoints WHERE id IN ({})",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    query.fetch_all(ex).await
+}
+
+/// Disables an endpoint (compare-and-set on its status); false when it was not enabled.
+pub async fn disable(tx: &mut Tx, id: &str, reason: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2
+         WHERE id = $1 AND status = 'enabled'",
+    )
+    .bind(id)
+    .bind(reason)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn list(
+    pool: &AnyPool,
+    account_id: &str,
+    mode: &str,
+    cursor: &Cursor,
+    limit: i64,
+) -> Result<(Vec<EndpointRow>, bool), sqlx::Error> {
+    let mut f = Filter::scoped(account_id, mode);
+    f.push("deleted = 0", []);
+    page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+}
