@@ -27,20 +27,7 @@ pub async fn insert(tx: &mut Tx, rows: &[EventRow]) -> Result<(), sqlx::Error> {
         return Ok(());
     }
     let values: Vec<String> = (0..rows.len())
-        .map(|i| {
-            let n = i * 8;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6,
-                n + 7,
-                n + 8
-            )
-        })
+        .map(|i| format!("({})", page::placeholders(i * 8 + 1, 8)))
         .collect();
     let sql = format!(
         "INSERT INTO events ({COLUMNS}) VALUES {}",
@@ -86,10 +73,9 @@ pub async fn by_ids<'e, E: Executor<'e, Database = Any>>(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT {COLUMNS} FROM events WHERE id IN ({})",
-        marks.join(", ")
+        super::page::placeholders(1, ids.len())
     );
     let mut query = sqlx::query_as(&sql);
     for id in ids {

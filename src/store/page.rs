@@ -8,6 +8,15 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, FromRow};
 
+/// `$first, $first+1, …` for `n` values: the placeholders of an `IN (…)` list or a row of a
+/// multi-row `VALUES`.
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A value bound to a placeholder.
 #[derive(Debug, Clone)]
 pub enum Val {
@@ -154,6 +163,12 @@ pub async fn cursor_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholder_lists_start_where_asked() {
+        assert_eq!(placeholders(1, 3), "$1, $2, $3");
+        assert_eq!(placeholders(15, 2), "$15, $16");
+    }
 
     #[test]
     fn placeholders_are_numbered_in_order() {

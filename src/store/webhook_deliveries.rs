@@ -50,12 +50,7 @@ pub async fn insert_many(tx: &mut Tx, rows: &[DeliveryRow]) -> Result<(), sqlx::
         return Ok(());
     }
     let values: Vec<String> = (0..rows.len())
-        .map(|i| {
-            let marks: Vec<String> = (1..=PER_ROW)
-                .map(|k| format!("${}", i * PER_ROW + k))
-                .collect();
-            format!("({})", marks.join(", "))
-        })
+        .map(|i| format!("({})", page::placeholders(i * PER_ROW + 1, PER_ROW)))
         .collect();
     let sql = format!(
         "INSERT INTO webhook_deliveries ({COLUMNS}) VALUES {}",
@@ -241,11 +236,10 @@ pub async fn attempts_of<'e, E: Executor<'e, Database = Any>>(
     if delivery_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=delivery_ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT delivery_id, attempt, at, status_code, error, duration_ms, response_body
          FROM webhook_attempts WHERE delivery_id IN ({}) ORDER BY delivery_id, attempt",
-        marks.join(", ")
+        super::page::placeholders(1, delivery_ids.len())
     );
     let mut query = sqlx::query_as(&sql);
     for id in delivery_ids {

@@ -152,10 +152,9 @@ pub async fn by_ids<'e, E: Executor<'e, Database = Any>>(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT {COLUMNS} FROM webhook_endpoints WHERE id IN ({})",
-        marks.join(", ")
+        super::page::placeholders(1, ids.len())
     );
     let mut query = sqlx::query_as(&sql);
     for id in ids {
