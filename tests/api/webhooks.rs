@@ -483,6 +483,7 @@ async fn resend_keeps_the_webhook_id_so_receivers_can_dedupe() {
     let (app, clock) = TestApp::spawn_manual_clock().await;
     let receiver = Receiver::start().await;
     let created = endpoint(&app, &receiver.url, &["payment.completed"]).await;
+    receiver.answer(1, 200, &[], &"é".repeat(1500));
     paid_payment(&app).await;
     pass(&app, &clock).await;
     let first = receiver.received().pop().unwrap();
@@ -501,6 +502,12 @@ async fn resend_keeps_the_webhook_id_so_receivers_can_dedupe() {
     assert_eq!(again.body, first.body, "the same event, byte for byte");
     let (_, list) = send(app.get(&format!("/v1/events/{event_id}/deliveries"))).await;
     assert_eq!(list["data"].as_array().unwrap().len(), 2);
+    // Only the first kilobyte of an answer is kept (cut inside a character: marked, not lost).
+    let kept = list["data"][1]["attempts"][0]["response_body"]
+        .as_str()
+        .unwrap();
+    assert!(kept.starts_with("éé"), "{kept}");
+    assert_eq!(kept.chars().filter(|&c| c == 'é').count(), 512);
 
     // Unknown event, or an event nobody is subscribed to.
     let (status, body) =

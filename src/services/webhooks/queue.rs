@@ -103,10 +103,12 @@ pub async fn resend(
         ));
     }
     let now = now_micros.div_euclid(1_000_000);
+    // Listed after the event's first deliveries, even when the clock has not moved since.
+    let sort_key = now_micros.max(event.sort_key + 1);
     let rows: Vec<DeliveryRow> = targets
         .iter()
         .zip(0i64..)
-        .map(|(endpoint, i)| delivery(&event, &endpoint.id, now, now_micros + i))
+        .map(|(endpoint, i)| delivery(&event, &endpoint.id, now, sort_key + i))
         .collect();
     webhook_deliveries::insert_many(tx, &rows).await?;
     Ok(rows)
