@@ -35,6 +35,26 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Check the ledger.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Check every invariant (balanced transactions, balances equal to their entries, no
+    /// negative available balance, each captured payment posted once); exits 1 naming what
+    /// is wrong.
+    Verify {
+        /// Only this account (acct_…).
+        #[arg(long)]
+        account: Option<String>,
+        /// Accept negative available balances.
+        #[arg(long)]
+        allow_negative: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,6 +103,29 @@ pub async fn run(cli: Cli) -> Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, clock).await,
+        Command::Ledger {
+            command:
+                LedgerCommand::Verify {
+                    account,
+                    allow_negative,
+                },
+        } => {
+            let store = Store::connect(&config.database_url).await?;
+            store.migrate().await?;
+            let options = crate::services::ledger::verify::Options {
+                account_id: account,
+                allow_negative,
+            };
+            let problems = crate::services::ledger::verify::verify(&store, &options).await?;
+            if problems.is_empty() {
+                println!("Ledger verified: every invariant holds.");
+                return Ok(());
+            }
+            for problem in &problems {
+                println!("FAIL: {problem}");
+            }
+            bail!("{} ledger invariant(s) broken", problems.len())
+        }
         Command::Migrate => {
             let store = Store::connect(&config.database_url).await?;
             store.migrate().await?;

@@ -21,7 +21,15 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// How long the sandbox acquirer takes to answer (`VINR_SANDBOX_LATENCY_MS`; 0 for benchmarks).
     pub sandbox_latency: std::time::Duration,
+    /// The fee on each captured charge (`VINR_FEE`, default `1.4%+25`).
+    pub fees: crate::domain::ledger::FeeSchedule,
+    /// Seconds before a capture's net becomes available (`VINR_SETTLEMENT_DELAY_SECS`, default
+    /// two days).
+    pub settlement_delay_secs: i64,
 }
+
+/// Two days, as card acquirers commonly settle.
+pub const DEFAULT_SETTLEMENT_DELAY_SECS: i64 = 2 * 86_400;
 
 impl Config {
     /// Reads the environment; generates and keeps the server secret under the data directory
@@ -46,7 +54,23 @@ impl Config {
             .unwrap_or_else(|| "20".into())
             .parse()
             .context("VINR_SANDBOX_LATENCY_MS must be a whole number of milliseconds")?;
+        let fees = match var("VINR_FEE") {
+            Some(text) => crate::domain::ledger::FeeSchedule::parse(&text)
+                .context("VINR_FEE must look like 1.4%+25 (percent, then fixed minor units)")?,
+            None => Default::default(),
+        };
+        let settlement_delay_secs = match var("VINR_SETTLEMENT_DELAY_SECS") {
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|s| *s >= 0)
+                .context("VINR_SETTLEMENT_DELAY_SECS must be a whole number of seconds")?,
+            None => DEFAULT_SETTLEMENT_DELAY_SECS,
+        };
         Ok(Config {
+            fees,
+            settlement_delay_secs,
             database_url,
             addr,
             public_url,

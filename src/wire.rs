@@ -108,6 +108,7 @@ pub fn charge(row: &ChargeRow) -> Value {
         "acquirer": row.acquirer,
         "failure_code": row.failure_code,
         "failure_message": row.failure_message,
+        "fee": row.fee,
         "created": row.created,
         "livemode": row.mode == "live",
     })

@@ -13,6 +13,7 @@ pub mod events;
 pub mod health;
 pub mod idempotency;
 pub mod key_cache;
+pub mod ledger;
 pub mod list;
 pub mod params;
 pub mod payment_methods;
@@ -48,7 +49,8 @@ use utoipa_axum::routes;
     components(schemas(
         schemas::Error, schemas::Payment, schemas::Charge, schemas::PaymentMethod, schemas::Event,
         schemas::ConnectedAccount, schemas::AcquirerConnection, schemas::List, schemas::Deleted,
-        webhook_deliveries::DeliveryDto, webhook_deliveries::AttemptDto
+        webhook_deliveries::DeliveryDto, webhook_deliveries::AttemptDto,
+        ledger::LedgerTransactionDto, ledger::EntryDto
     ))
 )]
 struct ApiDoc;
@@ -130,6 +132,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(webhook_endpoints::rotate_secret))
         .routes(routes!(webhook_endpoints::list_endpoint_deliveries))
+        .routes(routes!(ledger::get_balance))
+        .routes(routes!(ledger::list_transactions))
         .split_for_parts();
     // The handlers are written relative to where the server nests them.
     doc.paths.paths = std::mem::take(&mut doc.paths.paths)

@@ -106,6 +106,8 @@ pub struct Charge {
     pub acquirer: String,
     pub failure_code: Option<String>,
     pub failure_message: Option<String>,
+    /// The fee taken on the captured amount (minor units).
+    pub fee: i64,
     pub created: i64,
     pub livemode: bool,
 }

@@ -4,6 +4,7 @@ pub mod card;
 pub mod checkout;
 pub mod customer;
 pub mod ids;
+pub mod ledger;
 pub mod metadata;
 pub mod mode;
 pub mod money;

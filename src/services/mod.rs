@@ -7,6 +7,7 @@ pub mod callbacks;
 pub mod cards;
 pub mod checkout;
 pub mod customers;
+pub mod ledger;
 pub mod payments;
 pub mod sessions;
 pub mod webhooks;

@@ -23,16 +23,18 @@ pub struct ChargeRow {
     pub acquirer: String,
     pub failure_code: Option<String>,
     pub failure_message: Option<String>,
+    /// The fee taken when captured (minor units).
+    pub fee: i64,
     pub created: i64,
     pub sort_key: i64,
 }
 
 const COLUMNS: &str = "id, account_id, mode, payment_id, amount, amount_captured, currency, status, \
     payment_method, card_brand, card_last4, card_exp_month, card_exp_year, card_funding, card_country, \
-    acquirer, failure_code, failure_message, created, sort_key";
+    acquirer, failure_code, failure_message, fee, created, sort_key";
 
 pub async fn insert(tx: &mut Tx, r: &ChargeRow) -> Result<(), sqlx::Error> {
-    let placeholders: Vec<String> = (1..=20).map(|i| format!("${i}")).collect();
+    let placeholders: Vec<String> = (1..=21).map(|i| format!("${i}")).collect();
     sqlx::query(&format!(
         "INSERT INTO charges ({COLUMNS}) VALUES ({})",
         placeholders.join(", ")
@@ -55,6 +57,7 @@ pub async fn insert(tx: &mut Tx, r: &ChargeRow) -> Result<(), sqlx::Error> {
     .bind(&r.acquirer)
     .bind(&r.failure_code)
     .bind(&r.failure_message)
+    .bind(r.fee)
     .bind(r.created)
     .bind(r.sort_key)
     .execute(&mut **tx)
@@ -78,20 +81,24 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-/// Records a capture (or release) on the charge.
+/// Records a capture (or release) on the charge, and the fee taken on it.
 pub async fn set_captured(
     tx: &mut Tx,
     id: &str,
     amount: i64,
     amount_captured: i64,
+    fee: i64,
     status: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE charges SET amount = $2, amount_captured = $3, status = $4 WHERE id = $1")
-        .bind(id)
-        .bind(amount)
-        .bind(amount_captured)
-        .bind(status)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE charges SET amount = $2, amount_captured = $3, fee = $4, status = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(amount)
+    .bind(amount_captured)
+    .bind(fee)
+    .bind(status)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod connected_accounts;
 pub mod customers;
 pub mod events;
 pub mod idempotency;
+pub mod ledger;
 pub mod page;
 pub mod payment_methods;
 pub mod payments;

@@ -3,6 +3,7 @@
 
 pub mod expiry;
 pub mod housekeeping;
+pub mod settlement;
 pub mod webhooks;
 
 use crate::state::AppState;
@@ -19,5 +20,6 @@ pub fn spawn_all(state: &AppState) -> Vec<JoinHandle<()>> {
             state.clock.clone(),
         )),
         tokio::spawn(webhooks::run(state.store.clone(), state.clock.clone())),
+        tokio::spawn(settlement::run(state.store.clone(), state.clock.clone())),
     ]
 }

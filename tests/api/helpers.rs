@@ -54,6 +54,8 @@ impl TestApp {
             secret: Secret::new(random_base62(48)),
             data_dir: dir.path().to_path_buf(),
             sandbox_latency: std::time::Duration::ZERO,
+            fees: Default::default(),
+            settlement_delay_secs: vinr::config::DEFAULT_SETTLEMENT_DELAY_SECS,
         };
         let app = Application::build(config, clock.clone())
             .await

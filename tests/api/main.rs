@@ -8,6 +8,7 @@ mod customers;
 mod errors;
 mod helpers;
 mod idempotency;
+mod ledger;
 mod openapi;
 mod pages;
 mod payments;

@@ -26,7 +26,7 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
         doc["openapi"]
     );
     let paths = &doc["paths"];
-    let expected: [(&str, &[&str]); 25] = [
+    let expected: [(&str, &[&str]); 27] = [
         ("/v1/account", &["get"]),
         ("/v1/customers", &["get", "post"]),
         ("/v1/customers/{id}", &["get", "post", "delete"]),
@@ -52,6 +52,8 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
         ("/v1/webhook_endpoints/{id}/rotate_secret", &["post"]),
         ("/v1/webhook_endpoints/{id}/deliveries", &["get"]),
         ("/v1/events/{id}/deliveries", &["get"]),
+        ("/v1/balance", &["get"]),
+        ("/v1/ledger/transactions", &["get"]),
     ];
     for (path, methods) in expected {
         for method in methods {
@@ -138,6 +140,18 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
     let event = events["data"][0]["id"].as_str().unwrap();
     let (_, resent) = send(app.post_form(&format!("/v1/events/{event}/resend"), &[])).await;
     assert_eq!(keys(&resent["data"][0]), schema_keys(&doc, "DeliveryDto"));
+    let (_, balance) = send(app.get("/v1/balance")).await;
+    assert_eq!(keys(&balance), schema_keys(&doc, "BalanceDto"));
+    send(app.post_form(
+        "/v1/payments",
+        &[("amount", "100"), ("payment_method", "pm_card_visa")],
+    ))
+    .await;
+    let (_, ledger) = send(app.get("/v1/ledger/transactions?limit=1")).await;
+    assert_eq!(
+        keys(&ledger["data"][0]),
+        schema_keys(&doc, "LedgerTransactionDto")
+    );
     let (_, customer) = send(app.post_form("/v1/customers", &[("email", "a@b.co")])).await;
     assert_eq!(keys(&customer), schema_keys(&doc, "CustomerDto"));
 }

@@ -43,6 +43,8 @@ pub fn deps(state: &AppState) -> Deps<'_> {
         acquirers: &state.acquirers,
         secret: &state.config.secret,
         public_url: &state.config.public_url,
+        fees: state.config.fees,
+        settlement_delay_secs: state.config.settlement_delay_secs,
     }
 }
 

@@ -235,6 +235,10 @@ pub async fn create(
     if let Some(charge) = &charge {
         charges::insert(&mut tx, charge).await?;
     }
+    // Created already captured: `save` (which posts later captures) is not on this path.
+    if row.status == PaymentStatus::Succeeded.as_str() {
+        crate::services::ledger::post_capture(&mut tx, deps, &row).await?;
+    }
     emit(deps, &mut tx, &row, &kinds).await?;
     Ok(Staged {
         tx,

@@ -53,7 +53,15 @@ pub async fn capture(
     row.amount_capturable = 0;
     let mut tx = deps.store.begin().await?;
     save(deps, &mut tx, &row, from).await?;
-    charges::set_captured(&mut tx, &charge.id, charge.amount, amount, "succeeded").await?;
+    charges::set_captured(
+        &mut tx,
+        &charge.id,
+        charge.amount,
+        amount,
+        deps.fees.fee(amount),
+        "succeeded",
+    )
+    .await?;
     emit(
         deps,
         &mut tx,

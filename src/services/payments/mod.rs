@@ -48,6 +48,10 @@ pub struct Deps<'a> {
     pub acquirers: &'a Registry,
     pub secret: &'a Secret,
     pub public_url: &'a str,
+    /// The fee on captured charges.
+    pub fees: crate::domain::ledger::FeeSchedule,
+    /// Seconds before a capture's net becomes available.
+    pub settlement_delay_secs: i64,
 }
 
 /// A change written but not yet committed, and what it produced.
@@ -243,7 +247,8 @@ pub fn return_url_with_result(row: &PaymentRow) -> Option<String> {
 
 /// Writes `row` if its status is still `from`, or reports the race. When a checkout
 /// session's payment reaches a result, the session's callback is queued in the same
-/// transaction, so a recorded result is never left unreported.
+/// transaction, so a recorded result is never left unreported; a capture posts to the ledger
+/// in it too.
 async fn save(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, from: PaymentStatus) -> Result<()> {
     if !payments::update_if_status(tx, row, from.as_str()).await? {
         return Err(PaymentError::Conflict);
@@ -252,6 +257,9 @@ async fn save(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, from: PaymentStatu
         && row.status != from.as_str()
     {
         crate::services::callbacks::enqueue(tx, deps.clock.now(), row, session).await?;
+    }
+    if row.status == PaymentStatus::Succeeded.as_str() && from != PaymentStatus::Succeeded {
+        crate::services::ledger::post_capture(tx, deps, row).await?;
     }
     Ok(())
 }

@@ -47,6 +47,7 @@ pub(super) fn apply_outcome(
         acquirer: row.acquirer.clone(),
         failure_code: None,
         failure_message: None,
+        fee: 0,
         created: now_micros.div_euclid(1_000_000),
         sort_key: now_micros,
     };
@@ -57,6 +58,7 @@ pub(super) fn apply_outcome(
             row.last_payment_error = None;
             charge.status = "succeeded".into();
             charge.amount_captured = row.amount;
+            charge.fee = deps.fees.fee(row.amount);
             kinds.extend(["payment.succeeded", "payment.completed"]);
         }
         PaymentStatus::RequiresCapture => {

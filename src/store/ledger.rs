@@ -1,0 +1,195 @@
+//! The ledger: transactions (`txn_…`), their entries (`led_…`) and running balances.
+//! Transactions and entries are only ever inserted; balances move in the same transaction.
+
+use super::Tx;
+use super::page::{self, Cursor, Filter, Val};
+use sqlx::{Any, AnyPool, Executor};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TransactionRow {
+    pub id: String,
+    pub account_id: String,
+    pub mode: String,
+    pub kind: String,
+    pub payment_id: Option<String>,
+    pub charge_id: Option<String>,
+    pub owner: String,
+    pub currency: String,
+    pub amount: i64,
+    pub fee: i64,
+    pub net: i64,
+    pub available_on: Option<i64>,
+    pub settles: Option<String>,
+    pub created: i64,
+    pub sort_key: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EntryRow {
+    pub id: String,
+    pub transaction_id: String,
+    pub account_id: String,
+    pub mode: String,
+    pub book: String,
+    pub owner: String,
+    pub currency: String,
+    pub debit: i64,
+    pub credit: i64,
+}
+
+/// A running balance of one book.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BalanceRow {
+    pub account_id: String,
+    pub mode: String,
+    pub owner: String,
+    pub book: String,
+    pub currency: String,
+    pub balance: i64,
+}
+
+pub const TABLE: &str = "ledger_transactions";
+const COLUMNS: &str = "id, account_id, mode, kind, payment_id, charge_id, owner, currency, \
+    amount, fee, net, available_on, settles, created, sort_key";
+const ENTRY_COLUMNS: &str =
+    "id, transaction_id, account_id, mode, book, owner, currency, debit, credit";
+
+/// Writes a transaction, its entries and the balances they move.
+pub async fn insert(
+    tx: &mut Tx,
+    t: &TransactionRow,
+    entries: &[EntryRow],
+    changes: &[(String, String, i64)],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "INSERT INTO ledger_transactions ({COLUMNS}) VALUES ({})",
+        page::placeholders(1, 15)
+    ))
+    .bind(&t.id)
+    .bind(&t.account_id)
+    .bind(&t.mode)
+    .bind(&t.kind)
+    .bind(&t.payment_id)
+    .bind(&t.charge_id)
+    .bind(&t.owner)
+    .bind(&t.currency)
+    .bind(t.amount)
+    .bind(t.fee)
+    .bind(t.net)
+    .bind(t.available_on)
+    .bind(&t.settles)
+    .bind(t.created)
+    .bind(t.sort_key)
+    .execute(&mut **tx)
+    .await?;
+    let values: Vec<String> = (0..entries.len())
+        .map(|i| format!("({})", page::placeholders(i * 9 + 1, 9)))
+        .collect();
+    let sql = format!(
+        "INSERT INTO ledger_entries ({ENTRY_COLUMNS}) VALUES {}",
+        values.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for e in entries {
+        query = query
+            .bind(&e.id)
+            .bind(&e.transaction_id)
+            .bind(&e.account_id)
+            .bind(&e.mode)
+            .bind(&e.book)
+            .bind(&e.owner)
+            .bind(&e.currency)
+            .bind(e.debit)
+            .bind(e.credit);
+    }
+    query.execute(&mut **tx).await?;
+    // (owner, book, change): upserted so the first posting to a book creates its balance.
+    for (owner, book, change) in changes {
+        sqlx::query(
+            "INSERT INTO ledger_balances (account_id, mode, owner, book, currency, balance)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (account_id, mode, owner, book, currency)
+             DO UPDATE SET balance = ledger_balances.balance + excluded.balance",
+        )
+        .bind(&t.account_id)
+        .bind(&t.mode)
+        .bind(owner)
+        .bind(book)
+        .bind(&t.currency)
+        .bind(change)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The balances of one owner's books in an account and mode.
+pub async fn balances<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    account_id: &str,
+    mode: &str,
+    owner: &str,
+) -> Result<Vec<BalanceRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT account_id, mode, owner, book, currency, balance FROM ledger_balances
+         WHERE account_id = $1 AND mode = $2 AND owner = $3 ORDER BY currency, book",
+    )
+    .bind(account_id)
+    .bind(mode)
+    .bind(owner)
+    .fetch_all(ex)
+    .await
+}
+
+/// Captures whose net is due to become available at `now` and that no settlement covers yet.
+pub async fn captures_to_settle<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<TransactionRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM ledger_transactions c
+         WHERE c.kind = 'capture' AND c.available_on <= $1
+           AND NOT EXISTS (SELECT 1 FROM ledger_transactions s WHERE s.settles = c.id)
+         ORDER BY c.available_on LIMIT $2"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// A page of an account's transactions, of one payment when given.
+pub async fn list(
+    pool: &AnyPool,
+    account_id: &str,
+    mode: &str,
+    payment: Option<&str>,
+    cursor: &Cursor,
+    limit: i64,
+) -> Result<(Vec<TransactionRow>, bool), sqlx::Error> {
+    let mut f = Filter::scoped(account_id, mode);
+    if let Some(payment) = payment {
+        f.push("payment_id = ?", [Val::Text(payment.to_string())]);
+    }
+    page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+}
+
+/// The entries of these transactions.
+pub async fn entries_of<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    transaction_ids: &[String],
+) -> Result<Vec<EntryRow>, sqlx::Error> {
+    if transaction_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS} FROM ledger_entries WHERE transaction_id IN ({}) ORDER BY transaction_id, id",
+        page::placeholders(1, transaction_ids.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in transaction_ids {
+        query = query.bind(id);
+    }
+    query.fetch_all(ex).await
+}
