@@ -61,6 +61,8 @@ pub trait Acquirer: Send + Sync {
     async fn capture(&self, card: &CardProfile, amount: i64) -> Result<(), Decline>;
     /// Releases `amount` of an authorisation.
     async fn release(&self, card: &CardProfile, amount: i64) -> Result<(), Decline>;
+    /// Gives `amount` of a captured payment back to the card.
+    async fn refund(&self, card: &CardProfile, amount: i64) -> Result<(), Decline>;
 }
 
 /// The connection every merchant has, used when `routing[preferred_acquirer]` names none.

@@ -19,10 +19,12 @@ pub enum Scenario {
     ChallengeThenSuccess,
     /// Challenge, then declined whatever the customer does.
     ChallengeThenDecline,
+    /// Pays, but every refund of it fails (Stripe's 4000 0000 0000 5126).
+    RefundFails,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 8] = [
+    pub const ALL: [Scenario; 9] = [
         Scenario::Success,
         Scenario::GenericDecline,
         Scenario::InsufficientFunds,
@@ -31,6 +33,7 @@ impl Scenario {
         Scenario::ProcessingError,
         Scenario::ChallengeThenSuccess,
         Scenario::ChallengeThenDecline,
+        Scenario::RefundFails,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Scenario {
             Scenario::ProcessingError => "processing_error",
             Scenario::ChallengeThenSuccess => "challenge_then_success",
             Scenario::ChallengeThenDecline => "challenge_then_decline",
+            Scenario::RefundFails => "refund_fails",
         }
     }
 
@@ -60,6 +64,7 @@ impl Scenario {
             "4000000000000119" => Scenario::ProcessingError,
             "4000000000003220" => Scenario::ChallengeThenSuccess,
             "4000008400001629" => Scenario::ChallengeThenDecline,
+            "4000000000005126" => Scenario::RefundFails,
             _ => Scenario::Success,
         }
     }
@@ -88,7 +93,7 @@ impl Scenario {
                 decline_code: "processing_error",
                 message: "An error occurred while processing your card. Try again in a little bit.",
             }),
-            Scenario::Success | Scenario::ChallengeThenSuccess => None,
+            Scenario::Success | Scenario::ChallengeThenSuccess | Scenario::RefundFails => None,
         }
     }
 }
@@ -108,7 +113,7 @@ pub struct TestToken {
     pub scenario: Scenario,
 }
 
-pub const TEST_TOKENS: [TestToken; 6] = [
+pub const TEST_TOKENS: [TestToken; 7] = [
     TestToken {
         token: "pm_card_visa",
         brand: Brand::Visa,
@@ -144,6 +149,12 @@ pub const TEST_TOKENS: [TestToken; 6] = [
         brand: Brand::Visa,
         last4: "3220",
         scenario: Scenario::ChallengeThenSuccess,
+    },
+    TestToken {
+        token: "pm_card_refundFail",
+        brand: Brand::Visa,
+        last4: "5126",
+        scenario: Scenario::RefundFails,
     },
 ];
 
@@ -233,6 +244,18 @@ impl Acquirer for Sandbox {
 
     async fn release(&self, _card: &CardProfile, _amount: i64) -> Result<(), Decline> {
         self.wait().await;
+        Ok(())
+    }
+
+    async fn refund(&self, card: &CardProfile, _amount: i64) -> Result<(), Decline> {
+        self.wait().await;
+        if scenario_of(card) == Scenario::RefundFails {
+            return Err(Decline {
+                code: "refund_failed",
+                decline_code: "refund_failed",
+                message: "The card's issuer could not take the refund back onto the card.",
+            });
+        }
         Ok(())
     }
 }

@@ -108,12 +108,14 @@ pub struct LedgerTransactionDto {
     pub id: String,
     /// Always `ledger_transaction`.
     pub object: &'static str,
-    /// `capture` or `settlement`.
+    /// `capture`, `settlement` or `refund`.
     #[serde(rename = "type")]
     #[schema(rename = "type")]
     pub kind: String,
     pub payment: Option<String>,
     pub charge: Option<String>,
+    /// Refunds: the refund posted.
+    pub refund: Option<String>,
     pub owner: String,
     pub currency: String,
     pub amount: i64,
@@ -137,6 +139,7 @@ impl LedgerTransactionDto {
             kind: t.kind,
             payment: t.payment_id,
             charge: t.charge_id,
+            refund: t.refund_id,
             owner: t.owner,
             currency: t.currency,
             amount: t.amount,

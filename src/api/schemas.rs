@@ -175,3 +175,24 @@ pub struct Deleted {
     pub object: String,
     pub deleted: bool,
 }
+
+/// A refund.
+#[derive(ToSchema)]
+pub struct Refund {
+    pub id: String,
+    /// Always `refund`.
+    pub object: String,
+    pub amount: i64,
+    pub currency: String,
+    pub payment: String,
+    pub charge: Option<String>,
+    /// `pending`, `succeeded` or `failed`.
+    pub status: String,
+    /// `duplicate`, `fraudulent` or `requested_by_customer`.
+    pub reason: Option<String>,
+    /// Why the acquirer could not refund (failed refunds only).
+    pub failure_reason: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+    pub created: i64,
+    pub livemode: bool,
+}

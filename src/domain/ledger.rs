@@ -154,6 +154,34 @@ pub fn settlement(owner: &str, net: i64) -> Vec<Entry> {
     ]
 }
 
+/// The part of a capture's `fee` that goes back once `refunded` of `received` has been
+/// refunded (rounded half up): fees are returned pro rata, so a full refund returns all of it
+/// and the merchant's balance never goes below zero for a refund.
+pub fn fee_share(fee: i64, received: i64, refunded: i64) -> i64 {
+    if received <= 0 {
+        return 0;
+    }
+    let refunded = refunded.clamp(0, received);
+    let share = (2 * i128::from(fee) * i128::from(refunded) + i128::from(received))
+        / (2 * i128::from(received));
+    i64::try_from(share).unwrap_or(fee)
+}
+
+/// A refund of `amount`, `fee_back` of it returned from fees: the acquirer receivable goes
+/// down by the whole amount, the merchant's book `from` (pending before settlement,
+/// available after) by the rest.
+pub fn refund(merchant: &str, owner: &str, from: Book, amount: i64, fee_back: i64) -> Vec<Entry> {
+    let mut entries = vec![
+        Entry::credit(Book::AcquirerReceivable, merchant, amount),
+        Entry::debit(from, owner, amount - fee_back),
+    ];
+    if fee_back > 0 {
+        entries.push(Entry::debit(Book::Fees, merchant, fee_back));
+    }
+    entries.retain(|e| e.debit != 0 || e.credit != 0);
+    entries
+}
+
 /// True when the entries balance: debits equal credits (one currency per transaction).
 pub fn is_balanced(entries: &[Entry]) -> bool {
     let debits: i64 = entries.iter().map(|e| e.debit).sum();
@@ -219,6 +247,45 @@ mod tests {
         assert!(is_balanced(&settlement("acct_m", 9_835)));
         let bad = vec![Entry::debit(Book::Fees, "m", 5)];
         assert!(!is_balanced(&bad));
+    }
+
+    #[test]
+    fn fees_come_back_pro_rata_and_wholly_on_a_full_refund() {
+        assert_eq!(fee_share(165, 10_000, 0), 0);
+        assert_eq!(fee_share(165, 10_000, 10_000), 165);
+        assert_eq!(fee_share(165, 10_000, 5_000), 83); // 82.5 rounds up
+        // Three partial refunds return exactly the fee in total.
+        let steps = [3_000, 3_000, 4_000];
+        let mut refunded = 0;
+        let mut returned = 0;
+        for r in steps {
+            let before = fee_share(165, 10_000, refunded);
+            refunded += r;
+            returned += fee_share(165, 10_000, refunded) - before;
+        }
+        assert_eq!(returned, 165);
+        assert_eq!(fee_share(10, 0, 0), 0);
+    }
+
+    #[test]
+    fn a_full_refund_undoes_the_capture() {
+        let mut all = capture("m", "m", 10_000, 165);
+        all.extend(refund("m", "m", Book::MerchantPending, 10_000, 165));
+        assert!(is_balanced(&refund(
+            "m",
+            "m",
+            Book::MerchantAvailable,
+            3_000,
+            50
+        )));
+        for book in [Book::AcquirerReceivable, Book::MerchantPending, Book::Fees] {
+            let total: i64 = all
+                .iter()
+                .filter(|e| e.book == book)
+                .map(Entry::balance_change)
+                .sum();
+            assert_eq!(total, 0, "{book:?}");
+        }
     }
 
     #[test]

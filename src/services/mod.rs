@@ -7,8 +7,10 @@ pub mod callbacks;
 pub mod cards;
 pub mod checkout;
 pub mod customers;
+pub mod events;
 pub mod ledger;
 pub mod payments;
+pub mod refunds;
 pub mod sessions;
 pub mod webhooks;
 

@@ -13,6 +13,7 @@ pub struct TransactionRow {
     pub kind: String,
     pub payment_id: Option<String>,
     pub charge_id: Option<String>,
+    pub refund_id: Option<String>,
     pub owner: String,
     pub currency: String,
     pub amount: i64,
@@ -49,7 +50,7 @@ pub struct BalanceRow {
 }
 
 pub const TABLE: &str = "ledger_transactions";
-const COLUMNS: &str = "id, account_id, mode, kind, payment_id, charge_id, owner, currency, \
+const COLUMNS: &str = "id, account_id, mode, kind, payment_id, charge_id, refund_id, owner, currency, \
     amount, fee, net, available_on, settles, created, sort_key";
 const ENTRY_COLUMNS: &str =
     "id, transaction_id, account_id, mode, book, owner, currency, debit, credit";
@@ -63,7 +64,7 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
         "INSERT INTO ledger_transactions ({COLUMNS}) VALUES ({})",
-        page::placeholders(1, 15)
+        page::placeholders(1, 16)
     ))
     .bind(&t.id)
     .bind(&t.account_id)
@@ -71,6 +72,7 @@ pub async fn insert(
     .bind(&t.kind)
     .bind(&t.payment_id)
     .bind(&t.charge_id)
+    .bind(&t.refund_id)
     .bind(&t.owner)
     .bind(&t.currency)
     .bind(t.amount)
@@ -139,6 +141,48 @@ pub async fn balances<'e, E: Executor<'e, Database = Any>>(
     .bind(owner)
     .fetch_all(ex)
     .await
+}
+
+/// A payment's capture transaction, if it was posted.
+pub async fn capture_of<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    payment_id: &str,
+) -> Result<Option<TransactionRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM ledger_transactions WHERE payment_id = $1 AND kind = 'capture'"
+    ))
+    .bind(payment_id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// True when a capture has been settled.
+pub async fn is_settled<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    capture_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM ledger_transactions WHERE settles = $1")
+            .bind(capture_id)
+            .fetch_optional(ex)
+            .await?;
+    Ok(row.is_some())
+}
+
+/// What refunds of a payment took from its pending (unsettled) net.
+pub async fn refunded_from_pending<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    payment_id: &str,
+) -> Result<i64, sqlx::Error> {
+    let (sum,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(e.debit), 0) AS BIGINT) FROM ledger_entries e
+         JOIN ledger_transactions t ON t.id = e.transaction_id
+         WHERE t.payment_id = $1 AND t.kind = 'refund' AND e.book = 'merchant_pending'",
+    )
+    .bind(payment_id)
+    .fetch_one(ex)
+    .await?;
+    Ok(sum)
 }
 
 /// Captures whose net is due to become available at `now` and that no settlement covers yet.

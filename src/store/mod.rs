@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod page;
 pub mod payment_methods;
 pub mod payments;
+pub mod refunds;
 pub mod sessions;
 pub mod tx;
 pub mod users;

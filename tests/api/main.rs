@@ -12,5 +12,6 @@ mod ledger;
 mod openapi;
 mod pages;
 mod payments;
+mod refunds;
 mod saved_cards;
 mod webhooks;

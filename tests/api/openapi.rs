@@ -26,7 +26,7 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
         doc["openapi"]
     );
     let paths = &doc["paths"];
-    let expected: [(&str, &[&str]); 27] = [
+    let expected: [(&str, &[&str]); 30] = [
         ("/v1/account", &["get"]),
         ("/v1/customers", &["get", "post"]),
         ("/v1/customers/{id}", &["get", "post", "delete"]),
@@ -53,6 +53,9 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
         ("/v1/webhook_endpoints/{id}/deliveries", &["get"]),
         ("/v1/events/{id}/deliveries", &["get"]),
         ("/v1/balance", &["get"]),
+        ("/v1/refunds", &["get", "post"]),
+        ("/v1/refunds/{id}", &["get"]),
+        ("/v1/payments/{id}/refunds", &["post"]),
         ("/v1/ledger/transactions", &["get"]),
     ];
     for (path, methods) in expected {
@@ -147,6 +150,17 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
         &[("amount", "100"), ("payment_method", "pm_card_visa")],
     ))
     .await;
+    let (_, paid) = send(app.post_form(
+        "/v1/payments",
+        &[("amount", "300"), ("payment_method", "pm_card_visa")],
+    ))
+    .await;
+    let (_, refund) = send(app.post_form(
+        "/v1/refunds",
+        &[("payment", paid["id"].as_str().unwrap()), ("amount", "100")],
+    ))
+    .await;
+    assert_eq!(keys(&refund), schema_keys(&doc, "Refund"));
     let (_, ledger) = send(app.get("/v1/ledger/transactions?limit=1")).await;
     assert_eq!(
         keys(&ledger["data"][0]),

@@ -19,6 +19,7 @@ pub struct Posting<'a> {
     pub kind: &'a str,
     pub payment_id: Option<&'a str>,
     pub charge_id: Option<&'a str>,
+    pub refund_id: Option<&'a str>,
     pub owner: &'a str,
     pub currency: &'a str,
     pub amount: i64,
@@ -46,6 +47,7 @@ pub async fn post(
         kind: p.kind.to_string(),
         payment_id: p.payment_id.map(str::to_string),
         charge_id: p.charge_id.map(str::to_string),
+        refund_id: p.refund_id.map(str::to_string),
         owner: p.owner.to_string(),
         currency: p.currency.to_string(),
         amount: p.amount,
@@ -105,6 +107,7 @@ pub async fn post_capture(
             kind: "capture",
             payment_id: Some(&row.id),
             charge_id: row.latest_charge.as_deref(),
+            refund_id: None,
             owner,
             currency: &row.currency,
             amount,
@@ -128,7 +131,16 @@ pub async fn settle_due(store: &Store, now: i64) -> Result<u64, sqlx::Error> {
         let found = due.len();
         for capture in due {
             let mut tx = store.begin().await?;
-            let entries = ledger::settlement(&capture.owner, capture.net);
+            // Refunds before settlement took their part from pending; the rest moves. (The
+            // no-op write orders this after any refund of the same payment on Postgres.)
+            let net = match &capture.payment_id {
+                Some(payment) => {
+                    crate::store::refunds::lock_payment(&mut tx, payment).await?;
+                    capture.net - rows::refunded_from_pending(&mut *tx, payment).await?
+                }
+                None => capture.net,
+            };
+            let entries = ledger::settlement(&capture.owner, net);
             let posted = post(
                 &mut tx,
                 now * 1_000_000,
@@ -138,11 +150,12 @@ pub async fn settle_due(store: &Store, now: i64) -> Result<u64, sqlx::Error> {
                     kind: "settlement",
                     payment_id: capture.payment_id.as_deref(),
                     charge_id: capture.charge_id.as_deref(),
+                    refund_id: None,
                     owner: &capture.owner,
                     currency: &capture.currency,
-                    amount: capture.net,
+                    amount: net,
                     fee: 0,
-                    net: capture.net,
+                    net,
                     available_on: None,
                     settles: Some(&capture.id),
                 },

@@ -153,14 +153,41 @@ pub async fn verify(store: &Store, options: &Options) -> Result<Vec<String>, sql
         ));
     }
     let sql = format!(
-        "SELECT s.id, s.amount, c.net FROM ledger_transactions s
+        "SELECT s.id, s.amount, c.net, CAST(COALESCE((
+                SELECT SUM(e.debit) FROM ledger_entries e
+                JOIN ledger_transactions r ON r.id = e.transaction_id
+                WHERE r.payment_id = c.payment_id AND r.kind = 'refund'
+                  AND e.book = 'merchant_pending'), 0) AS BIGINT)
+         FROM ledger_transactions s
          JOIN ledger_transactions c ON c.id = s.settles
-         WHERE s.kind = 'settlement' AND s.amount <> c.net{}",
+         WHERE s.kind = 'settlement'{}",
         scoped("s.account_id", options)
     );
-    for (settlement, amount, net) in fetch::<(String, i64, i64)>(store, &sql, options).await? {
+    for (settlement, amount, net, refunded) in
+        fetch::<(String, i64, i64, i64)>(store, &sql, options).await?
+    {
+        if amount + refunded != net {
+            problems.push(format!(
+                "settlement {settlement} moved {amount}; its capture's net {net} less {refunded} refunded before settlement is {}",
+                net - refunded
+            ));
+        }
+    }
+
+    // 4. Each succeeded refund is posted once, for its amount.
+    let sql = format!(
+        "SELECT r.id, r.amount, CAST(COUNT(t.id) AS BIGINT), CAST(COALESCE(MAX(t.amount), 0) AS BIGINT)
+         FROM refunds r LEFT JOIN ledger_transactions t ON t.refund_id = r.id
+         WHERE r.status = 'succeeded'{}
+         GROUP BY r.id, r.amount
+         HAVING COUNT(t.id) <> 1 OR COALESCE(MAX(t.amount), 0) <> r.amount",
+        scoped("r.account_id", options)
+    );
+    for (refund, amount, count, posted) in
+        fetch::<(String, i64, i64, i64)>(store, &sql, options).await?
+    {
         problems.push(format!(
-            "settlement {settlement} moved {amount}, its capture's net is {net}"
+            "refund {refund} of {amount} has {count} posting(s) (of {posted})"
         ));
     }
     Ok(problems)

@@ -36,7 +36,7 @@ pub async fn capture(
     )
     .await?
     .ok_or(PaymentError::Conflict)?;
-    let profile = card_of_payment(deps, scope, &row).await?;
+    let profile = card_profile(deps, scope, &row).await?;
     let acquirer = acquirer_of(deps, scope, &row).await?;
     take_for_acquirer_call(deps, &row, from).await?;
     if let Err(decline) = acquirer.capture(&profile, amount).await {
@@ -117,7 +117,8 @@ async fn give_back(deps: &Deps<'_>, row: &PaymentRow) {
     }
 }
 
-async fn card_of_payment(deps: &Deps<'_>, scope: &Scope, row: &PaymentRow) -> Result<CardProfile> {
+/// The card a payment was made with, as the acquirer sees it.
+pub async fn card_profile(deps: &Deps<'_>, scope: &Scope, row: &PaymentRow) -> Result<CardProfile> {
     let pm = row
         .payment_method
         .as_deref()
@@ -154,7 +155,7 @@ pub async fn cancel(
     let from = status_of(&row);
     let next = transition(from, Command::Cancel)?;
     if from == PaymentStatus::RequiresCapture {
-        let profile = card_of_payment(deps, scope, &row).await?;
+        let profile = card_profile(deps, scope, &row).await?;
         let acquirer = acquirer_of(deps, scope, &row).await?;
         take_for_acquirer_call(deps, &row, from).await?;
         // A hold the acquirer cannot release runs out on its own: the cancel stands.
@@ -191,7 +192,7 @@ pub async fn adjust(
             "The new amount must differ from the amount currently authorized.",
         ));
     }
-    let profile = card_of_payment(deps, scope, &row).await?;
+    let profile = card_profile(deps, scope, &row).await?;
     let acquirer = acquirer_of(deps, scope, &row).await?;
     take_for_acquirer_call(deps, &row, from).await?;
     if let Err(decline) = acquirer
@@ -242,7 +243,7 @@ pub async fn reverse(
     };
     let full = released == row.amount_capturable;
     let next = transition(from, Command::Reverse { full })?;
-    let profile = card_of_payment(deps, scope, &row).await?;
+    let profile = card_profile(deps, scope, &row).await?;
     let acquirer = acquirer_of(deps, scope, &row).await?;
     take_for_acquirer_call(deps, &row, from).await?;
     if let Err(decline) = acquirer.release(&profile, released).await {

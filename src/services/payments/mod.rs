@@ -18,7 +18,7 @@ mod validate;
 
 pub use confirm::{ConfirmPayment, confirm};
 pub use create::{DEFAULT_EXPIRES_IN, NewPayment, create};
-pub use hold::{adjust, cancel, capture, reverse};
+pub use hold::{adjust, cancel, capture, card_profile, reverse};
 pub(crate) use validate::http_url;
 
 use super::{Scope, ServiceError};
@@ -33,7 +33,6 @@ use crate::domain::metadata::Metadata;
 use crate::domain::money::{Amount, AmountError, Currency};
 use crate::domain::payment::{Command, PaymentStatus, TransitionError, transition};
 use crate::store::charges::{self, ChargeRow};
-use crate::store::events::{self, EventRow};
 use crate::store::payment_methods::{self, PaymentMethodRow};
 use crate::store::payments::{self, PaymentRow};
 use crate::store::{Store, Tx, acquirer_connections, customers};
@@ -116,24 +115,16 @@ pub fn client_secret(secret: &Secret, payment_id: &str) -> String {
 /// Writes one event per kind, each carrying the payment as it is now, in the order given
 /// (their sort keys follow one another, so lists show them in that order).
 async fn emit(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, kinds: &[&str]) -> Result<()> {
-    let data = json!({ "object": crate::wire::payment(row, deps.public_url, None) }).to_string();
-    let now = deps.clock.now_micros();
-    let rows: Vec<EventRow> = kinds
-        .iter()
-        .zip(0i64..)
-        .map(|(kind, i)| EventRow {
-            id: new_id(IdKind::Event),
-            account_id: row.account_id.clone(),
-            mode: row.mode.clone(),
-            kind: kind.to_string(),
-            object_id: row.id.clone(),
-            data: data.clone(),
-            created: now.div_euclid(1_000_000),
-            sort_key: now + i,
-        })
-        .collect();
-    events::insert(tx, &rows).await?;
-    crate::services::webhooks::queue::enqueue(tx, &rows).await?;
+    let object = crate::wire::payment(row, deps.public_url, None);
+    crate::services::events::record(
+        tx,
+        deps.clock.now_micros(),
+        &row.account_id,
+        &row.mode,
+        &object,
+        kinds,
+    )
+    .await?;
     Ok(())
 }
 

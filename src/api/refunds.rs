@@ -1,0 +1,130 @@
+//! Refunds: `POST /v1/payments/{id}/refunds` and `POST /v1/refunds` (the same thing, the payment
+//! in the path or in the body), `GET /v1/refunds[/{id}]`.
+
+use super::auth::SecretAuth;
+use super::body::ApiBody;
+use super::customers::scope_of;
+use super::error::{ApiError, ApiResult};
+use super::idempotency::{Idempotency, IdempotencyKey, Reply, Started};
+use super::list::{ApiQuery, ListEnvelope, Paging};
+use super::params::lenient;
+use super::payments::deps;
+use crate::services::refunds::{self, NewRefund, refund_json};
+use crate::state::AppState;
+use crate::store::refunds as rows;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Body of a refund.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundParams {
+    /// The payment (`pay_…`); only on `POST /v1/refunds`.
+    pub payment: Option<String>,
+    /// Minor units; by default, everything not yet refunded.
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub amount: Option<i64>,
+    /// `duplicate`, `fraudulent` or `requested_by_customer`.
+    pub reason: Option<String>,
+    pub metadata: Option<BTreeMap<String, String>>,
+}
+
+async fn refund(
+    state: &AppState,
+    auth: &super::auth::ApiAuth,
+    key: IdempotencyKey,
+    fingerprint: &str,
+    payment: String,
+    p: RefundParams,
+) -> ApiResult<Response> {
+    let idem = match Idempotency::start(state, auth, key, fingerprint).await? {
+        Started::Replay(response) => return Ok(response),
+        Started::Fresh(idem) => idem,
+    };
+    let input = NewRefund {
+        payment,
+        amount: p.amount,
+        reason: p.reason,
+        metadata: p.metadata,
+    };
+    let staged = refunds::create(&deps(state), &scope_of(auth), input).await?;
+    idem.commit(staged.tx, Reply::ok(refund_json(&staged.refund))?)
+        .await
+}
+
+#[utoipa::path(post, path = "/payments/{id}/refunds", tag = "Refunds", params(("id" = String, Path, description = "The payment"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((RefundParams = "application/x-www-form-urlencoded"), (RefundParams = "application/json"))), responses((status = 200, description = "The refund: succeeded, or failed with failure_reason", body = crate::api::schemas::Refund), (status = 400, description = "Invalid parameters, or more than is left to refund", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such payment for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The payment's status does not allow refunds (not captured, failed…)", body = crate::api::schemas::Error)))]
+pub async fn refund_payment(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    Path(id): Path<String>,
+    key: IdempotencyKey,
+    body: ApiBody<RefundParams>,
+) -> ApiResult<Response> {
+    if body.value.payment.as_ref().is_some_and(|p| *p != id) {
+        return Err(ApiError::invalid_param(
+            "payment",
+            "The payment is named by the path; leave payment out of the body.",
+        ));
+    }
+    refund(&state, &auth, key, &body.fingerprint, id, body.value).await
+}
+
+#[utoipa::path(post, path = "/refunds", tag = "Refunds", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((RefundParams = "application/x-www-form-urlencoded"), (RefundParams = "application/json"))), responses((status = 200, description = "The refund: succeeded, or failed with failure_reason", body = crate::api::schemas::Refund), (status = 400, description = "Invalid parameters, or more than is left to refund", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such payment for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The payment's status does not allow refunds (not captured, failed…)", body = crate::api::schemas::Error)))]
+pub async fn create_refund(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    key: IdempotencyKey,
+    body: ApiBody<RefundParams>,
+) -> ApiResult<Response> {
+    let Some(payment) = body.value.payment.clone() else {
+        return Err(ApiError::missing_param("payment"));
+    };
+    refund(&state, &auth, key, &body.fingerprint, payment, body.value).await
+}
+
+#[utoipa::path(get, path = "/refunds/{id}", tag = "Refunds", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The refund", body = crate::api::schemas::Refund), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
+pub async fn get_refund(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let row = refunds::find(&deps(&state), &scope_of(&auth), &id).await?;
+    Ok(Json(refund_json(&row)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    pub paging: Paging,
+    /// Only this payment's refunds.
+    pub payment: Option<String>,
+}
+
+#[utoipa::path(get, path = "/refunds", tag = "Refunds", params(("payment" = Option<String>, Query, description = "Only this payment's refunds"), ("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id")), responses((status = 200, description = "Refunds, newest first", body = crate::api::schemas::List), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
+pub async fn list_refunds(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<ListEnvelope<Value>>> {
+    let limit = query.paging.limit()?;
+    let pool = state.store.reader();
+    let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
+    let (found, has_more) = rows::list(
+        pool,
+        &auth.account_id,
+        auth.mode.as_str(),
+        query.payment.as_deref(),
+        &cursor,
+        limit,
+    )
+    .await?;
+    Ok(Json(ListEnvelope::new(
+        found.iter().map(refund_json).collect(),
+        has_more,
+        "/v1/refunds",
+    )))
+}

@@ -1,0 +1,38 @@
+//! Recording events: the outbox row of each change and its webhook deliveries, written in the
+//! change's own transaction.
+
+use crate::crypto::new_id;
+use crate::domain::ids::IdKind;
+use crate::store::Tx;
+use crate::store::events::{self, EventRow};
+use serde_json::{Value, json};
+
+/// Writes one event per kind about `object` (as it is now), in the order given (their sort
+/// keys follow one another), and queues them for the endpoints that want them.
+pub async fn record(
+    tx: &mut Tx,
+    now_micros: i64,
+    account_id: &str,
+    mode: &str,
+    object: &Value,
+    kinds: &[&str],
+) -> Result<(), sqlx::Error> {
+    let data = json!({ "object": object }).to_string();
+    let object_id = object["id"].as_str().unwrap_or_default();
+    let rows: Vec<EventRow> = kinds
+        .iter()
+        .zip(0i64..)
+        .map(|(kind, i)| EventRow {
+            id: new_id(IdKind::Event),
+            account_id: account_id.to_string(),
+            mode: mode.to_string(),
+            kind: kind.to_string(),
+            object_id: object_id.to_string(),
+            data: data.clone(),
+            created: now_micros.div_euclid(1_000_000),
+            sort_key: now_micros + i,
+        })
+        .collect();
+    events::insert(tx, &rows).await?;
+    crate::services::webhooks::queue::enqueue(tx, &rows).await
+}

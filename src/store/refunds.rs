@@ -1,0 +1,181 @@
+//! Refunds (`re_…`) and the payment-side bookkeeping that keeps them from exceeding what was
+//! received, however many run at once.
+
+use super::Tx;
+use super::page::{self, Cursor, Filter, Val};
+use sqlx::{Any, AnyPool, Executor};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RefundRow {
+    pub id: String,
+    pub account_id: String,
+    pub mode: String,
+    pub payment_id: String,
+    pub charge_id: Option<String>,
+    pub amount: i64,
+    pub currency: String,
+    pub status: String,
+    pub reason: Option<String>,
+    /// JSON object of string values.
+    pub metadata: String,
+    pub failure_reason: Option<String>,
+    pub created: i64,
+    pub sort_key: i64,
+}
+
+pub const TABLE: &str = "refunds";
+const COLUMNS: &str = "id, account_id, mode, payment_id, charge_id, amount, currency, status, \
+    reason, metadata, failure_reason, created, sort_key";
+
+pub async fn insert(tx: &mut Tx, r: &RefundRow) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "INSERT INTO refunds ({COLUMNS}) VALUES ({})",
+        page::placeholders(1, 13)
+    ))
+    .bind(&r.id)
+    .bind(&r.account_id)
+    .bind(&r.mode)
+    .bind(&r.payment_id)
+    .bind(&r.charge_id)
+    .bind(r.amount)
+    .bind(&r.currency)
+    .bind(&r.status)
+    .bind(&r.reason)
+    .bind(&r.metadata)
+    .bind(&r.failure_reason)
+    .bind(r.created)
+    .bind(r.sort_key)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Sets a pending refund's outcome.
+pub async fn finish(
+    tx: &mut Tx,
+    id: &str,
+    status: &str,
+    failure_reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE refunds SET status = $2, failure_reason = $3 WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(failure_reason)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Holds `amount` of a payment's received money for a pending refund (compare-and-set): false
+/// when the payment cannot be refunded that much now (its status, or other refunds first).
+pub async fn hold(tx: &mut Tx, payment_id: &str, amount: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE payments SET refunds_pending = refunds_pending + $2
+         WHERE id = $1 AND status IN ('succeeded', 'partially_refunded')
+           AND amount_received - amount_refunded - refunds_pending >= $2",
+    )
+    .bind(payment_id)
+    .bind(amount)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Turns a held amount into refunded money and the payment's status with it; returns the
+/// payment's (amount_received, amount_refunded) afterwards.
+pub async fn settle_hold(
+    tx: &mut Tx,
+    payment_id: &str,
+    amount: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE payments SET refunds_pending = refunds_pending - $2,
+             amount_refunded = amount_refunded + $2,
+             status = CASE WHEN amount_refunded + $2 >= amount_received THEN 'refunded'
+                           ELSE 'partially_refunded' END
+         WHERE id = $1
+         RETURNING amount_received, amount_refunded",
+    )
+    .bind(payment_id)
+    .bind(amount)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Gives a held amount back (the refund failed).
+pub async fn release_hold(tx: &mut Tx, payment_id: &str, amount: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE payments SET refunds_pending = refunds_pending - $2 WHERE id = $1")
+        .bind(payment_id)
+        .bind(amount)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A write that changes nothing, taking the payment's row lock (Postgres) so that a
+/// settlement and a refund of the same payment run one after the other.
+pub async fn lock_payment(tx: &mut Tx, payment_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE payments SET refunds_pending = refunds_pending WHERE id = $1")
+        .bind(payment_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// How much of a payment pending refunds hold.
+pub async fn pending_of<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    payment_id: &str,
+) -> Result<i64, sqlx::Error> {
+    let (held,): (i64,) = sqlx::query_as("SELECT refunds_pending FROM payments WHERE id = $1")
+        .bind(payment_id)
+        .fetch_one(ex)
+        .await?;
+    Ok(held)
+}
+
+pub async fn find<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    account_id: &str,
+    mode: &str,
+    id: &str,
+) -> Result<Option<RefundRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM refunds WHERE id = $1 AND account_id = $2 AND mode = $3"
+    ))
+    .bind(id)
+    .bind(account_id)
+    .bind(mode)
+    .fetch_optional(ex)
+    .await
+}
+
+/// A payment's refunds, oldest first (receipts, the dashboard).
+pub async fn of_payment<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    payment_id: &str,
+) -> Result<Vec<RefundRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM refunds WHERE payment_id = $1 ORDER BY sort_key, id"
+    ))
+    .bind(payment_id)
+    .fetch_all(ex)
+    .await
+}
+
+pub async fn list(
+    pool: &AnyPool,
+    account_id: &str,
+    mode: &str,
+    payment: Option<&str>,
+    cursor: &Cursor,
+    limit: i64,
+) -> Result<(Vec<RefundRow>, bool), sqlx::Error> {
+    let mut f = Filter::scoped(account_id, mode);
+    if let Some(payment) = payment {
+        f.push("payment_id = ?", [Val::Text(payment.to_string())]);
+    }
+    page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+}
