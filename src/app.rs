@@ -5,6 +5,7 @@ use crate::ui::pages::checkout::CheckoutPage;
 use crate::ui::pages::dashboard::DashboardHome;
 use crate::ui::pages::login::LoginPage;
 use crate::ui::pages::not_found::NotFound;
+use crate::ui::pages::receipt::ReceiptPage;
 use crate::ui::pages::three_ds::ThreeDsPage;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard") view=DashboardHome ssr=SsrMode::Async />
                 <Route path=path!("/sandbox/3ds/:id") view=ThreeDsPage ssr=SsrMode::Async />
                 <Route path=path!("/checkout/:id") view=CheckoutPage ssr=SsrMode::Async />
+                <Route path=path!("/receipts/:id") view=ReceiptPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -17,6 +17,12 @@ pub trait Clock: Send + Sync + 'static {
 
 /// The calendar (year, month) of a Unix time, UTC: card expiry dates are compared to it.
 pub fn year_month(unix_seconds: i64) -> (i32, u32) {
+    let (year, month, _) = civil_date(unix_seconds);
+    (year, month)
+}
+
+/// The calendar date (year, month, day) of a Unix time, UTC.
+pub fn civil_date(unix_seconds: i64) -> (i32, u32, u32) {
     // Howard Hinnant's days-to-civil algorithm.
     let days = unix_seconds.div_euclid(86_400) + 719_468;
     let era = days.div_euclid(146_097);
@@ -25,9 +31,10 @@ pub fn year_month(unix_seconds: i64) -> (i32, u32) {
         (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year as i32, month as u32)
+    (year as i32, month as u32, day as u32)
 }
 
 /// The wall clock.

@@ -18,6 +18,7 @@ pub mod list;
 pub mod params;
 pub mod payment_methods;
 pub mod payments;
+pub mod receipts;
 pub mod refunds;
 pub mod schemas;
 pub mod webhook_deliveries;
@@ -50,7 +51,7 @@ use utoipa_axum::routes;
     components(schemas(
         schemas::Error, schemas::Payment, schemas::Charge, schemas::PaymentMethod, schemas::Event,
         schemas::ConnectedAccount, schemas::AcquirerConnection, schemas::List, schemas::Deleted,
-        schemas::Refund,
+        schemas::Refund, schemas::Receipt,
         webhook_deliveries::DeliveryDto, webhook_deliveries::AttemptDto,
         ledger::LedgerTransactionDto, ledger::EntryDto
     ))
@@ -135,6 +136,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(webhook_endpoints::rotate_secret))
         .routes(routes!(webhook_endpoints::list_endpoint_deliveries))
         .routes(routes!(refunds::refund_payment))
+        .routes(routes!(receipts::get_receipt))
         .routes(routes!(refunds::list_refunds, refunds::create_refund))
         .routes(routes!(refunds::get_refund))
         .routes(routes!(ledger::get_balance))

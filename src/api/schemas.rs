@@ -196,3 +196,28 @@ pub struct Refund {
     pub created: i64,
     pub livemode: bool,
 }
+
+/// A receipt of a settled payment.
+#[derive(ToSchema)]
+pub struct Receipt {
+    /// Always `receipt`.
+    pub object: String,
+    pub payment: String,
+    /// The public, printable receipt page.
+    pub url: String,
+    /// `{"name": …}`.
+    pub merchant: Value,
+    /// What was received.
+    pub amount: i64,
+    pub amount_refunded: i64,
+    pub currency: String,
+    pub status: String,
+    pub description: Option<String>,
+    /// When the money was taken (Unix seconds).
+    pub paid_at: i64,
+    /// `{"brand", "last4"}`.
+    pub card: Value,
+    /// `[{"id", "amount", "created"}]`, succeeded refunds only.
+    pub refunds: Vec<Value>,
+    pub livemode: bool,
+}

@@ -10,6 +10,7 @@ pub mod customers;
 pub mod events;
 pub mod ledger;
 pub mod payments;
+pub mod receipts;
 pub mod refunds;
 pub mod sessions;
 pub mod webhooks;

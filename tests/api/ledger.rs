@@ -267,3 +267,44 @@ async fn verify_names_a_tampered_ledger() {
         "{text}"
     );
 }
+
+/// `vinr ledger verify`, the command itself, over a scenario's database: exit 0 when sound,
+/// exit 1 naming the fault after tampering. (It reads the SQLite file; the Postgres pass
+/// checks the same invariants through the function.)
+#[tokio::test]
+async fn the_verify_command_exits_non_zero_naming_the_fault() {
+    let app = TestApp::spawn().await;
+    let Some(path) = app.sqlite_path.clone() else {
+        return;
+    };
+    pay(
+        &app,
+        &[("amount", "1000"), ("payment_method", "pm_card_visa")],
+    )
+    .await;
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vinr"))
+            .args(["ledger", "verify"])
+            .env("VINR_DATABASE_URL", format!("sqlite://{}", path.display()))
+            .env("VINR_SECRET", "test-secret-for-the-command-line")
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("vinr runs")
+    };
+    let sound = run();
+    let out = String::from_utf8_lossy(&sound.stdout);
+    assert!(sound.status.success(), "{out}");
+    assert!(out.contains("every invariant holds"), "{out}");
+    sqlx::query("UPDATE ledger_entries SET debit = debit + 7 WHERE account_id = $1 AND book = 'acquirer_receivable'")
+        .bind(&app.account_id)
+        .execute(app.state.store.writer())
+        .await
+        .unwrap();
+    let broken = run();
+    let out = String::from_utf8_lossy(&broken.stdout);
+    assert_eq!(broken.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("FAIL: transaction txn_") && out.contains("is unbalanced"),
+        "{out}"
+    );
+}

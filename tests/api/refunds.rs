@@ -282,3 +282,65 @@ async fn twenty_racing_refunds_never_exceed_what_was_received() {
     );
     assert_ledger_sound(&app).await;
 }
+
+#[tokio::test]
+async fn a_receipt_shows_the_payment_card_and_refunds_and_has_a_public_page() {
+    let app = TestApp::spawn().await;
+    let id = paid(&app, "4999", "pm_card_visa").await;
+    refund(&app, &id, &[("amount", "999")]).await;
+    let (status, receipt) = send(app.get(&format!("/v1/payments/{id}/receipt"))).await;
+    assert_eq!(status, 200, "{receipt}");
+    assert_eq!(receipt["object"], "receipt");
+    assert_eq!(receipt["merchant"]["name"], "Test Shop");
+    assert_eq!(
+        (
+            receipt["amount"].as_i64(),
+            receipt["amount_refunded"].as_i64()
+        ),
+        (Some(4999), Some(999))
+    );
+    assert_eq!(receipt["card"], json!({"brand": "visa", "last4": "4242"}));
+    assert_eq!(receipt["refunds"][0]["amount"], 999);
+    let url = receipt["url"].as_str().unwrap();
+    assert!(url.ends_with(&format!("/receipts/{id}")), "{url}");
+
+    // The page needs no key.
+    let page = app
+        .client
+        .get(app.url(&format!("/receipts/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    for text in ["Test Shop", "€49.99", "Visa •••• 4242", "−€9.99", "€40.00"] {
+        assert!(html.contains(text), "{text} missing from the receipt page");
+    }
+    assert!(!html.contains("4242424242424242"));
+
+    // No receipt for a payment that took no money, or an unknown one.
+    let (_, waiting) = send(app.post_form("/v1/payments", &[("amount", "100")])).await;
+    let waiting_id = waiting["id"].as_str().unwrap();
+    let (status, body) = send(app.get(&format!("/v1/payments/{waiting_id}/receipt"))).await;
+    assert_error(
+        status,
+        &body,
+        409,
+        "invalid_state",
+        "payment_unexpected_state",
+    );
+    let gone = app
+        .client
+        .get(app.url(&format!("/receipts/{waiting_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404);
+    let unknown = app
+        .client
+        .get(app.url("/receipts/pay_000000000000000000000000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+}

@@ -4,6 +4,7 @@ pub mod checkout;
 pub mod dashboard;
 pub mod login;
 pub mod not_found;
+pub mod receipt;
 pub mod three_ds;
 
 use crate::session::CurrentSession;
