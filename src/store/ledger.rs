@@ -105,23 +105,39 @@ pub async fn insert(
             .bind(e.credit);
     }
     query.execute(&mut **tx).await?;
-    // (owner, book, change): upserted so the first posting to a book creates its balance.
+    // (owner, book, change), one row per book: upserted in one statement, so the first
+    // posting to a book creates its balance.
+    let mut merged: Vec<(&str, &str, i64)> = Vec::new();
     for (owner, book, change) in changes {
-        sqlx::query(
-            "INSERT INTO ledger_balances (account_id, mode, owner, book, currency, balance)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (account_id, mode, owner, book, currency)
-             DO UPDATE SET balance = ledger_balances.balance + excluded.balance",
-        )
-        .bind(&t.account_id)
-        .bind(&t.mode)
-        .bind(owner)
-        .bind(book)
-        .bind(&t.currency)
-        .bind(change)
-        .execute(&mut **tx)
-        .await?;
+        match merged.iter_mut().find(|(o, b, _)| o == owner && b == book) {
+            Some(row) => row.2 += change,
+            None => merged.push((owner, book, *change)),
+        }
     }
+    if merged.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..merged.len())
+        .map(|i| format!("({})", page::placeholders(i * 6 + 1, 6)))
+        .collect();
+    let sql = format!(
+        "INSERT INTO ledger_balances (account_id, mode, owner, book, currency, balance)
+         VALUES {}
+         ON CONFLICT (account_id, mode, owner, book, currency)
+         DO UPDATE SET balance = ledger_balances.balance + excluded.balance",
+        values.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for (owner, book, change) in merged {
+        query = query
+            .bind(&t.account_id)
+            .bind(&t.mode)
+            .bind(owner)
+            .bind(book)
+            .bind(&t.currency)
+            .bind(change);
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }
 
