@@ -201,22 +201,30 @@ pub async fn refunded_from_pending<'e, E: Executor<'e, Database = Any>>(
     Ok(sum)
 }
 
-/// Captures whose net is due to become available at `now` and that no settlement covers yet.
+/// Captures whose net is due to become available at `now` and that no settlement covers yet
+/// (of one account, when given).
 pub async fn captures_to_settle<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     now: i64,
+    account: Option<&str>,
     limit: i64,
 ) -> Result<Vec<TransactionRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    let scope = if account.is_some() {
+        " AND c.account_id = $3"
+    } else {
+        ""
+    };
+    let sql = format!(
         "SELECT {COLUMNS} FROM ledger_transactions c
-         WHERE c.kind = 'capture' AND c.available_on <= $1
+         WHERE c.kind = 'capture' AND c.available_on <= $1{scope}
            AND NOT EXISTS (SELECT 1 FROM ledger_transactions s WHERE s.settles = c.id)
          ORDER BY c.available_on LIMIT $2"
-    ))
-    .bind(now)
-    .bind(limit)
-    .fetch_all(ex)
-    .await
+    );
+    let mut query = sqlx::query_as(&sql).bind(now).bind(limit);
+    if let Some(account) = account {
+        query = query.bind(account);
+    }
+    query.fetch_all(ex).await
 }
 
 /// A page of an account's transactions, of one payment when given.

@@ -174,7 +174,7 @@ async fn settlement_makes_the_net_available_after_the_delay_once() {
     )
     .await;
     let store = &app.state.store;
-    let settle = |now| vinr::services::ledger::settle_due(store, now);
+    let settle = |now| vinr::services::ledger::settle_due_for(store, now, Some(&app.account_id));
     assert_eq!(
         settle(clock.now()).await.unwrap(),
         0,

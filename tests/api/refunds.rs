@@ -123,7 +123,7 @@ async fn refunds_after_settlement_come_from_the_available_balance() {
     let (app, clock) = TestApp::spawn_manual_clock().await;
     let id = paid(&app, "2000", "pm_card_visa").await;
     clock.advance_secs(vinr::config::DEFAULT_SETTLEMENT_DELAY_SECS);
-    vinr::services::ledger::settle_due(&app.state.store, clock.now())
+    vinr::services::ledger::settle_due_for(&app.state.store, clock.now(), Some(&app.account_id))
         .await
         .unwrap();
     assert_eq!(pending_and_available(&app).await, (0, 1_947));
@@ -137,7 +137,7 @@ async fn refunds_after_settlement_come_from_the_available_balance() {
     let other = paid(&app, "2000", "pm_card_visa").await;
     refund(&app, &other, &[("amount", "500")]).await;
     clock.advance_secs(vinr::config::DEFAULT_SETTLEMENT_DELAY_SECS);
-    vinr::services::ledger::settle_due(&app.state.store, clock.now())
+    vinr::services::ledger::settle_due_for(&app.state.store, clock.now(), Some(&app.account_id))
         .await
         .unwrap();
     // 1947 − 487 (500 less 13 of fee) = 1460 more available.

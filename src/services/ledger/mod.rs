@@ -125,9 +125,19 @@ pub async fn post_capture(
 /// transaction each. Safe on several instances: a capture is settled once (unique index), the
 /// loser of a race skips it. Returns how many this call settled.
 pub async fn settle_due(store: &Store, now: i64) -> Result<u64, sqlx::Error> {
+    settle_due_for(store, now, None).await
+}
+
+/// `settle_due` for one account only (tests sharing a database, or settling one merchant by
+/// hand).
+pub async fn settle_due_for(
+    store: &Store,
+    now: i64,
+    account: Option<&str>,
+) -> Result<u64, sqlx::Error> {
     let mut settled = 0;
     loop {
-        let due = rows::captures_to_settle(store.reader(), now, 200).await?;
+        let due = rows::captures_to_settle(store.reader(), now, account, 200).await?;
         let found = due.len();
         for capture in due {
             let mut tx = store.begin().await?;
