@@ -88,6 +88,18 @@ impl Book {
         }
     }
 
+    /// The book a stored name stands for.
+    pub fn parse(name: &str) -> Option<Book> {
+        [
+            Book::AcquirerReceivable,
+            Book::MerchantPending,
+            Book::MerchantAvailable,
+            Book::Fees,
+        ]
+        .into_iter()
+        .find(|b| b.as_str() == name)
+    }
+
     /// +1 when debits raise the balance (assets), -1 when credits do.
     pub fn debit_sign(self) -> i64 {
         match self {

@@ -147,7 +147,7 @@ async fn attempt(
     let started = Instant::now();
     let (status_code, error) = match client.get(&delivery.url).timeout(TIMEOUT).send().await {
         Ok(response) => (Some(i64::from(response.status().as_u16())), None),
-        Err(err) => (None, Some(describe(&err))),
+        Err(err) => (None, Some(crate::workers::describe_failed_call(&err))),
     };
     let number = delivery.attempts + 1;
     let status = match status_code {
@@ -175,19 +175,6 @@ async fn attempt(
         tracing::info!(delivery = %delivery.id, attempt = number, ?status_code, "callback not accepted");
     }
     Ok(Some(status))
-}
-
-/// Why a call failed, without the URL (it may carry the merchant's secrets in its query).
-fn describe(err: &reqwest::Error) -> String {
-    if err.is_timeout() {
-        "timed out".into()
-    } else if err.is_connect() {
-        "could not connect".into()
-    } else if err.is_redirect() {
-        "too many redirects".into()
-    } else {
-        "request failed".into()
-    }
 }
 
 /// Runs `run_once` every second until the task is dropped.

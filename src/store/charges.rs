@@ -34,10 +34,9 @@ const COLUMNS: &str = "id, account_id, mode, payment_id, amount, amount_captured
     acquirer, failure_code, failure_message, fee, created, sort_key";
 
 pub async fn insert(tx: &mut Tx, r: &ChargeRow) -> Result<(), sqlx::Error> {
-    let placeholders: Vec<String> = (1..=21).map(|i| format!("${i}")).collect();
     sqlx::query(&format!(
         "INSERT INTO charges ({COLUMNS}) VALUES ({})",
-        placeholders.join(", ")
+        super::page::placeholders(1, 21)
     ))
     .bind(&r.id)
     .bind(&r.account_id)

@@ -27,10 +27,9 @@ const COLUMNS: &str = "id, account_id, mode, customer_id, card_brand, card_last4
     card_exp_year, card_funding, card_country, card_fingerprint, sandbox_scenario, billing_name, created, sort_key";
 
 pub async fn insert(tx: &mut Tx, r: &PaymentMethodRow) -> Result<(), sqlx::Error> {
-    let placeholders: Vec<String> = (1..=15).map(|i| format!("${i}")).collect();
     sqlx::query(&format!(
         "INSERT INTO payment_methods ({COLUMNS}) VALUES ({})",
-        placeholders.join(", ")
+        super::page::placeholders(1, 15)
     ))
     .bind(&r.id)
     .bind(&r.account_id)

@@ -50,10 +50,9 @@ pub const COLUMNS: &str = "id, account_id, mode, amount, amount_capturable, amou
     cancellation_reason, expires_at, created, sort_key, checkout_session";
 
 pub async fn insert(tx: &mut Tx, r: &PaymentRow) -> Result<(), sqlx::Error> {
-    let placeholders: Vec<String> = (1..=33).map(|i| format!("${i}")).collect();
     sqlx::query(&format!(
         "INSERT INTO payments ({COLUMNS}) VALUES ({})",
-        placeholders.join(", ")
+        super::page::placeholders(1, 33)
     ))
     .bind(&r.id)
     .bind(&r.account_id)

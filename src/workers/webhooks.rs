@@ -8,7 +8,7 @@
 
 use crate::clock::Clock;
 use crate::crypto::random_base62;
-use crate::domain::webhook::{MAX_ATTEMPTS, next_attempt_at};
+use crate::domain::webhook::next_attempt_at;
 use crate::store::events::{self, EventRow};
 use crate::store::webhook_deliveries::{self, AttemptRow, DeliveryRow};
 use crate::store::webhook_endpoints::{self, EndpointRow};
@@ -189,7 +189,8 @@ async fn record(
     let gone = answer.status_code == Some(410);
     let (status, next) = match answer.status_code {
         Some(code) if (200..300).contains(&code) => ("delivered", delivery.next_attempt_at),
-        _ if gone || number >= MAX_ATTEMPTS => ("failed", delivery.next_attempt_at),
+        _ if gone => ("failed", delivery.next_attempt_at),
+        // After the last attempt there is no next one.
         _ => match next_attempt_at(now, number, answer.retry_after) {
             Some(next) => ("pending", next),
             None => ("failed", delivery.next_attempt_at),
@@ -263,7 +264,7 @@ async fn send(
         }
         Err(err) => Answer {
             status_code: None,
-            error: Some(describe(&err)),
+            error: Some(super::describe_failed_call(&err)),
             retry_after: None,
             body: None,
             duration_ms: 0,
@@ -286,7 +287,7 @@ async fn read_start(response: &mut reqwest::Response) -> (Option<String>, Option
                 }
             }
             Ok(None) => break,
-            Err(err) => return (text(kept), Some(describe(&err))),
+            Err(err) => return (text(kept), Some(super::describe_failed_call(&err))),
         }
     }
     (text(kept), None)
@@ -294,19 +295,6 @@ async fn read_start(response: &mut reqwest::Response) -> (Option<String>, Option
 
 fn text(bytes: Vec<u8>) -> Option<String> {
     (!bytes.is_empty()).then(|| String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// Why a call failed, in words that do not repeat the URL.
-fn describe(err: &reqwest::Error) -> String {
-    if err.is_timeout() {
-        "timed out".into()
-    } else if err.is_connect() {
-        "could not connect".into()
-    } else if err.is_body() || err.is_decode() {
-        "the response body could not be read".into()
-    } else {
-        "request failed".into()
-    }
 }
 
 /// Seconds from a `Retry-After` value: delay-seconds, or an HTTP date compared with `now`.

@@ -178,3 +178,16 @@ pub fn assert_error(status: u16, body: &Value, want_status: u16, want_type: &str
         "error without a message: {body}"
     );
 }
+
+/// Runs `vinr ledger verify` over this merchant's ledger (its account only: the Postgres pass
+/// shares one database) and fails the test on any finding.
+pub async fn assert_ledger_sound(app: &TestApp) {
+    let options = vinr::services::ledger::verify::Options {
+        account_id: Some(app.account_id.clone()),
+        allow_negative: false,
+    };
+    let problems = vinr::services::ledger::verify::verify(&app.state.store, &options)
+        .await
+        .unwrap();
+    assert!(problems.is_empty(), "ledger verify: {problems:#?}");
+}

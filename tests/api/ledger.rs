@@ -2,20 +2,10 @@
 //! to available, balances per currency and per connected account; `ledger verify` after each
 //! scenario, and it catches a ledger that was tampered with.
 
-use crate::helpers::{TestApp, send};
+use crate::helpers::{TestApp, assert_ledger_sound, send};
 use serde_json::{Value, json};
 use vinr::clock::Clock;
 use vinr::services::ledger::verify::{Options, verify};
-
-/// Runs `vinr ledger verify` over this merchant's ledger and fails the test on any finding.
-async fn assert_ledger_sound(app: &TestApp) {
-    let options = Options {
-        account_id: Some(app.account_id.clone()),
-        allow_negative: false,
-    };
-    let problems = verify(&app.state.store, &options).await.unwrap();
-    assert!(problems.is_empty(), "ledger verify: {problems:#?}");
-}
 
 async fn pay(app: &TestApp, form: &[(&str, &str)]) -> Value {
     let (status, body) = send(app.post_form("/v1/payments", form)).await;

@@ -2,19 +2,9 @@
 //! before and after settlement, failures through the sandbox, and never more than received —
 //! also when twenty refunds race. `ledger verify` after each scenario.
 
-use crate::helpers::{TestApp, assert_error, send};
+use crate::helpers::{TestApp, assert_error, assert_ledger_sound, send};
 use serde_json::{Value, json};
 use vinr::clock::Clock;
-use vinr::services::ledger::verify::{Options, verify};
-
-async fn assert_ledger_sound(app: &TestApp) {
-    let options = Options {
-        account_id: Some(app.account_id.clone()),
-        allow_negative: false,
-    };
-    let problems = verify(&app.state.store, &options).await.unwrap();
-    assert!(problems.is_empty(), "ledger verify: {problems:#?}");
-}
 
 async fn paid(app: &TestApp, amount: &str, method: &str) -> String {
     let (status, body) = send(app.post_form(

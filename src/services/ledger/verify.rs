@@ -4,6 +4,7 @@
 //! the whole database, or one account (the API tests, sharing a Postgres database, check
 //! their own merchant after each scenario).
 
+use crate::domain::ledger::Book;
 use crate::store::Store;
 use std::collections::BTreeMap;
 
@@ -85,10 +86,15 @@ pub async fn verify(store: &Store, options: &Options) -> Result<Vec<String>, sql
     for (account, mode, owner, book, currency, debits, credits) in
         fetch::<(String, String, String, String, String, i64, i64)>(store, &sql, options).await?
     {
-        let sign = if book == "acquirer_receivable" { 1 } else { -1 };
+        let Some(kind) = Book::parse(&book) else {
+            problems.push(format!(
+                "entries of {owner} ({mode}, {currency}) name an unknown book {book}"
+            ));
+            continue;
+        };
         from_entries.insert(
             (account, mode, owner, book, currency),
-            sign * (debits - credits),
+            kind.debit_sign() * (debits - credits),
         );
     }
     let sql = format!(
