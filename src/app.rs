@@ -2,10 +2,17 @@
 //! hydrates islands, not the app, so none of this is compiled to wasm.
 
 use crate::ui::pages::checkout::CheckoutPage;
-use crate::ui::pages::dashboard::DashboardHome;
+use crate::ui::pages::dashboard::customers::{CustomerPage, CustomersPage};
+use crate::ui::pages::dashboard::developers::DevelopersPage;
+use crate::ui::pages::dashboard::home::DashboardHome;
+use crate::ui::pages::dashboard::payment::PaymentPage;
+use crate::ui::pages::dashboard::payments::PaymentsPage;
+use crate::ui::pages::dashboard::settings::SettingsPage;
+use crate::ui::pages::dashboard::webhook::EndpointPage;
 use crate::ui::pages::login::LoginPage;
 use crate::ui::pages::not_found::NotFound;
 use crate::ui::pages::receipt::ReceiptPage;
+use crate::ui::pages::signup::SignupPage;
 use crate::ui::pages::three_ds::ThreeDsPage;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
@@ -51,7 +58,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <Redirect path="/dashboard" /> } />
                 <Route path=path!("/login") view=LoginPage />
                 // Async: the page is sent whole once its data is loaded, so it needs no script.
+                <Route path=path!("/signup") view=SignupPage />
                 <Route path=path!("/dashboard") view=DashboardHome ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/payments") view=PaymentsPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/payments/:id") view=PaymentPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/customers") view=CustomersPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/customers/:id") view=CustomerPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/developers") view=DevelopersPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/webhooks/:id") view=EndpointPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/settings") view=SettingsPage ssr=SsrMode::Async />
                 <Route path=path!("/sandbox/3ds/:id") view=ThreeDsPage ssr=SsrMode::Async />
                 <Route path=path!("/checkout/:id") view=CheckoutPage ssr=SsrMode::Async />
                 <Route path=path!("/receipts/:id") view=ReceiptPage ssr=SsrMode::Async />

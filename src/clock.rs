@@ -37,6 +37,70 @@ pub fn civil_date(unix_seconds: i64) -> (i32, u32, u32) {
     (year as i32, month as u32, day as u32)
 }
 
+/// The Unix time of midnight UTC on a calendar date (the inverse of `civil_date`); `None` for
+/// a date that does not exist (February 30th, month 13…).
+pub fn unix_from_civil(year: i32, month: u32, day: u32) -> Option<i64> {
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    // Howard Hinnant's days-from-civil algorithm.
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let year_of_era = y.rem_euclid(400);
+    let m = i64::from(month);
+    let day_of_year = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    Some((era * 146_097 + day_of_era - 719_468) * 86_400)
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Parses `YYYY-MM-DD` (what an `<input type=date>` sends) to midnight UTC.
+pub fn parse_date(text: &str) -> Option<i64> {
+    let mut parts = text.trim().splitn(3, '-');
+    let year = parts.next()?.parse().ok()?;
+    let month = parts.next()?.parse().ok()?;
+    let day = parts.next()?.parse().ok()?;
+    unix_from_civil(year, month, day)
+}
+
+/// `2026-11-21`: a Unix time's UTC date.
+pub fn format_date(unix_seconds: i64) -> String {
+    let (year, month, day) = civil_date(unix_seconds);
+    format!("{year}-{month:02}-{day:02}")
+}
+
+/// `2026-11-21 14:03 UTC`: how pages show times (merchants and customers are anywhere).
+pub fn format_utc(unix_seconds: i64) -> String {
+    let secs = unix_seconds.rem_euclid(86_400);
+    format!(
+        "{} {:02}:{:02} UTC",
+        format_date(unix_seconds),
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+/// `2026-11-21T14:03:09Z`: times in exported files.
+pub fn format_iso(unix_seconds: i64) -> String {
+    let secs = unix_seconds.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        format_date(unix_seconds),
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
 /// The wall clock.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
@@ -82,6 +146,22 @@ mod tests {
         assert_eq!(year_month(1_795_268_098), (2026, 11));
         assert_eq!(year_month(1_798_761_599), (2026, 12)); // 2026-12-31 23:59:59
         assert_eq!(year_month(1_798_761_600), (2027, 1));
+    }
+
+    #[test]
+    fn dates_round_trip_and_impossible_dates_are_refused() {
+        for unix in [0, 951_782_400, 1_795_219_200, 1_798_675_200, -86_400] {
+            let (y, m, d) = civil_date(unix);
+            assert_eq!(unix_from_civil(y, m, d), Some(unix));
+        }
+        assert_eq!(parse_date("2026-11-21"), Some(1_795_219_200));
+        assert_eq!(parse_date("2000-02-29"), Some(951_782_400));
+        assert_eq!(parse_date("2026-02-29"), None);
+        assert_eq!(parse_date("2026-13-01"), None);
+        assert_eq!(parse_date("2026-11"), None);
+        assert_eq!(parse_date("yesterday"), None);
+        assert_eq!(format_utc(1_795_269_789), "2026-11-21 14:03 UTC");
+        assert_eq!(format_iso(1_795_269_789), "2026-11-21T14:03:09Z");
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod crypto;
 #[cfg(feature = "ssr")]
+pub mod dashboard;
+#[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod services;

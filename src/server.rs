@@ -115,6 +115,15 @@ pub fn router(state: AppState) -> Router {
         .nest("/v1", api::router())
         .route("/login", post(session::login_submit))
         .route("/logout", post(session::logout_submit))
+        .route("/signup", post(session::signup_submit))
+        .route(
+            "/dashboard/payments.csv",
+            get(crate::dashboard::export::payments_csv),
+        )
+        .route(
+            &format!("{}/{{*action}}", crate::dashboard::ACTION_PREFIX),
+            post(dashboard_action),
+        )
         .route("/sandbox/3ds/{id}", post(crate::challenge::submit))
         .route("/checkout/{id}/cancel", post(crate::checkout_form::cancel))
         .leptos_routes_with_context(
@@ -146,6 +155,16 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), NewRequestId))
         .with_state(state)
+}
+
+/// Runs a dashboard action (a Leptos server function) with the server's state in context.
+async fn dashboard_action(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+) -> Response {
+    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req)
+        .await
+        .into_response()
 }
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

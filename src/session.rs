@@ -2,6 +2,8 @@
 //! middleware that resolves a session for pages, and the Origin check that keeps other sites
 //! from posting to cookie-authenticated routes.
 
+use crate::api::auth::KeyKind;
+use crate::domain::mode::Mode;
 use crate::services::sessions::{self as service, LoginError};
 use crate::state::AppState;
 use crate::store::sessions::SessionOwner;
@@ -60,7 +62,7 @@ pub async fn resolve_session(
     if is_get && current.is_none() && (path == "/dashboard" || path.starts_with("/dashboard/")) {
         return Redirect::to("/login").into_response();
     }
-    if is_get && current.is_some() && path == "/login" {
+    if is_get && current.is_some() && (path == "/login" || path == "/signup") {
         return Redirect::to("/dashboard").into_response();
     }
     if let Some(owner) = current {
@@ -138,6 +140,89 @@ pub async fn login_submit(State(state): State<AppState>, body: axum::body::Bytes
     }
 }
 
+/// What went wrong with a sign-up, as the `?error=` code the sign-up page explains.
+pub fn signup_error_code(message: &str) -> &'static str {
+    if message.contains("business name") {
+        "name"
+    } else if message.contains("password") {
+        "password"
+    } else if message.contains("already exists") {
+        "taken"
+    } else if message.contains("mail") {
+        "email"
+    } else {
+        "failed"
+    }
+}
+
+/// `POST /signup`: creates an account with its keys and signs its owner in. A plain form
+/// post like sign-in; on a refusal the page comes back with what was typed (not the password).
+pub async fn signup_submit(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+    let mut name = String::new();
+    let mut email = String::new();
+    let mut password = String::new();
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "name" => name = v.into_owned(),
+            "email" => email = v.into_owned(),
+            "password" => password = v.into_owned(),
+            _ => {}
+        }
+    }
+    let created = crate::services::accounts::create_account(
+        &state.store,
+        state.clock.as_ref(),
+        &name,
+        &email,
+        Some(&password),
+    )
+    .await;
+    let created = match created {
+        Ok(created) => created,
+        Err(err) => {
+            if let Some(db) = err.downcast_ref::<sqlx::Error>() {
+                return crate::api::error::ApiError::internal(db).into_response();
+            }
+            let back: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("error", signup_error_code(&err.to_string()))
+                .append_pair("name", &name)
+                .append_pair("email", &email)
+                .finish();
+            return Redirect::to(&format!("/signup?{back}")).into_response();
+        }
+    };
+    let session = match service::login(&state.store, state.clock.as_ref(), &email, &password).await
+    {
+        Ok(session) => session,
+        Err(LoginError::Database(err)) => {
+            return crate::api::error::ApiError::internal(&err).into_response();
+        }
+        Err(_) => return Redirect::to("/login").into_response(),
+    };
+    // The test secret key exists nowhere else: the developers page shows it once.
+    let test_secret = created
+        .keys
+        .iter()
+        .find(|k| k.mode == Mode::Test && k.kind == KeyKind::Secret)
+        .map(|k| k.key.expose().to_string())
+        .unwrap_or_default();
+    let max_age = session.expires_at - state.clock.now();
+    let mut response = Redirect::to("/dashboard/developers?notice=welcome").into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        session_cookie(&state, session.token.expose(), max_age),
+    );
+    if let Ok(flash) = HeaderValue::from_str(&crate::dashboard::developers::new_key_cookie(
+        &test_secret,
+        300,
+        state.config.is_https(),
+    )) {
+        headers.append(header::SET_COOKIE, flash);
+    }
+    response
+}
+
 /// `POST /logout`: ends the session and clears the cookie.
 pub async fn logout_submit(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(token) = cookie(&headers, COOKIE_NAME)
@@ -181,6 +266,27 @@ mod tests {
         let h = headers(&[("cookie", "a=1; vinr_session=tok; b=2")]);
         assert_eq!(cookie(&h, COOKIE_NAME).as_deref(), Some("tok"));
         assert_eq!(cookie(&h, "missing"), None);
+    }
+
+    #[test]
+    fn signup_refusals_have_codes() {
+        assert_eq!(
+            signup_error_code("the business name must be 1 to 100 characters"),
+            "name"
+        );
+        assert_eq!(
+            signup_error_code("the password must be at least 10 characters"),
+            "password"
+        );
+        assert_eq!(
+            signup_error_code("a dashboard user with the e-mail a@b.c already exists"),
+            "taken"
+        );
+        assert_eq!(
+            signup_error_code("email must be a valid e-mail address"),
+            "email"
+        );
+        assert_eq!(signup_error_code("?"), "failed");
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct ApiAuth {
     pub account_id: String,
     pub account_name: String,
     pub default_currency: String,
+    /// The connection payments use when they name none (dashboard settings).
+    pub default_acquirer: String,
     pub mode: Mode,
     pub kind: KeyKind,
 }
@@ -138,6 +140,7 @@ impl FromRequestParts<AppState> for ApiAuth {
             account_id: owner.account_id,
             account_name: owner.account_name,
             default_currency: owner.default_currency,
+            default_acquirer: owner.default_acquirer,
             mode,
             kind,
         })

@@ -122,6 +122,7 @@ pub async fn create_session(
         return_url: urls.return_url,
         callback_url: urls.callback_url,
         expires_at: p.expires_at,
+        acquirer: Some(auth.default_acquirer.clone()),
     };
     let deps = deps(&state);
     let (staged, session) =

@@ -63,6 +63,7 @@ mod tests {
             account_id: "acct_1".into(),
             account_name: "Shop".into(),
             default_currency: "EUR".into(),
+            default_acquirer: "acq_sandbox".into(),
         }
     }
 

@@ -3,10 +3,12 @@
 pub mod card;
 pub mod checkout;
 pub mod customer;
+pub mod embed;
 pub mod ids;
 pub mod ledger;
 pub mod metadata;
 pub mod mode;
 pub mod money;
 pub mod payment;
+pub mod stats;
 pub mod webhook;

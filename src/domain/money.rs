@@ -135,6 +135,66 @@ impl Currency {
     }
 }
 
+impl Currency {
+    /// Reads an amount as people type it (`12.5`, `1,234.50`, `5000` for JPY) into minor units.
+    /// The message says what is wrong in words a merchant understands.
+    pub fn parse_major(self, text: &str) -> Result<i64, String> {
+        let cleaned: String = text
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != ' ')
+            .collect();
+        let bad = || {
+            format!(
+                "Enter an amount like {}.",
+                self.format_plain(1250 * 10i64.pow(u32::from(self.exponent)) / 100)
+            )
+        };
+        if cleaned.is_empty() {
+            return Err("Enter an amount.".into());
+        }
+        let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+        let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+        if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
+            return Err(bad());
+        }
+        if fraction.len() > usize::from(self.exponent) {
+            return Err(match self.exponent {
+                0 => format!("{} has no decimal places.", self.code),
+                n => format!("{} has {n} decimal places at most.", self.code),
+            });
+        }
+        let scale = 10i64.pow(u32::from(self.exponent));
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| bad())?
+        };
+        let padded = format!("{fraction:0<width$}", width = usize::from(self.exponent));
+        let fraction: i64 = if padded.is_empty() {
+            0
+        } else {
+            padded.parse().map_err(|_| bad())?
+        };
+        whole
+            .checked_mul(scale)
+            .and_then(|w| w.checked_add(fraction))
+            .filter(|minor| *minor <= MAX_AMOUNT)
+            .ok_or_else(|| {
+                format!(
+                    "The amount is too large (at most {}).",
+                    self.format(MAX_AMOUNT)
+                )
+            })
+    }
+
+    /// The number alone, as an input field shows it: `12.50`, `5000`.
+    pub fn format_plain(self, minor: i64) -> String {
+        let full = self.format(minor);
+        full.trim_end_matches(self.code).trim_end().to_string()
+    }
+}
+
 /// `1234567` → `1,234,567`.
 fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -186,6 +246,36 @@ impl Amount {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_amounts_become_minor_units() {
+        let eur = Currency::parse("EUR").unwrap();
+        assert_eq!(eur.parse_major("12.5"), Ok(1250));
+        assert_eq!(eur.parse_major(" 1,234.50 "), Ok(123_450));
+        assert_eq!(eur.parse_major("30"), Ok(3000));
+        assert_eq!(eur.parse_major(".5"), Ok(50));
+        assert_eq!(eur.format_plain(1250), "12.50");
+        assert!(
+            eur.parse_major("12.345")
+                .unwrap_err()
+                .contains("2 decimal places")
+        );
+        assert!(eur.parse_major("").is_err());
+        assert!(eur.parse_major("-5").is_err());
+        assert!(eur.parse_major("1e5").is_err());
+        assert!(eur.parse_major(".").is_err());
+        assert!(eur.parse_major("99999999999999999999").is_err());
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(jpy.parse_major("5000"), Ok(5000));
+        assert!(
+            jpy.parse_major("50.5")
+                .unwrap_err()
+                .contains("no decimal places")
+        );
+        assert_eq!(jpy.format_plain(5000), "5000");
+        let bhd = Currency::parse("BHD").unwrap();
+        assert_eq!(bhd.parse_major("1.25"), Ok(1250));
+    }
 
     #[test]
     fn currencies_parse_in_any_case_with_their_exponent() {

@@ -133,6 +133,8 @@ async fn insert_account(
         brand_color: "#4f46e5".into(),
         is_demo: i64::from(is_demo),
         created: now,
+        embed_origins: String::new(),
+        default_acquirer: crate::acquirer::DEFAULT_CONNECTION.into(),
     };
     let hash = hash_password(password);
     let mut tx = store.begin().await?;

@@ -3,10 +3,12 @@
 //! `ServiceError`.
 
 pub mod accounts;
+pub mod acquirer_connections;
 pub mod callbacks;
 pub mod cards;
 pub mod checkout;
 pub mod customers;
+pub mod dashboard;
 pub mod events;
 pub mod ledger;
 pub mod payments;

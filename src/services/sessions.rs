@@ -107,3 +107,10 @@ pub async fn logout(store: &Store, token: &str) -> Result<(), sqlx::Error> {
     sessions::delete(&mut tx, &sha256_hex(token.as_bytes())).await?;
     tx.commit().await
 }
+
+/// Makes the session show and act on `mode`'s data.
+pub async fn set_mode(store: &Store, token: &str, mode: Mode) -> Result<(), sqlx::Error> {
+    let mut tx = store.begin().await?;
+    sessions::set_mode(&mut tx, &sha256_hex(token.as_bytes()), mode.as_str()).await?;
+    tx.commit().await
+}

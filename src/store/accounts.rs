@@ -13,14 +13,19 @@ pub struct AccountRow {
     pub brand_color: String,
     pub is_demo: i64,
     pub created: i64,
+    /// Origins allowed to frame the card fields, one per line.
+    pub embed_origins: String,
+    /// The acquirer connection payments use when they name none.
+    pub default_acquirer: String,
 }
 
-const COLUMNS: &str = "id, name, email, default_currency, brand_color, is_demo, created";
+const COLUMNS: &str = "id, name, email, default_currency, brand_color, is_demo, created, embed_origins, default_acquirer";
 
 pub async fn insert(tx: &mut Tx, row: &AccountRow) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO accounts (id, name, email, default_currency, brand_color, is_demo, created)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO accounts (id, name, email, default_currency, brand_color, is_demo, created,
+                               embed_origins, default_acquirer)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&row.id)
     .bind(&row.name)
@@ -29,6 +34,32 @@ pub async fn insert(tx: &mut Tx, row: &AccountRow) -> Result<(), sqlx::Error> {
     .bind(&row.brand_color)
     .bind(row.is_demo)
     .bind(row.created)
+    .bind(&row.embed_origins)
+    .bind(&row.default_acquirer)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What the dashboard's settings page changes.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub name: String,
+    pub brand_color: String,
+    pub embed_origins: String,
+    pub default_acquirer: String,
+}
+
+pub async fn update_settings(tx: &mut Tx, id: &str, s: &Settings) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE accounts SET name = $2, brand_color = $3, embed_origins = $4, default_acquirer = $5
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&s.name)
+    .bind(&s.brand_color)
+    .bind(&s.embed_origins)
+    .bind(&s.default_acquirer)
     .execute(&mut **tx)
     .await?;
     Ok(())

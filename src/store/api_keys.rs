@@ -26,6 +26,7 @@ pub struct KeyOwner {
     pub account_id: String,
     pub account_name: String,
     pub default_currency: String,
+    pub default_acquirer: String,
 }
 
 pub async fn insert(tx: &mut Tx, row: &ApiKeyRow) -> Result<(), sqlx::Error> {
@@ -52,7 +53,7 @@ pub async fn find_owner_by_digest<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<Option<KeyOwner>, sqlx::Error> {
     sqlx::query_as(
         "SELECT k.id AS key_id, k.mode, k.kind, k.expires_at, a.id AS account_id,
-                a.name AS account_name, a.default_currency
+                a.name AS account_name, a.default_currency, a.default_acquirer
          FROM api_keys k JOIN accounts a ON a.id = k.account_id
          WHERE k.digest = $1",
     )
@@ -74,6 +75,24 @@ pub async fn list_active<'e, E: Executor<'e, Database = Any>>(
     )
     .bind(account_id)
     .bind(now)
+    .fetch_all(ex)
+    .await
+}
+
+/// Every key of one account, newest first, expired ones included (the dashboard shows when a
+/// rolled key stopped or stops working).
+pub async fn list_all<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    account_id: &str,
+    mode: &str,
+) -> Result<Vec<ApiKeyRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, account_id, mode, kind, digest, hint, created, expires_at FROM api_keys
+         WHERE account_id = $1 AND mode = $2
+         ORDER BY created DESC, id LIMIT 50",
+    )
+    .bind(account_id)
+    .bind(mode)
     .fetch_all(ex)
     .await
 }

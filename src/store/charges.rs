@@ -80,6 +80,19 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
+/// Every charge of a payment (one per authorisation attempt), oldest first.
+pub async fn of_payment<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    payment_id: &str,
+) -> Result<Vec<ChargeRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM charges WHERE payment_id = $1 ORDER BY sort_key, id"
+    ))
+    .bind(payment_id)
+    .fetch_all(ex)
+    .await
+}
+
 /// Records a capture (or release) on the charge, and the fee taken on it.
 pub async fn set_captured(
     tx: &mut Tx,

@@ -212,6 +212,10 @@ pub struct PaymentFilter {
     pub status: Option<String>,
     pub created_gte: Option<i64>,
     pub created_lte: Option<i64>,
+    /// Dashboard filters: currency, the customer's e-mail (any case), one payment id.
+    pub currency: Option<String>,
+    pub customer_email: Option<String>,
+    pub id: Option<String>,
 }
 
 pub async fn list(
@@ -238,7 +242,55 @@ pub async fn list(
     if let Some(v) = filter.created_lte {
         f.push("created <= ?", [Val::Int(v)]);
     }
+    if let Some(v) = &filter.currency {
+        f.push("currency = ?", [Val::Text(v.clone())]);
+    }
+    if let Some(v) = &filter.customer_email {
+        f.push("lower(customer_email) = lower(?)", [Val::Text(v.clone())]);
+    }
+    if let Some(v) = &filter.id {
+        f.push("id = ?", [Val::Text(v.clone())]);
+    }
     page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+}
+
+/// Payments per UTC day and currency created at or after `since`: what the dashboard home
+/// charts. Succeeded = authorised (captured or capturable); attempted adds declines and failures.
+pub async fn daily_totals<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    account_id: &str,
+    mode: &str,
+    since: i64,
+) -> Result<Vec<crate::domain::stats::DayRow>, sqlx::Error> {
+    let rows: Vec<(i64, String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT CAST(created / 86400 AS BIGINT) AS day, currency, COUNT(*) AS n,
+                CAST(SUM(CASE WHEN amount_received > 0 OR status = 'requires_capture'
+                              THEN 1 ELSE 0 END) AS BIGINT) AS ok,
+                CAST(SUM(CASE WHEN amount_received > 0 OR status = 'requires_capture'
+                                   OR status = 'failed' OR last_payment_error IS NOT NULL
+                              THEN 1 ELSE 0 END) AS BIGINT) AS tried,
+                CAST(SUM(amount_received) AS BIGINT) AS volume
+         FROM payments WHERE account_id = $1 AND mode = $2 AND created >= $3
+         GROUP BY CAST(created / 86400 AS BIGINT), currency",
+    )
+    .bind(account_id)
+    .bind(mode)
+    .bind(since)
+    .fetch_all(ex)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(day, currency, count, succeeded, attempted, volume)| crate::domain::stats::DayRow {
+                day,
+                currency,
+                count,
+                succeeded,
+                attempted,
+                volume,
+            },
+        )
+        .collect())
 }
 
 /// A payment with every optional field empty, for unit tests elsewhere in the crate.

@@ -52,6 +52,16 @@ pub async fn find_live<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
+/// Switches a session between test and live data.
+pub async fn set_mode(tx: &mut Tx, digest: &str, mode: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET mode = $2 WHERE digest = $1")
+        .bind(digest)
+        .bind(mode)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn delete(tx: &mut Tx, digest: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE digest = $1")
         .bind(digest)

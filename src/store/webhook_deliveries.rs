@@ -228,6 +228,25 @@ pub async fn list(
     page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
 }
 
+/// The deliveries of these events (to every endpoint), oldest first.
+pub async fn of_events<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    event_ids: &[String],
+) -> Result<Vec<DeliveryRow>, sqlx::Error> {
+    if event_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM webhook_deliveries WHERE event_id IN ({}) ORDER BY sort_key, id",
+        super::page::placeholders(1, event_ids.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in event_ids {
+        query = query.bind(id);
+    }
+    query.fetch_all(ex).await
+}
+
 /// The attempts of these deliveries, in order.
 pub async fn attempts_of<'e, E: Executor<'e, Database = Any>>(
     ex: E,

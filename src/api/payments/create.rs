@@ -65,7 +65,10 @@ pub async fn create_payment(
         metadata: p.metadata,
         return_url: p.return_url,
         capture_method: p.capture_method,
-        preferred_acquirer: p.routing.and_then(|r| r.preferred_acquirer),
+        preferred_acquirer: p
+            .routing
+            .and_then(|r| r.preferred_acquirer)
+            .or_else(|| Some(auth.default_acquirer.clone())),
         on_behalf_of: p.on_behalf_of,
         statement_descriptor: p.statement_descriptor,
         expires_in: p.expires_in,

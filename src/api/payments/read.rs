@@ -81,6 +81,7 @@ pub async fn list_payments(
         status: query.status,
         created_gte: parse_time("created[gte]", created.gte)?,
         created_lte: parse_time("created[lte]", created.lte)?,
+        ..PaymentFilter::default()
     };
     let pool = state.store.reader();
     let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;

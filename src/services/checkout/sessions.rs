@@ -97,6 +97,8 @@ pub struct NewSession {
     pub callback_url: Option<String>,
     /// Unix seconds; default 24 hours from now.
     pub expires_at: Option<i64>,
+    /// The merchant's default acquirer connection (a session does not choose one).
+    pub acquirer: Option<String>,
 }
 
 /// Creates a session and its payment (awaiting the customer) in one transaction.
@@ -131,6 +133,7 @@ pub async fn create_session(
         return_url: input.return_url.clone(),
         expires_in: Some(expires_in),
         checkout_session: Some(session_id.clone()),
+        preferred_acquirer: input.acquirer.clone(),
         ..NewPayment::default()
     };
     let mut staged =

@@ -4,8 +4,14 @@ use leptos::prelude::*;
 
 /// The password field of the sign-in form. Without JavaScript it is a plain password input;
 /// once hydrated, a button reveals what was typed (handy on a phone keyboard).
+/// `new_password` (sign-up) tells password managers to suggest a new password.
 #[island]
-pub fn PasswordField() -> impl IntoView {
+pub fn PasswordField(new_password: bool) -> impl IntoView {
+    let autocomplete = if new_password {
+        "new-password"
+    } else {
+        "current-password"
+    };
     let (shown, set_shown) = signal(false);
     // Effects run only in the browser: the toggle appears once it can work.
     let (hydrated, set_hydrated) = signal(false);
@@ -18,7 +24,7 @@ pub fn PasswordField() -> impl IntoView {
                     id="password"
                     name="password"
                     type=move || if shown.get() { "text" } else { "password" }
-                    autocomplete="current-password"
+                    autocomplete=autocomplete
                     required
                 />
                 <button

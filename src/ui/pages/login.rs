@@ -38,8 +38,9 @@ pub fn LoginPage() -> impl IntoView {
                     <label for="email">"E-mail"</label>
                     <input id="email" name="email" type="email" autocomplete="username" required autofocus />
                 </div>
-                <PasswordField />
+                <PasswordField new_password=false />
                 <button type="submit" class="button primary wide">"Sign in"</button>
+                <p class="small">"New to VINR? " <a href="/signup">"Create an account"</a></p>
             </form>
         </main>
     }

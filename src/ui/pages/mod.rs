@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod login;
 pub mod not_found;
 pub mod receipt;
+pub mod signup;
 pub mod three_ds;
 
 use crate::session::CurrentSession;

@@ -7,16 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-/// A Unix time as a UTC calendar date and time (receipts are read far from the server).
-fn date_time(unix: i64) -> String {
-    let (year, month, day) = crate::clock::civil_date(unix);
-    let secs = unix.rem_euclid(86_400);
-    format!(
-        "{year}-{month:02}-{day:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
-    )
-}
+use crate::clock::format_utc as date_time;
 
 #[component]
 pub fn ReceiptPage() -> impl IntoView {

@@ -1,0 +1,275 @@
+//! What the dashboard's pages show, loaded in one call per page so the pages only render.
+//! Every lookup is scoped to the signed-in account and mode: another merchant's id is simply
+//! not found.
+
+use super::{Scope, ServiceError};
+use crate::domain::stats::DayRow;
+use crate::store::Store;
+use crate::store::charges::{self, ChargeRow};
+use crate::store::customers::{self, CustomerRow};
+use crate::store::events::{self, EventFilter, EventRow};
+use crate::store::ledger::{self, EntryRow, TransactionRow};
+use crate::store::page::Cursor;
+use crate::store::payment_methods::{self, PaymentMethodRow};
+use crate::store::payments::{self, PaymentFilter, PaymentRow};
+use crate::store::refunds::{self, RefundRow};
+use crate::store::webhook_deliveries::{self, AttemptRow, DeliveryRow};
+use crate::store::webhook_endpoints::{self, EndpointRow};
+use std::collections::HashMap;
+
+/// Days the home page looks back.
+pub const HOME_DAYS: i64 = 30;
+
+pub struct Home {
+    pub days: Vec<DayRow>,
+    /// Day number (Unix seconds / 86,400) of today, UTC.
+    pub today: i64,
+    pub latest: Vec<PaymentRow>,
+    pub default_currency: String,
+}
+
+pub async fn home(store: &Store, scope: &Scope, now: i64) -> Result<Home, ServiceError> {
+    let today = now.div_euclid(86_400);
+    let since = (today - HOME_DAYS + 1) * 86_400;
+    let mode = scope.mode.as_str();
+    let days = payments::daily_totals(store.reader(), &scope.account_id, mode, since).await?;
+    let (latest, _) = payments::list(
+        store.reader(),
+        &scope.account_id,
+        mode,
+        &PaymentFilter::default(),
+        &Cursor::Start,
+        8,
+    )
+    .await?;
+    let account = crate::store::accounts::find(store.reader(), &scope.account_id).await?;
+    Ok(Home {
+        days,
+        today,
+        latest,
+        default_currency: account
+            .map(|a| a.default_currency)
+            .unwrap_or_else(|| "EUR".into()),
+    })
+}
+
+/// A delivery with its attempts and the endpoint it went to.
+pub struct DeliveryView {
+    pub delivery: DeliveryRow,
+    pub attempts: Vec<AttemptRow>,
+    pub endpoint_url: String,
+    /// The body that is POSTed: the event as JSON (pretty-printed for reading).
+    pub request_body: String,
+}
+
+pub struct PaymentDetail {
+    pub payment: PaymentRow,
+    pub charges: Vec<ChargeRow>,
+    /// Oldest first.
+    pub events: Vec<EventRow>,
+    pub refunds: Vec<RefundRow>,
+    /// Refunds asked for but not yet answered by the acquirer.
+    pub refunds_pending: i64,
+    /// Oldest first, each with its entries.
+    pub ledger: Vec<(TransactionRow, Vec<EntryRow>)>,
+    pub deliveries: Vec<DeliveryView>,
+}
+
+/// Most events, ledger postings and deliveries a payment page lists (a payment has a handful).
+const DETAIL_LIMIT: i64 = 100;
+
+pub async fn payment_detail(
+    store: &Store,
+    scope: &Scope,
+    id: &str,
+) -> Result<PaymentDetail, ServiceError> {
+    let payment = super::payments::find(store, scope, id).await?;
+    let mode = scope.mode.as_str();
+    let db = store.reader();
+    let charges = charges::of_payment(db, &payment.id).await?;
+    let filter = EventFilter {
+        kind: None,
+        object_id: Some(payment.id.clone()),
+    };
+    let (mut events, _) = events::list(
+        db,
+        &scope.account_id,
+        mode,
+        &filter,
+        &Cursor::Start,
+        DETAIL_LIMIT,
+    )
+    .await?;
+    // Refund events are the refund's, not the payment's: add them to the same timeline.
+    let refunds = refunds::of_payment(db, &payment.id).await?;
+    for refund in &refunds {
+        let filter = EventFilter {
+            kind: None,
+            object_id: Some(refund.id.clone()),
+        };
+        let (more, _) = events::list(
+            db,
+            &scope.account_id,
+            mode,
+            &filter,
+            &Cursor::Start,
+            DETAIL_LIMIT,
+        )
+        .await?;
+        events.extend(more);
+    }
+    events.sort_by(|a, b| (a.sort_key, &a.id).cmp(&(b.sort_key, &b.id)));
+    let refunds_pending = refunds::pending_of(db, &payment.id).await?;
+    let (mut transactions, _) = ledger::list(
+        db,
+        &scope.account_id,
+        mode,
+        Some(&payment.id),
+        &Cursor::Start,
+        DETAIL_LIMIT,
+    )
+    .await?;
+    transactions.reverse();
+    let ids: Vec<String> = transactions.iter().map(|t| t.id.clone()).collect();
+    let mut entries = ledger::entries_of(db, &ids).await?;
+    let ledger = transactions
+        .into_iter()
+        .map(|t| {
+            let (mine, rest): (Vec<_>, Vec<_>) =
+                entries.drain(..).partition(|e| e.transaction_id == t.id);
+            entries = rest;
+            (t, mine)
+        })
+        .collect();
+    let event_ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    let deliveries = deliveries_with_attempts(
+        store,
+        scope,
+        webhook_deliveries::of_events(db, &event_ids).await?,
+    )
+    .await?;
+    Ok(PaymentDetail {
+        payment,
+        charges,
+        events,
+        refunds,
+        refunds_pending,
+        ledger,
+        deliveries,
+    })
+}
+
+/// Deliveries with their attempts and endpoint URLs.
+pub async fn deliveries_with_attempts(
+    store: &Store,
+    scope: &Scope,
+    deliveries: Vec<DeliveryRow>,
+) -> Result<Vec<DeliveryView>, ServiceError> {
+    let db = store.reader();
+    let ids: Vec<String> = deliveries.iter().map(|d| d.id.clone()).collect();
+    let mut attempts: HashMap<String, Vec<AttemptRow>> = HashMap::new();
+    for a in webhook_deliveries::attempts_of(db, &ids).await? {
+        attempts.entry(a.delivery_id.clone()).or_default().push(a);
+    }
+    let mut endpoint_ids: Vec<String> = deliveries.iter().map(|d| d.endpoint_id.clone()).collect();
+    endpoint_ids.sort();
+    endpoint_ids.dedup();
+    let urls: HashMap<String, String> = webhook_endpoints::by_ids(db, &endpoint_ids)
+        .await?
+        .into_iter()
+        .filter(|e| e.account_id == scope.account_id)
+        .map(|e| (e.id, e.url))
+        .collect();
+    let mut event_ids: Vec<String> = deliveries.iter().map(|d| d.event_id.clone()).collect();
+    event_ids.sort();
+    event_ids.dedup();
+    let bodies: HashMap<String, String> = events::by_ids(db, &event_ids)
+        .await?
+        .iter()
+        .filter(|e| e.account_id == scope.account_id)
+        .map(|e| {
+            let json = serde_json::to_string_pretty(&crate::wire::event(e)).unwrap_or_default();
+            (e.id.clone(), json)
+        })
+        .collect();
+    Ok(deliveries
+        .into_iter()
+        .map(|d| DeliveryView {
+            attempts: attempts.remove(&d.id).unwrap_or_default(),
+            endpoint_url: urls.get(&d.endpoint_id).cloned().unwrap_or_default(),
+            request_body: bodies.get(&d.event_id).cloned().unwrap_or_default(),
+            delivery: d,
+        })
+        .collect())
+}
+
+pub struct CustomerDetail {
+    pub customer: CustomerRow,
+    pub payments: Vec<PaymentRow>,
+    pub cards: Vec<PaymentMethodRow>,
+}
+
+pub async fn customer_detail(
+    store: &Store,
+    scope: &Scope,
+    id: &str,
+) -> Result<CustomerDetail, ServiceError> {
+    let not_found = || ServiceError::NotFound {
+        object: "customer",
+        id: id.to_string(),
+    };
+    let mode = scope.mode.as_str();
+    let db = store.reader();
+    let customer = customers::find(db, &scope.account_id, mode, id)
+        .await?
+        .filter(|c| c.deleted == 0)
+        .ok_or_else(not_found)?;
+    let filter = PaymentFilter {
+        customer: Some(customer.id.clone()),
+        ..PaymentFilter::default()
+    };
+    let (payments, _) =
+        payments::list(db, &scope.account_id, mode, &filter, &Cursor::Start, 50).await?;
+    let (cards, _) = payment_methods::list_for_customer(
+        db,
+        &scope.account_id,
+        mode,
+        &customer.id,
+        &Cursor::Start,
+        50,
+    )
+    .await?;
+    Ok(CustomerDetail {
+        customer,
+        payments,
+        cards,
+    })
+}
+
+/// An endpoint with its latest deliveries.
+pub struct EndpointDetail {
+    pub endpoint: EndpointRow,
+    pub deliveries: Vec<DeliveryView>,
+}
+
+pub async fn endpoint_detail(
+    store: &Store,
+    scope: &Scope,
+    id: &str,
+) -> Result<EndpointDetail, ServiceError> {
+    let endpoint = super::webhooks::find(store.reader(), scope, id).await?;
+    let (rows, _) = webhook_deliveries::list(
+        store.reader(),
+        &scope.account_id,
+        scope.mode.as_str(),
+        &webhook_deliveries::Of::Endpoint(endpoint.id.clone()),
+        &Cursor::Start,
+        25,
+    )
+    .await?;
+    let deliveries = deliveries_with_attempts(store, scope, rows).await?;
+    Ok(EndpointDetail {
+        endpoint,
+        deliveries,
+    })
+}

@@ -1,0 +1,282 @@
+//! The merchant dashboard: server-rendered pages behind sign-in. Forms post to the actions in
+//! `crate::dashboard` and come back with `?notice=` or `?__err=`, shown at the top of the page.
+//! Every page acts on the session's account and mode only.
+
+pub mod customers;
+pub mod developers;
+pub mod home;
+pub mod payment;
+pub mod payments;
+pub mod settings;
+pub mod webhook;
+
+use super::current_session;
+use crate::dashboard::actions::SetMode;
+use crate::domain::mode::Mode;
+use crate::domain::money::Currency;
+use crate::services::Scope;
+use crate::store::payments::PaymentRow;
+use crate::store::sessions::SessionOwner;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The signed-in user and what they look at.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub owner: SessionOwner,
+    pub scope: Scope,
+}
+
+/// The viewer of this request (the session middleware sends visitors without one to /login).
+pub fn viewer() -> Option<Viewer> {
+    let session = current_session()?;
+    let owner = session.0;
+    let scope = Scope {
+        account_id: owner.account_id.clone(),
+        mode: Mode::parse(&owner.mode).unwrap_or(Mode::Test),
+    };
+    Some(Viewer { owner, scope })
+}
+
+/// The URL a form posts to for server function `T`.
+pub fn action<T: ServerFn>() -> &'static str {
+    T::PATH
+}
+
+/// What a `?notice=` code says.
+pub fn notice_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "welcome" => {
+            "Welcome to VINR. Your account is in test mode; copy your test secret key below."
+        }
+        "mode_test" => "Now showing test data.",
+        "mode_live" => "Now showing live data. Actions here move real money.",
+        "captured" => "Payment captured.",
+        "canceled" => "Payment canceled.",
+        "adjusted" => "Authorised amount changed.",
+        "refunded" => "Refund succeeded.",
+        "refund_failed" => "The acquirer refused the refund; no money moved. See the refund below.",
+        "key_rolled" => "Key rolled.",
+        "endpoint_added" => "Endpoint added. Its signing secret is below.",
+        "endpoint_saved" => "Endpoint saved.",
+        "endpoint_deleted" => "Endpoint deleted.",
+        "secret_rotated" => "Secret rotated. The previous secret keeps signing for 24 hours.",
+        "resent" => "Event queued for delivery again.",
+        "settings_saved" => "Settings saved.",
+        "connection_added" => "Acquirer connection added.",
+        _ => return None,
+    })
+}
+
+/// The outcome of the last action, if the URL carries one.
+#[component]
+fn Notices() -> impl IntoView {
+    let query = use_query_map();
+    let (notice, error) = query.with_untracked(|q| {
+        (
+            q.get("notice").and_then(|c| notice_message(&c)),
+            q.get("__err").map(|e| crate::dashboard::decode_error(&e)),
+        )
+    });
+    view! {
+        <div class="notices" aria-live="polite">
+            {error.clone().map(|m| view! { <p class="notice error" role="alert" data-testid="error">{m}</p> })}
+            {notice.filter(|_| error.is_none()).map(|m| view! { <p class="notice ok" role="status" data-testid="notice">{m}</p> })}
+        </div>
+    }
+}
+
+const NAV: [(&str, &str, &str); 5] = [
+    ("home", "/dashboard", "Home"),
+    ("payments", "/dashboard/payments", "Payments"),
+    ("customers", "/dashboard/customers", "Customers"),
+    ("developers", "/dashboard/developers", "Developers"),
+    ("settings", "/dashboard/settings", "Settings"),
+];
+
+/// Frame of every dashboard page: who is signed in, in which mode, the sections, the way out.
+#[component]
+pub fn DashboardLayout(
+    viewer: Viewer,
+    /// Which entry of the navigation is this page's.
+    active: &'static str,
+    title: String,
+    children: Children,
+) -> impl IntoView {
+    let owner = viewer.owner;
+    let live = viewer.scope.mode.is_live();
+    let (mode_label, other, switch_label) = if live {
+        ("Live mode", "test", "View test data")
+    } else {
+        ("Test mode", "live", "View live data")
+    };
+    view! {
+        <Title text=format!("{title} · {} · VINR", owner.account_name) />
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="/dashboard">"VINR"</a>
+            <span class="account-name" data-testid="account-name">{owner.account_name.clone()}</span>
+            <span class=format!("badge mode-{}", if live { "live" } else { "test" })>{mode_label}</span>
+            <form method="post" action={action::<SetMode>()} class="inline">
+                <input type="hidden" name="mode" value=other />
+                <button type="submit" class="button ghost small-button">{switch_label}</button>
+            </form>
+            <span class="spacer"></span>
+            <span class="muted user-email">{owner.email.clone()}</span>
+            <form method="post" action="/logout" class="inline">
+                <button type="submit" class="button ghost small-button">"Sign out"</button>
+            </form>
+        </header>
+        <nav class="dash-nav" aria-label="Dashboard">
+            {NAV.into_iter().map(|(key, href, label)| {
+                let current = (key == active).then_some("page");
+                view! { <a href=href aria-current=current>{label}</a> }
+            }).collect_view()}
+        </nav>
+        {(!live).then(|| view! {
+            <p class="test-banner">"Test data: payments here use test cards and move no money."</p>
+        })}
+        <main id="main" class="page">
+            <Notices />
+            {children()}
+        </main>
+    }
+}
+
+/// A page for visitors without a session (the middleware normally redirects them first).
+pub fn signed_out() -> AnyView {
+    view! { <main class="centered"><p>"Please " <a href="/login">"sign in"</a> "."</p></main> }
+        .into_any()
+}
+
+/// Shown when loading a page's data failed; the cause goes to the log.
+pub fn load_failed(err: impl std::fmt::Display) -> AnyView {
+    tracing::error!(error = %err, "loading a dashboard page failed");
+    view! {
+        <p class="notice error" role="alert">"Something went wrong loading this page. Reload to try again."</p>
+    }
+    .into_any()
+}
+
+/// A 404 inside the dashboard: the object is not in this account and mode.
+pub fn not_found(what: &'static str, id: &str, back: &'static str) -> AnyView {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="card" data-testid="not-found">
+            <h1>{format!("No such {what}")}</h1>
+            <p>"There is no " {what} " " <code>{id.to_string()}</code> " in this account's "
+               "data in this mode. Check the id, or switch between test and live data."</p>
+            <a class="button ghost" href=back>"Back"</a>
+        </section>
+    }
+    .into_any()
+}
+
+/// An amount as people read it: `€12.50`.
+pub fn money(currency: &str, minor: i64) -> String {
+    match Currency::parse(currency) {
+        Some(c) => c.display(minor),
+        None => format!("{minor} {currency}"),
+    }
+}
+
+/// `requires_capture` → `Requires capture`.
+pub fn status_label(status: &str) -> String {
+    let mut s = status.replace('_', " ");
+    if let Some(first) = s.get(0..1) {
+        let upper = first.to_ascii_uppercase();
+        s.replace_range(0..1, &upper);
+    }
+    s
+}
+
+#[component]
+pub fn StatusBadge(status: String) -> impl IntoView {
+    view! { <span class=format!("status status-{status}")>{status_label(&status)}</span> }
+}
+
+/// Who paid, as well as the payment tells: e-mail, name, reference or customer id.
+pub fn payer(p: &PaymentRow) -> String {
+    p.customer_email
+        .clone()
+        .or_else(|| p.customer_name.clone())
+        .or_else(|| p.customer_reference.clone())
+        .or_else(|| p.customer.clone())
+        .unwrap_or_else(|| "—".into())
+}
+
+/// A table of payments, each linking to its page.
+#[component]
+pub fn PaymentsTable(rows: Vec<PaymentRow>) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="payments" data-testid="payments-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Amount"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Customer"</th>
+                        <th scope="col" class="hide-narrow">"Description"</th>
+                        <th scope="col">"Created"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|p| {
+                        let href = format!("/dashboard/payments/{}", p.id);
+                        view! {
+                            <tr data-id=p.id.clone()>
+                                <td class="num"><a href=href>{money(&p.currency, p.amount)}</a></td>
+                                <td><StatusBadge status=p.status.clone() /></td>
+                                <td class="wrap">{payer(&p)}</td>
+                                <td class="wrap hide-narrow">{p.description.clone().unwrap_or_default()}</td>
+                                <td>{crate::clock::format_utc(p.created)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_notice_code_the_actions_send_has_words() {
+        for code in [
+            "welcome",
+            "mode_test",
+            "mode_live",
+            "captured",
+            "canceled",
+            "adjusted",
+            "refunded",
+            "refund_failed",
+            "key_rolled",
+            "endpoint_added",
+            "endpoint_saved",
+            "endpoint_deleted",
+            "secret_rotated",
+            "resent",
+            "settings_saved",
+            "connection_added",
+        ] {
+            assert!(notice_message(code).is_some(), "{code}");
+        }
+        assert_eq!(notice_message("<script>"), None);
+    }
+
+    #[test]
+    fn labels_read_as_words() {
+        assert_eq!(status_label("requires_capture"), "Requires capture");
+        assert_eq!(status_label("succeeded"), "Succeeded");
+        assert_eq!(money("EUR", 1250), "€12.50");
+        assert_eq!(money("XYZ", 5), "5 XYZ");
+    }
+}

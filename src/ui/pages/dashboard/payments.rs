@@ -1,0 +1,189 @@
+//! The payments page: filters (status, currency, dates), search (payment id, customer id,
+//! e-mail or customer reference), cursor pagination both ways, and CSV export of the filtered
+//! set. A plain GET form: filters are in the URL, so a filtered view can be bookmarked.
+
+use super::{DashboardLayout, PaymentsTable, load_failed, signed_out, status_label, viewer};
+use crate::dashboard::filters::PaymentQuery;
+use crate::domain::payment::PaymentStatus;
+use crate::state::AppState;
+use crate::store::page::{self, Cursor};
+use crate::store::payments::{self, PaymentRow};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// Payments per page.
+const PAGE_SIZE: i64 = 25;
+
+/// Which way a page was reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Position {
+    First,
+    After(String),
+    Before(String),
+}
+
+#[component]
+pub fn PaymentsPage() -> impl IntoView {
+    let Some(v) = viewer() else {
+        return signed_out();
+    };
+    let (query, position) = use_query_map().with_untracked(|q| {
+        let pairs: Vec<(String, String)> = ["status", "currency", "from", "to", "q"]
+            .into_iter()
+            .filter_map(|k| q.get(k).map(|v| (k.to_string(), v)))
+            .collect();
+        let query = PaymentQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let position = match (q.get("after"), q.get("before")) {
+            (Some(id), _) => Position::After(id),
+            (None, Some(id)) => Position::Before(id),
+            _ => Position::First,
+        };
+        (query, position)
+    });
+    let state = expect_context::<AppState>();
+    let scope = v.scope.clone();
+    let form_query = query.clone();
+    let data = Suspend::new(async move {
+        let filter = match query.filter() {
+            Ok(f) => f,
+            Err(problems) => {
+                return view! {
+                    <div class="notice error" role="alert">
+                        {problems.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
+                    </div>
+                }
+                .into_any();
+            }
+        };
+        let mode = scope.mode.as_str();
+        let db = state.store.reader();
+        let cursor = match &position {
+            Position::First => Ok(Some(Cursor::Start)),
+            Position::After(id) | Position::Before(id) => {
+                page::cursor_of(db, payments::TABLE, &scope.account_id, mode, id)
+                    .await
+                    .map(|key| {
+                        key.map(|sort_key| match &position {
+                            Position::Before(_) => Cursor::Before {
+                                sort_key,
+                                id: id.clone(),
+                            },
+                            _ => Cursor::After {
+                                sort_key,
+                                id: id.clone(),
+                            },
+                        })
+                    })
+            }
+        };
+        let cursor = match cursor {
+            Ok(Some(c)) => c,
+            // A cursor from another account or a deleted row: start again from the newest.
+            Ok(None) => Cursor::Start,
+            Err(err) => return load_failed(err),
+        };
+        match payments::list(db, &scope.account_id, mode, &filter, &cursor, PAGE_SIZE).await {
+            Ok((rows, has_more)) => {
+                view! { <Results rows has_more position=position.clone() query=query.clone() /> }
+                    .into_any()
+            }
+            Err(err) => load_failed(err),
+        }
+    });
+    view! {
+        <DashboardLayout viewer=v active="payments" title="Payments".to_string()>
+            <div class="page-head">
+                <h1>"Payments"</h1>
+                <a class="button ghost" href=format!("/dashboard/payments.csv?{}", form_query.to_query())
+                   download data-testid="export">"Export CSV"</a>
+            </div>
+            <FilterForm query=form_query />
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>{data}</Suspense>
+        </DashboardLayout>
+    }
+    .into_any()
+}
+
+#[component]
+fn FilterForm(query: PaymentQuery) -> impl IntoView {
+    let selected = query.status.clone();
+    view! {
+        <form method="get" action="/dashboard/payments" class="filters card" role="search">
+            <div class="field grow">
+                <label for="q">"Search"</label>
+                <input id="q" name="q" type="search" value=query.q.clone()
+                       placeholder="pay_…, cust_…, e-mail or customer reference" />
+            </div>
+            <div class="field">
+                <label for="status">"Status"</label>
+                <select id="status" name="status">
+                    <option value="" selected=selected.is_empty()>"Any"</option>
+                    {PaymentStatus::ALL.into_iter().map(|s| {
+                        let value = s.as_str();
+                        view! { <option value=value selected={selected == value}>{status_label(value)}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field narrow-field">
+                <label for="currency">"Currency"</label>
+                <input id="currency" name="currency" value=query.currency.clone() placeholder="EUR"
+                       maxlength="3" autocapitalize="characters" />
+            </div>
+            <div class="field">
+                <label for="from">"From"</label>
+                <input id="from" name="from" type="date" value=query.from.clone() />
+            </div>
+            <div class="field">
+                <label for="to">"To"</label>
+                <input id="to" name="to" type="date" value=query.to.clone() />
+            </div>
+            <div class="field actions">
+                <button type="submit" class="button primary">"Filter"</button>
+                {(!query.is_empty()).then(|| view! { <a href="/dashboard/payments">"Clear"</a> })}
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn Results(
+    rows: Vec<PaymentRow>,
+    has_more: bool,
+    position: Position,
+    query: PaymentQuery,
+) -> impl IntoView {
+    if rows.is_empty() {
+        let message = if query.is_empty() {
+            "No payments yet in this mode. Payments you create with the API appear here."
+        } else {
+            "No payments match these filters. Loosen them, or clear them to see every payment."
+        };
+        return view! { <p class="empty card" data-testid="empty">{message}</p> }.into_any();
+    }
+    // Newer pages exist if we came from one, or if paging backwards found more.
+    let newer = match &position {
+        Position::First => false,
+        Position::After(_) => true,
+        Position::Before(_) => has_more,
+    };
+    let older = match &position {
+        Position::Before(_) => true,
+        _ => has_more,
+    };
+    let base = query.to_query();
+    let link = |key: &str, id: &str| {
+        let sep = if base.is_empty() { "" } else { "&" };
+        format!("/dashboard/payments?{base}{sep}{key}={id}")
+    };
+    let newer_href = newer.then(|| link("before", &rows[0].id));
+    let older_href = older.then(|| link("after", &rows[rows.len() - 1].id));
+    view! {
+        <PaymentsTable rows />
+        <nav class="pager" aria-label="Pages">
+            {newer_href.map(|h| view! { <a class="button ghost" href=h rel="prev">"← Newer"</a> })}
+            <span class="spacer"></span>
+            {older_href.map(|h| view! { <a class="button ghost" href=h rel="next">"Older →"</a> })}
+        </nav>
+    }
+    .into_any()
+}

@@ -1,0 +1,116 @@
+//! Settings: business name, brand colour (the checkout's accent), the origins allowed to embed
+//! the card fields, the default acquirer connection, and the connections themselves.
+
+use super::{DashboardLayout, action, load_failed, signed_out, viewer};
+use crate::dashboard::settings::{AddConnection, SaveSettings};
+use crate::state::AppState;
+use crate::store::accounts::{self, AccountRow};
+use crate::store::acquirer_connections::{self, AcquirerConnectionRow};
+use leptos::prelude::*;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let Some(v) = viewer() else {
+        return signed_out();
+    };
+    let state = expect_context::<AppState>();
+    let scope = v.scope.clone();
+    let data = Suspend::new(async move {
+        let db = state.store.reader();
+        let account = accounts::find(db, &scope.account_id).await;
+        let connections =
+            acquirer_connections::list(db, &scope.account_id, scope.mode.as_str()).await;
+        match (account, connections) {
+            (Ok(Some(account)), Ok(connections)) => {
+                view! { <Settings account connections /> }.into_any()
+            }
+            (Ok(None), _) => load_failed("the signed-in account does not exist"),
+            (Err(err), _) | (_, Err(err)) => load_failed(err),
+        }
+    });
+    view! {
+        <DashboardLayout viewer=v active="settings" title="Settings".to_string()>
+            <h1>"Settings"</h1>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>{data}</Suspense>
+        </DashboardLayout>
+    }
+    .into_any()
+}
+
+#[component]
+fn Settings(account: AccountRow, connections: Vec<AcquirerConnectionRow>) -> impl IntoView {
+    let default = account.default_acquirer.clone();
+    view! {
+        <section class="card">
+            <h2>"Business"</h2>
+            <form method="post" action={action::<SaveSettings>()} class="stack">
+                <div class="field">
+                    <label for="name">"Business name"</label>
+                    <input id="name" name="name" required maxlength="100" value=account.name.clone() />
+                    <p class="muted small">"Shown to customers on the checkout and on receipts."</p>
+                </div>
+                <div class="field">
+                    <label for="brand_color">"Brand colour"</label>
+                    <div class="color-row">
+                        <input id="brand_color" name="brand_color" type="color" value=account.brand_color.clone() />
+                        <code>{account.brand_color.clone()}</code>
+                    </div>
+                    <p class="muted small">"The checkout's buttons and accents."</p>
+                </div>
+                <div class="field">
+                    <label for="embed_origins">"Allowed embed origins"</label>
+                    <textarea id="embed_origins" name="embed_origins" rows="4"
+                              placeholder="https://shop.example">{account.embed_origins.clone()}</textarea>
+                    <p class="muted small">"Sites allowed to show the card fields in an iframe, one per line (https; http only for localhost). Empty: nowhere."</p>
+                </div>
+                <div class="field">
+                    <label for="default_acquirer">"Default acquirer connection"</label>
+                    <select id="default_acquirer" name="default_acquirer">
+                        {connections.iter().map(|c| {
+                            let selected = c.id == default;
+                            view! { <option value=c.id.clone() selected=selected>{format!("{} ({})", c.name, c.id)}</option> }
+                        }).collect_view()}
+                    </select>
+                    <p class="muted small">"Used by payments that do not name routing[preferred_acquirer]. It must exist in test and live mode."</p>
+                </div>
+                <button type="submit" class="button primary">"Save settings"</button>
+            </form>
+        </section>
+        <section class="card">
+            <h2>"Acquirer connections (this mode)"</h2>
+            <div class="table-scroll">
+                <table data-testid="connections">
+                    <thead><tr><th scope="col">"Id"</th><th scope="col">"Name"</th><th scope="col">"Type"</th><th scope="col"><span class="visually-hidden">"Default"</span></th></tr></thead>
+                    <tbody>
+                        {connections.into_iter().map(|c| {
+                            let is_default = c.id == default;
+                            view! {
+                                <tr>
+                                    <td><code>{c.id.clone()}</code></td>
+                                    <td>{c.name.clone()}</td>
+                                    <td>{c.kind.clone()}</td>
+                                    <td>{is_default.then(|| view! { <span class="badge">"Default"</span> })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <details class="action">
+                <summary class="button ghost">"Add connection…"</summary>
+                <form method="post" action={action::<AddConnection>()} class="stack">
+                    <div class="field">
+                        <label for="connection-id">"Id"</label>
+                        <input id="connection-id" name="id" required placeholder="acq_uk_1" pattern="acq_[a-z0-9_]{1,40}" />
+                    </div>
+                    <div class="field">
+                        <label for="connection-name">"Name"</label>
+                        <input id="connection-name" name="name" placeholder="Sandbox UK 1" />
+                    </div>
+                    <p class="muted small">"This build connects to the sandbox acquirer only; each connection is a separate simulated acquirer."</p>
+                    <button type="submit" class="button primary">"Add connection"</button>
+                </form>
+            </details>
+        </section>
+    }
+}
