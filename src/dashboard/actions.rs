@@ -105,6 +105,16 @@ pub async fn refund_payment(
     let pending = crate::store::refunds::pending_of(ctx.state.store.reader(), &row.id)
         .await
         .map_err(internal)?;
+    let refundable = row.amount_received - row.amount_refunded - pending;
+    if let (Some(asked), Some(currency)) = (amount, Currency::parse(&row.currency))
+        && asked > refundable
+        && refundable > 0
+    {
+        return Err(fail(format!(
+            "At most {} is left to refund.",
+            currency.display(refundable)
+        )));
+    }
     if seen.parse::<i64>().ok() != Some(row.amount_refunded + pending) {
         return Err(fail(
             "This payment was refunded since the page was opened; nothing was done. Check its \

@@ -87,27 +87,15 @@ pub async fn payment_detail(
     let mode = scope.mode.as_str();
     let db = store.reader();
     let charges = charges::of_payment(db, &payment.id).await?;
-    let filter = EventFilter {
-        kind: None,
-        object_id: Some(payment.id.clone()),
-    };
-    let (mut events, _) = events::list(
-        db,
-        &scope.account_id,
-        mode,
-        &filter,
-        &Cursor::Start,
-        DETAIL_LIMIT,
-    )
-    .await?;
-    // Refund events are the refund's, not the payment's: add them to the same timeline.
+    // Refund events are the refund's, not the payment's: one timeline holds both.
     let refunds = refunds::of_payment(db, &payment.id).await?;
-    for refund in &refunds {
+    let mut events = Vec::new();
+    for object_id in std::iter::once(&payment.id).chain(refunds.iter().map(|r| &r.id)) {
         let filter = EventFilter {
             kind: None,
-            object_id: Some(refund.id.clone()),
+            object_id: Some(object_id.clone()),
         };
-        let (more, _) = events::list(
+        let (found, _) = events::list(
             db,
             &scope.account_id,
             mode,
@@ -116,7 +104,7 @@ pub async fn payment_detail(
             DETAIL_LIMIT,
         )
         .await?;
-        events.extend(more);
+        events.extend(found);
     }
     events.sort_by(|a, b| (a.sort_key, &a.id).cmp(&(b.sort_key, &b.id)));
     let refunds_pending = refunds::pending_of(db, &payment.id).await?;

@@ -2,7 +2,7 @@
 //! their payments and saved cards.
 
 use super::payment::card_brand;
-use super::{DashboardLayout, PaymentsTable, load_failed, not_found, signed_out, viewer};
+use super::{DashboardLayout, Pager, PaymentsTable, load_failed, not_found, signed_out, viewer};
 use crate::services::ServiceError;
 use crate::services::dashboard::{self, CustomerDetail};
 use crate::state::AppState;
@@ -133,11 +133,7 @@ fn CustomerList(
                 </tbody>
             </table>
         </div>
-        <nav class="pager" aria-label="Pages">
-            {newer_href.map(|h| view! { <a class="button ghost" href=h rel="prev">"← Newer"</a> })}
-            <span class="spacer"></span>
-            {older_href.map(|h| view! { <a class="button ghost" href=h rel="next">"Older →"</a> })}
-        </nav>
+        <Pager newer=newer_href older=older_href />
     }
     .into_any()
 }

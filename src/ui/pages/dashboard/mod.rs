@@ -209,6 +209,18 @@ pub fn payer(p: &PaymentRow) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// Links to the newer and older pages of a list, where there are any.
+#[component]
+pub fn Pager(newer: Option<String>, older: Option<String>) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {newer.map(|h| view! { <a class="button ghost" href=h rel="prev">"← Newer"</a> })}
+            <span class="spacer"></span>
+            {older.map(|h| view! { <a class="button ghost" href=h rel="next">"Older →"</a> })}
+        </nav>
+    }
+}
+
 /// A table of payments, each linking to its page.
 #[component]
 pub fn PaymentsTable(rows: Vec<PaymentRow>) -> impl IntoView {

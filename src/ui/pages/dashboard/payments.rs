@@ -2,7 +2,7 @@
 //! e-mail or customer reference), cursor pagination both ways, and CSV export of the filtered
 //! set. A plain GET form: filters are in the URL, so a filtered view can be bookmarked.
 
-use super::{DashboardLayout, PaymentsTable, load_failed, signed_out, status_label, viewer};
+use super::{DashboardLayout, Pager, PaymentsTable, load_failed, signed_out, status_label, viewer};
 use crate::dashboard::filters::PaymentQuery;
 use crate::domain::payment::PaymentStatus;
 use crate::state::AppState;
@@ -179,11 +179,7 @@ fn Results(
     let older_href = older.then(|| link("after", &rows[rows.len() - 1].id));
     view! {
         <PaymentsTable rows />
-        <nav class="pager" aria-label="Pages">
-            {newer_href.map(|h| view! { <a class="button ghost" href=h rel="prev">"← Newer"</a> })}
-            <span class="spacer"></span>
-            {older_href.map(|h| view! { <a class="button ghost" href=h rel="next">"Older →"</a> })}
-        </nav>
+        <Pager newer=newer_href older=older_href />
     }
     .into_any()
 }
