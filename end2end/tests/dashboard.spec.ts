@@ -159,6 +159,7 @@ test('a merchant finds, captures and refunds a payment and sees its ledger and w
   // The CSV export holds what the API lists.
   await open(page, 'Payments');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+  expect(download.suggestedFilename()).toMatch(/^payments-\d{4}-\d{2}-\d{2}\.csv$/);
   const csv = readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
   expect(csv[0]).toBe('id,created,status,amount,currency,amount_received,amount_refunded,customer,customer_email,customer_reference,description');
   const api = await paymentsFromApi(request, secretKey);

@@ -37,7 +37,9 @@ pub async fn payments_csv(State(state): State<AppState>, req: Request) -> Respon
         "attachment; filename=\"payments-{}.csv\"",
         crate::clock::format_date(state.clock.now())
     );
-    let stream = rows_stream(state, owner.account_id, owner.mode, filter);
+    // Fused: the gzip layer polls once more after the end, which a bare `unfold` forbids.
+    let stream =
+        futures_util::StreamExt::fuse(rows_stream(state, owner.account_id, owner.mode, filter));
     let mut response = Response::new(Body::from_stream(stream));
     *response.status_mut() = StatusCode::OK;
     let headers = response.headers_mut();
