@@ -26,6 +26,18 @@ pub struct Config {
     /// Seconds before a capture's net becomes available (`VINR_SETTLEMENT_DELAY_SECS`, default
     /// two days).
     pub settlement_delay_secs: i64,
+    /// Whether anyone reaching the server may create an account at `/signup` (`VINR_SIGNUP`,
+    /// `on` by default; an operator who hands out accounts turns it `off`).
+    pub allow_signup: bool,
+}
+
+/// Reads an on/off setting.
+pub fn parse_switch(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" | "1" => Some(true),
+        "off" | "false" | "no" | "0" => Some(false),
+        _ => None,
+    }
 }
 
 /// Two days, as card acquirers commonly settle.
@@ -68,7 +80,12 @@ impl Config {
                 .context("VINR_SETTLEMENT_DELAY_SECS must be a whole number of seconds")?,
             None => DEFAULT_SETTLEMENT_DELAY_SECS,
         };
+        let allow_signup = match var("VINR_SIGNUP") {
+            Some(v) => parse_switch(&v).context("VINR_SIGNUP must be on or off")?,
+            None => true,
+        };
         Ok(Config {
+            allow_signup,
             fees,
             settlement_delay_secs,
             database_url,
@@ -127,6 +144,14 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn switches_read_on_and_off() {
+        assert_eq!(parse_switch(" OFF "), Some(false));
+        assert_eq!(parse_switch("on"), Some(true));
+        assert_eq!(parse_switch("0"), Some(false));
+        assert_eq!(parse_switch("maybe"), None);
+    }
 
     #[test]
     fn public_url_is_checked_and_trimmed() {

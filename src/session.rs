@@ -158,6 +158,9 @@ pub fn signup_error_code(message: &str) -> &'static str {
 /// `POST /signup`: creates an account with its keys and signs its owner in. A plain form
 /// post like sign-in; on a refusal the page comes back with what was typed (not the password).
 pub async fn signup_submit(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+    if !state.config.allow_signup {
+        return Redirect::to("/signup").into_response();
+    }
     let mut name = String::new();
     let mut email = String::new();
     let mut password = String::new();

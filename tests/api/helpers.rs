@@ -39,6 +39,14 @@ impl TestApp {
     }
 
     pub async fn spawn_with_clock(clock: Arc<dyn Clock>) -> TestApp {
+        Self::spawn_configured(clock, |_| {}).await
+    }
+
+    /// A server whose configuration `tweak` changes first.
+    pub async fn spawn_configured(
+        clock: Arc<dyn Clock>,
+        tweak: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let (database_url, sqlite_path) = match std::env::var("TEST_DATABASE_URL") {
             Ok(url) if !url.is_empty() => (url, None),
@@ -47,7 +55,7 @@ impl TestApp {
                 (format!("sqlite://{}?mode=rwc", path.display()), Some(path))
             }
         };
-        let config = Config {
+        let mut config = Config {
             database_url,
             addr: "127.0.0.1:0".parse().unwrap(),
             public_url: "http://127.0.0.1".into(),
@@ -56,7 +64,9 @@ impl TestApp {
             sandbox_latency: std::time::Duration::ZERO,
             fees: Default::default(),
             settlement_delay_secs: vinr::config::DEFAULT_SETTLEMENT_DELAY_SECS,
+            allow_signup: true,
         };
+        tweak(&mut config);
         let app = Application::build(config, clock.clone())
             .await
             .expect("app builds");

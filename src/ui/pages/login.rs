@@ -16,6 +16,8 @@ pub fn error_message(code: Option<&str>) -> Option<&'static str> {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let signup_open =
+        use_context::<crate::state::AppState>().is_some_and(|s| s.config.allow_signup);
     let query = use_query_map();
     let (error, signed_out) = query.with_untracked(|q| {
         (
@@ -40,7 +42,9 @@ pub fn LoginPage() -> impl IntoView {
                 </div>
                 <PasswordField new_password=false />
                 <button type="submit" class="button primary wide">"Sign in"</button>
-                <p class="small">"New to VINR? " <a href="/signup">"Create an account"</a></p>
+                {signup_open.then(|| view! {
+                    <p class="small">"New to VINR? " <a href="/signup">"Create an account"</a></p>
+                })}
             </form>
         </main>
     }

@@ -20,6 +20,21 @@ pub fn error_message(code: Option<&str>) -> Option<&'static str> {
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
+    let open = use_context::<crate::state::AppState>().is_some_and(|s| s.config.allow_signup);
+    if !open {
+        return view! {
+            <Title text="Sign-up is closed · VINR" />
+            <main class="centered">
+                <section class="card narrow" data-testid="signup-closed">
+                    <p class="brand">"VINR"</p>
+                    <h1>"Sign-up is closed"</h1>
+                    <p>"Accounts on this server are created by its operator. Ask them for one, then "
+                       <a href="/login">"sign in"</a> "."</p>
+                </section>
+            </main>
+        }
+        .into_any();
+    }
     let (error, name, email) = use_query_map().with_untracked(|q| {
         (
             error_message(q.get("error").as_deref()),
@@ -51,6 +66,7 @@ pub fn SignupPage() -> impl IntoView {
             </form>
         </main>
     }
+    .into_any()
 }
 
 #[cfg(test)]

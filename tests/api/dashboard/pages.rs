@@ -138,3 +138,36 @@ async fn signing_up_creates_an_account_and_signs_in() {
     let (_, signup_page) = page(&app, "", "/signup?error=taken&email=x%40y.z").await;
     assert!(signup_page.contains("already exists") && signup_page.contains("x@y.z"));
 }
+
+#[tokio::test]
+async fn an_operator_can_close_sign_up() {
+    let app = TestApp::spawn_configured(std::sync::Arc::new(vinr::clock::SystemClock), |c| {
+        c.allow_signup = false
+    })
+    .await;
+    let email = format!(
+        "new-{}@example.com",
+        vinr::crypto::random_base62(8).to_lowercase()
+    );
+    let resp = send_raw(
+        app.client
+            .post(app.url("/signup"))
+            .header("Origin", &app.base)
+            .form(&[
+                ("name", "Tea House"),
+                ("email", email.as_str()),
+                ("password", "long enough password"),
+            ]),
+    )
+    .await;
+    assert_eq!(location(&resp), "/signup");
+    assert!(resp.headers().get("set-cookie").is_none());
+    let (_, html) = page(&app, "", "/signup").await;
+    assert!(html.contains("Sign-up is closed"));
+    let (_, login) = page(&app, "", "/login").await;
+    assert!(!login.contains("Create an account"));
+    let found = vinr::store::users::find_by_email(app.state.store.reader(), &email)
+        .await
+        .unwrap();
+    assert!(found.is_none(), "no account was created");
+}
