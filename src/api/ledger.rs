@@ -191,16 +191,11 @@ pub async fn list_transactions(
         limit,
     )
     .await?;
-    let ids: Vec<String> = found.iter().map(|t| t.id.clone()).collect();
-    let mut entries = rows::entries_of(pool, &ids).await?;
-    let data = found
+    let data = rows::with_entries(pool, found)
+        .await?
         .into_iter()
-        .map(|t| {
-            let mine = entries
-                .extract_if(.., |e| e.transaction_id == t.id)
-                .map(EntryDto::from)
-                .collect();
-            LedgerTransactionDto::new(t, mine)
+        .map(|(t, entries)| {
+            LedgerTransactionDto::new(t, entries.into_iter().map(EntryDto::from).collect())
         })
         .collect();
     Ok(Json(ListEnvelope::new(

@@ -85,16 +85,11 @@ impl DeliveryDto {
 
 /// Deliveries with their attempts (two queries, whatever the page size).
 async fn with_attempts(state: &AppState, found: Vec<DeliveryRow>) -> ApiResult<Vec<DeliveryDto>> {
-    let ids: Vec<String> = found.iter().map(|d| d.id.clone()).collect();
-    let mut attempts = rows::attempts_of(state.store.reader(), &ids).await?;
-    Ok(found
+    Ok(rows::with_attempts(state.store.reader(), found)
+        .await?
         .into_iter()
-        .map(|row| {
-            let mine = attempts
-                .extract_if(.., |a| a.delivery_id == row.id)
-                .map(AttemptDto::from)
-                .collect();
-            DeliveryDto::new(row, mine)
+        .map(|(row, attempts)| {
+            DeliveryDto::new(row, attempts.into_iter().map(AttemptDto::from).collect())
         })
         .collect())
 }

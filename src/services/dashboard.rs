@@ -118,17 +118,7 @@ pub async fn payment_detail(
     )
     .await?;
     transactions.reverse();
-    let ids: Vec<String> = transactions.iter().map(|t| t.id.clone()).collect();
-    let mut entries = ledger::entries_of(db, &ids).await?;
-    let ledger = transactions
-        .into_iter()
-        .map(|t| {
-            let (mine, rest): (Vec<_>, Vec<_>) =
-                entries.drain(..).partition(|e| e.transaction_id == t.id);
-            entries = rest;
-            (t, mine)
-        })
-        .collect();
+    let ledger = ledger::with_entries(db, transactions).await?;
     let event_ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
     let deliveries = deliveries_with_attempts(
         store,
@@ -154,11 +144,6 @@ pub async fn deliveries_with_attempts(
     deliveries: Vec<DeliveryRow>,
 ) -> Result<Vec<DeliveryView>, ServiceError> {
     let db = store.reader();
-    let ids: Vec<String> = deliveries.iter().map(|d| d.id.clone()).collect();
-    let mut attempts: HashMap<String, Vec<AttemptRow>> = HashMap::new();
-    for a in webhook_deliveries::attempts_of(db, &ids).await? {
-        attempts.entry(a.delivery_id.clone()).or_default().push(a);
-    }
     let mut endpoint_ids: Vec<String> = deliveries.iter().map(|d| d.endpoint_id.clone()).collect();
     endpoint_ids.sort();
     endpoint_ids.dedup();
@@ -180,10 +165,11 @@ pub async fn deliveries_with_attempts(
             (e.id.clone(), json)
         })
         .collect();
-    Ok(deliveries
+    Ok(webhook_deliveries::with_attempts(db, deliveries)
+        .await?
         .into_iter()
-        .map(|d| DeliveryView {
-            attempts: attempts.remove(&d.id).unwrap_or_default(),
+        .map(|(d, attempts)| DeliveryView {
+            attempts,
             endpoint_url: urls.get(&d.endpoint_id).cloned().unwrap_or_default(),
             request_body: bodies.get(&d.event_id).cloned().unwrap_or_default(),
             delivery: d,

@@ -243,6 +243,24 @@ pub async fn list(
     page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
 }
 
+/// Each transaction with its entries (one query for all of them), in the order given.
+pub async fn with_entries(
+    pool: &AnyPool,
+    transactions: Vec<TransactionRow>,
+) -> Result<Vec<(TransactionRow, Vec<EntryRow>)>, sqlx::Error> {
+    let ids: Vec<String> = transactions.iter().map(|t| t.id.clone()).collect();
+    let mut entries = entries_of(pool, &ids).await?;
+    Ok(transactions
+        .into_iter()
+        .map(|t| {
+            let mine = entries
+                .extract_if(.., |e| e.transaction_id == t.id)
+                .collect();
+            (t, mine)
+        })
+        .collect())
+}
+
 /// The entries of these transactions.
 pub async fn entries_of<'e, E: Executor<'e, Database = Any>>(
     ex: E,

@@ -247,6 +247,22 @@ pub async fn of_events<'e, E: Executor<'e, Database = Any>>(
     query.fetch_all(ex).await
 }
 
+/// Each delivery with its attempts (one query for all of them), in the order given.
+pub async fn with_attempts(
+    pool: &AnyPool,
+    deliveries: Vec<DeliveryRow>,
+) -> Result<Vec<(DeliveryRow, Vec<AttemptRow>)>, sqlx::Error> {
+    let ids: Vec<String> = deliveries.iter().map(|d| d.id.clone()).collect();
+    let mut attempts = attempts_of(pool, &ids).await?;
+    Ok(deliveries
+        .into_iter()
+        .map(|d| {
+            let mine = attempts.extract_if(.., |a| a.delivery_id == d.id).collect();
+            (d, mine)
+        })
+        .collect())
+}
+
 /// The attempts of these deliveries, in order.
 pub async fn attempts_of<'e, E: Executor<'e, Database = Any>>(
     ex: E,
