@@ -9,6 +9,7 @@ use crate::ui::pages::dashboard::payment::PaymentPage;
 use crate::ui::pages::dashboard::payments::PaymentsPage;
 use crate::ui::pages::dashboard::settings::SettingsPage;
 use crate::ui::pages::dashboard::webhook::EndpointPage;
+use crate::ui::pages::elements::{ElementsCardPage, ElementsChallengeEnd};
 use crate::ui::pages::login::LoginPage;
 use crate::ui::pages::not_found::NotFound;
 use crate::ui::pages::receipt::ReceiptPage;
@@ -69,6 +70,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/settings") view=SettingsPage ssr=SsrMode::Async />
                 <Route path=path!("/sandbox/3ds/:id") view=ThreeDsPage ssr=SsrMode::Async />
                 <Route path=path!("/checkout/:id") view=CheckoutPage ssr=SsrMode::Async />
+                // Async too: who may frame them (their CSP) is known only once the key is.
+                <Route path=path!("/elements/card") view=ElementsCardPage ssr=SsrMode::Async />
+                <Route path=path!("/elements/challenge/:id") view=ElementsChallengeEnd ssr=SsrMode::Async />
                 <Route path=path!("/receipts/:id") view=ReceiptPage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -37,22 +37,20 @@ pub async fn submit(
         return crate::api::error::ApiError::internal_silent().into_response();
     };
     let deps = crate::api::payments::deps(&state);
-    // Started at the hosted checkout: the customer is there, so a failed challenge lets them
-    // try another card, and every ending goes back through the checkout.
-    let from_checkout = service::challenge_from_checkout(&row, &state.config.public_url);
-    let target = |row: &PaymentRow| {
-        if from_checkout {
-            crate::services::checkout::result_target(row)
-        } else {
-            return_target(row)
-        }
+    // Started at the hosted checkout or in a card element: the customer is there, so a
+    // failed challenge lets them try another card, and every ending goes back there.
+    let channel = service::Channel::of_challenge(&row, &state.config.public_url);
+    let target = |row: &PaymentRow| match channel {
+        service::Channel::Checkout => crate::services::checkout::result_target(row),
+        service::Channel::Elements => format!("/elements/challenge/{}", row.id),
+        service::Channel::Api => return_target(row),
     };
     let input = ConfirmPayment {
         payment_method: None,
         challenge_completed: Some(passed),
         new_card: None,
     };
-    match service::confirm(&deps, &scope, &id, input, from_checkout).await {
+    match service::confirm(&deps, &scope, &id, input, channel).await {
         Ok(staged) => {
             let to = target(&staged.payment);
             if let Err(err) = staged.tx.commit().await {

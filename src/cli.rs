@@ -222,18 +222,44 @@ pub async fn run(cli: Cli) -> Result<()> {
 async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<()> {
     let public_url = config.public_url.clone();
     let secret = config.secret.clone();
+    let shop_addr = config.demo_shop_addr;
     let app = Application::build(config, clock.clone()).await?;
     let demo = accounts::ensure_demo(&app.state().store, clock.as_ref(), &secret).await?;
+    let shop = match (shop_addr, &demo.secret_key, &demo.publishable_key) {
+        (Some(addr), Some(sk), Some(pk)) => {
+            let origin = format!("http://{addr}");
+            accounts::allow_embed_origin(&app.state().store, &demo.account_id, &origin).await?;
+            let shop = crate::demo_shop::DemoShop::new(
+                public_url.clone(),
+                sk.expose().to_string(),
+                pk.expose().to_string(),
+            );
+            let serving = crate::demo_shop::bind(addr, shop).await?;
+            Some((origin, tokio::spawn(serving)))
+        }
+        (Some(_), _, _) => {
+            tracing::warn!("the demo merchant's test keys were rolled: the demo shop is off");
+            None
+        }
+        (None, _, _) => None,
+    };
     print_banner(
         &public_url,
         app.local_addr(),
         app.state().store.backend().name(),
         &demo,
     );
+    if let Some((origin, _)) = &shop {
+        println!("  Demo shop:        {origin} (card fields embedded from VINR)");
+        println!();
+    }
     let workers = crate::workers::spawn_all(app.state());
     let served = app.run_until(shutdown_signal()).await;
     for worker in workers {
         worker.abort();
+    }
+    if let Some((_, serving)) = shop {
+        serving.abort();
     }
     served
 }

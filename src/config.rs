@@ -29,6 +29,8 @@ pub struct Config {
     /// Whether anyone reaching the server may create an account at `/signup` (`VINR_SIGNUP`,
     /// `on` by default; an operator who hands out accounts turns it `off`).
     pub allow_signup: bool,
+    /// Where to serve the demo shop (`VINR_DEMO_SHOP_ADDR`); none by default.
+    pub demo_shop_addr: Option<SocketAddr>,
 }
 
 /// Reads an on/off setting.
@@ -84,7 +86,15 @@ impl Config {
             Some(v) => parse_switch(&v).context("VINR_SIGNUP must be on or off")?,
             None => true,
         };
+        let demo_shop_addr = match var("VINR_DEMO_SHOP_ADDR") {
+            Some(v) => Some(
+                v.parse()
+                    .context("VINR_DEMO_SHOP_ADDR must be an address like 127.0.0.1:4242")?,
+            ),
+            None => None,
+        };
         Ok(Config {
+            demo_shop_addr,
             allow_signup,
             fees,
             settlement_delay_secs,

@@ -29,6 +29,8 @@ pub mod crypto;
 #[cfg(feature = "ssr")]
 pub mod dashboard;
 #[cfg(feature = "ssr")]
+pub mod demo_shop;
+#[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod services;

@@ -218,20 +218,21 @@ async fn security_headers(req: Request, next: Next) -> Response {
 /// The CSP of a server-rendered page: scripts only from us or with this response's nonce
 /// (Leptos' hydration bootstrap), wasm allowed to compile, no framing.
 pub fn page_csp(nonce: &str) -> String {
-    page_csp_with_form_target(nonce, "")
+    page_csp_for(nonce, "", "'none'")
 }
 
-/// The page CSP for a page whose form post ends in a redirect to `origin` (a merchant's
-/// `return_url`): browsers apply `form-action` to that redirect too.
-pub fn page_csp_with_form_target(nonce: &str, origin: &str) -> String {
-    let origin = if origin.is_empty() {
+/// The page CSP with the origin a form post may end at (a merchant's `return_url`: browsers
+/// apply `form-action` to the redirect too) and who may frame the page (`'none'`, or the
+/// merchant's allowed origins for the card element and its challenge).
+pub fn page_csp_for(nonce: &str, form_origin: &str, frame_ancestors: &str) -> String {
+    let form_origin = if form_origin.is_empty() {
         String::new()
     } else {
-        format!(" {origin}")
+        format!(" {form_origin}")
     };
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'{origin}; frame-ancestors 'none'"
+         object-src 'none'; base-uri 'none'; form-action 'self'{form_origin}; frame-ancestors {frame_ancestors}"
     )
 }

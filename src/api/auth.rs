@@ -110,41 +110,48 @@ impl FromRequestParts<AppState> for ApiAuth {
             )
             .with_code("api_key_missing"));
         };
-        let invalid =
-            || ApiError::unauthenticated(format!("Invalid API key provided: {}", redact(&key)));
-        let (kind, mode) = classify(&key).ok_or_else(invalid)?;
-        let digest = crate::crypto::sha256_hex(key.as_bytes());
-        let seen = std::time::Instant::now();
-        let owner = match state.keys.get(&digest, seen) {
-            Some(owner) => owner,
-            None => {
-                let owner = api_keys::find_owner_by_digest(state.store.reader(), &digest)
-                    .await?
-                    .ok_or_else(invalid)?;
-                state.keys.put(&digest, owner.clone(), seen);
-                owner
-            }
-        };
-        if owner.expires_at.is_some_and(|at| at <= state.clock.now()) {
-            return Err(ApiError::unauthenticated(format!(
-                "The API key {} has expired; use the key that replaced it.",
-                redact(&key)
-            ))
-            .with_code("api_key_expired"));
-        }
-        // The stored kind and mode are authoritative; the prefix only has to agree.
-        if owner.kind != kind.as_str() || owner.mode != mode.as_str() {
-            return Err(invalid());
-        }
-        Ok(ApiAuth {
-            account_id: owner.account_id,
-            account_name: owner.account_name,
-            default_currency: owner.default_currency,
-            default_acquirer: owner.default_acquirer,
-            mode,
-            kind,
-        })
+        authenticate(state, &key).await
     }
+}
+
+/// Checks a presented key (from a header, or from the card element's page and calls):
+/// known, not expired, and of the kind and mode its prefix claims. Verified keys are kept
+/// for a few seconds (`key_cache`).
+pub async fn authenticate(state: &AppState, key: &str) -> Result<ApiAuth, ApiError> {
+    let invalid =
+        || ApiError::unauthenticated(format!("Invalid API key provided: {}", redact(key)));
+    let (kind, mode) = classify(key).ok_or_else(invalid)?;
+    let digest = crate::crypto::sha256_hex(key.as_bytes());
+    let seen = std::time::Instant::now();
+    let owner = match state.keys.get(&digest, seen) {
+        Some(owner) => owner,
+        None => {
+            let owner = api_keys::find_owner_by_digest(state.store.reader(), &digest)
+                .await?
+                .ok_or_else(invalid)?;
+            state.keys.put(&digest, owner.clone(), seen);
+            owner
+        }
+    };
+    if owner.expires_at.is_some_and(|at| at <= state.clock.now()) {
+        return Err(ApiError::unauthenticated(format!(
+            "The API key {} has expired; use the key that replaced it.",
+            redact(key)
+        ))
+        .with_code("api_key_expired"));
+    }
+    // The stored kind and mode are authoritative; the prefix only has to agree.
+    if owner.kind != kind.as_str() || owner.mode != mode.as_str() {
+        return Err(invalid());
+    }
+    Ok(ApiAuth {
+        account_id: owner.account_id,
+        account_name: owner.account_name,
+        default_currency: owner.default_currency,
+        default_acquirer: owner.default_acquirer,
+        mode,
+        kind,
+    })
 }
 
 impl FromRequestParts<AppState> for SecretAuth {

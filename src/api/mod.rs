@@ -8,6 +8,7 @@ pub mod body;
 pub mod checkout;
 pub mod connected_accounts;
 pub mod customers;
+pub mod elements;
 pub mod error;
 pub mod events;
 pub mod health;
@@ -17,6 +18,7 @@ pub mod ledger;
 pub mod list;
 pub mod params;
 pub mod payment_methods;
+pub mod payment_sessions;
 pub mod payments;
 pub mod receipts;
 pub mod refunds;
@@ -97,6 +99,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             payments::create::create_payment
         ))
         .routes(routes!(payments::read::get_payment))
+        .routes(routes!(payment_sessions::create_payment_session))
+        .routes(routes!(elements::elements_js))
         .routes(routes!(payments::actions::confirm_payment))
         .routes(routes!(payments::actions::capture_payment))
         .routes(routes!(payments::actions::cancel_payment))

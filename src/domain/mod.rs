@@ -3,6 +3,7 @@
 pub mod card;
 pub mod checkout;
 pub mod customer;
+pub mod elements;
 pub mod embed;
 pub mod ids;
 pub mod ledger;

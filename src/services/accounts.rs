@@ -249,6 +249,30 @@ pub async fn ensure_demo(
     })
 }
 
+/// Adds `origin` to an account's allowed embed origins, if it is not there yet (the demo
+/// shop's origin, on start).
+pub async fn allow_embed_origin(store: &Store, account_id: &str, origin: &str) -> Result<()> {
+    let account = accounts::find(store.reader(), account_id)
+        .await?
+        .with_context(|| format!("no account {account_id}"))?;
+    let mut origins =
+        crate::domain::embed::parse_origins(&account.embed_origins).map_err(anyhow::Error::msg)?;
+    if origins.iter().any(|o| o == origin) {
+        return Ok(());
+    }
+    origins.push(origin.to_string());
+    let settings = accounts::Settings {
+        name: account.name,
+        brand_color: account.brand_color,
+        embed_origins: origins.join("\n"),
+        default_acquirer: account.default_acquirer,
+    };
+    let mut tx = store.begin().await?;
+    accounts::update_settings(&mut tx, account_id, &settings).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Issues a new key of `kind` and `mode`; the keys it replaces keep working for `grace_secs`
 /// (0 stops them at once), so deployed code can be switched over without downtime.
 pub async fn roll_key(

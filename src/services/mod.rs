@@ -5,10 +5,12 @@
 pub mod accounts;
 pub mod acquirer_connections;
 pub mod callbacks;
+pub mod card_entry;
 pub mod cards;
 pub mod checkout;
 pub mod customers;
 pub mod dashboard;
+pub mod elements;
 pub mod events;
 pub mod ledger;
 pub mod payments;

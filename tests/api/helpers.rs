@@ -65,6 +65,7 @@ impl TestApp {
             fees: Default::default(),
             settlement_delay_secs: vinr::config::DEFAULT_SETTLEMENT_DELAY_SECS,
             allow_signup: true,
+            demo_shop_addr: None,
         };
         tweak(&mut config);
         let app = Application::build(config, clock.clone())

@@ -12,6 +12,8 @@ pub struct ConfirmDetails {
 #[serde(deny_unknown_fields)]
 pub struct ConfirmParams {
     pub payment_method: Option<String>,
+    /// Required with a publishable key: the payment's client secret.
+    pub client_secret: Option<String>,
     pub details: Option<ConfirmDetails>,
     pub return_url: Option<String>,
     #[serde(default, deserialize_with = "lenient::string_list")]
@@ -21,7 +23,7 @@ pub struct ConfirmParams {
 #[utoipa::path(post, path = "/payments/{id}/confirm", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((ConfirmParams = "application/x-www-form-urlencoded"), (ConfirmParams = "application/json"))), responses((status = 200, description = "The payment", body = crate::api::schemas::Payment), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 402, description = "Card declined; the error names the payment", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
 pub async fn confirm_payment(
     State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    auth: ApiAuth,
     Path(id): Path<String>,
     key: IdempotencyKey,
     body: ApiBody<ConfirmParams>,
@@ -31,6 +33,13 @@ pub async fn confirm_payment(
         Started::Fresh(idem) => idem,
     };
     let p = body.value;
+    if auth.kind == KeyKind::Publishable {
+        check_browser_confirm(&state, &auth, &id, &p).await?;
+    } else if let Some(client_secret) = &p.client_secret
+        && !crate::services::elements::secret_matches(&state.config.secret, &id, client_secret)
+    {
+        return Err(bad_client_secret());
+    }
     if p.return_url.is_some() {
         return Err(ApiError::invalid_param(
             "return_url",
@@ -53,8 +62,71 @@ pub async fn confirm_payment(
         challenge_completed,
         new_card: None,
     };
-    let staged = service::confirm(&deps(&state), &scope_of(&auth), &id, input, false).await?;
+    let staged = service::confirm(
+        &deps(&state),
+        &scope_of(&auth),
+        &id,
+        input,
+        service::Channel::Api,
+    )
+    .await?;
     finish(&state, &auth, idem, staged, &p.expand).await
+}
+
+fn bad_client_secret() -> ApiError {
+    ApiError::invalid_param(
+        "client_secret",
+        "The client_secret does not belong to this payment.",
+    )
+}
+
+/// A browser confirming with a publishable key (API-direct from the customer's device): only
+/// the payment whose client secret it holds, only with a method it tokenised or one saved for
+/// this payment's customer, and never finishing a 3-D Secure challenge (the issuer's page
+/// does that).
+async fn check_browser_confirm(
+    state: &AppState,
+    auth: &ApiAuth,
+    id: &str,
+    p: &ConfirmParams,
+) -> ApiResult<()> {
+    let Some(client_secret) = &p.client_secret else {
+        return Err(ApiError::forbidden(
+            "A publishable key may confirm a payment only with its client_secret.",
+        ));
+    };
+    if !crate::services::elements::secret_matches(&state.config.secret, id, client_secret) {
+        return Err(bad_client_secret());
+    }
+    if p.details.is_some() {
+        return Err(ApiError::invalid_param(
+            "details",
+            "With a publishable key the 3D Secure challenge is completed on the issuer's page \
+             (next_action.redirect_to_url).",
+        ));
+    }
+    let payment = service::find(&state.store, &scope_of(auth), id).await?;
+    let method = p
+        .payment_method
+        .as_deref()
+        .ok_or_else(|| ApiError::missing_param("payment_method"))?;
+    if crate::domain::ids::is_id(crate::domain::ids::IdKind::PaymentMethod, method)
+        && let Some(saved) = crate::store::payment_methods::find(
+            state.store.reader(),
+            &auth.account_id,
+            auth.mode.as_str(),
+            method,
+        )
+        .await?
+        && saved.customer_id.is_some()
+        && saved.customer_id != payment.customer
+    {
+        return Err(ApiError::invalid_param(
+            "payment_method",
+            "This payment method is saved for another customer; confirm with the secret key.",
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -50,7 +50,25 @@ pub async fn create_payment(
         Started::Fresh(idem) => idem,
     };
     let p = body.value;
-    let input = NewPayment {
+    let expand = p.expand.clone();
+    let input = new_payment(p, &auth);
+    if input.amount.is_none() {
+        return Err(ApiError::missing_param("amount"));
+    }
+    let staged = service::create(
+        &deps(&state),
+        &scope_of(&auth),
+        &auth.default_currency,
+        input,
+    )
+    .await?;
+    finish(&state, &auth, idem, staged, &expand).await
+}
+
+/// The use case's input from the request's parameters; payments naming no connection use
+/// the merchant's default one.
+pub(crate) fn new_payment(p: CreateParams, auth: &ApiAuth) -> NewPayment {
+    NewPayment {
         amount: p.amount,
         currency: p.currency,
         payment_method: p.payment_method,
@@ -73,16 +91,5 @@ pub async fn create_payment(
         statement_descriptor: p.statement_descriptor,
         expires_in: p.expires_in,
         checkout_session: None,
-    };
-    if input.amount.is_none() {
-        return Err(ApiError::missing_param("amount"));
     }
-    let staged = service::create(
-        &deps(&state),
-        &scope_of(&auth),
-        &auth.default_currency,
-        input,
-    )
-    .await?;
-    finish(&state, &auth, idem, staged, &p.expand).await
 }

@@ -13,7 +13,7 @@ pub use actions::{
 pub use create::create_payment;
 pub use read::{get_payment, list_payments};
 
-use super::auth::{ApiAuth, SecretAuth};
+use super::auth::{ApiAuth, KeyKind, SecretAuth};
 use super::body::ApiBody;
 use super::customers::{CustomerDto, scope_of};
 use super::error::{ApiError, ApiResult, ErrorType};
@@ -86,7 +86,7 @@ pub(crate) fn payment_json(state: &AppState, auth: &ApiAuth, row: &PaymentRow) -
 }
 
 /// Replaces ids by objects for each `expand[]` entry.
-pub(super) async fn expand(
+pub(crate) async fn expand(
     state: &AppState,
     auth: &ApiAuth,
     mut object: Value,

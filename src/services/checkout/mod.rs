@@ -11,15 +11,14 @@ use sessions::items_of;
 pub use sessions::{LineItem, NewSession, create_session, session_json};
 
 use super::ServiceError;
+pub use super::card_entry::TypedCard;
+use super::card_entry::{self, Attempt};
 use super::payments::{
-    self as payments_service, ConfirmPayment, Deps, PaymentError, challenge_url,
-    return_url_with_result, scope_of, status_of,
+    self as payments_service, Channel, Deps, PaymentError, return_url_with_result, scope_of,
+    status_of,
 };
-use crate::clock::year_month;
-use crate::crypto::Secret;
-use crate::domain::card::{CardFieldError, check_card, split_expiry};
 pub use crate::domain::checkout::PayOutcome;
-use crate::domain::checkout::{customer_decline_message, field_message};
+use crate::domain::checkout::customer_decline_message;
 use crate::domain::payment::PaymentStatus;
 use crate::store::accounts;
 use crate::store::checkout_sessions;
@@ -28,8 +27,6 @@ use serde_json::{Value, json};
 
 /// The colour used when an account's own is not a `#rrggbb` value.
 pub const DEFAULT_BRAND_COLOR: &str = "#4f46e5";
-/// Longest name on a card we accept.
-const MAX_NAME_LEN: usize = 100;
 
 /// Everything the checkout shows about one payment.
 #[derive(Debug, Clone)]
@@ -130,16 +127,9 @@ pub fn result_target(row: &PaymentRow) -> String {
         .unwrap_or_else(|| format!("/checkout/{}", row.id))
 }
 
-/// The card as typed into the checkout form. Number and CVC are secrets from here on.
-pub struct TypedCard {
-    pub name: String,
-    pub number: Secret,
-    pub expiry: String,
-    pub cvc: Secret,
-}
-
-/// Pays the checkout `reference` with a typed card. A decline leaves the payment waiting for
-/// another card; a paid, canceled or expired payment is never charged again.
+/// Pays the checkout `reference` with a card typed into its form (the name is required
+/// there). A decline leaves the payment waiting for another card; a paid, canceled or expired
+/// payment is never charged again.
 pub async fn pay(
     deps: &Deps<'_>,
     reference: &str,
@@ -152,85 +142,20 @@ pub async fn pay(
         }
         .into());
     };
-    let row = view.payment;
-    match status_of(&row) {
-        PaymentStatus::RequiresPaymentMethod => {}
-        // A challenge is under way: finish it rather than charge again.
-        PaymentStatus::RequiresAction => {
-            if let Some(url) = challenge_url(&row) {
-                return Ok(PayOutcome::Redirect(url));
+    let card = TypedCard {
+        name: Some(card.name.unwrap_or_default()),
+        ..card
+    };
+    Ok(
+        match card_entry::pay(deps, view.payment, card, Channel::Checkout).await? {
+            Attempt::Settled(row) => PayOutcome::Redirect(result_target(&row)),
+            Attempt::Challenge { url, .. } => PayOutcome::Redirect(url),
+            Attempt::Declined { decline_code, .. } => {
+                PayOutcome::Declined(customer_decline_message(&decline_code).to_string())
             }
-        }
-        _ => return Ok(PayOutcome::Redirect(result_target(&row))),
-    }
-    let name = card.name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
-        return Ok(PayOutcome::Invalid {
-            field: "name".into(),
-            message: field_message("name").unwrap_or_default().into(),
-        });
-    }
-    let (month, year) = split_expiry(&card.expiry);
-    let checked = match check_card(
-        card.number.expose(),
-        &month,
-        &year,
-        card.cvc.expose(),
-        year_month(deps.clock.now()),
-    ) {
-        Ok(checked) => checked,
-        Err(err) => return Ok(invalid_field(&err)),
-    };
-    let Some(scope) = scope_of(&row) else {
-        return Err(ServiceError::invalid("mode", "The payment has no valid mode.").into());
-    };
-    let method = super::cards::card_method(
-        &scope,
-        deps.clock,
-        deps.secret,
-        &checked,
-        Some(name.to_string()),
-    );
-    let input = ConfirmPayment {
-        new_card: Some(method),
-        ..ConfirmPayment::default()
-    };
-    match payments_service::confirm(deps, &scope, &row.id, input, true).await {
-        Ok(staged) => {
-            staged.tx.commit().await?;
-            let paid = staged.payment;
-            Ok(match status_of(&paid) {
-                PaymentStatus::RequiresAction => match challenge_url(&paid) {
-                    Some(url) => PayOutcome::Redirect(url),
-                    None => PayOutcome::Redirect(result_target(&paid)),
-                },
-                PaymentStatus::RequiresPaymentMethod => PayOutcome::Declined(
-                    customer_decline_message(
-                        staged.decline.map(|d| d.decline_code).unwrap_or_default(),
-                    )
-                    .to_string(),
-                ),
-                _ => PayOutcome::Redirect(result_target(&paid)),
-            })
-        }
-        // Paid, canceled or expired meanwhile (another tab, the worker): show where it stands.
-        Err(PaymentError::State(_) | PaymentError::Conflict) => {
-            Ok(PayOutcome::Redirect(format!("/checkout/{}", row.id)))
-        }
-        Err(err) => Err(err),
-    }
-}
-
-/// The form field a card check failed on, with its message.
-fn invalid_field(err: &CardFieldError) -> PayOutcome {
-    let field = match err.param {
-        "exp_month" | "exp_year" => "expiry",
-        other => other,
-    };
-    PayOutcome::Invalid {
-        field: field.to_string(),
-        message: err.message.to_string(),
-    }
+            Attempt::Invalid { field, message } => PayOutcome::Invalid { field, message },
+        },
+    )
 }
 
 /// The customer gives up: the payment is canceled (`requested_by_customer`). Returns where to

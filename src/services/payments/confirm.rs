@@ -16,13 +16,14 @@ pub struct ConfirmPayment {
 }
 
 /// Confirms a payment awaiting a method (with one) or a 3-D Secure result (with `details`).
-/// `retryable`: a customer is present (checkout), so a decline lets them try another card.
+/// `channel`: where the card was entered (a customer at the checkout or the card element may
+/// try another card after a decline).
 pub async fn confirm(
     deps: &Deps<'_>,
     scope: &Scope,
     id: &str,
     input: ConfirmPayment,
-    retryable: bool,
+    channel: Channel,
 ) -> Result<Staged> {
     let mut row = expire_if_due(deps, find(deps.store, scope, id).await?).await?;
     let from = status_of(&row);
@@ -107,7 +108,7 @@ pub async fn confirm(
         processing,
         outcome,
         &method.row,
-        retryable,
+        channel,
         &mut kinds,
     )?;
     let mut tx = deps.store.begin().await?;

@@ -221,7 +221,7 @@ pub async fn create(
             status,
             outcome,
             &method.row,
-            false,
+            Channel::Api,
             &mut kinds,
         )?;
         charge = c;

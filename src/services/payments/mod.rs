@@ -96,10 +96,49 @@ pub fn checkout_url(public_url: &str, payment_id: &str) -> String {
     format!("{public_url}/checkout/{payment_id}")
 }
 
-/// True when a payment's 3-D Secure challenge was started from the hosted checkout (its
-/// challenge returns there): the customer is present and may retry after a decline.
-pub fn challenge_from_checkout(row: &PaymentRow, public_url: &str) -> bool {
-    redirect_to_url(row, "return_url").is_some_and(|back| back == checkout_url(public_url, &row.id))
+/// Where a card was entered, which decides what a decline and a 3-D Secure challenge do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// A merchant's server called the API: a decline fails the payment, and a challenge ends
+    /// at the merchant's `return_url`.
+    Api,
+    /// The hosted checkout: the customer is there, may try another card after a decline, and
+    /// comes back to the checkout after a challenge.
+    Checkout,
+    /// The embedded card element: like the checkout, but the challenge runs inside the
+    /// element's frame and ends on its own page there.
+    Elements,
+}
+
+impl Channel {
+    /// A customer is present and may try another card after a decline.
+    pub fn retryable(self) -> bool {
+        self != Channel::Api
+    }
+
+    /// Where the issuer's challenge sends the customer back to (None: nowhere to go).
+    pub fn challenge_return(self, public_url: &str, row: &PaymentRow) -> Option<String> {
+        match self {
+            Channel::Api => row.return_url.clone(),
+            Channel::Checkout => Some(checkout_url(public_url, &row.id)),
+            Channel::Elements => Some(elements_challenge_end(public_url, &row.id)),
+        }
+    }
+
+    /// The channel a payment's pending challenge was started from, read back from where it
+    /// returns to.
+    pub fn of_challenge(row: &PaymentRow, public_url: &str) -> Channel {
+        match redirect_to_url(row, "return_url") {
+            Some(back) if back == checkout_url(public_url, &row.id) => Channel::Checkout,
+            Some(back) if back == elements_challenge_end(public_url, &row.id) => Channel::Elements,
+            _ => Channel::Api,
+        }
+    }
+}
+
+/// The page inside the card element's frame where an issuer challenge ends.
+pub fn elements_challenge_end(public_url: &str, payment_id: &str) -> String {
+    format!("{public_url}/elements/challenge/{payment_id}")
 }
 
 /// The client secret of a payment: derived, never stored; it lets a browser confirm this one

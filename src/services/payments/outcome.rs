@@ -10,7 +10,7 @@ pub(super) fn apply_outcome(
     from: PaymentStatus,
     outcome: AuthOutcome,
     method: &PaymentMethodRow,
-    retryable: bool,
+    channel: Channel,
     kinds: &mut Vec<&'static str>,
 ) -> Result<(Option<ChargeRow>, Option<Decline>)> {
     let manual = row.capture_method == "manual";
@@ -22,7 +22,12 @@ pub(super) fn apply_outcome(
             None,
         ),
         AuthOutcome::ChallengeRequired => (Command::ActionRequired, None),
-        AuthOutcome::Declined(d) => (Command::Declined { retryable }, Some(*d)),
+        AuthOutcome::Declined(d) => (
+            Command::Declined {
+                retryable: channel.retryable(),
+            },
+            Some(*d),
+        ),
     };
     let next = transition(from, command)?;
     row.status = next.as_str().to_string();
@@ -68,13 +73,7 @@ pub(super) fn apply_outcome(
         }
         PaymentStatus::RequiresAction => {
             let url = format!("{}/sandbox/3ds/{}", deps.public_url, row.id);
-            // A customer at the checkout comes back to it (a declined challenge lets them try
-            // another card there); otherwise the challenge ends at the merchant's return_url.
-            let back = if retryable {
-                Some(checkout_url(deps.public_url, &row.id))
-            } else {
-                row.return_url.clone()
-            };
+            let back = channel.challenge_return(deps.public_url, row);
             row.next_action = Some(
                 json!({"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": back}})
                     .to_string(),

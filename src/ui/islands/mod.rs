@@ -1,4 +1,6 @@
 //! Interactive islands: the only parts of a page that ship wasm.
 
+pub mod card_element;
+pub mod card_fields;
 pub mod card_form;
 pub mod password_field;

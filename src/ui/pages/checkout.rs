@@ -1,6 +1,7 @@
 //! The hosted checkout page (`/checkout/{reference}`): the merchant's name and colour, the
 //! amount, the order, and the card form, or the payment's result when it has one.
 
+use super::set_status;
 use crate::domain::checkout::field_message;
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentStatus;
@@ -63,12 +64,6 @@ pub fn CheckoutPage() -> impl IntoView {
     }
 }
 
-fn set_status(status: http::StatusCode) {
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(status);
-    }
-}
-
 /// The form's post may end in a redirect to the merchant's `return_url`: browsers apply
 /// `form-action` to that redirect too, so its origin joins the page's CSP.
 fn allow_form_target(view: &CheckoutView) {
@@ -79,15 +74,7 @@ fn allow_form_target(view: &CheckoutView) {
         .and_then(|u| url::Url::parse(u).ok())
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default();
-    if let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) {
-        let csp = crate::server::page_csp_with_form_target(&nonce.to_string(), &origin);
-        if let Ok(value) = http::HeaderValue::from_str(&csp) {
-            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-        }
-    }
+    super::set_page_csp(&origin, "'none'");
 }
 
 #[component]

@@ -2,6 +2,7 @@
 
 pub mod checkout;
 pub mod dashboard;
+pub mod elements;
 pub mod login;
 pub mod not_found;
 pub mod receipt;
@@ -17,4 +18,25 @@ pub fn current_session() -> Option<CurrentSession> {
         .extensions
         .get::<CurrentSession>()
         .cloned()
+}
+
+/// Replaces the page's CSP (set by the shell) for this response: `form_origin` may receive
+/// the page's form posts, `frame_ancestors` may frame it (see `server::page_csp_for`).
+pub fn set_page_csp(form_origin: &str, frame_ancestors: &str) {
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        let csp = crate::server::page_csp_for(&nonce.to_string(), form_origin, frame_ancestors);
+        if let Ok(value) = http::HeaderValue::from_str(&csp) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+/// Sets the response's status (a page that is not found still renders).
+pub fn set_status(status: http::StatusCode) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
 }

@@ -1,6 +1,7 @@
 //! The simulated issuer's 3-D Secure challenge page.
 
 use crate::domain::money::Currency;
+use crate::services::payments::Channel;
 use crate::state::AppState;
 use crate::store::accounts;
 use leptos::prelude::*;
@@ -21,32 +22,28 @@ pub fn ThreeDsPage() -> impl IntoView {
                     .into_any();
             }
         };
-        let merchant = accounts::find(state.store.reader(), &payment.account_id)
+        let account = accounts::find(state.store.reader(), &payment.account_id)
             .await
             .ok()
-            .flatten()
-            .map(|a| a.name)
-            .unwrap_or_default();
+            .flatten();
         let amount = Currency::parse(&payment.currency)
             .map(|c| c.format(payment.amount))
             .unwrap_or_default();
-        // The page redirects to the merchant after the post: let the form go there.
-        if let (Some(url), Some(nonce), Some(response)) = (
-            payment
-                .return_url
-                .as_deref()
-                .and_then(|u| url::Url::parse(u).ok()),
-            leptos::nonce::use_nonce(),
-            use_context::<leptos_axum::ResponseOptions>(),
-        ) {
-            let csp = crate::server::page_csp_with_form_target(
-                &nonce.to_string(),
-                &url.origin().ascii_serialization(),
-            );
-            if let Ok(value) = http::HeaderValue::from_str(&csp) {
-                response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-            }
-        }
+        // The page redirects to the merchant after the post: let the form go there. Started in
+        // a card element, it shows inside that frame, on the merchant's page.
+        let form_origin = payment
+            .return_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        let framed = Channel::of_challenge(&payment, &state.config.public_url) == Channel::Elements;
+        let ancestors = match (&account, framed) {
+            (Some(account), true) => crate::services::elements::challenge_ancestors(account),
+            _ => "'none'".to_string(),
+        };
+        crate::ui::pages::set_page_csp(&form_origin, &ancestors);
+        let merchant = account.map(|a| a.name).unwrap_or_default();
         if payment.status != "requires_action" {
             let status = payment.status.clone();
             let back = payment

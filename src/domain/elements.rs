@@ -1,0 +1,444 @@
+//! The embedded card element (§8): the messages its frame and the merchant's page exchange
+//! (JSON strings over `postMessage`, marked `"vinr":"elements"`), what a confirm leads to,
+//! and the `appearance` a merchant may ask for, reduced to safe CSS values.
+//!
+//! Shared by the server (which decides outcomes) and the frame's island (which talks to the
+//! page), so both read the same shapes.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The marker every message carries, so unrelated `postMessage` traffic is ignored.
+pub const MARKER: &str = "elements";
+
+/// A payment as the card element reports it to the merchant's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSummary {
+    pub id: String,
+    pub status: String,
+    pub amount: i64,
+    pub currency: String,
+}
+
+impl PaymentSummary {
+    /// True when the customer's part is done and the money is (or will be) the merchant's:
+    /// paid, authorised for a later capture, or being processed.
+    pub fn is_success(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "succeeded" | "requires_capture" | "processing"
+        )
+    }
+}
+
+/// An error as the merchant's page receives it (the API's error object, less `payment`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElementError {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decline_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+}
+
+impl ElementError {
+    pub fn new(kind: &str, code: &str, message: impl Into<String>) -> Self {
+        ElementError {
+            kind: kind.into(),
+            code: code.into(),
+            message: message.into(),
+            decline_code: None,
+            param: None,
+        }
+    }
+}
+
+/// Where a payment stands for the card element, after loading it or confirming it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ElementsOutcome {
+    /// Waiting for a card: the fields are live.
+    Open(PaymentSummary),
+    /// The payment has a result (or another request is processing it).
+    Done(PaymentSummary),
+    /// The issuer wants the customer to authenticate at this URL (shown inside the frame).
+    Challenge(String),
+    /// The issuer declined; the customer may try another card. `message` is for them.
+    Declined {
+        code: String,
+        decline_code: String,
+        message: String,
+    },
+    /// A field is wrong (`number`, `expiry`, `cvc`); nothing was sent to the issuer.
+    Invalid { field: String, message: String },
+}
+
+impl ElementsOutcome {
+    /// What `elements.confirm()` resolves with: the payment, or an error.
+    pub fn confirm_result(&self) -> Result<PaymentSummary, ElementError> {
+        match self {
+            ElementsOutcome::Done(p) if p.is_success() => Ok(p.clone()),
+            ElementsOutcome::Done(p) => Err(ElementError::new(
+                "invalid_request_error",
+                "payment_unexpected_state",
+                format!("This payment is {} and can no longer be paid.", p.status),
+            )),
+            ElementsOutcome::Open(_) | ElementsOutcome::Challenge(_) => Err(ElementError::new(
+                "invalid_request_error",
+                "payment_unexpected_state",
+                "The payment is still waiting for the customer.",
+            )),
+            ElementsOutcome::Declined {
+                code,
+                decline_code,
+                message,
+            } => Err(ElementError {
+                decline_code: Some(decline_code.clone()),
+                ..ElementError::new("card_error", code, message.clone())
+            }),
+            ElementsOutcome::Invalid { field, message } => Err(ElementError {
+                param: Some(field.clone()),
+                ..ElementError::new("validation_error", invalid_code(field), message.clone())
+            }),
+        }
+    }
+}
+
+/// The API's error code for a field refused before asking the issuer.
+fn invalid_code(field: &str) -> &'static str {
+    match field {
+        "expiry" => "invalid_expiry",
+        "cvc" => "invalid_cvc",
+        _ => "incorrect_number",
+    }
+}
+
+/// A message from the merchant's page to the frame.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PageMessage {
+    /// The page's answer to `loaded`: which payment, and how the fields should look.
+    Init {
+        #[serde(rename = "clientSecret")]
+        client_secret: String,
+        #[serde(default)]
+        appearance: Appearance,
+    },
+    /// `elements.confirm()`; the answer is a `result` with the same id.
+    Confirm { id: u64 },
+}
+
+/// Reads a message from the page; anything else (other scripts' messages, bad JSON) is None.
+pub fn parse_page_message(data: &str) -> Option<PageMessage> {
+    #[derive(Deserialize)]
+    struct Envelope {
+        vinr: String,
+    }
+    let envelope: Envelope = serde_json::from_str(data).ok()?;
+    if envelope.vinr != MARKER {
+        return None;
+    }
+    serde_json::from_str(data).ok()
+}
+
+/// A message from the frame to the merchant's page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FrameMessage {
+    /// The frame listens: send `init`.
+    Loaded,
+    /// The fields are shown and the client secret checked.
+    Ready,
+    /// After each keystroke or check.
+    Change {
+        complete: bool,
+        empty: bool,
+        brand: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<ElementError>,
+    },
+    /// The frame's content height in CSS pixels.
+    Resize { height: f64 },
+    /// The answer to `confirm` number `id`.
+    Result {
+        id: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        payment: Option<PaymentSummary>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<ElementError>,
+    },
+    /// Something the page should know (a bad key or client secret).
+    Error { error: ElementError },
+}
+
+impl FrameMessage {
+    /// The JSON string posted to the page.
+    pub fn to_json(&self) -> String {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            map.insert("vinr".into(), MARKER.into());
+        }
+        value.to_string()
+    }
+}
+
+/// What the merchant asked the fields to look like (`appearance.variables`, as Stripe's).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct Appearance {
+    #[serde(default)]
+    pub variables: BTreeMap<String, serde_json::Value>,
+}
+
+/// The variables we honour: the page's name, the CSS custom property, and the kind of value.
+const VARIABLES: [(&str, &str, ValueKind); 8] = [
+    ("colorPrimary", "--el-primary", ValueKind::Color),
+    ("colorBackground", "--el-background", ValueKind::Color),
+    ("colorText", "--el-text", ValueKind::Color),
+    ("colorDanger", "--el-danger", ValueKind::Color),
+    ("colorBorder", "--el-border", ValueKind::Color),
+    ("fontFamily", "--el-font", ValueKind::Font),
+    ("fontSizeBase", "--el-font-size", ValueKind::Length),
+    ("borderRadius", "--el-radius", ValueKind::Length),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueKind {
+    Color,
+    Font,
+    Length,
+}
+
+impl Appearance {
+    /// The CSS custom properties to set, and the names of variables refused (unknown, or a
+    /// value that is not a plain colour, font list or length). Only plain values pass, so a
+    /// merchant's page cannot inject CSS into ours.
+    pub fn css_variables(&self) -> (Vec<(&'static str, String)>, Vec<String>) {
+        let mut set = Vec::new();
+        let mut refused = Vec::new();
+        for (name, value) in &self.variables {
+            let known = VARIABLES.iter().find(|(n, _, _)| n == name);
+            let text = match value {
+                serde_json::Value::String(s) => Some(s.trim().to_string()),
+                // A bare number is pixels, as in Stripe's `borderRadius: 8`.
+                serde_json::Value::Number(n) => Some(format!("{n}px")),
+                _ => None,
+            };
+            match (known, text) {
+                (Some((_, property, kind)), Some(text)) if valid(*kind, &text) => {
+                    set.push((*property, text));
+                }
+                _ => refused.push(name.clone()),
+            }
+        }
+        (set, refused)
+    }
+}
+
+fn valid(kind: ValueKind, text: &str) -> bool {
+    match kind {
+        ValueKind::Color => is_color(text),
+        ValueKind::Font => {
+            !text.is_empty()
+                && text.len() <= 200
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || " ,-_'\"".contains(c))
+        }
+        ValueKind::Length => is_length(text),
+    }
+}
+
+/// `#rgb`, `#rrggbb` (and with alpha), `rgb()/rgba()/hsl()/hsla()` of numbers, or a colour name.
+fn is_color(text: &str) -> bool {
+    if let Some(hex) = text.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    }
+    for function in ["rgb(", "rgba(", "hsl(", "hsla("] {
+        if let Some(args) = text.strip_prefix(function) {
+            return args.len() <= 60
+                && args.strip_suffix(')').is_some_and(|inner| {
+                    // Numbers, separators and `deg` for hues.
+                    inner
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || " ,.%/deg".contains(c))
+                });
+        }
+    }
+    !text.is_empty() && text.len() <= 20 && text.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+/// A number with `px`, `rem` or `em` (or a bare `0`), within sensible bounds.
+fn is_length(text: &str) -> bool {
+    if text == "0" {
+        return true;
+    }
+    let number = ["px", "rem", "em"]
+        .iter()
+        .find_map(|unit| text.strip_suffix(unit));
+    number.is_some_and(|n| {
+        !n.is_empty()
+            && n.len() <= 6
+            && n.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && n.parse::<f64>().is_ok_and(|v| (0.0..=100.0).contains(&v))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn appearance(variables: serde_json::Value) -> Appearance {
+        serde_json::from_value(json!({ "variables": variables })).unwrap()
+    }
+
+    #[test]
+    fn plain_appearance_values_become_css_variables() {
+        let (set, refused) = appearance(json!({
+            "colorPrimary": "#0a7cff",
+            "colorText": "rgb(20, 20, 20)",
+            "colorBackground": "white",
+            "fontFamily": "'Inter', system-ui, sans-serif",
+            "borderRadius": 8,
+            "fontSizeBase": "1.1rem",
+        }))
+        .css_variables();
+        assert!(refused.is_empty(), "{refused:?}");
+        assert!(set.contains(&("--el-primary", "#0a7cff".into())));
+        assert!(set.contains(&("--el-text", "rgb(20, 20, 20)".into())));
+        assert!(set.contains(&("--el-radius", "8px".into())));
+        assert!(set.contains(&("--el-font", "'Inter', system-ui, sans-serif".into())));
+        assert!(set.contains(&("--el-font-size", "1.1rem".into())));
+    }
+
+    #[test]
+    fn anything_that_could_carry_css_is_refused() {
+        let (set, mut refused) = appearance(json!({
+            "colorPrimary": "red;}body{display:none",
+            "colorText": "url(https://evil.example/x)",
+            "fontFamily": "x; background: url(//evil)",
+            "borderRadius": "8px; color: red",
+            "fontSizeBase": "1000px",
+            "colorDanger": "expression(alert(1))",
+            "spacingUnit": "4px",
+            "colorBorder": true,
+        }))
+        .css_variables();
+        assert!(set.is_empty(), "{set:?}");
+        refused.sort();
+        assert_eq!(
+            refused,
+            [
+                "borderRadius",
+                "colorBorder",
+                "colorDanger",
+                "colorPrimary",
+                "colorText",
+                "fontFamily",
+                "fontSizeBase",
+                "spacingUnit"
+            ]
+        );
+    }
+
+    #[test]
+    fn only_marked_page_messages_are_read() {
+        let init = r##"{"vinr":"elements","type":"init","clientSecret":"pay_1_secret_x","appearance":{"variables":{"colorPrimary":"#000"}}}"##;
+        match parse_page_message(init) {
+            Some(PageMessage::Init {
+                client_secret,
+                appearance,
+            }) => {
+                assert_eq!(client_secret, "pay_1_secret_x");
+                assert_eq!(appearance.variables.len(), 1);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(
+            parse_page_message(r#"{"vinr":"elements","type":"confirm","id":3}"#),
+            Some(PageMessage::Confirm { id: 3 })
+        );
+        // Without appearance the defaults apply.
+        assert!(matches!(
+            parse_page_message(r#"{"vinr":"elements","type":"init","clientSecret":"s"}"#),
+            Some(PageMessage::Init { .. })
+        ));
+        for other in [
+            r#"{"type":"confirm","id":3}"#,
+            r#"{"vinr":"other","type":"confirm","id":3}"#,
+            r#"{"vinr":"elements","type":"steal"}"#,
+            "not json",
+            r#"{"vinr":"elements","type":"confirm"}"#,
+        ] {
+            assert_eq!(parse_page_message(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn frame_messages_are_marked_json() {
+        let json: serde_json::Value =
+            serde_json::from_str(&FrameMessage::Resize { height: 120.0 }.to_json()).unwrap();
+        assert_eq!(
+            json,
+            json!({"type": "resize", "height": 120.0, "vinr": "elements"})
+        );
+        let result = FrameMessage::Result {
+            id: 2,
+            payment: None,
+            error: Some(ElementError::new("card_error", "card_declined", "No")),
+        };
+        let json: serde_json::Value = serde_json::from_str(&result.to_json()).unwrap();
+        assert_eq!(json["error"]["type"], "card_error");
+        assert!(json.get("payment").is_none());
+    }
+
+    fn summary(status: &str) -> PaymentSummary {
+        PaymentSummary {
+            id: "pay_1".into(),
+            status: status.into(),
+            amount: 1000,
+            currency: "EUR".into(),
+        }
+    }
+
+    #[test]
+    fn confirm_results_say_success_or_why_not() {
+        assert!(
+            ElementsOutcome::Done(summary("succeeded"))
+                .confirm_result()
+                .is_ok()
+        );
+        assert!(
+            ElementsOutcome::Done(summary("requires_capture"))
+                .confirm_result()
+                .is_ok()
+        );
+        let canceled = ElementsOutcome::Done(summary("canceled")).confirm_result();
+        assert_eq!(canceled.unwrap_err().code, "payment_unexpected_state");
+        let declined = ElementsOutcome::Declined {
+            code: "card_declined".into(),
+            decline_code: "generic_decline".into(),
+            message: "Your card was declined.".into(),
+        }
+        .confirm_result()
+        .unwrap_err();
+        assert_eq!(declined.kind, "card_error");
+        assert_eq!(declined.decline_code.as_deref(), Some("generic_decline"));
+        let invalid = ElementsOutcome::Invalid {
+            field: "expiry".into(),
+            message: "Check the date.".into(),
+        }
+        .confirm_result()
+        .unwrap_err();
+        assert_eq!(
+            (
+                invalid.kind.as_str(),
+                invalid.code.as_str(),
+                invalid.param.as_deref()
+            ),
+            ("validation_error", "invalid_expiry", Some("expiry"))
+        );
+    }
+}
