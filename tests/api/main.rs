@@ -5,6 +5,7 @@ mod account;
 mod cards;
 mod checkout;
 mod customers;
+mod elements;
 mod dashboard;
 mod errors;
 mod helpers;

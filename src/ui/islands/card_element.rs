@@ -64,10 +64,12 @@ async fn browser_scope(
 ) -> Result<crate::services::Scope, ServerFnError> {
     let auth = crate::api::auth::authenticate(state, key)
         .await
-        .map_err(|e| ServerFnError::new(e.message.clone()))?;
+        .map_err(|e| refuse(e.status, e.message.clone()))?;
     if auth.kind != crate::api::auth::KeyKind::Publishable {
-        return Err(ServerFnError::new(
-            "The card element takes a publishable key (pk_…). Never put a secret key in a web page.",
+        return Err(refuse(
+            http::StatusCode::FORBIDDEN,
+            "The card element takes a publishable key (pk_…). Never put a secret key in a web page."
+                .into(),
         ));
     }
     Ok(crate::services::Scope {
@@ -81,13 +83,21 @@ async fn browser_scope(
 #[cfg(feature = "ssr")]
 fn frame_error(err: crate::services::payments::PaymentError) -> ServerFnError {
     let api = crate::api::error::ApiError::from(err);
-    if api.status.is_server_error() {
-        ServerFnError::new(
-            "Something went wrong on our side. Check the payment's status before trying again.",
-        )
+    let message = if api.status.is_server_error() {
+        "Something went wrong on our side. Check the payment's status before trying again.".into()
     } else {
-        ServerFnError::new(api.message.clone())
+        api.message.clone()
+    };
+    refuse(api.status, message)
+}
+
+/// A failure with its HTTP status (a refusal is a 4xx, not Leptos' default 500).
+#[cfg(feature = "ssr")]
+fn refuse(status: http::StatusCode, message: String) -> ServerFnError {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
     }
+    ServerFnError::new(message)
 }
 
 /// Posts a message to the page that framed us, to its checked origin only.
