@@ -20,6 +20,8 @@ PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 PG_ADMIN_URL ?= postgres://root@$(PG_HOST):$(PG_PORT)/test
 E2E_PORT ?= 3100
+# `make run` also serves the demo shop (card element embedded from a second origin) here.
+DEMO_SHOP_ADDR ?= 127.0.0.1:3001
 
 .PHONY: help run build deps test-deps test lint unit api-sqlite api-postgres e2e bench clean
 
@@ -55,7 +57,7 @@ build: deps
 
 run: build
 	@mkdir -p data
-	LEPTOS_SITE_ROOT=$(SITE_ROOT) $(RELEASE_BIN) serve
+	LEPTOS_SITE_ROOT=$(SITE_ROOT) VINR_DEMO_SHOP_ADDR=$(DEMO_SHOP_ADDR) $(RELEASE_BIN) serve
 
 test: deps test-deps lint unit api-sqlite api-postgres build e2e
 	@echo "==> all test passes finished"

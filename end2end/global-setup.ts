@@ -7,6 +7,11 @@ import { join } from 'node:path';
 
 export const STATE_FILE = join(__dirname, '.state', 'demo.json');
 
+/** Where the demo shop is served (a second origin). */
+export function shopUrl(): string {
+  return process.env.VINR_E2E_SHOP_URL ?? 'http://127.0.0.1:3101';
+}
+
 export default async function globalSetup() {
   const bin = process.env.VINR_BIN;
   if (!bin) throw new Error('VINR_BIN must name the vinr binary (make test sets it)');
@@ -20,6 +25,8 @@ export default async function globalSetup() {
       VINR_DATA_DIR: dataDir,
       VINR_DATABASE_URL: '',
       VINR_SECRET: '',
+      // The demo shop on a second origin, whose page embeds the card element.
+      VINR_DEMO_SHOP_ADDR: new URL(shopUrl()).host,
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -121,10 +121,22 @@ async fn a_payment_session_is_a_payment_awaiting_the_element() {
         &[("amount", "1000"), ("payment_method", "pm_card_visa")],
     ))
     .await;
-    assert_error(status, &body, 400, "invalid_request_error", "parameter_invalid");
+    assert_error(
+        status,
+        &body,
+        400,
+        "invalid_request_error",
+        "parameter_invalid",
+    );
     assert_eq!(body["error"]["param"], "payment_method");
     let (status, body) = send(app.post_form("/v1/payment_sessions", &[("currency", "EUR")])).await;
-    assert_error(status, &body, 400, "invalid_request_error", "parameter_missing");
+    assert_error(
+        status,
+        &body,
+        400,
+        "invalid_request_error",
+        "parameter_missing",
+    );
     let (status, body) = send(app.post_form("/v1/payment_sessions", &[("amount", "-5")])).await;
     assert_eq!(status, 400, "{body}");
     let (status, body) = send(
@@ -197,14 +209,20 @@ async fn only_allowed_origins_may_frame_the_card_element() {
     assert_eq!(resp.status(), 400);
     assert_eq!(frame_ancestors(&csp(&resp)), "'none'");
     let html = resp.text().await.unwrap();
-    assert!(html.contains("Add https://shop.example to the allowed embed origins"), "{html}");
+    assert!(
+        html.contains("Add https://shop.example to the allowed embed origins"),
+        "{html}"
+    );
 
     app.allow_shop().await;
     let resp = page(app.pk_test.clone(), SHOP).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(frame_ancestors(&csp(&resp)), SHOP);
     let html = resp.text().await.unwrap();
-    assert!(html.contains("CardElement"), "the card island is on the page");
+    assert!(
+        html.contains("CardElement"),
+        "the card island is on the page"
+    );
     assert!(html.contains("Card number"));
 
     // Another origin gets the same allow-list (the browser refuses it) and no fields.
@@ -216,17 +234,22 @@ async fn only_allowed_origins_may_frame_the_card_element() {
     // A secret key is refused loudly; an unknown key is named.
     let resp = page(app.sk_test.clone(), SHOP).await;
     assert_eq!(resp.status(), 400);
-    assert!(resp.text().await.unwrap().contains("Secret key in a web page"));
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("Secret key in a web page")
+    );
     let resp = page("pk_test_unknown0000000000000000".into(), SHOP).await;
     assert_eq!(resp.status(), 400);
     assert!(resp.text().await.unwrap().contains("Invalid API key"));
 
     // The hosted checkout and the dashboard are never framed.
     let session = app.payment_session().await;
-    let resp = send_raw(app.client.get(app.url(&format!(
-        "/checkout/{}",
-        session["id"].as_str().unwrap()
-    ))))
+    let resp = send_raw(
+        app.client
+            .get(app.url(&format!("/checkout/{}", session["id"].as_str().unwrap()))),
+    )
     .await;
     assert_eq!(frame_ancestors(&csp(&resp)), "'none'");
     let resp = send_raw(app.client.get(app.url("/login"))).await;
@@ -325,7 +348,10 @@ async fn the_frame_only_opens_the_payment_of_its_client_secret() {
     let (status, _) = app
         .frame_call(
             "status",
-            &[("publishable_key", "pk_test_nope"), ("client_secret", secret)],
+            &[
+                ("publishable_key", "pk_test_nope"),
+                ("client_secret", secret),
+            ],
         )
         .await;
     assert_eq!(status, 401);
@@ -338,7 +364,10 @@ async fn the_frame_only_opens_the_payment_of_its_client_secret() {
 async fn a_challenge_runs_and_ends_inside_the_frame() {
     let app = TestApp::spawn().await;
     app.allow_shop().await;
-    for (result, want) in [("complete", "succeeded"), ("fail", "requires_payment_method")] {
+    for (result, want) in [
+        ("complete", "succeeded"),
+        ("fail", "requires_payment_method"),
+    ] {
         let session = app.payment_session().await;
         let id = session["id"].as_str().unwrap();
         let secret = session["client_secret"].as_str().unwrap();
@@ -430,11 +459,20 @@ async fn a_browser_confirms_with_the_publishable_key_and_client_secret() {
         ],
     ))
     .await;
-    assert_error(status, &body, 400, "invalid_request_error", "parameter_invalid");
+    assert_error(
+        status,
+        &body,
+        400,
+        "invalid_request_error",
+        "parameter_invalid",
+    );
     assert_eq!(body["error"]["param"], "client_secret");
     let (status, body) = send(browser(
         &confirm,
-        &[("client_secret", secret), ("details[challenge]", "completed")],
+        &[
+            ("client_secret", secret),
+            ("details[challenge]", "completed"),
+        ],
     ))
     .await;
     assert_eq!(status, 400, "{body}");
@@ -462,7 +500,13 @@ async fn a_browser_confirms_with_the_publishable_key_and_client_secret() {
         &[("client_secret", secret), ("payment_method", saved)],
     ))
     .await;
-    assert_error(status, &body, 400, "invalid_request_error", "parameter_invalid");
+    assert_error(
+        status,
+        &body,
+        400,
+        "invalid_request_error",
+        "parameter_invalid",
+    );
     let (_, payment) = send(app.get(&format!("/v1/payments/{id}"))).await;
     assert_eq!(payment["status"], "requires_payment_method");
 
@@ -481,10 +525,19 @@ async fn a_browser_confirms_with_the_publishable_key_and_client_secret() {
         app.client
             .post(app.url(&confirm))
             .header("X-Api-Key", &other_pk)
-            .form(&[("client_secret", secret), ("payment_method", "pm_card_visa")]),
+            .form(&[
+                ("client_secret", secret),
+                ("payment_method", "pm_card_visa"),
+            ]),
     )
     .await;
-    assert_error(status, &body, 404, "invalid_request_error", "resource_missing");
+    assert_error(
+        status,
+        &body,
+        404,
+        "invalid_request_error",
+        "resource_missing",
+    );
 }
 
 #[tokio::test]

@@ -90,7 +90,7 @@ pub(crate) async fn checkout_pages(
 
 /// The page and its `/pkg/` files, each fetched as a browser would (gzip accepted), with the
 /// bytes that crossed the wire. The JS loader's own imports (the wasm) are followed too.
-async fn page_weight(
+pub(crate) async fn page_weight(
     client: &reqwest::Client,
     base: &str,
     path: &str,
@@ -113,7 +113,7 @@ async fn page_weight(
     };
     let (html, gzipped) = fetch(format!("{base}{path}")).await?;
     if !gzipped {
-        bail!("the checkout page was not sent gzipped");
+        bail!("{path} was not sent gzipped");
     }
     let mut weight = vec![("HTML".to_string(), html.len() as u64)];
     // The page's assets: read them from the uncompressed HTML.

@@ -4,9 +4,11 @@
 //! confirms payments (`pm_card_visa`, an `Idempotency-Key` on each) over N keep-alive
 //! connections for D seconds, then retrieves them; prints throughput and latency percentiles.
 //! In the same run it measures raw SQLite single-row commits on the same disk with the same
-//! pragmas, and prints the ratio of the two. Then the checkout page and webhook delivery.
+//! pragmas, and prints the ratio of the two. Then the checkout page, the card element's
+//! weight, and webhook delivery.
 
 mod checkout;
+mod elements;
 mod webhooks;
 
 use anyhow::{Context, Result, bail};
@@ -41,15 +43,24 @@ struct Args {
     webhook_duration: u64,
     #[arg(long, default_value = "127.0.0.1:3900")]
     addr: String,
+    /// Where the server's demo shop listens (the origin allowed to frame the card element).
+    #[arg(long, default_value = "127.0.0.1:3901")]
+    shop_addr: String,
+}
+
+/// The demo merchant's test keys, as the server printed them.
+struct Keys {
+    secret: String,
+    publishable: String,
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
     let data = tempfile_dir()?;
-    let (mut server, secret_key) = start_server(&args, &data).await?;
+    let (mut server, keys) = start_server(&args, &data).await?;
     let base = format!("http://{}", args.addr);
-    let result = run(&args, &base, &secret_key, &data).await;
+    let result = run(&args, &base, &keys, &data).await;
     let _ = server.kill().await;
     let _ = std::fs::remove_dir_all(&data);
     result
@@ -64,7 +75,7 @@ fn tempfile_dir() -> Result<std::path::PathBuf> {
     Ok(dir)
 }
 
-async fn start_server(args: &Args, data: &std::path::Path) -> Result<(Child, String)> {
+async fn start_server(args: &Args, data: &std::path::Path) -> Result<(Child, Keys)> {
     let mut child = Command::new(&args.server)
         .arg("serve")
         .env("VINR_ADDR", &args.addr)
@@ -75,6 +86,7 @@ async fn start_server(args: &Args, data: &std::path::Path) -> Result<(Child, Str
         .env("VINR_SANDBOX_LATENCY_MS", "0")
         .env("LEPTOS_SITE_ROOT", &args.site_root)
         .env("RUST_LOG", "warn")
+        .env("VINR_DEMO_SHOP_ADDR", &args.shop_addr)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)
@@ -82,13 +94,26 @@ async fn start_server(args: &Args, data: &std::path::Path) -> Result<(Child, Str
         .with_context(|| format!("starting {}", args.server))?;
     let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
     let deadline = Instant::now() + Duration::from_secs(60);
+    let mut secret = None;
     while Instant::now() < deadline {
         let Some(line) = tokio::time::timeout(Duration::from_secs(60), lines.next_line()).await??
         else {
             break;
         };
         if let Some(key) = line.trim().strip_prefix("Secret key:") {
-            return Ok((child, key.trim().to_string()));
+            secret = Some(key.trim().to_string());
+        }
+        if let (Some(key), Some(secret)) =
+            (line.trim().strip_prefix("Publishable key:"), secret.clone())
+        {
+            let publishable = key.trim().to_string();
+            return Ok((
+                child,
+                Keys {
+                    secret,
+                    publishable,
+                },
+            ));
         }
     }
     bail!("the server did not print its keys")
@@ -102,7 +127,8 @@ struct Tally {
     ids: Vec<String>,
 }
 
-async fn run(args: &Args, base: &str, key: &str, data: &std::path::Path) -> Result<()> {
+async fn run(args: &Args, base: &str, keys: &Keys, data: &std::path::Path) -> Result<()> {
+    let key = keys.secret.as_str();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.connections)
         .build()?;
@@ -179,6 +205,8 @@ async fn run(args: &Args, base: &str, key: &str, data: &std::path::Path) -> Resu
     let (retrieved, retrieve_errors, mut retrieve_lat, _) = merge(tallies);
 
     let checkout = checkout::checkout_pages(args, &client, base, key).await?;
+    let shop_origin = format!("http://{}", args.shop_addr);
+    let element = elements::elements_weight(&client, base, &keys.publishable, &shop_origin).await?;
     let hooks = webhooks::webhooks(args, &client, base, key).await?;
 
     let raw = raw_sqlite_commits(data, Duration::from_secs(5)).await?;
@@ -225,9 +253,12 @@ async fn run(args: &Args, base: &str, key: &str, data: &std::path::Path) -> Resu
             .collect::<Vec<_>>()
             .join(", ")
     );
+    elements::print(&element);
     webhooks::print(&hooks);
     println!("targets:        ≥ 2000 payments/s, ratio ≥ 0.3, p99 ≤ 25 ms, retrieve ≥ 15000/s");
-    println!("                checkout ≥ 5000 renders/s, ≤ 150 KB gzipped");
+    println!(
+        "                checkout ≥ 5000 renders/s, ≤ 150 KB gzipped; elements.js ≤ 5 KB gzipped"
+    );
     println!("                webhooks ≥ 1000 deliveries/s, event → first attempt p99 ≤ 100 ms");
     Ok(())
 }

@@ -123,11 +123,19 @@ async fn deliveries_survive_a_killed_server() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), n, "each event once after the restart");
-    let (_, list) = send(
-        client
-            .get(format!("{base}/v1/events/{event}/deliveries"))
-            .header("X-Api-Key", &key),
-    )
-    .await;
+    // The receiver answers before the server records the attempt: give the record a moment.
+    let mut list = serde_json::Value::Null;
+    for _ in 0..50 {
+        (_, list) = send(
+            client
+                .get(format!("{base}/v1/events/{event}/deliveries"))
+                .header("X-Api-Key", &key),
+        )
+        .await;
+        if list["data"][0]["status"] == "delivered" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(list["data"][0]["status"], "delivered", "{list}");
 }
