@@ -33,7 +33,7 @@ async function statusOf(request: any, paymentId: string): Promise<string> {
 test('elements: 4242 typed in the frame on the shop origin pays', async ({ page, request }) => {
   const { card, paymentId } = await openShop(page);
   await expect(page.getByTestId('shop-status')).toHaveText('Enter your card to pay.');
-  // The shop's appearance reached the fields (radius 6px, its colour on focus).
+  // The shop's appearance reached the fields (its 6px radius).
   await expect(card.locator('#number')).toHaveCSS('border-radius', '6px');
   await typeCard(card, '4242 4242 4242 4242');
   await expect(card.getByTestId('card-brand')).toHaveText('Visa');

@@ -128,7 +128,6 @@ pub fn CardElement(
     let busy = RwSignal::new(false);
     let challenge = RwSignal::new(None::<String>);
     let pending = RwSignal::new(None::<u64>);
-    let root = NodeRef::<html::Div>::new();
     let challenge_frame = NodeRef::<html::Iframe>::new();
     let key = StoredValue::new(publishable_key);
     let origin = StoredValue::new(parent_origin);
@@ -137,9 +136,10 @@ pub fn CardElement(
     // The page learns our height after every change that can move it.
     let report_height = move || {
         request_animation_frame(move || {
-            if let Some(el) = root.get_untracked() {
+            // The body, not the root element: the frame's padding counts too.
+            if let Some(body) = document().body() {
                 send(FrameMessage::Resize {
-                    height: f64::from(el.offset_height()),
+                    height: f64::from(body.offset_height()),
                 });
             }
         });
@@ -359,7 +359,7 @@ pub fn CardElement(
     };
 
     view! {
-        <div class="elements-card" node_ref=root role="group" aria-label="Card details" data-testid="card-element">
+        <div class="elements-card" role="group" aria-label="Card details" data-testid="card-element">
             <div class="notice error" role="alert" data-testid="payment-error" hidden=move || banner.with(Option::is_none)>
                 {move || banner.get()}
             </div>
