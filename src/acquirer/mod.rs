@@ -63,6 +63,18 @@ pub trait Acquirer: Send + Sync {
     async fn release(&self, card: &CardProfile, amount: i64) -> Result<(), Decline>;
     /// Gives `amount` of a captured payment back to the card.
     async fn refund(&self, card: &CardProfile, amount: i64) -> Result<(), Decline>;
+    /// What became of an authorisation whose answer we lost (the instance asking stopped
+    /// before recording it). Asked by the reconciler, never twice for one attempt's money: an
+    /// acquirer looks the attempt up by our reference rather than authorising again.
+    async fn lookup_authorization(
+        &self,
+        card: &CardProfile,
+        amount: i64,
+        currency: &str,
+        manual_capture: bool,
+    ) -> AuthOutcome;
+    /// What became of a refund whose answer we lost, looked up the same way.
+    async fn lookup_refund(&self, card: &CardProfile, amount: i64) -> Result<(), Decline>;
 }
 
 /// The connection every merchant has, used when `routing[preferred_acquirer]` names none.

@@ -247,17 +247,38 @@ impl Acquirer for Sandbox {
         Ok(())
     }
 
-    async fn refund(&self, card: &CardProfile, _amount: i64) -> Result<(), Decline> {
+    async fn refund(&self, card: &CardProfile, amount: i64) -> Result<(), Decline> {
         self.wait().await;
-        if scenario_of(card) == Scenario::RefundFails {
-            return Err(Decline {
-                code: "refund_failed",
-                decline_code: "refund_failed",
-                message: "The card's issuer could not take the refund back onto the card.",
-            });
-        }
-        Ok(())
+        refund_answer(card, amount)
     }
+
+    // The sandbox keeps no state: its answer depends only on the card, so the answer that was
+    // lost is the one it gives again. Nothing is authorised or refunded twice.
+    async fn lookup_authorization(
+        &self,
+        card: &CardProfile,
+        amount: i64,
+        currency: &str,
+        manual_capture: bool,
+    ) -> AuthOutcome {
+        self.authorize(card, amount, currency, manual_capture).await
+    }
+
+    async fn lookup_refund(&self, card: &CardProfile, amount: i64) -> Result<(), Decline> {
+        self.wait().await;
+        refund_answer(card, amount)
+    }
+}
+
+fn refund_answer(card: &CardProfile, _amount: i64) -> Result<(), Decline> {
+    if scenario_of(card) == Scenario::RefundFails {
+        return Err(Decline {
+            code: "refund_failed",
+            decline_code: "refund_failed",
+            message: "The card's issuer could not take the refund back onto the card.",
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

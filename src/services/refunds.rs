@@ -112,7 +112,7 @@ pub async fn create(
         ));
     }
     let now = deps.clock.now_micros();
-    let mut refund = RefundRow {
+    let refund = RefundRow {
         id: new_id(IdKind::Refund),
         account_id: payment.account_id.clone(),
         mode: payment.mode.clone(),
@@ -149,22 +149,36 @@ pub async fn create(
         None => Err("The payment's acquirer connection no longer exists."),
     };
 
+    record_answer(deps, &payment, refund, answer).await
+}
+
+/// Step 3: records the acquirer's answer to a pending refund (also the reconciler's, for a
+/// refund whose request stopped before this step). The refund must still be `pending`:
+/// whoever records first wins, the other gets a conflict and changes nothing.
+pub async fn record_answer(
+    deps: &Deps<'_>,
+    payment: &payment_rows::PaymentRow,
+    mut refund: RefundRow,
+    answer: Result<(), &'static str>,
+) -> Result<StagedRefund, PaymentError> {
+    let amount = refund.amount;
     let mut tx = deps.store.begin().await?;
-    match answer {
-        Ok(()) => {
-            rows::finish(&mut tx, &refund.id, "succeeded", None).await?;
-            refund.status = "succeeded".into();
-            let (received, refunded) = rows::settle_hold(&mut tx, &payment.id, amount).await?;
-            post_refund(deps, &mut tx, &payment, &refund, received, refunded).await?;
-            emit(deps, &mut tx, &refund, "refund.succeeded").await?;
-        }
-        Err(reason) => {
-            rows::finish(&mut tx, &refund.id, "failed", Some(reason)).await?;
-            refund.status = "failed".into();
-            refund.failure_reason = Some(reason.to_string());
-            rows::release_hold(&mut tx, &payment.id, amount).await?;
-            emit(deps, &mut tx, &refund, "refund.failed").await?;
-        }
+    let (status, reason) = match answer {
+        Ok(()) => ("succeeded", None),
+        Err(reason) => ("failed", Some(reason)),
+    };
+    if !rows::finish(&mut tx, &refund.id, status, reason).await? {
+        return Err(PaymentError::Conflict);
+    }
+    refund.status = status.into();
+    refund.failure_reason = reason.map(str::to_string);
+    if reason.is_none() {
+        let (received, refunded) = rows::settle_hold(&mut tx, &payment.id, amount).await?;
+        post_refund(deps, &mut tx, payment, &refund, received, refunded).await?;
+        emit(deps, &mut tx, &refund, "refund.succeeded").await?;
+    } else {
+        rows::release_hold(&mut tx, &payment.id, amount).await?;
+        emit(deps, &mut tx, &refund, "refund.failed").await?;
     }
     Ok(StagedRefund { tx, refund })
 }

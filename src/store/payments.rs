@@ -125,6 +125,42 @@ pub async fn due_for_expiry<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
+/// Payments left `processing` past their call deadline: the confirm that claimed them stopped
+/// before recording the acquirer's answer. Oldest deadline first; one account's only when
+/// `account` is given.
+pub async fn stuck_processing<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    now: i64,
+    account: Option<&str>,
+    limit: i64,
+) -> Result<Vec<PaymentRow>, sqlx::Error> {
+    let of_account = if account.is_some() {
+        "AND account_id = $3"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM payments
+         WHERE status = 'processing' AND acquirer_call_until <= $1 {of_account}
+         ORDER BY acquirer_call_until LIMIT $2"
+    );
+    let mut query = sqlx::query_as(&sql).bind(now).bind(limit);
+    if let Some(account) = account {
+        query = query.bind(account);
+    }
+    query.fetch_all(ex).await
+}
+
+/// Sets the deadline of the acquirer call a payment is waiting on (a confirm's authorisation).
+pub async fn set_call_deadline(tx: &mut Tx, id: &str, until: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE payments SET acquirer_call_until = $2 WHERE id = $1")
+        .bind(id)
+        .bind(until)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// A payment by id alone: the checkout and the issuer challenge are reached without a key,
 /// by the payment's unguessable id.
 pub async fn find_by_id<'e, E: Executor<'e, Database = Any>>(

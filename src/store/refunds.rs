@@ -56,8 +56,8 @@ pub async fn finish(
     id: &str,
     status: &str,
     failure_reason: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE refunds SET status = $2, failure_reason = $3 WHERE id = $1 AND status = 'pending'",
     )
     .bind(id)
@@ -65,7 +65,32 @@ pub async fn finish(
     .bind(failure_reason)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
+}
+
+/// Refunds still `pending` that were created at or before `created_before` (seconds): their
+/// request stopped before recording the acquirer's answer. Oldest first; one account's only
+/// when `account` is given.
+pub async fn stuck_pending<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    created_before: i64,
+    account: Option<&str>,
+    limit: i64,
+) -> Result<Vec<RefundRow>, sqlx::Error> {
+    let of_account = if account.is_some() {
+        "AND account_id = $3"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM refunds WHERE status = 'pending' AND created <= $1 {of_account}
+         ORDER BY created LIMIT $2"
+    );
+    let mut query = sqlx::query_as(&sql).bind(created_before).bind(limit);
+    if let Some(account) = account {
+        query = query.bind(account);
+    }
+    query.fetch_all(ex).await
 }
 
 /// Holds `amount` of a payment's received money for a pending refund (compare-and-set): false

@@ -3,6 +3,7 @@
 
 pub mod expiry;
 pub mod housekeeping;
+pub mod reconcile;
 pub mod settlement;
 pub mod webhooks;
 
@@ -31,6 +32,7 @@ pub fn spawn_all(state: &AppState) -> Vec<JoinHandle<()>> {
     vec![
         tokio::spawn(housekeeping::run(state.store.clone(), state.clock.clone())),
         tokio::spawn(expiry::run(state.clone())),
+        tokio::spawn(reconcile::run(state.clone())),
         tokio::spawn(crate::services::callbacks::run(
             state.store.clone(),
             state.clock.clone(),

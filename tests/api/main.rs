@@ -14,6 +14,7 @@ mod ledger;
 mod openapi;
 mod pages;
 mod payments;
+mod reconcile;
 mod refunds;
 mod saved_cards;
 mod webhooks;

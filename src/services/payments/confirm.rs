@@ -82,6 +82,9 @@ pub async fn confirm(
     }
     claim.payment_method = Some(method.row.id.clone());
     save(deps, &mut tx, &claim, from).await?;
+    // Should this request stop before step 2 records the answer, the reconciler takes the
+    // payment over once the deadline has passed.
+    payments::set_call_deadline(&mut tx, &claim.id, deps.clock.now() + CONFIRM_CALL_SECS).await?;
     tx.commit().await?;
     row = claim;
 

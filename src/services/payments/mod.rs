@@ -14,11 +14,17 @@ mod create;
 mod hold;
 mod methods;
 mod outcome;
+mod recover;
 mod validate;
 
 pub use confirm::{ConfirmPayment, confirm};
 pub use create::{DEFAULT_EXPIRES_IN, NewPayment, create};
 pub use hold::{adjust, cancel, capture, card_profile, reverse};
+pub use recover::recover;
+
+/// Seconds a confirm may wait on the acquirer before the reconciler may take its payment over
+/// (the sandbox answers in milliseconds; a real acquirer's client times out well before).
+pub const CONFIRM_CALL_SECS: i64 = 120;
 pub(crate) use validate::http_url;
 
 use super::{Scope, ServiceError};

@@ -1,0 +1,69 @@
+//! Recovering a payment whose confirm stopped (the instance died, a deploy) after claiming it
+//! (`processing`) and before recording the acquirer's answer: the reconciler asks the acquirer
+//! what became of that attempt and records it as the confirm would have.
+
+use super::methods::resolve_method;
+use super::outcome::apply_outcome;
+use super::*;
+
+/// Takes over a payment stuck in `processing` past its call deadline. None when it is not
+/// (any more) stuck, or another instance took it first. The answer is recorded as a
+/// server-side confirm's (`Channel::Api`): nobody is waiting at a checkout any more.
+pub async fn recover(deps: &Deps<'_>, mut row: PaymentRow) -> Result<Option<Staged>> {
+    let Some(scope) = scope_of(&row) else {
+        return Ok(None);
+    };
+    let now = deps.clock.now();
+    let mut tx = deps.store.begin().await?;
+    let processing = PaymentStatus::Processing;
+    let taken = payments::take_for_acquirer_call(
+        &mut tx,
+        &row.id,
+        processing.as_str(),
+        now,
+        now + CONFIRM_CALL_SECS,
+    )
+    .await?;
+    if !taken {
+        return Ok(None);
+    }
+    tx.commit().await?;
+
+    let pm = row.payment_method.clone().ok_or_else(|| {
+        invalid(
+            "payment_method",
+            "A processing payment without a method cannot be recovered.",
+        )
+    })?;
+    let method = resolve_method(deps, &scope, &pm, row.customer.as_deref()).await?;
+    let acquirer = acquirer_of(deps, &scope, &row).await?;
+    let outcome = acquirer
+        .lookup_authorization(
+            &method.profile(),
+            row.amount,
+            &row.currency,
+            row.capture_method == "manual",
+        )
+        .await;
+    let mut kinds = Vec::new();
+    let (charge, decline) = apply_outcome(
+        deps,
+        &mut row,
+        processing,
+        outcome,
+        &method.row,
+        Channel::Api,
+        &mut kinds,
+    )?;
+    let mut tx = deps.store.begin().await?;
+    save(deps, &mut tx, &row, processing).await?;
+    if let Some(charge) = &charge {
+        charges::insert(&mut tx, charge).await?;
+    }
+    emit(deps, &mut tx, &row, &kinds).await?;
+    Ok(Some(Staged {
+        tx,
+        payment: row,
+        decline,
+    }))
+}
