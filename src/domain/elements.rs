@@ -6,7 +6,6 @@
 //! page), so both read the same shapes.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The marker every message carries, so unrelated `postMessage` traffic is ignored.
 pub const MARKER: &str = "elements";
@@ -116,31 +115,45 @@ fn invalid_code(field: &str) -> &'static str {
 }
 
 /// A message from the merchant's page to the frame.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PageMessage {
     /// The page's answer to `loaded`: which payment, and how the fields should look.
     Init {
-        #[serde(rename = "clientSecret")]
         client_secret: String,
-        #[serde(default)]
-        appearance: Appearance,
+        appearance: Box<Appearance>,
     },
     /// `elements.confirm()`; the answer is a `result` with the same id.
     Confirm { id: u64 },
 }
 
+/// Every field a page message may carry. Read flat rather than as a tagged enum: it keeps
+/// serde's buffering machinery out of the wasm the customer downloads.
+#[derive(Deserialize)]
+struct RawPageMessage {
+    vinr: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(rename = "clientSecret")]
+    client_secret: Option<String>,
+    #[serde(default)]
+    appearance: Appearance,
+    id: Option<u64>,
+}
+
 /// Reads a message from the page; anything else (other scripts' messages, bad JSON) is None.
 pub fn parse_page_message(data: &str) -> Option<PageMessage> {
-    #[derive(Deserialize)]
-    struct Envelope {
-        vinr: String,
-    }
-    let envelope: Envelope = serde_json::from_str(data).ok()?;
-    if envelope.vinr != MARKER {
+    let raw: RawPageMessage = serde_json::from_str(data).ok()?;
+    if raw.vinr != MARKER {
         return None;
     }
-    serde_json::from_str(data).ok()
+    match raw.kind.as_str() {
+        "init" => Some(PageMessage::Init {
+            client_secret: raw.client_secret?,
+            appearance: Box::new(raw.appearance),
+        }),
+        "confirm" => Some(PageMessage::Confirm { id: raw.id? }),
+        _ => None,
+    }
 }
 
 /// A message from the frame to the merchant's page.
@@ -160,7 +173,7 @@ pub enum FrameMessage {
         error: Option<ElementError>,
     },
     /// The frame's content height in CSS pixels.
-    Resize { height: f64 },
+    Resize { height: i32 },
     /// The answer to `confirm` number `id`.
     Result {
         id: u64,
@@ -176,11 +189,13 @@ pub enum FrameMessage {
 impl FrameMessage {
     /// The JSON string posted to the page.
     pub fn to_json(&self) -> String {
-        let mut value = serde_json::to_value(self).unwrap_or_default();
-        if let Some(map) = value.as_object_mut() {
-            map.insert("vinr".into(), MARKER.into());
-        }
-        value.to_string()
+        // A tagged enum always serialises to an object starting `{"type":…`: the marker goes
+        // in front (no JSON tree built, which keeps the wasm small).
+        let json = serde_json::to_string(self).unwrap_or_else(|_| "{}".into());
+        format!(
+            "{{\"vinr\":\"{MARKER}\",{}",
+            json.strip_prefix('{').unwrap_or("}")
+        )
     }
 }
 
@@ -188,20 +203,78 @@ impl FrameMessage {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct Appearance {
     #[serde(default)]
-    pub variables: BTreeMap<String, serde_json::Value>,
+    pub variables: Variables,
 }
 
-/// The variables we honour: the page's name, the CSS custom property, and the kind of value.
-const VARIABLES: [(&str, &str, ValueKind); 8] = [
-    ("colorPrimary", "--el-primary", ValueKind::Color),
-    ("colorBackground", "--el-background", ValueKind::Color),
-    ("colorText", "--el-text", ValueKind::Color),
-    ("colorDanger", "--el-danger", ValueKind::Color),
-    ("colorBorder", "--el-border", ValueKind::Color),
-    ("fontFamily", "--el-font", ValueKind::Font),
-    ("fontSizeBase", "--el-font-size", ValueKind::Length),
-    ("borderRadius", "--el-radius", ValueKind::Length),
-];
+/// The variables we honour (others are ignored), each a plain value or refused.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Variables {
+    pub color_primary: Option<VariableValue>,
+    pub color_background: Option<VariableValue>,
+    pub color_text: Option<VariableValue>,
+    pub color_danger: Option<VariableValue>,
+    pub color_border: Option<VariableValue>,
+    pub font_family: Option<VariableValue>,
+    pub font_size_base: Option<VariableValue>,
+    pub border_radius: Option<VariableValue>,
+}
+
+/// One variable's value as the page sent it: text, a number, or something we ignore.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VariableValue {
+    Text(String),
+    Number(f64),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for VariableValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = VariableValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<VariableValue, E> {
+                Ok(VariableValue::Text(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<VariableValue, E> {
+                Ok(VariableValue::Number(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<VariableValue, E> {
+                Ok(VariableValue::Number(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<VariableValue, E> {
+                Ok(VariableValue::Number(v as f64))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<VariableValue, E> {
+                Ok(VariableValue::Other)
+            }
+            fn visit_unit<E>(self) -> Result<VariableValue, E> {
+                Ok(VariableValue::Other)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<VariableValue, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(VariableValue::Other)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VariableValue, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(VariableValue::Other)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ValueKind {
@@ -211,25 +284,64 @@ enum ValueKind {
 }
 
 impl Appearance {
-    /// The CSS custom properties to set, and the names of variables refused (unknown, or a
-    /// value that is not a plain colour, font list or length). Only plain values pass, so a
-    /// merchant's page cannot inject CSS into ours.
-    pub fn css_variables(&self) -> (Vec<(&'static str, String)>, Vec<String>) {
+    /// The CSS custom properties to set, and the names of variables refused (a value that is
+    /// not a plain colour, font list or length). Only plain values pass, so a merchant's page
+    /// cannot inject CSS into ours.
+    pub fn css_variables(&self) -> (Vec<(&'static str, String)>, Vec<&'static str>) {
+        let v = &self.variables;
+        let all = [
+            (
+                "colorPrimary",
+                "--el-primary",
+                ValueKind::Color,
+                &v.color_primary,
+            ),
+            (
+                "colorBackground",
+                "--el-background",
+                ValueKind::Color,
+                &v.color_background,
+            ),
+            ("colorText", "--el-text", ValueKind::Color, &v.color_text),
+            (
+                "colorDanger",
+                "--el-danger",
+                ValueKind::Color,
+                &v.color_danger,
+            ),
+            (
+                "colorBorder",
+                "--el-border",
+                ValueKind::Color,
+                &v.color_border,
+            ),
+            ("fontFamily", "--el-font", ValueKind::Font, &v.font_family),
+            (
+                "fontSizeBase",
+                "--el-font-size",
+                ValueKind::Length,
+                &v.font_size_base,
+            ),
+            (
+                "borderRadius",
+                "--el-radius",
+                ValueKind::Length,
+                &v.border_radius,
+            ),
+        ];
         let mut set = Vec::new();
         let mut refused = Vec::new();
-        for (name, value) in &self.variables {
-            let known = VARIABLES.iter().find(|(n, _, _)| n == name);
+        for (name, property, kind, value) in all {
             let text = match value {
-                serde_json::Value::String(s) => Some(s.trim().to_string()),
+                None => continue,
+                Some(VariableValue::Text(s)) => Some(s.trim().to_string()),
                 // A bare number is pixels, as in Stripe's `borderRadius: 8`.
-                serde_json::Value::Number(n) => Some(format!("{n}px")),
-                _ => None,
+                Some(VariableValue::Number(n)) => Some(format!("{n}px")),
+                Some(VariableValue::Other) => None,
             };
-            match (known, text) {
-                (Some((_, property, kind)), Some(text)) if valid(*kind, &text) => {
-                    set.push((*property, text));
-                }
-                _ => refused.push(name.clone()),
+            match text {
+                Some(text) if valid(kind, &text) => set.push((property, text)),
+                _ => refused.push(name),
             }
         }
         (set, refused)
@@ -338,7 +450,6 @@ mod tests {
                 "colorText",
                 "fontFamily",
                 "fontSizeBase",
-                "spacingUnit"
             ]
         );
     }
@@ -352,7 +463,10 @@ mod tests {
                 appearance,
             }) => {
                 assert_eq!(client_secret, "pay_1_secret_x");
-                assert_eq!(appearance.variables.len(), 1);
+                assert_eq!(
+                    appearance.variables.color_primary,
+                    Some(VariableValue::Text("#000".into()))
+                );
             }
             other => panic!("unexpected {other:?}"),
         }
@@ -379,10 +493,10 @@ mod tests {
     #[test]
     fn frame_messages_are_marked_json() {
         let json: serde_json::Value =
-            serde_json::from_str(&FrameMessage::Resize { height: 120.0 }.to_json()).unwrap();
+            serde_json::from_str(&FrameMessage::Resize { height: 120 }.to_json()).unwrap();
         assert_eq!(
             json,
-            json!({"type": "resize", "height": 120.0, "vinr": "elements"})
+            json!({"type": "resize", "height": 120, "vinr": "elements"})
         );
         let result = FrameMessage::Result {
             id: 2,

@@ -139,7 +139,7 @@ pub fn CardElement(
             // The body, not the root element: the frame's padding counts too.
             if let Some(body) = document().body() {
                 send(FrameMessage::Resize {
-                    height: f64::from(body.offset_height()),
+                    height: body.offset_height(),
                 });
             }
         });
@@ -190,7 +190,7 @@ pub fn CardElement(
         });
     };
 
-    let init = move |secret: String, appearance: crate::domain::elements::Appearance| {
+    let init = move |secret: String, appearance: Box<crate::domain::elements::Appearance>| {
         if client_secret.get_untracked().is_some() {
             return;
         }
