@@ -309,6 +309,28 @@ async fn the_frame_pays_declines_and_retries() {
     assert_eq!(again["Done"]["status"], "succeeded");
     let (_, charges) = send(app.get(&format!("/v1/payments/{id}"))).await;
     assert_eq!(charges["amount_received"], 1000);
+
+    // The numbers typed in the frame reached neither the database nor the events.
+    let (_, events) = send(app.get("/v1/events?limit=100")).await;
+    let mut seen = events.to_string();
+    if let Some(path) = &app.sqlite_path {
+        for file in [
+            path.display().to_string(),
+            format!("{}-wal", path.display()),
+        ] {
+            if let Ok(bytes) = std::fs::read(&file) {
+                seen.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+    for number in [
+        "4242424242424242",
+        "4242 4242 4242 4242",
+        "4000000000000002",
+        "4000 0000 0000 0002",
+    ] {
+        assert!(!seen.contains(number), "{number} was stored");
+    }
 }
 
 #[tokio::test]
