@@ -151,16 +151,6 @@ pub async fn stuck_processing<'e, E: Executor<'e, Database = Any>>(
     query.fetch_all(ex).await
 }
 
-/// Sets the deadline of the acquirer call a payment is waiting on (a confirm's authorisation).
-pub async fn set_call_deadline(tx: &mut Tx, id: &str, until: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE payments SET acquirer_call_until = $2 WHERE id = $1")
-        .bind(id)
-        .bind(until)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 /// A payment by id alone: the checkout and the issuer challenge are reached without a key,
 /// by the payment's unguessable id.
 pub async fn find_by_id<'e, E: Executor<'e, Database = Any>>(
@@ -173,18 +163,20 @@ pub async fn find_by_id<'e, E: Executor<'e, Database = Any>>(
         .await
 }
 
-/// Writes the mutable fields of `r` if the stored status is still `expected_status`. False when
+/// Writes the mutable fields of `r` if the stored status is still `expected_status`, with the
+/// deadline of the acquirer call it now waits on (`call_until`, 0 for none). False when
 /// another request changed the payment first: the caller rolls back and answers 409.
 pub async fn update_if_status(
     tx: &mut Tx,
     r: &PaymentRow,
     expected_status: &str,
+    call_until: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE payments SET amount = $3, amount_capturable = $4, amount_received = $5, amount_refunded = $6,
              status = $7, payment_method = $8, latest_charge = $9, next_action = $10, last_payment_error = $11,
              adjustment = $12, reversal = $13, cancellation_reason = $14, acquirer = $15, customer = $16,
-             acquirer_call_until = 0
+             acquirer_call_until = $17
          WHERE id = $1 AND status = $2",
     )
     .bind(&r.id)
@@ -203,6 +195,7 @@ pub async fn update_if_status(
     .bind(&r.cancellation_reason)
     .bind(&r.acquirer)
     .bind(&r.customer)
+    .bind(call_until)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -1,7 +1,7 @@
 //! Confirming an existing payment: with a method, or with a 3-D Secure result.
 
 use super::methods::{ResolvedMethod, resolve_method};
-use super::outcome::apply_outcome;
+use super::outcome::record_outcome;
 use super::*;
 
 /// Input of `confirm`.
@@ -82,9 +82,6 @@ pub async fn confirm(
     }
     claim.payment_method = Some(method.row.id.clone());
     save(deps, &mut tx, &claim, from).await?;
-    // Should this request stop before step 2 records the answer, the reconciler takes the
-    // payment over once the deadline has passed.
-    payments::set_call_deadline(&mut tx, &claim.id, deps.clock.now() + CONFIRM_CALL_SECS).await?;
     tx.commit().await?;
     row = claim;
 
@@ -104,25 +101,5 @@ pub async fn confirm(
                 .await
         }
     };
-    let mut kinds = Vec::new();
-    let (charge, decline) = apply_outcome(
-        deps,
-        &mut row,
-        processing,
-        outcome,
-        &method.row,
-        channel,
-        &mut kinds,
-    )?;
-    let mut tx = deps.store.begin().await?;
-    save(deps, &mut tx, &row, processing).await?;
-    if let Some(charge) = &charge {
-        charges::insert(&mut tx, charge).await?;
-    }
-    emit(deps, &mut tx, &row, &kinds).await?;
-    Ok(Staged {
-        tx,
-        payment: row,
-        decline,
-    })
+    record_outcome(deps, row, outcome, &method.row, channel).await
 }

@@ -286,7 +286,14 @@ pub fn return_url_with_result(row: &PaymentRow) -> Option<String> {
 /// transaction, so a recorded result is never left unreported; a capture posts to the ledger
 /// in it too.
 async fn save(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, from: PaymentStatus) -> Result<()> {
-    if !payments::update_if_status(tx, row, from.as_str()).await? {
+    // A payment put in `processing` waits on the acquirer: should the request stop before
+    // recording the answer, the reconciler takes it over once this deadline has passed.
+    let call_until = if row.status == PaymentStatus::Processing.as_str() {
+        deps.clock.now() + CONFIRM_CALL_SECS
+    } else {
+        0
+    };
+    if !payments::update_if_status(tx, row, from.as_str(), call_until).await? {
         return Err(PaymentError::Conflict);
     }
     if let Some(session) = &row.checkout_session

@@ -100,3 +100,31 @@ pub(super) fn apply_outcome(
     row.latest_charge = Some(charge.id.clone());
     Ok((Some(charge), decline))
 }
+
+/// Records an acquirer's answer to a payment in `processing` (a confirm's step 2, or the
+/// reconciler's lookup): status, charge and events in one transaction, handed back
+/// uncommitted.
+pub(super) async fn record_outcome(
+    deps: &Deps<'_>,
+    mut row: PaymentRow,
+    outcome: AuthOutcome,
+    method: &PaymentMethodRow,
+    channel: Channel,
+) -> Result<Staged> {
+    let processing = PaymentStatus::Processing;
+    let mut kinds = Vec::new();
+    let (charge, decline) = apply_outcome(
+        deps, &mut row, processing, outcome, method, channel, &mut kinds,
+    )?;
+    let mut tx = deps.store.begin().await?;
+    save(deps, &mut tx, &row, processing).await?;
+    if let Some(charge) = &charge {
+        charges::insert(&mut tx, charge).await?;
+    }
+    emit(deps, &mut tx, &row, &kinds).await?;
+    Ok(Staged {
+        tx,
+        payment: row,
+        decline,
+    })
+}

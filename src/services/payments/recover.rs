@@ -3,23 +3,22 @@
 //! what became of that attempt and records it as the confirm would have.
 
 use super::methods::resolve_method;
-use super::outcome::apply_outcome;
+use super::outcome::record_outcome;
 use super::*;
 
 /// Takes over a payment stuck in `processing` past its call deadline. None when it is not
 /// (any more) stuck, or another instance took it first. The answer is recorded as a
 /// server-side confirm's (`Channel::Api`): nobody is waiting at a checkout any more.
-pub async fn recover(deps: &Deps<'_>, mut row: PaymentRow) -> Result<Option<Staged>> {
+pub async fn recover(deps: &Deps<'_>, row: PaymentRow) -> Result<Option<Staged>> {
     let Some(scope) = scope_of(&row) else {
         return Ok(None);
     };
     let now = deps.clock.now();
     let mut tx = deps.store.begin().await?;
-    let processing = PaymentStatus::Processing;
     let taken = payments::take_for_acquirer_call(
         &mut tx,
         &row.id,
-        processing.as_str(),
+        PaymentStatus::Processing.as_str(),
         now,
         now + CONFIRM_CALL_SECS,
     )
@@ -45,25 +44,7 @@ pub async fn recover(deps: &Deps<'_>, mut row: PaymentRow) -> Result<Option<Stag
             row.capture_method == "manual",
         )
         .await;
-    let mut kinds = Vec::new();
-    let (charge, decline) = apply_outcome(
-        deps,
-        &mut row,
-        processing,
-        outcome,
-        &method.row,
-        Channel::Api,
-        &mut kinds,
-    )?;
-    let mut tx = deps.store.begin().await?;
-    save(deps, &mut tx, &row, processing).await?;
-    if let Some(charge) = &charge {
-        charges::insert(&mut tx, charge).await?;
-    }
-    emit(deps, &mut tx, &row, &kinds).await?;
-    Ok(Some(Staged {
-        tx,
-        payment: row,
-        decline,
-    }))
+    record_outcome(deps, row, outcome, &method.row, Channel::Api)
+        .await
+        .map(Some)
 }
