@@ -56,25 +56,6 @@ impl TestApp {
             .await;
         (status, serde_json::from_str(&text).unwrap_or(json!(text)))
     }
-
-    async fn publishable_key_of_another_merchant(&self) -> String {
-        let email = format!("elements-{}@example.com", vinr::crypto::random_base62(8));
-        let created = accounts::create_account(
-            &self.state.store,
-            self.state.clock.as_ref(),
-            "Elsewhere",
-            &email.to_lowercase(),
-            None,
-        )
-        .await
-        .unwrap();
-        created
-            .keys
-            .iter()
-            .find(|k| k.mode.as_str() == "test" && k.kind.as_str() == "publishable")
-            .map(|k| k.key.expose().to_string())
-            .unwrap()
-    }
 }
 
 fn csp(resp: &reqwest::Response) -> String {
@@ -345,7 +326,7 @@ async fn the_frame_only_opens_the_payment_of_its_client_secret() {
     assert_eq!(status, 400, "{text}");
     assert!(text.to_string().contains("client secret"), "{text}");
     // Another merchant's publishable key with a genuine secret: no such payment.
-    let other_pk = app.publishable_key_of_another_merchant().await;
+    let other_pk = app.other_merchant_key_of("publishable").await;
     let (status, text) = app
         .frame_call(
             "confirm",
@@ -542,7 +523,7 @@ async fn a_browser_confirms_with_the_publishable_key_and_client_secret() {
     assert!(paid.get("client_secret").is_none(), "{paid}");
 
     // Another merchant's publishable key does not find it.
-    let other_pk = app.publishable_key_of_another_merchant().await;
+    let other_pk = app.other_merchant_key_of("publishable").await;
     let (status, body) = send(
         app.client
             .post(app.url(&confirm))

@@ -140,6 +140,12 @@ impl TestApp {
     /// Creates a customer and returns its JSON.
     /// Another merchant on the same server and database; returns its test secret key.
     pub async fn other_merchant_key(&self) -> String {
+        self.other_merchant_key_of("secret").await
+    }
+
+    /// Another merchant on the same server and database; returns its test key of `kind`
+    /// (`secret` or `publishable`).
+    pub async fn other_merchant_key_of(&self, kind: &str) -> String {
         let email = format!("other-{}@example.com", random_base62(10).to_lowercase());
         let created = accounts::create_account(
             &self.state.store,
@@ -153,7 +159,7 @@ impl TestApp {
         created
             .keys
             .iter()
-            .find(|k| k.mode.as_str() == "test" && k.kind.as_str() == "secret")
+            .find(|k| k.mode.as_str() == "test" && k.kind.as_str() == kind)
             .map(|k| k.key.expose().to_string())
             .expect("key issued")
     }
