@@ -15,9 +15,14 @@ use crate::domain::payment::PaymentStatus;
 use crate::store::accounts::AccountRow;
 use crate::store::payments::PaymentRow;
 
+/// The account's allowed embed origins, as the dashboard stored them (normalised).
+fn allowed_origins(account: &AccountRow) -> Vec<String> {
+    parse_origins(&account.embed_origins).unwrap_or_default()
+}
+
 /// Who may frame the card element of `account`: its allowed origins (`'none'` without any).
 pub fn frame_ancestors(account: &AccountRow) -> String {
-    let origins = parse_origins(&account.embed_origins).unwrap_or_default();
+    let origins = allowed_origins(account);
     if origins.is_empty() {
         "'none'".to_string()
     } else {
@@ -28,19 +33,15 @@ pub fn frame_ancestors(account: &AccountRow) -> String {
 /// Who may frame a challenge shown inside the card element: the element's frame (ours) and
 /// the merchant's page around it.
 pub fn challenge_ancestors(account: &AccountRow) -> String {
-    let origins = parse_origins(&account.embed_origins).unwrap_or_default();
     std::iter::once("'self'".to_string())
-        .chain(origins)
+        .chain(allowed_origins(account))
         .collect::<Vec<_>>()
         .join(" ")
 }
 
 /// True when `origin` is one of the account's allowed embed origins.
 pub fn origin_allowed(account: &AccountRow, origin: &str) -> bool {
-    parse_origins(&account.embed_origins)
-        .unwrap_or_default()
-        .iter()
-        .any(|allowed| allowed == origin)
+    allowed_origins(account).iter().any(|o| o == origin)
 }
 
 /// The payment id a client secret (`pay_…_secret_…`) names, when it has that shape.

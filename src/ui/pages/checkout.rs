@@ -67,14 +67,7 @@ pub fn CheckoutPage() -> impl IntoView {
 /// The form's post may end in a redirect to the merchant's `return_url`: browsers apply
 /// `form-action` to that redirect too, so its origin joins the page's CSP.
 fn allow_form_target(view: &CheckoutView) {
-    let origin = view
-        .payment
-        .return_url
-        .as_deref()
-        .and_then(|u| url::Url::parse(u).ok())
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    super::set_page_csp(&origin, "'none'");
+    super::set_page_csp(&super::return_origin(&view.payment), "'none'");
 }
 
 #[component]

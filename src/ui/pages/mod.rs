@@ -34,6 +34,17 @@ pub fn set_page_csp(form_origin: &str, frame_ancestors: &str) {
     }
 }
 
+/// The origin of a payment's `return_url` (empty without one): a page whose form post ends in
+/// a redirect there must name it in `form-action`, which browsers apply to the redirect too.
+pub fn return_origin(payment: &crate::store::payments::PaymentRow) -> String {
+    payment
+        .return_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
+}
+
 /// Sets the response's status (a page that is not found still renders).
 pub fn set_status(status: http::StatusCode) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

@@ -31,12 +31,7 @@ pub fn ThreeDsPage() -> impl IntoView {
             .unwrap_or_default();
         // The page redirects to the merchant after the post: let the form go there. Started in
         // a card element, it shows inside that frame, on the merchant's page.
-        let form_origin = payment
-            .return_url
-            .as_deref()
-            .and_then(|u| url::Url::parse(u).ok())
-            .map(|u| u.origin().ascii_serialization())
-            .unwrap_or_default();
+        let form_origin = crate::ui::pages::return_origin(&payment);
         let framed = Channel::of_challenge(&payment, &state.config.public_url) == Channel::Elements;
         let ancestors = match (&account, framed) {
             (Some(account), true) => crate::services::elements::challenge_ancestors(account),
