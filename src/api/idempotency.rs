@@ -222,20 +222,24 @@ impl Idempotency {
         if let Some(held) = self.held.as_mut() {
             let body = reply.body.to_string();
             let now = held.state.clock.now();
-            let stored = rows::complete(
-                &mut tx,
+            let write = rows::complete(
                 &held.scope(),
                 &held.request_hash,
                 &held.owner,
                 reply.status.as_u16(),
                 &body,
                 now,
-            )
-            .await?;
-            if !stored {
-                // Our lease was taken over (we ran past it): the other request's effect wins.
-                tx.rollback().await?;
-                return Err(ApiError::idempotency_in_use(&held.key));
+            );
+            if held.leased {
+                if tx.execute(write).await? != 1 {
+                    // Our lease was taken over (we ran past it): the other request's effect wins.
+                    tx.rollback().await?;
+                    return Err(ApiError::idempotency_in_use(&held.key));
+                }
+            } else {
+                // No lease in the database: only this process could hold the key, and it held
+                // it in memory, so there is nothing to check and the row goes with the commit.
+                tx.defer(write);
             }
         }
         tx.commit().await?;

@@ -64,7 +64,7 @@ pub async fn enqueue(
     let Some(event) = PaymentStatus::parse(&row.status).and_then(event_for) else {
         return Ok(());
     };
-    let Some(session) = checkout_sessions::find_by_id(&mut **tx, session_id).await? else {
+    let Some(session) = checkout_sessions::find_by_id(tx.conn().await?, session_id).await? else {
         return Ok(());
     };
     let Some(url) = session.callback_url.as_deref().and_then(|u| {

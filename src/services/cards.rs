@@ -57,9 +57,7 @@ pub async fn tokenize(
     )
     .map_err(CardError::Field)?;
     let row = card_method(scope, clock, secret, &card, None);
-    payment_methods::insert(tx, &row)
-        .await
-        .map_err(ServiceError::from)?;
+    payment_methods::insert(tx, &row);
     Ok(row)
 }
 

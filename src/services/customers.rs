@@ -94,7 +94,7 @@ pub async fn update(
             None
         } else {
             let attached = crate::store::payment_methods::find(
-                &mut **tx,
+                tx.conn().await?,
                 &scope.account_id,
                 scope.mode.as_str(),
                 &pm,
@@ -136,7 +136,7 @@ pub async fn find<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 }
 
 async fn find_row(tx: &mut Tx, scope: &Scope, id: &str) -> Result<CustomerRow, ServiceError> {
-    find_live(&mut **tx, scope, id).await
+    find_live(tx.conn().await?, scope, id).await
 }
 
 async fn find_live<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(

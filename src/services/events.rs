@@ -33,6 +33,6 @@ pub async fn record(
             sort_key: now_micros + i,
         })
         .collect();
-    events::insert(tx, &rows).await?;
+    events::insert(tx, &rows);
     crate::services::webhooks::queue::enqueue(tx, &rows).await
 }

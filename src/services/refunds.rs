@@ -193,12 +193,12 @@ async fn post_refund(
     received: i64,
     refunded_after: i64,
 ) -> Result<(), PaymentError> {
-    let capture = ledger_rows::capture_of(&mut **tx, &payment.id)
+    let capture = ledger_rows::capture_of(tx.conn().await?, &payment.id)
         .await?
         .ok_or(PaymentError::Conflict)?;
     let fee_back = ledger::fee_share(capture.fee, received, refunded_after)
         - ledger::fee_share(capture.fee, received, refunded_after - refund.amount);
-    let from = if ledger_rows::is_settled(&mut **tx, &capture.id).await? {
+    let from = if ledger_rows::is_settled(tx.conn().await?, &capture.id).await? {
         Book::MerchantAvailable
     } else {
         Book::MerchantPending

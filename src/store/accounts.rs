@@ -36,7 +36,7 @@ pub async fn insert(tx: &mut Tx, row: &AccountRow) -> Result<(), sqlx::Error> {
     .bind(row.created)
     .bind(&row.embed_origins)
     .bind(&row.default_acquirer)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }
@@ -60,7 +60,7 @@ pub async fn update_settings(tx: &mut Tx, id: &str, s: &Settings) -> Result<(), 
     .bind(&s.brand_color)
     .bind(&s.embed_origins)
     .bind(&s.default_acquirer)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }

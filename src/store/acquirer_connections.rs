@@ -26,7 +26,7 @@ pub async fn insert(tx: &mut Tx, r: &AcquirerConnectionRow) -> Result<(), sqlx::
     .bind(&r.name)
     .bind(&r.kind)
     .bind(r.created)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }

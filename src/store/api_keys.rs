@@ -42,7 +42,7 @@ pub async fn insert(tx: &mut Tx, row: &ApiKeyRow) -> Result<(), sqlx::Error> {
     .bind(&row.hint)
     .bind(row.created)
     .bind(row.expires_at)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }
@@ -114,7 +114,7 @@ pub async fn expire_all(
     .bind(mode)
     .bind(kind)
     .bind(at)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(done.rows_affected())
 }

@@ -51,7 +51,7 @@ pub async fn insert(tx: &mut Tx, r: &DeliveryRow) -> Result<(), sqlx::Error> {
     .bind(r.lease_until)
     .bind(r.created)
     .bind(r.delivered_at)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }
@@ -90,7 +90,7 @@ pub async fn take(
     .bind(attempts)
     .bind(now)
     .bind(lease_until)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -112,7 +112,7 @@ pub async fn record(
     .bind(attempt.status_code)
     .bind(&attempt.error)
     .bind(attempt.duration_ms)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     let delivered_at = (status == "delivered").then_some(attempt.at);
     sqlx::query(
@@ -125,7 +125,7 @@ pub async fn record(
     .bind(attempt.attempt)
     .bind(next_attempt_at)
     .bind(delivered_at)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }

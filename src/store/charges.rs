@@ -1,6 +1,6 @@
 //! Charges: one per authorisation attempt, with the card's description (never its number).
 
-use super::Tx;
+use super::{Statement, Tx};
 use sqlx::{Any, Executor};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -33,35 +33,34 @@ const COLUMNS: &str = "id, account_id, mode, payment_id, amount, amount_captured
     payment_method, card_brand, card_last4, card_exp_month, card_exp_year, card_funding, card_country, \
     acquirer, failure_code, failure_message, fee, created, sort_key";
 
-pub async fn insert(tx: &mut Tx, r: &ChargeRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO charges ({COLUMNS}) VALUES ({})",
-        super::page::placeholders(1, 21)
-    ))
-    .bind(&r.id)
-    .bind(&r.account_id)
-    .bind(&r.mode)
-    .bind(&r.payment_id)
-    .bind(r.amount)
-    .bind(r.amount_captured)
-    .bind(&r.currency)
-    .bind(&r.status)
-    .bind(&r.payment_method)
-    .bind(&r.card_brand)
-    .bind(&r.card_last4)
-    .bind(r.card_exp_month)
-    .bind(r.card_exp_year)
-    .bind(&r.card_funding)
-    .bind(&r.card_country)
-    .bind(&r.acquirer)
-    .bind(&r.failure_code)
-    .bind(&r.failure_message)
-    .bind(r.fee)
-    .bind(r.created)
-    .bind(r.sort_key)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+pub fn insert(tx: &mut Tx, r: &ChargeRow) {
+    tx.defer(
+        Statement::new(format!(
+            "INSERT INTO charges ({COLUMNS}) VALUES ({})",
+            super::page::placeholders(1, 21)
+        ))
+        .bind(&r.id)
+        .bind(&r.account_id)
+        .bind(&r.mode)
+        .bind(&r.payment_id)
+        .bind(r.amount)
+        .bind(r.amount_captured)
+        .bind(&r.currency)
+        .bind(&r.status)
+        .bind(&r.payment_method)
+        .bind(&r.card_brand)
+        .bind(&r.card_last4)
+        .bind(r.card_exp_month)
+        .bind(r.card_exp_year)
+        .bind(&r.card_funding)
+        .bind(&r.card_country)
+        .bind(&r.acquirer)
+        .bind(&r.failure_code)
+        .bind(&r.failure_message)
+        .bind(r.fee)
+        .bind(r.created)
+        .bind(r.sort_key),
+    );
 }
 
 pub async fn find<'e, E: Executor<'e, Database = Any>>(
@@ -110,7 +109,7 @@ pub async fn set_captured(
     .bind(amount_captured)
     .bind(fee)
     .bind(status)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }

@@ -37,7 +37,7 @@ pub async fn insert(tx: &mut Tx, r: &CheckoutSessionRow) -> Result<(), sqlx::Err
     .bind(r.expires_at)
     .bind(r.created)
     .bind(r.sort_key)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }

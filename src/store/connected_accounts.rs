@@ -27,7 +27,7 @@ pub async fn insert(tx: &mut Tx, r: &ConnectedAccountRow) -> Result<(), sqlx::Er
     .bind(&r.name)
     .bind(r.created)
     .bind(r.sort_key)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }

@@ -41,7 +41,7 @@ pub async fn insert(tx: &mut Tx, row: &CustomerRow) -> Result<(), sqlx::Error> {
     .bind(row.deleted)
     .bind(row.created)
     .bind(row.sort_key)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }
@@ -78,7 +78,7 @@ pub async fn update(tx: &mut Tx, row: &CustomerRow) -> Result<(), sqlx::Error> {
     .bind(&row.metadata)
     .bind(&row.default_payment_method)
     .bind(row.deleted)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }

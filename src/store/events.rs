@@ -1,7 +1,7 @@
 //! The events outbox: one row per change, written in the change's own transaction.
 
-use super::Tx;
 use super::page::{self, Cursor, Filter, Val};
+use super::{Statement, Tx};
 use sqlx::{Any, AnyPool, Executor};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -22,9 +22,9 @@ pub const TABLE: &str = "events";
 const COLUMNS: &str = "id, account_id, mode, type, object_id, data, created, sort_key";
 
 /// Inserts events in one statement (a transition often emits several).
-pub async fn insert(tx: &mut Tx, rows: &[EventRow]) -> Result<(), sqlx::Error> {
+pub fn insert(tx: &mut Tx, rows: &[EventRow]) {
     if rows.is_empty() {
-        return Ok(());
+        return;
     }
     let values: Vec<String> = (0..rows.len())
         .map(|i| format!("({})", page::placeholders(i * 8 + 1, 8)))
@@ -33,9 +33,9 @@ pub async fn insert(tx: &mut Tx, rows: &[EventRow]) -> Result<(), sqlx::Error> {
         "INSERT INTO events ({COLUMNS}) VALUES {}",
         values.join(", ")
     );
-    let mut query = sqlx::query(&sql);
+    let mut write = Statement::new(sql);
     for r in rows {
-        query = query
+        write = write
             .bind(&r.id)
             .bind(&r.account_id)
             .bind(&r.mode)
@@ -45,8 +45,7 @@ pub async fn insert(tx: &mut Tx, rows: &[EventRow]) -> Result<(), sqlx::Error> {
             .bind(r.created)
             .bind(r.sort_key);
     }
-    query.execute(&mut **tx).await?;
-    Ok(())
+    tx.defer(write);
 }
 
 pub async fn find<'e, E: Executor<'e, Database = Any>>(

@@ -1,6 +1,6 @@
 //! Idempotency keys as stored. The protocol around them lives in `api::idempotency`.
 
-use super::Tx;
+use super::Statement;
 use sqlx::{Any, AnyPool, Executor};
 
 /// The three values that name a key: keys are scoped to an account and mode.
@@ -86,20 +86,18 @@ pub async fn release(pool: &AnyPool, scope: &KeyScope<'_>, owner: &str) -> Resul
     Ok(())
 }
 
-/// Stores the response inside the transaction that holds the request's effect. Inserts the row,
-/// or completes this owner's in-flight row; false when someone else holds or completed the key,
-/// in which case the caller must roll back.
-#[allow(clippy::too_many_arguments)]
-pub async fn complete(
-    tx: &mut Tx,
+/// The write that stores the response, in the transaction that holds the request's effect:
+/// inserts the row, or completes this owner's in-flight row. It changes no row when someone
+/// else holds or completed the key (a lease taken over), in which case the caller must roll back.
+pub fn complete(
     scope: &KeyScope<'_>,
     request_hash: &str,
     owner: &str,
     status: u16,
     body: &str,
     now: i64,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+) -> Statement {
+    Statement::new(
         "INSERT INTO idempotency_keys
              (account_id, mode, idem_key, request_hash, owner, state, locked_until,
               response_status, response_body, created)
@@ -117,9 +115,6 @@ pub async fn complete(
     .bind(i64::from(status))
     .bind(body)
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
 }
 
 /// Forgets keys created before `cutoff` (the contract keeps them at least 24 hours).

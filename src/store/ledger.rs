@@ -1,8 +1,8 @@
 //! The ledger: transactions (`txn_…`), their entries (`led_…`) and running balances.
 //! Transactions and entries are only ever inserted; balances move in the same transaction.
 
-use super::Tx;
 use super::page::{self, Cursor, Filter, Val};
+use super::{Statement, Tx};
 use sqlx::{Any, AnyPool, Executor};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -56,13 +56,13 @@ const ENTRY_COLUMNS: &str =
     "id, transaction_id, account_id, mode, book, owner, currency, debit, credit";
 
 /// Writes a transaction, its entries and the balances they move.
-pub async fn insert(
+pub fn insert(
     tx: &mut Tx,
     t: &TransactionRow,
     entries: &[EntryRow],
     changes: &[(String, String, i64)],
-) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
+) {
+    let transaction = Statement::new(format!(
         "INSERT INTO ledger_transactions ({COLUMNS}) VALUES ({})",
         page::placeholders(1, 16)
     ))
@@ -81,9 +81,8 @@ pub async fn insert(
     .bind(t.available_on)
     .bind(&t.settles)
     .bind(t.created)
-    .bind(t.sort_key)
-    .execute(&mut **tx)
-    .await?;
+    .bind(t.sort_key);
+    tx.defer(transaction);
     let values: Vec<String> = (0..entries.len())
         .map(|i| format!("({})", page::placeholders(i * 9 + 1, 9)))
         .collect();
@@ -91,9 +90,9 @@ pub async fn insert(
         "INSERT INTO ledger_entries ({ENTRY_COLUMNS}) VALUES {}",
         values.join(", ")
     );
-    let mut query = sqlx::query(&sql);
+    let mut lines = Statement::new(sql);
     for e in entries {
-        query = query
+        lines = lines
             .bind(&e.id)
             .bind(&e.transaction_id)
             .bind(&e.account_id)
@@ -104,7 +103,7 @@ pub async fn insert(
             .bind(e.debit)
             .bind(e.credit);
     }
-    query.execute(&mut **tx).await?;
+    tx.defer(lines);
     // (owner, book, change), one row per book: upserted in one statement, so the first
     // posting to a book creates its balance.
     let mut merged: Vec<(&str, &str, i64)> = Vec::new();
@@ -115,7 +114,7 @@ pub async fn insert(
         }
     }
     if merged.is_empty() {
-        return Ok(());
+        return;
     }
     let values: Vec<String> = (0..merged.len())
         .map(|i| format!("({})", page::placeholders(i * 6 + 1, 6)))
@@ -127,9 +126,9 @@ pub async fn insert(
          DO UPDATE SET balance = ledger_balances.balance + excluded.balance",
         values.join(", ")
     );
-    let mut query = sqlx::query(&sql);
+    let mut balances = Statement::new(sql);
     for (owner, book, change) in merged {
-        query = query
+        balances = balances
             .bind(&t.account_id)
             .bind(&t.mode)
             .bind(owner)
@@ -137,8 +136,7 @@ pub async fn insert(
             .bind(&t.currency)
             .bind(change);
     }
-    query.execute(&mut **tx).await?;
-    Ok(())
+    tx.defer(balances);
 }
 
 /// The balances of one owner's books in an account and mode.

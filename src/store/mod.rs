@@ -20,6 +20,7 @@ pub mod payment_methods;
 pub mod payments;
 pub mod refunds;
 pub mod sessions;
+pub mod statement;
 pub mod tx;
 pub mod users;
 pub mod webhook_deliveries;
@@ -30,6 +31,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 
+pub use statement::Statement;
 pub use tx::Tx;
 
 /// Which database is behind the store.

@@ -1,6 +1,6 @@
 //! Saved card payment methods (`pm_…`).
 
-use super::Tx;
+use super::{Statement, Tx};
 use sqlx::{Any, Executor};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -26,29 +26,28 @@ pub struct PaymentMethodRow {
 const COLUMNS: &str = "id, account_id, mode, customer_id, card_brand, card_last4, card_exp_month, \
     card_exp_year, card_funding, card_country, card_fingerprint, sandbox_scenario, billing_name, created, sort_key";
 
-pub async fn insert(tx: &mut Tx, r: &PaymentMethodRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO payment_methods ({COLUMNS}) VALUES ({})",
-        super::page::placeholders(1, 15)
-    ))
-    .bind(&r.id)
-    .bind(&r.account_id)
-    .bind(&r.mode)
-    .bind(&r.customer_id)
-    .bind(&r.card_brand)
-    .bind(&r.card_last4)
-    .bind(r.card_exp_month)
-    .bind(r.card_exp_year)
-    .bind(&r.card_funding)
-    .bind(&r.card_country)
-    .bind(&r.card_fingerprint)
-    .bind(&r.sandbox_scenario)
-    .bind(&r.billing_name)
-    .bind(r.created)
-    .bind(r.sort_key)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+pub fn insert(tx: &mut Tx, r: &PaymentMethodRow) {
+    tx.defer(
+        Statement::new(format!(
+            "INSERT INTO payment_methods ({COLUMNS}) VALUES ({})",
+            super::page::placeholders(1, 15)
+        ))
+        .bind(&r.id)
+        .bind(&r.account_id)
+        .bind(&r.mode)
+        .bind(&r.customer_id)
+        .bind(&r.card_brand)
+        .bind(&r.card_last4)
+        .bind(r.card_exp_month)
+        .bind(r.card_exp_year)
+        .bind(&r.card_funding)
+        .bind(&r.card_country)
+        .bind(&r.card_fingerprint)
+        .bind(&r.sandbox_scenario)
+        .bind(&r.billing_name)
+        .bind(r.created)
+        .bind(r.sort_key),
+    );
 }
 
 pub async fn find<'e, E: Executor<'e, Database = Any>>(
@@ -72,7 +71,7 @@ pub async fn set_customer(tx: &mut Tx, id: &str, customer_id: &str) -> Result<()
     sqlx::query("UPDATE payment_methods SET customer_id = $2 WHERE id = $1")
         .bind(id)
         .bind(customer_id)
-        .execute(&mut **tx)
+        .execute(tx.conn().await?)
         .await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Payments as stored, and the compare-and-set that applies a state-machine step.
 
-use super::Tx;
 use super::page::{self, Cursor, Filter, Val};
+use super::{Statement, Tx};
 use sqlx::{Any, AnyPool, Executor};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -49,47 +49,46 @@ pub const COLUMNS: &str = "id, account_id, mode, amount, amount_capturable, amou
     on_behalf_of, acquirer, latest_charge, next_action, last_payment_error, adjustment, reversal, \
     cancellation_reason, expires_at, created, sort_key, checkout_session";
 
-pub async fn insert(tx: &mut Tx, r: &PaymentRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO payments ({COLUMNS}) VALUES ({})",
-        super::page::placeholders(1, 33)
-    ))
-    .bind(&r.id)
-    .bind(&r.account_id)
-    .bind(&r.mode)
-    .bind(r.amount)
-    .bind(r.amount_capturable)
-    .bind(r.amount_received)
-    .bind(r.amount_refunded)
-    .bind(&r.currency)
-    .bind(&r.status)
-    .bind(&r.capture_method)
-    .bind(&r.payment_method)
-    .bind(&r.customer)
-    .bind(&r.customer_reference)
-    .bind(&r.customer_email)
-    .bind(&r.customer_name)
-    .bind(&r.customer_phone)
-    .bind(&r.description)
-    .bind(&r.product_name)
-    .bind(&r.metadata)
-    .bind(&r.return_url)
-    .bind(&r.statement_descriptor)
-    .bind(&r.on_behalf_of)
-    .bind(&r.acquirer)
-    .bind(&r.latest_charge)
-    .bind(&r.next_action)
-    .bind(&r.last_payment_error)
-    .bind(&r.adjustment)
-    .bind(&r.reversal)
-    .bind(&r.cancellation_reason)
-    .bind(r.expires_at)
-    .bind(r.created)
-    .bind(r.sort_key)
-    .bind(&r.checkout_session)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+pub fn insert(tx: &mut Tx, r: &PaymentRow) {
+    tx.defer(
+        Statement::new(format!(
+            "INSERT INTO payments ({COLUMNS}) VALUES ({})",
+            super::page::placeholders(1, 33)
+        ))
+        .bind(&r.id)
+        .bind(&r.account_id)
+        .bind(&r.mode)
+        .bind(r.amount)
+        .bind(r.amount_capturable)
+        .bind(r.amount_received)
+        .bind(r.amount_refunded)
+        .bind(&r.currency)
+        .bind(&r.status)
+        .bind(&r.capture_method)
+        .bind(&r.payment_method)
+        .bind(&r.customer)
+        .bind(&r.customer_reference)
+        .bind(&r.customer_email)
+        .bind(&r.customer_name)
+        .bind(&r.customer_phone)
+        .bind(&r.description)
+        .bind(&r.product_name)
+        .bind(&r.metadata)
+        .bind(&r.return_url)
+        .bind(&r.statement_descriptor)
+        .bind(&r.on_behalf_of)
+        .bind(&r.acquirer)
+        .bind(&r.latest_charge)
+        .bind(&r.next_action)
+        .bind(&r.last_payment_error)
+        .bind(&r.adjustment)
+        .bind(&r.reversal)
+        .bind(&r.cancellation_reason)
+        .bind(r.expires_at)
+        .bind(r.created)
+        .bind(r.sort_key)
+        .bind(&r.checkout_session),
+    );
 }
 
 pub async fn find<'e, E: Executor<'e, Database = Any>>(
@@ -172,7 +171,7 @@ pub async fn update_if_status(
     expected_status: &str,
     call_until: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let write = Statement::new(
         "UPDATE payments SET amount = $3, amount_capturable = $4, amount_received = $5, amount_refunded = $6,
              status = $7, payment_method = $8, latest_charge = $9, next_action = $10, last_payment_error = $11,
              adjustment = $12, reversal = $13, cancellation_reason = $14, acquirer = $15, customer = $16,
@@ -195,10 +194,8 @@ pub async fn update_if_status(
     .bind(&r.cancellation_reason)
     .bind(&r.acquirer)
     .bind(&r.customer)
-    .bind(call_until)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(call_until);
+    Ok(tx.execute(write).await? == 1)
 }
 
 /// Takes the payment for one acquirer call until `until`: true when its status is still
@@ -219,7 +216,7 @@ pub async fn take_for_acquirer_call(
     .bind(expected_status)
     .bind(now)
     .bind(until)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -228,7 +225,7 @@ pub async fn take_for_acquirer_call(
 pub async fn end_acquirer_call(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE payments SET acquirer_call_until = 0 WHERE id = $1")
         .bind(id)
-        .execute(&mut **tx)
+        .execute(tx.conn().await?)
         .await?;
     Ok(())
 }

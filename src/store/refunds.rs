@@ -45,7 +45,7 @@ pub async fn insert(tx: &mut Tx, r: &RefundRow) -> Result<(), sqlx::Error> {
     .bind(&r.failure_reason)
     .bind(r.created)
     .bind(r.sort_key)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }
@@ -63,7 +63,7 @@ pub async fn finish(
     .bind(id)
     .bind(status)
     .bind(failure_reason)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -103,7 +103,7 @@ pub async fn hold(tx: &mut Tx, payment_id: &str, amount: i64) -> Result<bool, sq
     )
     .bind(payment_id)
     .bind(amount)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -125,7 +125,7 @@ pub async fn settle_hold(
     )
     .bind(payment_id)
     .bind(amount)
-    .fetch_one(&mut **tx)
+    .fetch_one(tx.conn().await?)
     .await
 }
 
@@ -134,7 +134,7 @@ pub async fn release_hold(tx: &mut Tx, payment_id: &str, amount: i64) -> Result<
     sqlx::query("UPDATE payments SET refunds_pending = refunds_pending - $2 WHERE id = $1")
         .bind(payment_id)
         .bind(amount)
-        .execute(&mut **tx)
+        .execute(tx.conn().await?)
         .await?;
     Ok(())
 }
@@ -144,7 +144,7 @@ pub async fn release_hold(tx: &mut Tx, payment_id: &str, amount: i64) -> Result<
 pub async fn lock_payment(tx: &mut Tx, payment_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE payments SET refunds_pending = refunds_pending WHERE id = $1")
         .bind(payment_id)
-        .execute(&mut **tx)
+        .execute(tx.conn().await?)
         .await?;
     Ok(())
 }

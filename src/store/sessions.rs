@@ -30,7 +30,7 @@ pub async fn insert(
     .bind(mode)
     .bind(created)
     .bind(expires_at)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }
@@ -57,7 +57,7 @@ pub async fn set_mode(tx: &mut Tx, digest: &str, mode: &str) -> Result<(), sqlx:
     sqlx::query("UPDATE sessions SET mode = $2 WHERE digest = $1")
         .bind(digest)
         .bind(mode)
-        .execute(&mut **tx)
+        .execute(tx.conn().await?)
         .await?;
     Ok(())
 }
@@ -65,7 +65,7 @@ pub async fn set_mode(tx: &mut Tx, digest: &str, mode: &str) -> Result<(), sqlx:
 pub async fn delete(tx: &mut Tx, digest: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE digest = $1")
         .bind(digest)
-        .execute(&mut **tx)
+        .execute(tx.conn().await?)
         .await?;
     Ok(())
 }
@@ -74,7 +74,7 @@ pub async fn delete(tx: &mut Tx, digest: &str) -> Result<(), sqlx::Error> {
 pub async fn delete_expired(tx: &mut Tx, now: i64) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
         .bind(now)
-        .execute(&mut **tx)
+        .execute(tx.conn().await?)
         .await?;
     Ok(done.rows_affected())
 }

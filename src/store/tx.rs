@@ -9,11 +9,20 @@
 //! one fsync covers many requests. Without contention a batch holds a single request, and
 //! nothing waits for a timer.
 //!
-//! Postgres handles concurrent writers itself: there a `Tx` is a plain transaction.
+//! While a turn holds the connection nobody else writes, so its length is the API's ceiling;
+//! and each statement costs a hand-off to the connection's thread and back. A turn therefore
+//! sends its statements in as few round trips as it can: writes whose answer nobody needs are
+//! queued (`Tx::defer`) and go, with the savepoint that opens the turn, in one script with the
+//! next statement that needs the database, or with the savepoint's release at the commit.
+//!
+//! Postgres handles concurrent writers itself: there a `Tx` is a plain transaction, and queued
+//! writes run one by one when the next statement or the commit needs them.
 
+use super::statement::{Script, Statement};
+use futures_util::TryStreamExt;
+use sqlx::any::{AnyQueryResult, AnyRow};
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Executor};
-use std::ops::{Deref, DerefMut};
+use sqlx::{Any, AnyConnection, AnyPool, Either, Executor, FromRow};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
@@ -21,10 +30,13 @@ use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 /// Most requests one commit covers: bounds the latency a long queue adds to the first of them.
 const MAX_BATCH: usize = 64;
 
-/// A write transaction. Every state change happens inside exactly one. Dereferences to the
-/// connection, so queries run on `&mut **tx`.
+/// A write transaction. Every state change happens inside exactly one. Queries that need an
+/// answer run on `tx.conn().await?`; writes that need none are queued with `defer`.
 pub struct Tx {
     inner: Inner,
+    /// Writes not sent yet, in order. They reach the database before anything else this
+    /// transaction does, so its statements keep their order.
+    queued: Vec<Statement>,
 }
 
 enum Inner {
@@ -36,15 +48,56 @@ impl Tx {
     pub(super) fn plain(tx: sqlx::Transaction<'static, Any>) -> Tx {
         Tx {
             inner: Inner::Plain(tx),
+            queued: Vec::new(),
         }
+    }
+
+    /// Queues a write whose answer nobody reads. It runs before the next statement of this
+    /// transaction (or at the commit), and if it fails, that statement (or the commit) returns
+    /// its error.
+    pub fn defer(&mut self, write: Statement) {
+        self.queued.push(write);
+    }
+
+    /// Runs `write` now, after the queued ones (on SQLite in the same round trip), and returns
+    /// how many rows it changed.
+    pub async fn execute(&mut self, write: Statement) -> Result<u64, sqlx::Error> {
+        self.queued.push(write);
+        Ok(self.send_queued().await?.changed)
+    }
+
+    /// Runs the query `read` now, after the queued writes (on SQLite in the same round trip),
+    /// and returns its rows.
+    pub async fn fetch_all<T>(&mut self, read: Statement) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: for<'r> FromRow<'r, AnyRow>,
+    {
+        self.queued.push(read);
+        let sent = self.send_queued().await?;
+        sent.rows.iter().map(T::from_row).collect()
+    }
+
+    /// The connection, for statements whose answer is needed; what is queued is sent first.
+    pub async fn conn(&mut self) -> Result<&mut AnyConnection, sqlx::Error> {
+        self.send_queued().await?;
+        Ok(match &mut self.inner {
+            Inner::Plain(tx) => &mut *tx,
+            Inner::Batched(turn) => turn.connection_mut(),
+        })
     }
 
     /// Makes the work durable; returns once it is (with group commit: once the batch holding
     /// it is committed).
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let queued = std::mem::take(&mut self.queued);
         match self.inner {
-            Inner::Plain(tx) => tx.commit().await,
-            Inner::Batched(turn) => turn.commit().await,
+            Inner::Plain(mut tx) => {
+                for write in &queued {
+                    write.query().execute(&mut *tx).await?;
+                }
+                tx.commit().await
+            }
+            Inner::Batched(turn) => turn.commit(queued).await,
         }
     }
 
@@ -55,23 +108,39 @@ impl Tx {
             Inner::Batched(turn) => turn.rollback().await,
         }
     }
-}
 
-impl Deref for Tx {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
-        match &self.inner {
-            Inner::Plain(tx) => tx,
-            Inner::Batched(turn) => turn.connection(),
+    async fn send_queued(&mut self) -> Result<Sent, sqlx::Error> {
+        let queued = std::mem::take(&mut self.queued);
+        match &mut self.inner {
+            Inner::Plain(tx) => {
+                let mut sent = Sent::default();
+                for statement in &queued {
+                    sent = Sent::default();
+                    let mut results = tx.fetch_many(statement.query());
+                    while let Some(step) = results.try_next().await? {
+                        sent.take(step);
+                    }
+                }
+                Ok(sent)
+            }
+            Inner::Batched(turn) => turn.send(queued, None).await,
         }
     }
 }
 
-impl DerefMut for Tx {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        match &mut self.inner {
-            Inner::Plain(tx) => &mut *tx,
-            Inner::Batched(turn) => turn.connection_mut(),
+/// What a round trip gave back: the rows its statements returned (only the last statement of
+/// a round trip may be a query) and how many rows its last statement changed.
+#[derive(Default)]
+struct Sent {
+    rows: Vec<AnyRow>,
+    changed: u64,
+}
+
+impl Sent {
+    fn take(&mut self, step: Either<AnyQueryResult, AnyRow>) {
+        match step {
+            Either::Left(done) => self.changed = done.rows_affected(),
+            Either::Right(row) => self.rows.push(row),
         }
     }
 }
@@ -110,7 +179,8 @@ impl Batcher {
         }
     }
 
-    /// Waits for a turn and opens this writer's savepoint in the batch transaction.
+    /// Waits for a turn in the batch transaction. The turn's savepoint opens with its first
+    /// statement.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         let ticket = Ticket::new(self.shared.clone());
         let mut batch = self.shared.batch.clone().lock_owned().await;
@@ -120,21 +190,13 @@ impl Batcher {
             conn.execute("BEGIN IMMEDIATE").await?;
             batch.conn = Some(conn);
         }
-        let opened = batch
-            .conn
-            .as_mut()
-            .expect("opened above")
-            .execute("SAVEPOINT turn")
-            .await;
-        if let Err(err) = opened {
-            self.shared.settle(batch).await;
-            return Err(err);
-        }
         Ok(Tx {
             inner: Inner::Batched(Turn {
                 batch: Some(batch),
                 shared: self.shared.clone(),
+                opened: false,
             }),
+            queued: Vec::new(),
         })
     }
 }
@@ -208,16 +270,11 @@ impl Shared {
 struct Turn {
     batch: Option<OwnedMutexGuard<Batch>>,
     shared: Arc<Shared>,
+    /// Whether this turn's savepoint was sent (its first round trip opens it).
+    opened: bool,
 }
 
 impl Turn {
-    fn connection(&self) -> &AnyConnection {
-        self.batch
-            .as_ref()
-            .and_then(|b| b.conn.as_deref())
-            .expect("a turn holds an open batch")
-    }
-
     fn connection_mut(&mut self) -> &mut AnyConnection {
         self.batch
             .as_mut()
@@ -225,13 +282,42 @@ impl Turn {
             .expect("a turn holds an open batch")
     }
 
-    async fn commit(mut self) -> Result<(), sqlx::Error> {
-        let mut batch = self.batch.take().expect("a turn holds the batch");
-        let released = match batch.conn.as_mut() {
-            Some(conn) => conn.execute("RELEASE turn").await.map(|_| ()),
+    /// One round trip: the savepoint if not open yet, `writes`, then `tail`.
+    async fn send(
+        &mut self,
+        writes: Vec<Statement>,
+        tail: Option<&str>,
+    ) -> Result<Sent, sqlx::Error> {
+        let lead = (!self.opened).then_some("SAVEPOINT turn");
+        let script = Script::new(lead, writes, tail);
+        if script.is_empty() {
+            return Ok(Sent::default());
+        }
+        // Marked before sending: if the script fails after its first statement the savepoint
+        // exists and must be rolled back to (and if it does not, the undo fails and the batch
+        // is abandoned, the safe side).
+        self.opened = true;
+        let mut results = self.connection_mut().fetch_many(script.query());
+        let mut sent = Sent::default();
+        while let Some(step) = results.try_next().await? {
+            sent.take(step);
+        }
+        Ok(sent)
+    }
+
+    async fn commit(mut self, queued: Vec<Statement>) -> Result<(), sqlx::Error> {
+        if queued.is_empty() && !self.opened {
+            // Nothing was written: nothing to wait for.
+            let batch = self.batch.take().expect("a turn holds the batch");
+            self.shared.settle(batch).await;
+            return Ok(());
+        }
+        let sent = match self.batch.as_ref().and_then(|b| b.conn.as_ref()) {
+            Some(_) => self.send(queued, Some("RELEASE turn")).await.map(|_| ()),
             None => Err(sqlx::Error::Protocol("the batch was abandoned".into())),
         };
-        if let Err(err) = released {
+        let mut batch = self.batch.take().expect("a turn holds the batch");
+        if let Err(err) = sent {
             let _ = self.shared.undo_turn(&mut batch).await;
             self.shared.settle(batch).await;
             return Err(err);
@@ -248,7 +334,11 @@ impl Turn {
 
     async fn rollback(mut self) -> Result<(), sqlx::Error> {
         let mut batch = self.batch.take().expect("a turn holds the batch");
-        let undone = self.shared.undo_turn(&mut batch).await;
+        let undone = if self.opened {
+            self.shared.undo_turn(&mut batch).await
+        } else {
+            Ok(())
+        };
         self.shared.settle(batch).await;
         undone
     }
@@ -264,8 +354,11 @@ impl Drop for Turn {
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 let shared = self.shared.clone();
+                let opened = self.opened;
                 runtime.spawn(async move {
-                    let _ = shared.undo_turn(&mut batch).await;
+                    if opened {
+                        let _ = shared.undo_turn(&mut batch).await;
+                    }
                     shared.settle(batch).await;
                 });
             }

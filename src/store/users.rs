@@ -26,7 +26,7 @@ pub async fn insert(tx: &mut Tx, row: &UserRow) -> Result<(), sqlx::Error> {
     .bind(row.failed_logins)
     .bind(row.locked_until)
     .bind(row.created)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }
@@ -56,7 +56,7 @@ pub async fn set_login_state(
         .bind(user_id)
         .bind(failed_logins)
         .bind(locked_until)
-        .execute(&mut **tx)
+        .execute(tx.conn().await?)
         .await?;
     Ok(())
 }
@@ -67,7 +67,7 @@ pub async fn set_password(tx: &mut Tx, user_id: &str, hash: &str) -> Result<(), 
     )
     .bind(user_id)
     .bind(hash)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }

@@ -5,8 +5,8 @@
 //! same attempt at once, and an instance that dies mid-way only delays its batch until the
 //! lease runs out.
 
-use super::Tx;
 use super::page::{self, Cursor, Filter, Val};
+use super::{Statement, Tx};
 use sqlx::{Any, AnyPool, Executor};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -45,9 +45,9 @@ const COLUMNS: &str = "id, account_id, mode, endpoint_id, event_id, event_type, 
 const PER_ROW: usize = 14;
 
 /// Queues deliveries in one statement (an event often goes to several endpoints).
-pub async fn insert_many(tx: &mut Tx, rows: &[DeliveryRow]) -> Result<(), sqlx::Error> {
+pub fn insert_many(tx: &mut Tx, rows: &[DeliveryRow]) {
     if rows.is_empty() {
-        return Ok(());
+        return;
     }
     let values: Vec<String> = (0..rows.len())
         .map(|i| format!("({})", page::placeholders(i * PER_ROW + 1, PER_ROW)))
@@ -56,9 +56,9 @@ pub async fn insert_many(tx: &mut Tx, rows: &[DeliveryRow]) -> Result<(), sqlx::
         "INSERT INTO webhook_deliveries ({COLUMNS}) VALUES {}",
         values.join(", ")
     );
-    let mut query = sqlx::query(&sql);
+    let mut write = Statement::new(sql);
     for r in rows {
-        query = query
+        write = write
             .bind(&r.id)
             .bind(&r.account_id)
             .bind(&r.mode)
@@ -74,8 +74,7 @@ pub async fn insert_many(tx: &mut Tx, rows: &[DeliveryRow]) -> Result<(), sqlx::
             .bind(r.created)
             .bind(r.sort_key);
     }
-    query.execute(&mut **tx).await?;
-    Ok(())
+    tx.defer(write);
 }
 
 /// The `WHERE` of due, free deliveries: `$1` is now; `account` is the placeholder of the one
@@ -133,7 +132,7 @@ pub async fn claim(
     if let Some(account) = account {
         query = query.bind(account);
     }
-    query.fetch_all(&mut **tx).await
+    query.fetch_all(tx.conn().await?).await
 }
 
 /// Records an attempt made under the lease `token` and where the delivery stands after it.
@@ -158,7 +157,7 @@ pub async fn record(
     .bind(attempt.attempt)
     .bind(next_attempt_at)
     .bind(delivered_at)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     if done.rows_affected() != 1 {
         return Ok(false);
@@ -175,7 +174,7 @@ pub async fn record(
     .bind(&attempt.error)
     .bind(attempt.duration_ms)
     .bind(&attempt.response_body)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(true)
 }
@@ -188,7 +187,7 @@ pub async fn cancel_taken(tx: &mut Tx, id: &str, token: &str) -> Result<(), sqlx
     )
     .bind(id)
     .bind(token)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }
@@ -200,7 +199,7 @@ pub async fn cancel_pending(tx: &mut Tx, endpoint_id: &str) -> Result<u64, sqlx:
          WHERE endpoint_id = $1 AND status = 'pending'",
     )
     .bind(endpoint_id)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(done.rows_affected())
 }

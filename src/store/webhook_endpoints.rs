@@ -1,7 +1,7 @@
 //! Webhook endpoints (`we_…`), scoped to an account and mode.
 
-use super::Tx;
 use super::page::{self, Cursor, Filter};
+use super::{Statement, Tx};
 use sqlx::{Any, AnyPool, Executor};
 
 #[derive(Clone, sqlx::FromRow)]
@@ -80,7 +80,7 @@ pub async fn insert(tx: &mut Tx, r: &EndpointRow) -> Result<(), sqlx::Error> {
     .bind(r.deleted)
     .bind(r.created)
     .bind(r.sort_key)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }
@@ -104,7 +104,7 @@ pub async fn update(tx: &mut Tx, r: &EndpointRow) -> Result<(), sqlx::Error> {
     .bind(&r.previous_secret)
     .bind(r.previous_secret_expires_at)
     .bind(r.deleted)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }
@@ -128,19 +128,21 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// The enabled endpoints of an account and mode: who gets its events.
-pub async fn enabled<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
+/// Read in the transaction that records the events (with its queued writes, in one round trip).
+pub async fn enabled(
+    tx: &mut Tx,
     account_id: &str,
     mode: &str,
 ) -> Result<Vec<EndpointRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM webhook_endpoints
-         WHERE account_id = $1 AND mode = $2 AND status = 'enabled' AND deleted = 0
-         ORDER BY sort_key"
-    ))
-    .bind(account_id)
-    .bind(mode)
-    .fetch_all(ex)
+    tx.fetch_all(
+        Statement::new(format!(
+            "SELECT {COLUMNS} FROM webhook_endpoints
+             WHERE account_id = $1 AND mode = $2 AND status = 'enabled' AND deleted = 0
+             ORDER BY sort_key"
+        ))
+        .bind(account_id)
+        .bind(mode),
+    )
     .await
 }
 
@@ -171,7 +173,7 @@ pub async fn disable(tx: &mut Tx, id: &str, reason: &str) -> Result<bool, sqlx::
     )
     .bind(id)
     .bind(reason)
-    .execute(&mut **tx)
+    .execute(tx.conn().await?)
     .await?;
     Ok(done.rows_affected() == 1)
 }

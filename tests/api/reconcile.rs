@@ -35,7 +35,7 @@ impl TestApp {
         .bind(&id)
         .bind(pm["id"].as_str().unwrap())
         .bind(self.state.clock.now() + CONFIRM_CALL_SECS)
-        .execute(&mut *tx)
+        .execute(tx.conn().await.unwrap())
         .await
         .unwrap();
         tx.commit().await.unwrap();

@@ -82,7 +82,7 @@ pub async fn post(
             )
         })
         .collect();
-    rows::insert(tx, &t, &lines, &changes).await?;
+    rows::insert(tx, &t, &lines, &changes);
     Ok(t)
 }
 
@@ -146,7 +146,7 @@ pub async fn settle_due_for(
             let net = match &capture.payment_id {
                 Some(payment) => {
                     crate::store::refunds::lock_payment(&mut tx, payment).await?;
-                    capture.net - rows::refunded_from_pending(&mut *tx, payment).await?
+                    capture.net - rows::refunded_from_pending(tx.conn().await?, payment).await?
                 }
                 None => capture.net,
             };

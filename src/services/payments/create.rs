@@ -229,11 +229,11 @@ pub async fn create(
     }
     let mut tx = deps.store.begin().await?;
     if let Some(new_row) = method.as_ref().and_then(|m| m.new_row.as_ref()) {
-        payment_methods::insert(&mut tx, new_row).await?;
+        payment_methods::insert(&mut tx, new_row);
     }
-    payments::insert(&mut tx, &row).await?;
+    payments::insert(&mut tx, &row);
     if let Some(charge) = &charge {
-        charges::insert(&mut tx, charge).await?;
+        charges::insert(&mut tx, charge);
     }
     // Created already captured: `save` (which posts later captures) is not on this path.
     if row.status == PaymentStatus::Succeeded.as_str() {

@@ -117,7 +117,7 @@ pub async fn update(
     id: &str,
     fields: EndpointFields,
 ) -> Result<EndpointRow, ServiceError> {
-    let mut row = find(&mut **tx, scope, id).await?;
+    let mut row = find(tx.conn().await?, scope, id).await?;
     if let Some(url) = fields.url {
         row.url = check_url(url)?;
     }
@@ -152,7 +152,7 @@ pub async fn update(
 /// Deletes an endpoint: it is gone from the API, its pending deliveries are canceled, and the
 /// deliveries already made stay listed under their events.
 pub async fn delete(tx: &mut Tx, scope: &Scope, id: &str) -> Result<String, ServiceError> {
-    let mut row = find(&mut **tx, scope, id).await?;
+    let mut row = find(tx.conn().await?, scope, id).await?;
     row.deleted = 1;
     row.status = "disabled".into();
     row.disabled_reason = Some("deleted".into());
@@ -170,7 +170,7 @@ pub async fn rotate_secret(
     clock: &dyn Clock,
     id: &str,
 ) -> Result<EndpointRow, ServiceError> {
-    let mut row = find(&mut **tx, scope, id).await?;
+    let mut row = find(tx.conn().await?, scope, id).await?;
     let old = std::mem::replace(&mut row.secret, crate::webhooks::new_secret());
     row.previous_secret = Some(old);
     row.previous_secret_expires_at = Some(clock.now() + ROTATION_OVERLAP_SECS);

@@ -42,8 +42,7 @@ pub async fn enqueue(tx: &mut Tx, events: &[EventRow]) -> Result<(), sqlx::Error
     for event in events {
         let this = (event.account_id.as_str(), event.mode.as_str());
         if scope != Some(this) {
-            endpoints =
-                webhook_endpoints::enabled(&mut **tx, &event.account_id, &event.mode).await?;
+            endpoints = webhook_endpoints::enabled(tx, &event.account_id, &event.mode).await?;
             scope = Some(this);
         }
         for endpoint in &endpoints {
@@ -52,7 +51,8 @@ pub async fn enqueue(tx: &mut Tx, events: &[EventRow]) -> Result<(), sqlx::Error
             }
         }
     }
-    webhook_deliveries::insert_many(tx, &rows).await
+    webhook_deliveries::insert_many(tx, &rows);
+    Ok(())
 }
 
 /// Queues an event again, now: for one endpoint when named (it must be enabled; its
@@ -73,12 +73,17 @@ pub async fn resend(
     if !ids::is_id(IdKind::Event, event_id) {
         return Err(not_found());
     }
-    let event = events::find(&mut **tx, &scope.account_id, scope.mode.as_str(), event_id)
-        .await?
-        .ok_or_else(not_found)?;
+    let event = events::find(
+        tx.conn().await?,
+        &scope.account_id,
+        scope.mode.as_str(),
+        event_id,
+    )
+    .await?
+    .ok_or_else(not_found)?;
     let targets: Vec<EndpointRow> = match endpoint_id {
         Some(id) => {
-            let endpoint = super::find(&mut **tx, scope, id).await?;
+            let endpoint = super::find(tx.conn().await?, scope, id).await?;
             if endpoint.status != "enabled" {
                 return Err(ServiceError::invalid(
                     "webhook_endpoint",
@@ -87,7 +92,7 @@ pub async fn resend(
             }
             vec![endpoint]
         }
-        None => webhook_endpoints::enabled(&mut **tx, &scope.account_id, scope.mode.as_str())
+        None => webhook_endpoints::enabled(tx, &scope.account_id, scope.mode.as_str())
             .await?
             .into_iter()
             .filter(|e| wants(&e.events(), &event.kind))
@@ -110,6 +115,6 @@ pub async fn resend(
         .zip(0i64..)
         .map(|(endpoint, i)| delivery(&event, &endpoint.id, now, sort_key + i))
         .collect();
-    webhook_deliveries::insert_many(tx, &rows).await?;
+    webhook_deliveries::insert_many(tx, &rows);
     Ok(rows)
 }

@@ -43,7 +43,7 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 async fn insert(tx: &mut Tx, v: i64) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO t (v) VALUES ($1)")
         .bind(v)
-        .execute(&mut **tx)
+        .execute(tx.conn().await?)
         .await
         .map(|_| ())
 }
@@ -103,5 +103,100 @@ async fn nothing_is_visible_to_readers_before_its_commit() {
     assert!(values(&reader).await.is_empty());
     tx.commit().await.unwrap();
     assert_eq!(values(&reader).await, vec![5]);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+fn queued_insert(v: i64) -> Statement {
+    Statement::new("INSERT INTO t (v) VALUES ($1)").bind(v)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_writes_commit_with_their_turn_and_a_failing_one_undoes_only_its_turn() {
+    let dir = temp_dir("queued");
+    let (batcher, reader) = batcher(&dir).await;
+    let mut tasks = Vec::new();
+    for v in 0..100i64 {
+        let batcher = batcher.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = batcher.begin().await?;
+            tx.defer(queued_insert(v * 10));
+            tx.defer(queued_insert(v * 10 + 1));
+            if v % 5 == 2 {
+                // A duplicate: nothing fails until the commit sends it, then the turn
+                // vanishes whole (its two good rows too).
+                tx.defer(queued_insert(v * 10));
+            }
+            tx.commit().await.map(|_| v)
+        }));
+    }
+    let mut expected = Vec::new();
+    let mut failed = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(v) => expected.extend([v * 10, v * 10 + 1]),
+            Err(_) => failed += 1,
+        }
+    }
+    assert_eq!(failed, 20);
+    expected.sort_unstable();
+    assert_eq!(values(&reader).await, expected);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn queued_writes_go_before_what_the_turn_reads_and_execute_counts_its_own_rows() {
+    let dir = temp_dir("order");
+    let (batcher, reader) = batcher(&dir).await;
+    let mut tx = batcher.begin().await.unwrap();
+    tx.defer(queued_insert(1));
+    tx.defer(queued_insert(2));
+    // The read sees the queued rows: they were sent first.
+    let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
+        .fetch_one(tx.conn().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(seen, 2);
+    tx.defer(queued_insert(3));
+    let changed = tx
+        .execute(Statement::new("UPDATE t SET v = v + 10 WHERE v >= $1").bind(2i64))
+        .await
+        .unwrap();
+    assert_eq!(changed, 2, "the UPDATE's rows, not the INSERT's before it");
+    // A failure in `execute` leaves the turn to be rolled back, with all it sent.
+    assert!(tx.execute(queued_insert(1)).await.is_err());
+    tx.rollback().await.unwrap();
+    let mut tx = batcher.begin().await.unwrap();
+    tx.defer(queued_insert(7));
+    tx.commit().await.unwrap();
+    assert_eq!(values(&reader).await, vec![7]);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn a_turn_that_wrote_nothing_commits_at_once() {
+    let dir = temp_dir("empty");
+    let (batcher, reader) = batcher(&dir).await;
+    let tx = batcher.begin().await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = batcher.begin().await.unwrap();
+    tx.defer(queued_insert(4));
+    tx.commit().await.unwrap();
+    assert_eq!(values(&reader).await, vec![4]);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn a_query_after_queued_writes_sees_them_and_returns_only_its_rows() {
+    let dir = temp_dir("fetch");
+    let (batcher, _reader) = batcher(&dir).await;
+    let mut tx = batcher.begin().await.unwrap();
+    tx.defer(queued_insert(3));
+    tx.defer(queued_insert(9));
+    let rows: Vec<(i64,)> = tx
+        .fetch_all(Statement::new("SELECT v FROM t WHERE v > $1 ORDER BY v").bind(1i64))
+        .await
+        .unwrap();
+    assert_eq!(rows, vec![(3,), (9,)]);
+    tx.commit().await.unwrap();
     std::fs::remove_dir_all(dir).ok();
 }

@@ -1,0 +1,214 @@
+//! Statements as values, so that a transaction can hold writes back and send several together.
+//!
+//! On SQLite every statement is a round trip to the connection's own thread, and the writer
+//! connection is shared by every request in turn: a change made of ten statements held it for
+//! ten thread hand-offs. Writes whose answer nobody reads (inserts of new rows, mostly) are
+//! queued with `Tx::defer` and go with the transaction's next round trip, which is the next
+//! statement whose answer is needed (`Tx::execute`, `Tx::fetch_all`) or the commit: a whole
+//! change is usually one or two scripts. Postgres runs them one by one, as before.
+
+use sqlx::Any;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+
+/// A bound value. Nulls keep their type: Postgres wants to know what a parameter is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+impl From<&str> for Arg {
+    fn from(v: &str) -> Arg {
+        Arg::Text(Some(v.to_string()))
+    }
+}
+
+impl From<&String> for Arg {
+    fn from(v: &String) -> Arg {
+        Arg::Text(Some(v.clone()))
+    }
+}
+
+impl From<String> for Arg {
+    fn from(v: String) -> Arg {
+        Arg::Text(Some(v))
+    }
+}
+
+impl From<&Option<String>> for Arg {
+    fn from(v: &Option<String>) -> Arg {
+        Arg::Text(v.clone())
+    }
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Arg {
+        Arg::Text(v.map(str::to_string))
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Arg {
+        Arg::Int(Some(v))
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Arg {
+        Arg::Int(v)
+    }
+}
+
+/// One statement and its arguments (`$1`, `$2`, … in its own numbering).
+#[derive(Debug, Clone)]
+pub struct Statement {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Statement {
+    pub fn new(sql: impl Into<String>) -> Statement {
+        Statement {
+            sql: sql.into(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Binds the next parameter.
+    pub fn bind(mut self, value: impl Into<Arg>) -> Statement {
+        self.args.push(value.into());
+        self
+    }
+
+    /// The statement alone, ready to run.
+    pub(super) fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+        bind_all(sqlx::query(&self.sql), self.args.iter())
+    }
+}
+
+fn bind_all<'q>(
+    mut query: Query<'q, Any, AnyArguments<'q>>,
+    args: impl Iterator<Item = &'q Arg>,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    for arg in args {
+        query = match arg {
+            Arg::Text(v) => query.bind(v.as_deref()),
+            Arg::Int(v) => query.bind(*v),
+        };
+    }
+    query
+}
+
+/// Several statements sent as one SQLite script: the text of each, in order, with its
+/// parameters renumbered after the arguments of those before it, and all the arguments.
+/// SQLite runs a script's statements one after the other and stops at the first error.
+pub(super) struct Script {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Script {
+    /// `lead` (argument-free statements such as `SAVEPOINT`) first, then `writes`, then `tail`.
+    pub(super) fn new(lead: Option<&str>, writes: Vec<Statement>, tail: Option<&str>) -> Script {
+        let mut sql = String::new();
+        let mut args = Vec::new();
+        let mut push = |text: &str| {
+            if !sql.is_empty() {
+                sql.push_str(";\n");
+            }
+            sql.push_str(text);
+        };
+        if let Some(lead) = lead {
+            push(lead);
+        }
+        for write in writes {
+            push(&renumber(&write.sql, args.len()));
+            args.extend(write.args);
+        }
+        if let Some(tail) = tail {
+            push(tail);
+        }
+        Script { sql, args }
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.sql.is_empty()
+    }
+
+    pub(super) fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+        bind_all(sqlx::query(&self.sql), self.args.iter())
+    }
+}
+
+/// `sql` with every `$n` placeholder moved to `$(n + offset)`. Our statements hold no `$` but
+/// in placeholders (no string literals with one), which the tests of the stores check.
+fn renumber(sql: &str, offset: usize) -> String {
+    if offset == 0 {
+        return sql.to_string();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        match after[..digits].parse::<usize>() {
+            Ok(n) => {
+                out.push('$');
+                out.push_str(&(n + offset).to_string());
+            }
+            // Not a placeholder: kept as written.
+            Err(_) => out.push('$'),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renumbering_moves_every_placeholder_and_nothing_else() {
+        assert_eq!(
+            renumber("INSERT INTO t (a, b) VALUES ($1, $2)", 0),
+            "INSERT INTO t (a, b) VALUES ($1, $2)"
+        );
+        assert_eq!(
+            renumber("UPDATE t SET a = $2 WHERE id = $1 AND b = $10", 7),
+            "UPDATE t SET a = $9 WHERE id = $8 AND b = $17"
+        );
+        assert_eq!(renumber("SELECT $ + $x", 3), "SELECT $ + $x");
+    }
+
+    #[test]
+    fn a_script_chains_statements_and_their_arguments_in_order() {
+        let a = Statement::new("INSERT INTO a (x, y) VALUES ($1, $2)")
+            .bind("one")
+            .bind(2i64);
+        let b = Statement::new("INSERT INTO b (x) VALUES ($1)").bind(None::<i64>);
+        let c = Statement::new("UPDATE c SET x = $2 WHERE id = $1")
+            .bind("c1")
+            .bind(Some("v"));
+        let script = Script::new(Some("SAVEPOINT turn"), vec![a, b, c], Some("RELEASE turn"));
+        assert_eq!(
+            script.sql,
+            "SAVEPOINT turn;\nINSERT INTO a (x, y) VALUES ($1, $2);\n\
+             INSERT INTO b (x) VALUES ($3);\nUPDATE c SET x = $5 WHERE id = $4;\nRELEASE turn"
+        );
+        assert_eq!(
+            script.args,
+            vec![
+                Arg::Text(Some("one".into())),
+                Arg::Int(Some(2)),
+                Arg::Int(None),
+                Arg::Text(Some("c1".into())),
+                Arg::Text(Some("v".into())),
+            ]
+        );
+        assert!(Script::new(None, vec![], None).is_empty());
+    }
+}
