@@ -5,10 +5,12 @@ use crate::crypto::new_id;
 use crate::domain::ids::IdKind;
 use crate::store::Tx;
 use crate::store::events::{self, EventRow};
+use crate::store::webhook_endpoints::EndpointRow;
 use serde_json::{Value, json};
 
 /// Writes one event per kind about `object` (as it is now), in the order given (their sort
-/// keys follow one another), and queues them for the endpoints that want them.
+/// keys follow one another), and queues them for the endpoints that want them: `endpoints`
+/// when the caller read them before its transaction, else those enabled in it.
 pub async fn record(
     tx: &mut Tx,
     now_micros: i64,
@@ -16,6 +18,7 @@ pub async fn record(
     mode: &str,
     object: &Value,
     kinds: &[&str],
+    endpoints: Option<&[EndpointRow]>,
 ) -> Result<(), sqlx::Error> {
     let data = json!({ "object": object }).to_string();
     let object_id = object["id"].as_str().unwrap_or_default();
@@ -34,5 +37,5 @@ pub async fn record(
         })
         .collect();
     events::insert(tx, &rows);
-    crate::services::webhooks::queue::enqueue(tx, &rows).await
+    crate::services::webhooks::queue::enqueue(tx, &rows, endpoints).await
 }

@@ -71,6 +71,7 @@ async fn emit(deps: &Deps<'_>, tx: &mut Tx, r: &RefundRow, kind: &str) -> Result
         &r.mode,
         &refund_json(r),
         &[kind],
+        None,
     )
     .await
 }

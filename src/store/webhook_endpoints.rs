@@ -127,23 +127,37 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
+/// The query of `enabled` and `enabled_in`.
+fn enabled_sql() -> String {
+    format!(
+        "SELECT {COLUMNS} FROM webhook_endpoints
+         WHERE account_id = $1 AND mode = $2 AND status = 'enabled' AND deleted = 0
+         ORDER BY sort_key"
+    )
+}
+
 /// The enabled endpoints of an account and mode: who gets its events.
-/// Read in the transaction that records the events (with its queued writes, in one round trip).
-pub async fn enabled(
+pub async fn enabled<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    account_id: &str,
+    mode: &str,
+) -> Result<Vec<EndpointRow>, sqlx::Error> {
+    sqlx::query_as(&enabled_sql())
+        .bind(account_id)
+        .bind(mode)
+        .fetch_all(ex)
+        .await
+}
+
+/// `enabled`, read in the transaction that records the events (with its queued writes, in
+/// one round trip).
+pub async fn enabled_in(
     tx: &mut Tx,
     account_id: &str,
     mode: &str,
 ) -> Result<Vec<EndpointRow>, sqlx::Error> {
-    tx.fetch_all(
-        Statement::new(format!(
-            "SELECT {COLUMNS} FROM webhook_endpoints
-             WHERE account_id = $1 AND mode = $2 AND status = 'enabled' AND deleted = 0
-             ORDER BY sort_key"
-        ))
-        .bind(account_id)
-        .bind(mode),
-    )
-    .await
+    tx.fetch_all(Statement::new(enabled_sql()).bind(account_id).bind(mode))
+        .await
 }
 
 /// Endpoints by id, whatever their state (the delivery worker decides).

@@ -227,6 +227,12 @@ pub async fn create(
         charge = c;
         decline = d;
     }
+    // Who gets the events, read before the transaction: then the whole change goes to the
+    // shared SQLite writer in one round trip. (An endpoint changed at this very moment may or
+    // may not get them, as with any change made at the same time.)
+    let endpoints =
+        webhook_endpoints::enabled(deps.store.reader(), &scope.account_id, scope.mode.as_str())
+            .await?;
     let mut tx = deps.store.begin().await?;
     if let Some(new_row) = method.as_ref().and_then(|m| m.new_row.as_ref()) {
         payment_methods::insert(&mut tx, new_row);
@@ -239,7 +245,7 @@ pub async fn create(
     if row.status == PaymentStatus::Succeeded.as_str() {
         crate::services::ledger::post_capture(&mut tx, deps, &row).await?;
     }
-    emit(deps, &mut tx, &row, &kinds).await?;
+    emit_to(deps, &mut tx, &row, &kinds, Some(&endpoints)).await?;
     Ok(Staged {
         tx,
         payment: row,

@@ -41,6 +41,7 @@ use crate::domain::payment::{Command, PaymentStatus, TransitionError, transition
 use crate::store::charges::{self, ChargeRow};
 use crate::store::payment_methods::{self, PaymentMethodRow};
 use crate::store::payments::{self, PaymentRow};
+use crate::store::webhook_endpoints::{self, EndpointRow};
 use crate::store::{Store, Tx, acquirer_connections, customers};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -160,6 +161,17 @@ pub fn client_secret(secret: &Secret, payment_id: &str) -> String {
 /// Writes one event per kind, each carrying the payment as it is now, in the order given
 /// (their sort keys follow one another, so lists show them in that order).
 async fn emit(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, kinds: &[&str]) -> Result<()> {
+    emit_to(deps, tx, row, kinds, None).await
+}
+
+/// `emit`, for the webhook endpoints given (read before the transaction) when there are some.
+async fn emit_to(
+    deps: &Deps<'_>,
+    tx: &mut Tx,
+    row: &PaymentRow,
+    kinds: &[&str],
+    endpoints: Option<&[EndpointRow]>,
+) -> Result<()> {
     let object = crate::wire::payment(row, deps.public_url, None);
     crate::services::events::record(
         tx,
@@ -168,6 +180,7 @@ async fn emit(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, kinds: &[&str]) ->
         &row.mode,
         &object,
         kinds,
+        endpoints,
     )
     .await?;
     Ok(())

@@ -30,22 +30,28 @@ fn delivery(event: &EventRow, endpoint_id: &str, due: i64, sort_key: i64) -> Del
     }
 }
 
-/// Queues `events` (just inserted in `tx`) for the endpoints that want them, due at once.
-pub async fn enqueue(tx: &mut Tx, events: &[EventRow]) -> Result<(), sqlx::Error> {
-    if events.is_empty() {
+/// Queues `events` (just inserted in `tx`, all of one account and mode) for the endpoints that
+/// want them, due at once. `endpoints` are that account's enabled endpoints when the caller
+/// read them before its transaction; otherwise they are read in it.
+pub async fn enqueue(
+    tx: &mut Tx,
+    events: &[EventRow],
+    endpoints: Option<&[EndpointRow]>,
+) -> Result<(), sqlx::Error> {
+    let Some(first) = events.first() else {
         return Ok(());
-    }
-    // The events of one change share their account and mode; look the endpoints up once.
-    let mut endpoints: Vec<EndpointRow> = Vec::new();
-    let mut scope: Option<(&str, &str)> = None;
+    };
+    let read;
+    let endpoints = match endpoints {
+        Some(known) => known,
+        None => {
+            read = webhook_endpoints::enabled_in(tx, &first.account_id, &first.mode).await?;
+            &read[..]
+        }
+    };
     let mut rows = Vec::new();
     for event in events {
-        let this = (event.account_id.as_str(), event.mode.as_str());
-        if scope != Some(this) {
-            endpoints = webhook_endpoints::enabled(tx, &event.account_id, &event.mode).await?;
-            scope = Some(this);
-        }
-        for endpoint in &endpoints {
+        for endpoint in endpoints {
             if wants(&endpoint.events(), &event.kind) {
                 rows.push(delivery(event, &endpoint.id, event.created, event.sort_key));
             }
@@ -92,7 +98,7 @@ pub async fn resend(
             }
             vec![endpoint]
         }
-        None => webhook_endpoints::enabled(tx, &scope.account_id, scope.mode.as_str())
+        None => webhook_endpoints::enabled_in(tx, &scope.account_id, scope.mode.as_str())
             .await?
             .into_iter()
             .filter(|e| wants(&e.events(), &event.kind))
