@@ -16,6 +16,9 @@ CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := 0.2.130
 RELEASE_BIN := $(CARGO_TARGET_DIR)/release/vinr
 SITE_ROOT := $(CURDIR)/target/site
+# The card element frame's wasm bundle (see `build`; the name is `app::FRAME_BUNDLE`).
+FRAME_BUNDLE := vinr-frame
+FRAME_TARGET_DIR := $(CARGO_TARGET_DIR)/frame
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 PG_ADMIN_URL ?= postgres://root@$(PG_HOST):$(PG_PORT)/test
@@ -54,6 +57,17 @@ test-deps:
 
 build: deps
 	cargo leptos build --release
+	@# cargo-leptos builds one wasm bundle per package. The card element's frame gets a second
+	@# one holding its island only (feature `frame`), made the way cargo-leptos makes the first,
+	@# in its own target folder so the two builds never overwrite each other's output.
+	@echo "==> the card element frame's wasm bundle ($(FRAME_BUNDLE))"
+	LEPTOS_OUTPUT_NAME=vinr cargo build --lib --target wasm32-unknown-unknown --profile wasm-release \
+		--no-default-features --features hydrate,frame --target-dir $(FRAME_TARGET_DIR)
+	wasm-bindgen --target=web --no-typescript --out-name=$(FRAME_BUNDLE) --out-dir=$(SITE_ROOT)/pkg \
+		$(FRAME_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/vinr.wasm
+	mv $(SITE_ROOT)/pkg/$(FRAME_BUNDLE)_bg.wasm $(SITE_ROOT)/pkg/$(FRAME_BUNDLE).wasm
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+		$(SITE_ROOT)/pkg/$(FRAME_BUNDLE).wasm -o $(SITE_ROOT)/pkg/$(FRAME_BUNDLE).wasm
 
 run: build
 	@mkdir -p data
@@ -66,6 +80,7 @@ lint:
 	cargo fmt --check
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --lib --no-default-features --features hydrate,frame --target wasm32-unknown-unknown -- -D warnings
 
 unit:
 	cargo test --features ssr --lib

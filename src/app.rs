@@ -20,9 +20,25 @@ use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+/// The wasm bundle of the card element's frame (its island only; built by `make build` beside
+/// the main bundle), so the checkout does not download the frame's code nor the frame the
+/// checkout's.
+pub const FRAME_BUNDLE: &str = "vinr-frame";
+
+/// The options naming the bundle this page loads: the frame's under `/elements/`, else the main.
+fn bundle_options(mut options: LeptosOptions) -> LeptosOptions {
+    let in_frame = use_context::<http::request::Parts>()
+        .is_some_and(|parts| parts.uri.path().starts_with("/elements/"));
+    if in_frame {
+        options.output_name = FRAME_BUNDLE.into();
+    }
+    options
+}
+
 /// The document around every page. Sets the page CSP with this response's nonce, which
 /// Leptos also puts on its hydration bootstrap script.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let options = bundle_options(options);
     if let (Some(nonce), Some(response)) = (
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),

@@ -272,7 +272,11 @@ pub async fn list(
         f.push("currency = ?", [Val::Text(v.clone())]);
     }
     if let Some(v) = &filter.customer_email {
-        f.push("lower(customer_email) = lower(?)", [Val::Text(v.clone())]);
+        // `IS NOT NULL` names the partial index's condition, so both databases may use it.
+        f.push(
+            "customer_email IS NOT NULL AND lower(customer_email) = lower(?)",
+            [Val::Text(v.clone())],
+        );
     }
     if let Some(v) = &filter.id {
         f.push("id = ?", [Val::Text(v.clone())]);

@@ -113,6 +113,9 @@ async fn the_checkout_context_is_public_and_the_page_shows_the_order() {
     );
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     let html = resp.text().await.unwrap();
+    // The main wasm bundle, without the card element frame's code.
+    assert!(html.contains("/pkg/vinr.js"), "{html}");
+    assert!(!html.contains("vinr-frame"), "{html}");
     for wanted in [
         "Test Shop",
         "€49.99",

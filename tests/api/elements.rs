@@ -205,6 +205,9 @@ async fn only_allowed_origins_may_frame_the_card_element() {
         "the card island is on the page"
     );
     assert!(html.contains("Card number"));
+    // The frame loads its own wasm bundle, not the checkout's.
+    assert!(html.contains("/pkg/vinr-frame.js"), "{html}");
+    assert!(!html.contains("/pkg/vinr.js"), "{html}");
 
     // Another origin gets the same allow-list (the browser refuses it) and no fields.
     let resp = page(app.pk_test.clone(), "https://evil.example").await;
