@@ -1,6 +1,7 @@
 //! Background work. Each worker exposes one step (`run_once(now)`) that tests call directly
 //! with an injected clock, and a loop that calls it on a timer.
 
+pub mod checkpoint;
 pub mod expiry;
 pub mod housekeeping;
 pub mod reconcile;
@@ -30,6 +31,7 @@ use tokio::task::JoinHandle;
 /// one database (their writes are compare-and-sets). Abort the handles to stop them.
 pub fn spawn_all(state: &AppState) -> Vec<JoinHandle<()>> {
     vec![
+        tokio::spawn(checkpoint::run(state.store.clone())),
         tokio::spawn(housekeeping::run(state.store.clone(), state.clock.clone())),
         tokio::spawn(expiry::run(state.clone())),
         tokio::spawn(reconcile::run(state.clone())),
