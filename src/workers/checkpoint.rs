@@ -2,9 +2,10 @@
 //!
 //! SQLite's own checkpoint runs inside the commit that takes the log past its size limit, so
 //! every request of that group commit waited for megabytes of copying and an fsync of the
-//! database file: the tail of the API's latency. Here a PASSIVE checkpoint, which blocks
-//! neither the writer nor readers, runs every second on a reader connection. SQLite's own limit
-//! stays, set high, as the safety net should this worker fall behind.
+//! database file. Here a PASSIVE checkpoint, which takes no lock the writer or readers wait for,
+//! runs every second on a reader connection (in the bench, payments/s rose ~15 % with it; the p99
+//! did not move). SQLite's own limit stays, set high, as the safety
+//! net should this worker fall behind.
 
 use crate::store::{Backend, Store};
 use std::time::Duration;
