@@ -55,7 +55,7 @@ const COLUMNS: &str = "id, account_id, mode, kind, payment_id, charge_id, refund
 const ENTRY_COLUMNS: &str =
     "id, transaction_id, account_id, mode, book, owner, currency, debit, credit";
 
-/// Writes a transaction, its entries and the balances they move.
+/// Writes a transaction, its entries and the balances they move (queued in `tx`).
 pub fn insert(
     tx: &mut Tx,
     t: &TransactionRow,

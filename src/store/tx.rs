@@ -20,7 +20,7 @@
 
 use super::statement::{Script, Statement};
 use futures_util::TryStreamExt;
-use sqlx::any::{AnyQueryResult, AnyRow};
+use sqlx::any::AnyRow;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Either, Executor, FromRow};
 use std::sync::Arc;
@@ -89,14 +89,12 @@ impl Tx {
     /// Makes the work durable; returns once it is (with group commit: once the batch holding
     /// it is committed).
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        if let Inner::Plain(_) = self.inner {
+            self.send_queued().await?;
+        }
         let queued = std::mem::take(&mut self.queued);
         match self.inner {
-            Inner::Plain(mut tx) => {
-                for write in &queued {
-                    write.query().execute(&mut *tx).await?;
-                }
-                tx.commit().await
-            }
+            Inner::Plain(tx) => tx.commit().await,
             Inner::Batched(turn) => turn.commit(queued).await,
         }
     }
@@ -115,11 +113,7 @@ impl Tx {
             Inner::Plain(tx) => {
                 let mut sent = Sent::default();
                 for statement in &queued {
-                    sent = Sent::default();
-                    let mut results = tx.fetch_many(statement.query());
-                    while let Some(step) = results.try_next().await? {
-                        sent.take(step);
-                    }
+                    sent = Sent::of(tx, statement.query()).await?;
                 }
                 Ok(sent)
             }
@@ -137,11 +131,20 @@ struct Sent {
 }
 
 impl Sent {
-    fn take(&mut self, step: Either<AnyQueryResult, AnyRow>) {
-        match step {
-            Either::Left(done) => self.changed = done.rows_affected(),
-            Either::Right(row) => self.rows.push(row),
+    /// Runs `query` (one statement, or an SQLite script) and collects what it gives back.
+    async fn of<'q>(
+        conn: &mut AnyConnection,
+        query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<Sent, sqlx::Error> {
+        let mut sent = Sent::default();
+        let mut results = conn.fetch_many(query);
+        while let Some(step) = results.try_next().await? {
+            match step {
+                Either::Left(done) => sent.changed = done.rows_affected(),
+                Either::Right(row) => sent.rows.push(row),
+            }
         }
+        Ok(sent)
     }
 }
 
@@ -297,12 +300,7 @@ impl Turn {
         // exists and must be rolled back to (and if it does not, the undo fails and the batch
         // is abandoned, the safe side).
         self.opened = true;
-        let mut results = self.connection_mut().fetch_many(script.query());
-        let mut sent = Sent::default();
-        while let Some(step) = results.try_next().await? {
-            sent.take(step);
-        }
-        Ok(sent)
+        Sent::of(self.connection_mut(), script.query()).await
     }
 
     async fn commit(mut self, queued: Vec<Statement>) -> Result<(), sqlx::Error> {
