@@ -1,6 +1,8 @@
 //! Request parameters: form bodies with bracket nesting turned into JSON, and the guides'
 //! camelCase names turned into the contract's snake_case. Pure functions, tested here.
 
+pub mod lenient;
+
 use serde_json::{Map, Value};
 
 /// Why a form body could not be read as parameters.
@@ -188,131 +190,6 @@ pub fn param_name(path: &str) -> String {
         }
     }
     out
-}
-
-/// Lenient field types for bodies that may be form-encoded, where every value is a string.
-pub mod lenient {
-    use serde::Deserialize;
-    use serde::de::{self, Deserializer};
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum IntOrString {
-        Int(i64),
-        Str(String),
-    }
-
-    fn parse_int<E: de::Error>(v: IntOrString) -> Result<i64, E> {
-        match v {
-            IntOrString::Int(i) => Ok(i),
-            IntOrString::Str(s) => s
-                .trim()
-                .parse()
-                .map_err(|_| E::custom(format!("expected an integer, got \"{s}\""))),
-        }
-    }
-
-    /// An integer given as a JSON number or as a string of digits.
-    pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-        parse_int(
-            IntOrString::deserialize(d).map_err(|_| de::Error::custom("expected an integer"))?,
-        )
-    }
-
-    /// An optional integer, lenient like [`int`].
-    pub fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-        match Option::<IntOrString>::deserialize(d)
-            .map_err(|_| de::Error::custom("expected an integer"))?
-        {
-            Some(v) => parse_int(v).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum NumberOrString {
-        Number(f64),
-        Str(String),
-    }
-
-    /// An optional decimal number (a rate, never money) given as a JSON number or a string.
-    pub fn opt_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-        match Option::<NumberOrString>::deserialize(d)
-            .map_err(|_| de::Error::custom("expected a number"))?
-        {
-            Some(NumberOrString::Number(n)) => Ok(Some(n)),
-            Some(NumberOrString::Str(s)) => s
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|n| n.is_finite())
-                .map(Some)
-                .ok_or_else(|| de::Error::custom(format!("expected a number, got \"{s}\""))),
-            None => Ok(None),
-        }
-    }
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum BoolOrString {
-        Bool(bool),
-        Str(String),
-    }
-
-    /// An optional boolean given as `true`/`false` or as those words in a string.
-    pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-        match Option::<BoolOrString>::deserialize(d)
-            .map_err(|_| de::Error::custom("expected a boolean"))?
-        {
-            None => Ok(None),
-            Some(BoolOrString::Bool(b)) => Ok(Some(b)),
-            Some(BoolOrString::Str(s)) => match s.as_str() {
-                "true" => Ok(Some(true)),
-                "false" => Ok(Some(false)),
-                _ => Err(de::Error::custom(format!(
-                    "expected true or false, got \"{s}\""
-                ))),
-            },
-        }
-    }
-
-    /// An optional string given as a string or a number (`exp_month=12` in JSON).
-    pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        match Option::<IntOrString>::deserialize(d)
-            .map_err(|_| de::Error::custom("expected a string"))?
-        {
-            None => Ok(None),
-            Some(IntOrString::Int(i)) => Ok(Some(i.to_string())),
-            Some(IntOrString::Str(s)) => Ok(Some(s)),
-        }
-    }
-
-    /// `string_list`, remembering whether the field was given at all.
-    pub fn opt_string_list<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Vec<String>>, D::Error> {
-        string_list(d).map(Some)
-    }
-
-    /// A list given as a JSON array, a form list (`expand[]=a`), or a single string.
-    pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum OneOrMany {
-            One(String),
-            Many(Vec<String>),
-        }
-        Ok(
-            match Option::<OneOrMany>::deserialize(d)
-                .map_err(|_| de::Error::custom("expected a list of strings"))?
-            {
-                None => Vec::new(),
-                Some(OneOrMany::One(s)) => vec![s],
-                Some(OneOrMany::Many(v)) => v,
-            },
-        )
-    }
 }
 
 #[cfg(test)]
