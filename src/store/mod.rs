@@ -25,6 +25,7 @@ pub mod tx;
 pub mod users;
 pub mod webhook_deliveries;
 pub mod webhook_endpoints;
+mod writer;
 
 use anyhow::{Context, Result};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -33,6 +34,15 @@ use std::time::Duration;
 
 pub use statement::Statement;
 pub use tx::Tx;
+
+/// What a checkpoint found, in pages (frames) of the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpointed {
+    /// Pages in the log since it last started over.
+    pub log: i64,
+    /// How many of them are now in the database file.
+    pub copied: i64,
+}
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +71,10 @@ impl Backend {
 }
 
 /// Handle to the database; cheap to clone.
+///
+/// On SQLite, writes go to one connection, shared through group commit (`tx`): changes that
+/// read or need an answer as they go take turns on it, and changes that are only writes go
+/// whole to a thread of their own (`writer`), many to a commit.
 #[derive(Clone, Debug)]
 pub struct Store {
     reader: AnyPool,
@@ -77,9 +91,9 @@ pub const SQLITE_PRAGMAS: [&str; 7] = [
     "PRAGMA synchronous = FULL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 5000",
-    // The log is copied into the database file by a background checkpoint every second
-    // (`workers::checkpoint`), not by the commit that fills it; SQLite's own, run by the
-    // committing writer, only past ~200 MB of log, should that worker fall behind.
+    // The log is copied into the database file by a background checkpoint (`workers::checkpoint`),
+    // not by the commit that fills it, and starts over before 30,000 pages; SQLite's own
+    // checkpoint, run by the committing writer, only past ~200 MB of log, should that fail.
     "PRAGMA wal_autocheckpoint = 50000",
     // A group commit's transaction touches many pages (each request's rows land at random
     // places in the id indexes): 32 MiB of page cache instead of 2 keeps them without rereading
@@ -99,9 +113,19 @@ impl Store {
                 ensure_sqlite_folder(url)?;
                 let writer = sqlite_pool(url, 1).await?;
                 let reader = sqlite_pool(url, 8).await?;
+                // An in-memory database is the connection's own: only a file can be shared
+                // with a writer thread.
+                let path = sqlite_path(url);
+                let thread = match path.starts_with(":memory:") {
+                    true => None,
+                    false => Some(
+                        writer::Thread::start(&path, &SQLITE_PRAGMAS)
+                            .context("starting the SQLite writer")?,
+                    ),
+                };
                 Ok(Store {
                     reader,
-                    batcher: Some(tx::Batcher::new(writer.clone())),
+                    batcher: Some(tx::Batcher::new(writer.clone(), thread)),
                     writer,
                     backend,
                 })
@@ -147,24 +171,33 @@ impl Store {
         &self.reader
     }
 
-    /// Starts a write transaction. On SQLite it is a turn in a group commit, which holds the
-    /// write lock from the start (`BEGIN IMMEDIATE`), so it never fails half-way for lack of it.
+    /// Starts a write transaction. On SQLite it joins a group commit (`tx::batch`): it takes the
+    /// write lock (`BEGIN IMMEDIATE`) before its first statement that needs an answer, so it
+    /// never fails half-way for lack of it, and one made only of queued writes goes whole to the
+    /// writer thread at its commit.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match &self.batcher {
-            Some(batcher) => batcher.begin().await,
+            Some(batcher) => Ok(batcher.begin()),
             None => self.writer.begin().await.map(Tx::plain),
         }
     }
 
     /// SQLite: copies what the log holds into the database file as far as no reader needs the
-    /// log any more, without blocking anyone (a PASSIVE checkpoint). Returns how many pages of
-    /// the log are now in the database file.
-    pub async fn checkpoint(&self) -> Result<i64, sqlx::Error> {
-        let (_busy, _log, copied): (i64, i64, i64) =
+    /// log any more, without blocking anyone (a PASSIVE checkpoint, on a reader connection).
+    pub async fn checkpoint(&self) -> Result<Checkpointed, sqlx::Error> {
+        let (_busy, log, copied): (i64, i64, i64) =
             sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
                 .fetch_one(&self.reader)
                 .await?;
-        Ok(copied)
+        Ok(Checkpointed { log, copied })
+    }
+
+    /// SQLite: has the writer copy what is left of the log after its next batch, so that the
+    /// log starts over from its beginning (see `workers::checkpoint`).
+    pub fn restart_log(&self) {
+        if let Some(batcher) = &self.batcher {
+            batcher.restart_log();
+        }
     }
 
     /// Checks the database answers: what `/readyz` reports.
@@ -200,18 +233,20 @@ async fn sqlite_pool(url: &str, size: u32) -> Result<AnyPool> {
         .with_context(|| format!("opening SQLite database {url}"))
 }
 
-fn ensure_sqlite_folder(url: &str) -> Result<()> {
+/// The file a `sqlite:` URL names.
+fn sqlite_path(url: &str) -> std::path::PathBuf {
     let path = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
-    let path = path.split('?').next().unwrap_or_default();
-    if path.is_empty() || path.starts_with(":memory:") {
+    path.split('?').next().unwrap_or_default().into()
+}
+
+fn ensure_sqlite_folder(url: &str) -> Result<()> {
+    let path = sqlite_path(url);
+    if path.as_os_str().is_empty() || path.starts_with(":memory:") {
         return Ok(());
     }
-    if let Some(parent) = std::path::Path::new(path)
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-    {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating folder {}", parent.display()))?;
     }
@@ -242,7 +277,7 @@ mod tests {
             tx.defer(Statement::new("INSERT INTO t (v) VALUES ($1)").bind(v));
         }
         tx.commit().await.unwrap();
-        assert!(store.checkpoint().await.unwrap() > 0);
+        assert!(store.checkpoint().await.unwrap().copied > 0);
         store.close().await;
         std::fs::remove_dir_all(dir).ok();
     }

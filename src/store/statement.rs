@@ -87,6 +87,14 @@ impl Statement {
         self
     }
 
+    pub(super) fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    pub(super) fn args(&self) -> &[Arg] {
+        &self.args
+    }
+
     /// The statement alone, ready to run.
     pub(super) fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         bind_all(sqlx::query(&self.sql), self.args.iter())

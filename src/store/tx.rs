@@ -1,34 +1,25 @@
-//! Write transactions, and group commit on SQLite.
+//! Write transactions.
 //!
-//! SQLite makes a commit durable with an fsync of its log, and allows one writer at a time, so
-//! one transaction per request caps the API at the disk's fsync rate. Instead, writers take
-//! turns on one connection inside a shared transaction: each request's work runs in its own
-//! savepoint (undone alone when it fails), and the transaction is committed once for everyone
-//! when nobody else is waiting for a turn (or the batch is full). A request is answered only
-//! after the commit that holds its work, so "answered means durable" still holds; under load
-//! one fsync covers many requests. Without contention a batch holds a single request, and
-//! nothing waits for a timer.
+//! Every state change happens inside exactly one `Tx`. Writes whose answer nobody reads are
+//! queued (`Tx::defer`) and reach the database with the transaction's next statement that needs
+//! an answer (`execute`, `fetch_all`, `conn`) or with its commit, in as few round trips as
+//! possible.
 //!
-//! While a turn holds the connection nobody else writes, so its length is the API's ceiling;
-//! and each statement costs a hand-off to the connection's thread and back. A turn therefore
-//! sends its statements in as few round trips as it can: writes whose answer nobody needs are
-//! queued (`Tx::defer`) and go, with the savepoint that opens the turn, in one script with the
-//! next statement that needs the database, or with the savepoint's release at the commit.
-//!
-//! Postgres handles concurrent writers itself: there a `Tx` is a plain transaction, and queued
+//! On SQLite a `Tx` is part of a group commit (`batch`): it starts with nothing but its queue;
+//! a statement that needs an answer takes a turn on the shared writer connection, and a change
+//! that reaches its commit having only queued writes is handed whole to the writer thread. On
+//! Postgres, which handles concurrent writers itself, a `Tx` is a plain transaction, and queued
 //! writes run one by one when the next statement or the commit needs them.
 
-use super::statement::{Script, Statement};
+mod batch;
+
+pub use batch::Batcher;
+
+use super::statement::Statement;
+use batch::Turn;
 use futures_util::TryStreamExt;
 use sqlx::any::AnyRow;
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Either, Executor, FromRow};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
-
-/// Most requests one commit covers: bounds the latency a long queue adds to the first of them.
-const MAX_BATCH: usize = 64;
+use sqlx::{Any, AnyConnection, Either, Executor, FromRow};
 
 /// A write transaction. Every state change happens inside exactly one. Queries that need an
 /// answer run on `tx.conn().await?`; writes that need none are queued with `defer`.
@@ -41,6 +32,9 @@ pub struct Tx {
 
 enum Inner {
     Plain(sqlx::Transaction<'static, Any>),
+    /// SQLite, before anything needed the database: the writes are only queued. At the commit
+    /// they go whole to the writer thread; a statement whose answer is needed takes a turn.
+    Pending(Batcher),
     Batched(Turn),
 }
 
@@ -83,6 +77,7 @@ impl Tx {
         Ok(match &mut self.inner {
             Inner::Plain(tx) => &mut *tx,
             Inner::Batched(turn) => turn.connection_mut(),
+            Inner::Pending(_) => unreachable!("sending takes a turn"),
         })
     }
 
@@ -95,6 +90,7 @@ impl Tx {
         let queued = std::mem::take(&mut self.queued);
         match self.inner {
             Inner::Plain(tx) => tx.commit().await,
+            Inner::Pending(batcher) => batcher.submit(queued).await,
             Inner::Batched(turn) => turn.commit(queued).await,
         }
     }
@@ -103,11 +99,16 @@ impl Tx {
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         match self.inner {
             Inner::Plain(tx) => tx.rollback().await,
+            // Nothing reached the database.
+            Inner::Pending(_) => Ok(()),
             Inner::Batched(turn) => turn.rollback().await,
         }
     }
 
     async fn send_queued(&mut self) -> Result<Sent, sqlx::Error> {
+        if let Inner::Pending(batcher) = &self.inner {
+            self.inner = Inner::Batched(batcher.turn().await?);
+        }
         let queued = std::mem::take(&mut self.queued);
         match &mut self.inner {
             Inner::Plain(tx) => {
@@ -118,6 +119,7 @@ impl Tx {
                 Ok(sent)
             }
             Inner::Batched(turn) => turn.send(queued, None).await,
+            Inner::Pending(_) => unreachable!("a turn was just taken"),
         }
     }
 }
@@ -145,254 +147,6 @@ impl Sent {
             }
         }
         Ok(sent)
-    }
-}
-
-/// Group commit over a pool of one SQLite connection. Cheap to clone.
-#[derive(Clone, Debug)]
-pub struct Batcher {
-    shared: Arc<Shared>,
-}
-
-#[derive(Debug)]
-struct Shared {
-    pool: AnyPool,
-    batch: Arc<Mutex<Batch>>,
-    /// Writers queued for a turn: while there are some, a finished turn leaves the commit to
-    /// the last of them.
-    waiting: AtomicUsize,
-}
-
-#[derive(Debug, Default)]
-struct Batch {
-    /// The connection, while a batch transaction is open on it.
-    conn: Option<PoolConnection<Any>>,
-    /// Turns whose work is in the open transaction, waiting for its commit.
-    pending: Vec<oneshot::Sender<Result<(), String>>>,
-}
-
-impl Batcher {
-    pub fn new(pool: AnyPool) -> Batcher {
-        Batcher {
-            shared: Arc::new(Shared {
-                pool,
-                batch: Arc::new(Mutex::new(Batch::default())),
-                waiting: AtomicUsize::new(0),
-            }),
-        }
-    }
-
-    /// Waits for a turn in the batch transaction. The turn's savepoint opens with its first
-    /// statement.
-    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        let ticket = Ticket::new(self.shared.clone());
-        let mut batch = self.shared.batch.clone().lock_owned().await;
-        ticket.redeem();
-        if batch.conn.is_none() {
-            let mut conn = self.shared.pool.acquire().await?;
-            conn.execute("BEGIN IMMEDIATE").await?;
-            batch.conn = Some(conn);
-        }
-        Ok(Tx {
-            inner: Inner::Batched(Turn {
-                batch: Some(batch),
-                shared: self.shared.clone(),
-                opened: false,
-            }),
-            queued: Vec::new(),
-        })
-    }
-}
-
-impl Shared {
-    /// Ends a turn: commits the batch when nobody is queued behind it (or it is full),
-    /// otherwise hands the connection to the next writer, who will.
-    async fn settle(&self, mut batch: OwnedMutexGuard<Batch>) {
-        if self.waiting.load(Ordering::Acquire) == 0 || batch.pending.len() >= MAX_BATCH {
-            self.flush(&mut batch).await;
-        }
-    }
-
-    /// Commits the open batch (if any) and tells every turn in it the result.
-    async fn flush(&self, batch: &mut Batch) {
-        let Some(mut conn) = batch.conn.take() else {
-            return;
-        };
-        let result = match conn.execute("COMMIT").await {
-            Ok(_) => Ok(()),
-            Err(err) => {
-                tracing::error!(error = %err, turns = batch.pending.len(), "group commit failed");
-                // Leave no transaction open on a connection that goes back to the pool.
-                if conn.execute("ROLLBACK").await.is_err() {
-                    drop(conn.detach());
-                }
-                Err(err.to_string())
-            }
-        };
-        for waiter in batch.pending.drain(..) {
-            let _ = waiter.send(result.clone());
-        }
-    }
-
-    /// Gives up the whole open batch (its connection is closed, so SQLite rolls it back) and
-    /// fails every turn in it.
-    fn abandon(batch: &mut Batch, why: &str) {
-        if let Some(conn) = batch.conn.take() {
-            drop(conn.detach());
-        }
-        for waiter in batch.pending.drain(..) {
-            let _ = waiter.send(Err(why.to_string()));
-        }
-    }
-
-    /// Undoes the current turn's savepoint; if even that fails, the batch cannot be trusted.
-    async fn undo_turn(&self, batch: &mut Batch) -> Result<(), sqlx::Error> {
-        let Some(conn) = batch.conn.as_mut() else {
-            return Ok(());
-        };
-        let undone = match conn.execute("ROLLBACK TO turn").await {
-            Ok(_) => conn.execute("RELEASE turn").await.map(|_| ()),
-            Err(err) => Err(err),
-        };
-        if let Err(err) = &undone {
-            tracing::error!(error = %err, "could not roll a turn back; abandoning its batch");
-            Shared::abandon(batch, "the batch transaction was abandoned");
-        }
-        undone
-    }
-
-    /// Someone who was queued left without taking a turn (their request was cancelled): the
-    /// batch may have been waiting for them to commit it.
-    async fn flush_if_idle(self: Arc<Self>) {
-        let batch = self.batch.clone().lock_owned().await;
-        self.settle(batch).await;
-    }
-}
-
-/// One writer's turn: holds the batch until it commits or rolls back.
-struct Turn {
-    batch: Option<OwnedMutexGuard<Batch>>,
-    shared: Arc<Shared>,
-    /// Whether this turn's savepoint was sent (its first round trip opens it).
-    opened: bool,
-}
-
-impl Turn {
-    fn connection_mut(&mut self) -> &mut AnyConnection {
-        self.batch
-            .as_mut()
-            .and_then(|b| b.conn.as_deref_mut())
-            .expect("a turn holds an open batch")
-    }
-
-    /// One round trip: the savepoint if not open yet, `writes`, then `tail`.
-    async fn send(
-        &mut self,
-        writes: Vec<Statement>,
-        tail: Option<&str>,
-    ) -> Result<Sent, sqlx::Error> {
-        let lead = (!self.opened).then_some("SAVEPOINT turn");
-        let script = Script::new(lead, writes, tail);
-        if script.is_empty() {
-            return Ok(Sent::default());
-        }
-        // Marked before sending: if the script fails after its first statement the savepoint
-        // exists and must be rolled back to (and if it does not, the undo fails and the batch
-        // is abandoned, the safe side).
-        self.opened = true;
-        Sent::of(self.connection_mut(), script.query()).await
-    }
-
-    async fn commit(mut self, queued: Vec<Statement>) -> Result<(), sqlx::Error> {
-        if queued.is_empty() && !self.opened {
-            // Nothing was written: nothing to wait for.
-            let batch = self.batch.take().expect("a turn holds the batch");
-            self.shared.settle(batch).await;
-            return Ok(());
-        }
-        let sent = match self.batch.as_ref().and_then(|b| b.conn.as_ref()) {
-            Some(_) => self.send(queued, Some("RELEASE turn")).await.map(|_| ()),
-            None => Err(sqlx::Error::Protocol("the batch was abandoned".into())),
-        };
-        let mut batch = self.batch.take().expect("a turn holds the batch");
-        if let Err(err) = sent {
-            let _ = self.shared.undo_turn(&mut batch).await;
-            self.shared.settle(batch).await;
-            return Err(err);
-        }
-        let (sender, receiver) = oneshot::channel();
-        batch.pending.push(sender);
-        self.shared.settle(batch).await;
-        match receiver.await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(why)) => Err(sqlx::Error::Protocol(format!("commit failed: {why}"))),
-            Err(_) => Err(sqlx::Error::Protocol("the batch was abandoned".into())),
-        }
-    }
-
-    async fn rollback(mut self) -> Result<(), sqlx::Error> {
-        let mut batch = self.batch.take().expect("a turn holds the batch");
-        let undone = if self.opened {
-            self.shared.undo_turn(&mut batch).await
-        } else {
-            Ok(())
-        };
-        self.shared.settle(batch).await;
-        undone
-    }
-}
-
-impl Drop for Turn {
-    /// A turn dropped unfinished (an error returned early, or the request was cancelled) is
-    /// rolled back; Drop cannot wait, so a task does it while still holding the batch.
-    fn drop(&mut self) {
-        let Some(mut batch) = self.batch.take() else {
-            return;
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                let shared = self.shared.clone();
-                let opened = self.opened;
-                runtime.spawn(async move {
-                    if opened {
-                        let _ = shared.undo_turn(&mut batch).await;
-                    }
-                    shared.settle(batch).await;
-                });
-            }
-            Err(_) => Shared::abandon(&mut batch, "the runtime is shutting down"),
-        }
-    }
-}
-
-/// A place in the queue for a turn; counted in `waiting` until redeemed or dropped.
-struct Ticket {
-    shared: Option<Arc<Shared>>,
-}
-
-impl Ticket {
-    fn new(shared: Arc<Shared>) -> Ticket {
-        shared.waiting.fetch_add(1, Ordering::AcqRel);
-        Ticket {
-            shared: Some(shared),
-        }
-    }
-
-    fn redeem(mut self) {
-        if let Some(shared) = self.shared.take() {
-            shared.waiting.fetch_sub(1, Ordering::AcqRel);
-        }
-    }
-}
-
-impl Drop for Ticket {
-    fn drop(&mut self) {
-        if let Some(shared) = self.shared.take() {
-            shared.waiting.fetch_sub(1, Ordering::AcqRel);
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                runtime.spawn(shared.flush_if_idle());
-            }
-        }
     }
 }
 

@@ -107,6 +107,8 @@ async fn start_server(args: &Args, data: &std::path::Path) -> Result<(Child, Key
             (line.trim().strip_prefix("Publishable key:"), secret.clone())
         {
             let publishable = key.trim().to_string();
+            // Keep reading: a server whose stdout is closed fails at its next line.
+            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
             return Ok((
                 child,
                 Keys {
