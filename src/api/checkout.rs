@@ -151,7 +151,7 @@ pub async fn get_session(
     .await?
     .ok_or_else(not_found)?;
     let payment = crate::store::payments::find(
-        state.store.reader(),
+        &state.store,
         &auth.account_id,
         auth.mode.as_str(),
         &session.payment_id,

@@ -186,7 +186,7 @@ impl Idempotency {
         if let Some(owner) = abandoned {
             rows::release(state.store.writer(), &held.scope(), &owner).await?;
         }
-        if let Some(existing) = rows::find(state.store.reader(), &held.scope()).await?
+        if let Some(existing) = rows::find(&state.store, &held.scope()).await?
             && let Some(answer) = answer_from(&existing, held)?
         {
             return Ok(Started::Replay(answer));
@@ -205,7 +205,7 @@ impl Idempotency {
             .await?;
             if !claimed {
                 // Another instance holds it, or finished it between our read and our claim.
-                let existing = rows::find(state.store.reader(), &held.scope()).await?;
+                let existing = rows::find(&state.store, &held.scope()).await?;
                 return match existing.as_ref().map(|row| answer_from(row, held)) {
                     Some(Ok(Some(answer))) => Ok(Started::Replay(answer)),
                     Some(Err(err)) => Err(err),

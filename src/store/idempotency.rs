@@ -1,7 +1,7 @@
 //! Idempotency keys as stored. The protocol around them lives in `api::idempotency`.
 
-use super::Statement;
-use sqlx::{Any, AnyPool, Executor};
+use super::{Statement, Store};
+use sqlx::AnyPool;
 
 /// The three values that name a key: keys are scoped to an account and mode.
 #[derive(Debug, Clone)]
@@ -11,7 +11,7 @@ pub struct KeyScope<'a> {
     pub key: &'a str,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct IdempotencyRow {
     pub request_hash: String,
     pub owner: String,
@@ -24,19 +24,21 @@ pub struct IdempotencyRow {
 pub const IN_FLIGHT: &str = "in_flight";
 pub const DONE: &str = "done";
 
-pub async fn find<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
+pub async fn find(
+    store: &Store,
     scope: &KeyScope<'_>,
 ) -> Result<Option<IdempotencyRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT request_hash, owner, state, locked_until, response_status, response_body
-         FROM idempotency_keys WHERE account_id = $1 AND mode = $2 AND idem_key = $3",
-    )
-    .bind(scope.account_id)
-    .bind(scope.mode)
-    .bind(scope.key)
-    .fetch_optional(ex)
-    .await
+    store
+        .fetch_optional(
+            Statement::new(
+                "SELECT request_hash, owner, state, locked_until, response_status, response_body
+                 FROM idempotency_keys WHERE account_id = $1 AND mode = $2 AND idem_key = $3",
+            )
+            .bind(scope.account_id)
+            .bind(scope.mode)
+            .bind(scope.key),
+        )
+        .await
 }
 
 /// Takes the key for `owner` until `locked_until`, committed at once so that other instances

@@ -14,12 +14,14 @@ pub mod connected_accounts;
 pub mod customers;
 pub mod events;
 pub mod idempotency;
+mod inline;
 pub mod ledger;
 pub mod page;
 pub mod payment_methods;
 pub mod payments;
 pub mod refunds;
 pub mod sessions;
+mod sqlite;
 pub mod statement;
 pub mod tx;
 pub mod users;
@@ -28,8 +30,10 @@ pub mod webhook_endpoints;
 mod writer;
 
 use anyhow::{Context, Result};
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+use serde::de::DeserializeOwned;
+use sqlx::any::{AnyPoolOptions, AnyRow, install_default_drivers};
+use sqlx::{AnyPool, Executor, FromRow};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use statement::Statement;
@@ -82,6 +86,8 @@ pub struct Store {
     /// SQLite only: group commit over the writer connection (see `tx`).
     batcher: Option<tx::Batcher>,
     backend: Backend,
+    /// SQLite only: the file hot reads open on their own thread (`inline`).
+    inline: Option<Arc<inline::Database>>,
 }
 
 /// The SQLite settings every connection gets: durable commits (the API promises that an
@@ -116,18 +122,20 @@ impl Store {
                 // An in-memory database is the connection's own: only a file can be shared
                 // with a writer thread.
                 let path = sqlite_path(url);
-                let thread = match path.starts_with(":memory:") {
-                    true => None,
-                    false => Some(
+                let shared_file = !path.starts_with(":memory:");
+                let thread = match shared_file {
+                    true => Some(
                         writer::Thread::start(&path, &SQLITE_PRAGMAS)
                             .context("starting the SQLite writer")?,
                     ),
+                    false => None,
                 };
                 Ok(Store {
                     reader,
                     batcher: Some(tx::Batcher::new(writer.clone(), thread)),
                     writer,
                     backend,
+                    inline: shared_file.then(|| Arc::new(inline::Database::new(path))),
                 })
             }
             Backend::Postgres => {
@@ -142,6 +150,7 @@ impl Store {
                     writer: pool,
                     batcher: None,
                     backend,
+                    inline: None,
                 })
             }
         }
@@ -169,6 +178,32 @@ impl Store {
     /// The pool for reads outside a transaction.
     pub fn reader(&self) -> &AnyPool {
         &self.reader
+    }
+
+    /// Runs the query `read` outside any transaction and returns its rows. On SQLite it runs on
+    /// the calling thread (`inline`): for indexed lookups of a few rows only.
+    pub async fn fetch_all<T>(&self, read: Statement) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: DeserializeOwned + for<'r> FromRow<'r, AnyRow>,
+    {
+        match &self.inline {
+            Some(db) => inline::fetch_all(db, &read),
+            None => read
+                .query()
+                .fetch_all(&self.reader)
+                .await?
+                .iter()
+                .map(T::from_row)
+                .collect(),
+        }
+    }
+
+    /// `fetch_all`, for a query of one row at most.
+    pub async fn fetch_optional<T>(&self, read: Statement) -> Result<Option<T>, sqlx::Error>
+    where
+        T: DeserializeOwned + for<'r> FromRow<'r, AnyRow>,
+    {
+        Ok(self.fetch_all(read).await?.into_iter().next())
     }
 
     /// Starts a write transaction. On SQLite it joins a group commit (`tx::batch`): it takes the
@@ -259,43 +294,4 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn the_background_checkpoint_copies_the_log_into_the_database() {
-        let dir = std::env::temp_dir().join(format!(
-            "vinr-checkpoint-{}-{}",
-            std::process::id(),
-            crate::crypto::random_base62(6)
-        ));
-        let url = format!("sqlite://{}/c.db?mode=rwc", dir.display());
-        let store = Store::connect(&url).await.unwrap();
-        let mut tx = store.begin().await.unwrap();
-        tx.defer(Statement::new("CREATE TABLE t (v INTEGER)"));
-        for v in 0..100i64 {
-            tx.defer(Statement::new("INSERT INTO t (v) VALUES ($1)").bind(v));
-        }
-        tx.commit().await.unwrap();
-        assert!(store.checkpoint().await.unwrap().copied > 0);
-        store.close().await;
-        std::fs::remove_dir_all(dir).ok();
-    }
-
-    #[test]
-    fn backend_follows_the_url_scheme() {
-        assert_eq!(
-            Backend::from_url("sqlite://data/vinr.db").unwrap(),
-            Backend::Sqlite
-        );
-        assert_eq!(
-            Backend::from_url("postgres://localhost/test").unwrap(),
-            Backend::Postgres
-        );
-        assert_eq!(
-            Backend::from_url("postgresql://localhost/test").unwrap(),
-            Backend::Postgres
-        );
-        assert!(Backend::from_url("mysql://localhost/test").is_err());
-    }
-}
+mod tests;

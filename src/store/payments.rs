@@ -1,10 +1,10 @@
 //! Payments as stored, and the compare-and-set that applies a state-machine step.
 
 use super::page::{self, Cursor, Filter, Val};
-use super::{Statement, Tx};
+use super::{Statement, Store, Tx};
 use sqlx::{Any, AnyPool, Executor};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct PaymentRow {
     pub id: String,
     pub account_id: String,
@@ -91,20 +91,22 @@ pub fn insert(tx: &mut Tx, r: &PaymentRow) {
     );
 }
 
-pub async fn find<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
+pub async fn find(
+    store: &Store,
     account_id: &str,
     mode: &str,
     id: &str,
 ) -> Result<Option<PaymentRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM payments WHERE id = $1 AND account_id = $2 AND mode = $3"
-    ))
-    .bind(id)
-    .bind(account_id)
-    .bind(mode)
-    .fetch_optional(ex)
-    .await
+    store
+        .fetch_optional(
+            Statement::new(format!(
+                "SELECT {COLUMNS} FROM payments WHERE id = $1 AND account_id = $2 AND mode = $3"
+            ))
+            .bind(id)
+            .bind(account_id)
+            .bind(mode),
+        )
+        .await
 }
 
 /// Payments still waiting for their customer whose `expires_at` has passed, oldest first.

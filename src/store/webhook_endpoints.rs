@@ -1,10 +1,12 @@
 //! Webhook endpoints (`we_…`), scoped to an account and mode.
 
 use super::page::{self, Cursor, Filter};
-use super::{Statement, Tx};
+use super::{Statement, Store, Tx};
 use sqlx::{Any, AnyPool, Executor};
 
-#[derive(Clone, sqlx::FromRow)]
+/// Deserialize is for reading it (`Store::fetch_all`); it is never serialised (it holds the
+/// signing secrets).
+#[derive(Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct EndpointRow {
     pub id: String,
     pub account_id: String,
@@ -137,15 +139,13 @@ fn enabled_sql() -> String {
 }
 
 /// The enabled endpoints of an account and mode: who gets its events.
-pub async fn enabled<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
+pub async fn enabled(
+    store: &Store,
     account_id: &str,
     mode: &str,
 ) -> Result<Vec<EndpointRow>, sqlx::Error> {
-    sqlx::query_as(&enabled_sql())
-        .bind(account_id)
-        .bind(mode)
-        .fetch_all(ex)
+    store
+        .fetch_all(Statement::new(enabled_sql()).bind(account_id).bind(mode))
         .await
 }
 

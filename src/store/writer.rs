@@ -8,12 +8,10 @@
 //! them together. Between two changes nothing goes back to the async runtime: with a turn per
 //! request, the writer sat idle while each request's task waited to be scheduled, and every
 //! statement's answer woke that task.
-//!
-//! Statements are prepared once per connection and kept (`prepare_cached`), as sqlx does.
 
-use super::statement::{Arg, Statement};
-use rusqlite::Connection;
-use std::borrow::Cow;
+use super::sqlite::{self, to_sqlx};
+use super::statement::Statement;
+use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,18 +36,7 @@ impl Thread {
     /// Opens `path` with `pragmas` and starts the thread; it ends when every `Thread` handle
     /// is dropped.
     pub(super) fn start(path: &Path, pragmas: &[&str]) -> Result<Thread, sqlx::Error> {
-        let conn = Connection::open(path).map_err(to_sqlx)?;
-        for pragma in pragmas {
-            // Some pragmas answer with a row (journal_mode); none of them is needed.
-            conn.query_row(pragma, [], |_| Ok(()))
-                .or_else(|err| match err {
-                    rusqlite::Error::QueryReturnedNoRows => Ok(()),
-                    other => Err(other),
-                })
-                .map_err(to_sqlx)?;
-        }
-        // One statement of each kind per change, a few dozen kinds: room for all of them.
-        conn.set_prepared_statement_cache_capacity(256);
+        let conn = sqlite::open(path, OpenFlags::default(), pragmas)?;
         let (batches, incoming) = std::sync::mpsc::channel::<(Vec<Job>, oneshot::Sender<()>)>();
         let restart = Arc::new(AtomicBool::new(false));
         let restart_due = restart.clone();
@@ -149,86 +136,9 @@ fn run_job(conn: &Connection, writes: &[Statement]) -> Result<(), sqlx::Error> {
     ended.map_err(to_sqlx)
 }
 
-/// Runs one statement; its `$n` placeholders take the statement's n-th argument.
 fn execute(conn: &Connection, write: &Statement) -> Result<(), sqlx::Error> {
-    let mut stmt = conn.prepare_cached(write.sql()).map_err(to_sqlx)?;
-    for index in 1..=stmt.parameter_count() {
-        let arg = stmt
-            .parameter_name(index)
-            .and_then(|name| name.strip_prefix('$'))
-            .and_then(|n| n.parse::<usize>().ok())
-            .and_then(|n| n.checked_sub(1))
-            .and_then(|n| write.args().get(n))
-            .ok_or_else(|| sqlx::Error::Protocol(format!("placeholder {index} has no argument")))?;
-        match arg {
-            Arg::Text(v) => stmt.raw_bind_parameter(index, v.as_deref()),
-            Arg::Int(v) => stmt.raw_bind_parameter(index, v),
-        }
-        .map_err(to_sqlx)?;
-    }
-    stmt.raw_execute().map(|_| ()).map_err(to_sqlx)
-}
-
-/// A failed write, as the rest of the store reports database errors: `store::is_unique_violation`
-/// reads it as it reads sqlx's own.
-#[derive(Debug)]
-struct WriteError {
-    message: String,
-    /// SQLite's extended result code.
-    code: i32,
-}
-
-impl std::fmt::Display for WriteError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for WriteError {}
-
-impl sqlx::error::DatabaseError for WriteError {
-    fn message(&self) -> &str {
-        &self.message
-    }
-
-    fn code(&self) -> Option<Cow<'_, str>> {
-        Some(Cow::Owned(self.code.to_string()))
-    }
-
-    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
-        self
-    }
-
-    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
-        self
-    }
-
-    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
-        self
-    }
-
-    fn kind(&self) -> sqlx::error::ErrorKind {
-        use rusqlite::ffi;
-        match self.code {
-            ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_UNIQUE => {
-                sqlx::error::ErrorKind::UniqueViolation
-            }
-            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => sqlx::error::ErrorKind::ForeignKeyViolation,
-            ffi::SQLITE_CONSTRAINT_NOTNULL => sqlx::error::ErrorKind::NotNullViolation,
-            ffi::SQLITE_CONSTRAINT_CHECK => sqlx::error::ErrorKind::CheckViolation,
-            _ => sqlx::error::ErrorKind::Other,
-        }
-    }
-}
-
-fn to_sqlx(err: rusqlite::Error) -> sqlx::Error {
-    match err {
-        rusqlite::Error::SqliteFailure(failure, message) => {
-            sqlx::Error::Database(Box::new(WriteError {
-                message: message.unwrap_or_else(|| failure.to_string()),
-                code: failure.extended_code,
-            }))
-        }
-        other => sqlx::Error::Protocol(other.to_string()),
-    }
+    sqlite::prepare(conn, write)?
+        .raw_execute()
+        .map(|_| ())
+        .map_err(to_sqlx)
 }

@@ -198,7 +198,7 @@ async fn housekeeping_forgets_old_idempotency_keys_only() {
         key: "old",
     };
     let stored = || async {
-        vinr::store::idempotency::find(app.state.store.reader(), &scope)
+        vinr::store::idempotency::find(&app.state.store, &scope)
             .await
             .unwrap()
     };

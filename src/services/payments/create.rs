@@ -231,8 +231,7 @@ pub async fn create(
     // shared SQLite writer in one round trip. (An endpoint changed at this very moment may or
     // may not get them, as with any change made at the same time.)
     let endpoints =
-        webhook_endpoints::enabled(deps.store.reader(), &scope.account_id, scope.mode.as_str())
-            .await?;
+        webhook_endpoints::enabled(deps.store, &scope.account_id, scope.mode.as_str()).await?;
     let mut tx = deps.store.begin().await?;
     if let Some(new_row) = method.as_ref().and_then(|m| m.new_row.as_ref()) {
         payment_methods::insert(&mut tx, new_row);

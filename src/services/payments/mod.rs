@@ -199,7 +199,7 @@ pub async fn find(
     if !ids::is_id(IdKind::Payment, id) {
         return Err(not_found());
     }
-    payments::find(store.reader(), &scope.account_id, scope.mode.as_str(), id)
+    payments::find(store, &scope.account_id, scope.mode.as_str(), id)
         .await?
         .ok_or_else(not_found)
 }

@@ -1,0 +1,113 @@
+//! The store's own parts: reads on the calling thread, the checkpoint, backends.
+use super::*;
+
+#[derive(Debug, PartialEq, serde::Deserialize, sqlx::FromRow)]
+struct Row {
+    name: String,
+    note: Option<String>,
+    n: i64,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_on_the_calling_thread_see_each_commit_and_map_rows_by_column_name() {
+    let dir = std::env::temp_dir().join(format!(
+        "vinr-inline-{}-{}",
+        std::process::id(),
+        crate::crypto::random_base62(6)
+    ));
+    let store = Store::connect(&format!("sqlite://{}/i.db?mode=rwc", dir.display()))
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE r (n BIGINT, name TEXT NOT NULL, note TEXT)")
+        .execute(store.writer())
+        .await
+        .unwrap();
+    let read =
+        |n: i64| Statement::new("SELECT n, note, name FROM r WHERE n >= $1 ORDER BY n").bind(n);
+    assert_eq!(store.fetch_all::<Row>(read(0)).await.unwrap(), vec![]);
+    for n in 1..=3i64 {
+        let mut tx = store.begin().await.unwrap();
+        tx.defer(
+            Statement::new("INSERT INTO r (name, note, n) VALUES ($2, $3, $1)")
+                .bind(n)
+                .bind(format!("row {n}"))
+                .bind((n == 2).then_some("two")),
+        );
+        tx.commit().await.unwrap();
+        // Committed means readable at once, from whichever thread reads next.
+        let seen: Option<Row> = store.fetch_optional(read(n)).await.unwrap();
+        assert_eq!(seen.map(|r| r.n), Some(n));
+    }
+    assert_eq!(
+        store.fetch_all::<Row>(read(2)).await.unwrap(),
+        vec![
+            Row {
+                name: "row 2".into(),
+                note: Some("two".into()),
+                n: 2
+            },
+            Row {
+                name: "row 3".into(),
+                note: None,
+                n: 3
+            },
+        ]
+    );
+    // A column that does not fit the row is an error, not a panic; SQL errors are sqlx's.
+    let wrong = store
+        .fetch_all::<Row>(Statement::new("SELECT name AS n, note, name FROM r"))
+        .await;
+    assert!(matches!(wrong, Err(sqlx::Error::Decode(_))), "{wrong:?}");
+    let missing = store
+        .fetch_all::<Row>(Statement::new("SELECT * FROM no_such_table"))
+        .await;
+    assert!(
+        matches!(missing, Err(sqlx::Error::Database(_))),
+        "{missing:?}"
+    );
+    // Reads cannot write.
+    let write = store
+        .fetch_all::<Row>(Statement::new("DELETE FROM r RETURNING n, note, name"))
+        .await;
+    assert!(write.is_err());
+    assert_eq!(store.fetch_all::<Row>(read(0)).await.unwrap().len(), 3);
+    store.close().await;
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn the_background_checkpoint_copies_the_log_into_the_database() {
+    let dir = std::env::temp_dir().join(format!(
+        "vinr-checkpoint-{}-{}",
+        std::process::id(),
+        crate::crypto::random_base62(6)
+    ));
+    let url = format!("sqlite://{}/c.db?mode=rwc", dir.display());
+    let store = Store::connect(&url).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.defer(Statement::new("CREATE TABLE t (v INTEGER)"));
+    for v in 0..100i64 {
+        tx.defer(Statement::new("INSERT INTO t (v) VALUES ($1)").bind(v));
+    }
+    tx.commit().await.unwrap();
+    assert!(store.checkpoint().await.unwrap().copied > 0);
+    store.close().await;
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn backend_follows_the_url_scheme() {
+    assert_eq!(
+        Backend::from_url("sqlite://data/vinr.db").unwrap(),
+        Backend::Sqlite
+    );
+    assert_eq!(
+        Backend::from_url("postgres://localhost/test").unwrap(),
+        Backend::Postgres
+    );
+    assert_eq!(
+        Backend::from_url("postgresql://localhost/test").unwrap(),
+        Backend::Postgres
+    );
+    assert!(Backend::from_url("mysql://localhost/test").is_err());
+}
