@@ -98,9 +98,9 @@ pub const SQLITE_PRAGMAS: [&str; 7] = [
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 5000",
     // The log is copied into the database file by a background checkpoint (`workers::checkpoint`),
-    // not by the commit that fills it, and starts over before 30,000 pages; SQLite's own
-    // checkpoint, run by the committing writer, only past ~200 MB of log, should that fail.
-    "PRAGMA wal_autocheckpoint = 50000",
+    // not by the commit that fills it, and starts over past `RESTART_AT` (250,000) pages;
+    // SQLite's own checkpoint, run by the committing writer, only past 300,000, should that fail.
+    "PRAGMA wal_autocheckpoint = 300000",
     // A group commit's transaction touches many pages (each request's rows land at random
     // places in the id indexes): 32 MiB of page cache instead of 2 keeps them without rereading
     // or spilling them to the log before the commit.
