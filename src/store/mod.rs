@@ -295,3 +295,15 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// A store on a new SQLite file in its own temporary folder (remove the folder when done).
+#[cfg(test)]
+pub(crate) async fn temp_sqlite(name: &str) -> (Store, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!(
+        "vinr-{name}-{}-{}",
+        std::process::id(),
+        crate::crypto::random_base62(6)
+    ));
+    let url = format!("sqlite://{}/{name}.db?mode=rwc", dir.display());
+    (Store::connect(&url).await.unwrap(), dir)
+}

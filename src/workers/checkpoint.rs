@@ -82,14 +82,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_long_log_is_copied_and_the_writer_asked_to_start_it_over() {
-        let dir = std::env::temp_dir().join(format!(
-            "vinr-restart-{}-{}",
-            std::process::id(),
-            crate::crypto::random_base62(6)
-        ));
-        let store = Store::connect(&format!("sqlite://{}/c.db?mode=rwc", dir.display()))
-            .await
-            .unwrap();
+        let (store, dir) = crate::store::temp_sqlite("restart").await;
         let write = |v: i64| {
             let store = store.clone();
             async move {
