@@ -116,26 +116,25 @@ impl Store {
         let backend = Backend::from_url(url)?;
         match backend {
             Backend::Sqlite => {
-                ensure_sqlite_folder(url)?;
+                // An in-memory database is the connection's own: only a file can be shared
+                // with a writer thread and read from other threads.
+                let file = sqlite_file(url);
+                if let Some(path) = &file {
+                    ensure_folder(path)?;
+                }
                 let writer = sqlite_pool(url, 1).await?;
                 let reader = sqlite_pool(url, 8).await?;
-                // An in-memory database is the connection's own: only a file can be shared
-                // with a writer thread.
-                let path = sqlite_path(url);
-                let shared_file = !path.starts_with(":memory:");
-                let thread = match shared_file {
-                    true => Some(
-                        writer::Thread::start(&path, &SQLITE_PRAGMAS)
-                            .context("starting the SQLite writer")?,
-                    ),
-                    false => None,
-                };
+                let thread = file
+                    .as_deref()
+                    .map(|path| writer::Thread::start(path, &SQLITE_PRAGMAS))
+                    .transpose()
+                    .context("starting the SQLite writer")?;
                 Ok(Store {
                     reader,
                     batcher: Some(tx::Batcher::new(writer.clone(), thread)),
                     writer,
                     backend,
-                    inline: shared_file.then(|| Arc::new(inline::Database::new(path))),
+                    inline: file.map(|path| Arc::new(inline::Database::new(path))),
                 })
             }
             Backend::Postgres => {
@@ -268,20 +267,17 @@ async fn sqlite_pool(url: &str, size: u32) -> Result<AnyPool> {
         .with_context(|| format!("opening SQLite database {url}"))
 }
 
-/// The file a `sqlite:` URL names.
-fn sqlite_path(url: &str) -> std::path::PathBuf {
+/// The file a `sqlite:` URL names; none for an in-memory (or unnamed, temporary) database.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     let path = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
-    path.split('?').next().unwrap_or_default().into()
+    let path = path.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.into())
 }
 
-fn ensure_sqlite_folder(url: &str) -> Result<()> {
-    let path = sqlite_path(url);
-    if path.as_os_str().is_empty() || path.starts_with(":memory:") {
-        return Ok(());
-    }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+fn ensure_folder(file: &std::path::Path) -> Result<()> {
+    if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating folder {}", parent.display()))?;
     }

@@ -80,7 +80,7 @@ impl Thread {
     }
 }
 
-fn stopped() -> sqlx::Error {
+pub(super) fn stopped() -> sqlx::Error {
     sqlx::Error::Protocol("the SQLite writer has stopped".into())
 }
 

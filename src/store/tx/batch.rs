@@ -118,11 +118,7 @@ impl Batcher {
             .unwrap_or_else(|e| e.into_inner())
             .push(Job { writes, done });
         self.shared.jobs_queued.notify_one();
-        answer.await.unwrap_or_else(|_| {
-            Err(sqlx::Error::Protocol(
-                "the SQLite writer has stopped".into(),
-            ))
-        })
+        answer.await.unwrap_or_else(|_| Err(writer::stopped()))
     }
 
     /// Waits for a turn in the batch transaction. The turn's savepoint opens with its first
