@@ -23,10 +23,10 @@ const EVERY: Duration = Duration::from_millis(100);
 /// Log pages (4 KiB each) past which the log is made to start over: under sustained load the
 /// log file grows to about 1 GiB, and keeps that size, reused from its start (when writes
 /// pause, a background copy catches up and SQLite starts the log over by itself, so a gateway
-/// that never sees sustained load keeps a small one). Each restart
-/// holds every write for the writer's last copy and its fsync (up to ~90 ms seen in the bench),
-/// so they should be rare: at 30,000 pages they came twice a second and the bench's p99 was
-/// 26-31 ms; at 120,000, 22 ms; at 250,000, once every three seconds and 19-20 ms.
+/// that never sees sustained load keeps a small one). Each restart holds every write for the
+/// writer's last copy and its fsync (up to ~90 ms seen in the bench), so they should be rare:
+/// at 30,000 pages they came twice a second and the bench's p99 was 26-31 ms; at 120,000,
+/// 22 ms; at 250,000, once every three seconds and 19-20 ms.
 pub const RESTART_AT: i64 = 250_000;
 
 /// A copy this quick left little behind it.

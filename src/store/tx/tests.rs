@@ -111,6 +111,18 @@ fn queued_insert(v: i64) -> Statement {
     Statement::new("INSERT INTO t (v) VALUES ($1)").bind(v)
 }
 
+/// Queues rows `10v` and `10v + 1` and commits; for every fifth `v` it also queues a duplicate
+/// of the first, so that nothing fails until the commit sends it, and then the change must
+/// vanish whole (its two good rows too). Answers `v` once committed.
+async fn two_rows(mut tx: Tx, v: i64) -> Result<i64, sqlx::Error> {
+    tx.defer(queued_insert(v * 10));
+    tx.defer(queued_insert(v * 10 + 1));
+    if v % 5 == 2 {
+        tx.defer(queued_insert(v * 10));
+    }
+    tx.commit().await.map(|_| v)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queued_writes_commit_with_their_turn_and_a_failing_one_undoes_only_its_turn() {
     let dir = temp_dir("queued");
@@ -118,17 +130,9 @@ async fn queued_writes_commit_with_their_turn_and_a_failing_one_undoes_only_its_
     let mut tasks = Vec::new();
     for v in 0..100i64 {
         let batcher = batcher.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut tx = batcher.begin();
-            tx.defer(queued_insert(v * 10));
-            tx.defer(queued_insert(v * 10 + 1));
-            if v % 5 == 2 {
-                // A duplicate: nothing fails until the commit sends it, then the turn
-                // vanishes whole (its two good rows too).
-                tx.defer(queued_insert(v * 10));
-            }
-            tx.commit().await.map(|_| v)
-        }));
+        tasks.push(tokio::spawn(
+            async move { two_rows(batcher.begin(), v).await },
+        ));
     }
     let mut expected = Vec::new();
     let mut failed = 0;
@@ -221,13 +225,7 @@ async fn whole_changes_commit_together_and_a_failing_one_is_undone_alone() {
     for v in 0..200i64 {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            let mut tx = store.begin().await.unwrap();
-            tx.defer(queued_insert(v * 10));
-            tx.defer(queued_insert(v * 10 + 1));
-            if v % 5 == 2 {
-                tx.defer(queued_insert(v * 10));
-            }
-            tx.commit().await.map(|_| v)
+            two_rows(store.begin().await.unwrap(), v).await
         }));
     }
     let mut expected = Vec::new();
