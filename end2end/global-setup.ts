@@ -1,4 +1,4 @@
-// Starts the release `vinr` binary on a fresh SQLite database, exactly as `make run` does,
+// Starts the same `vinr` binary as `make run` on a fresh SQLite database, the way `make run` does,
 // and reads the demo credentials from the banner it prints. Returns the teardown.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';

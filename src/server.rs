@@ -91,7 +91,7 @@ impl Application {
     }
 }
 
-/// Leptos' options, built here rather than from cargo-leptos' environment so the binary runs
+/// Leptos' options, built here rather than from a build tool's environment so the binary runs
 /// the same from `make run`, from tests and from an installed copy. `LEPTOS_SITE_ROOT` points
 /// at the built assets.
 fn leptos_options(addr: SocketAddr) -> LeptosOptions {

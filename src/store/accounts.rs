@@ -1,22 +1,25 @@
 //! Merchant accounts (`acct_…`).
 
 use super::Tx;
+use crate::store::row::row;
 use sqlx::{Any, Executor};
 
-/// An account as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AccountRow {
-    pub id: String,
-    pub name: String,
-    pub email: String,
-    pub default_currency: String,
-    pub brand_color: String,
-    pub is_demo: i64,
-    pub created: i64,
-    /// Origins allowed to frame the card fields, one per line.
-    pub embed_origins: String,
-    /// The acquirer connection payments use when they name none.
-    pub default_acquirer: String,
+row! {
+    /// An account as stored.
+    #[derive(Debug, Clone)]
+    pub struct AccountRow {
+        pub id: String,
+        pub name: String,
+        pub email: String,
+        pub default_currency: String,
+        pub brand_color: String,
+        pub is_demo: i64,
+        pub created: i64,
+        /// Origins allowed to frame the card fields, one per line.
+        pub embed_origins: String,
+        /// The acquirer connection payments use when they name none.
+        pub default_acquirer: String,
+    }
 }
 
 const COLUMNS: &str = "id, name, email, default_currency, brand_color, is_demo, created, embed_origins, default_acquirer";

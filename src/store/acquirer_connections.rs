@@ -1,16 +1,19 @@
 //! A merchant's acquirer connections (`acq_…`), per mode.
 
 use super::Tx;
+use crate::store::row::row;
 use sqlx::{Any, Executor};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AcquirerConnectionRow {
-    pub account_id: String,
-    pub mode: String,
-    pub id: String,
-    pub name: String,
-    pub kind: String,
-    pub created: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct AcquirerConnectionRow {
+        pub account_id: String,
+        pub mode: String,
+        pub id: String,
+        pub name: String,
+        pub kind: String,
+        pub created: i64,
+    }
 }
 
 const COLUMNS: &str = "account_id, mode, id, name, kind, created";

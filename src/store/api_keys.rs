@@ -1,32 +1,37 @@
 //! API keys: only their SHA-256 digest is stored (publishable keys, being public, also whole).
 
 use super::Tx;
+use crate::store::row::row;
 use sqlx::{Any, Executor};
 
-/// A key as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ApiKeyRow {
-    pub id: String,
-    pub account_id: String,
-    pub mode: String,
-    pub kind: String,
-    pub digest: String,
-    pub hint: String,
-    pub created: i64,
-    pub expires_at: Option<i64>,
+row! {
+    /// A key as stored.
+    #[derive(Debug, Clone)]
+    pub struct ApiKeyRow {
+        pub id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub kind: String,
+        pub digest: String,
+        pub hint: String,
+        pub created: i64,
+        pub expires_at: Option<i64>,
+    }
 }
 
-/// What authenticating a request needs: the key and the account it belongs to.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct KeyOwner {
-    pub key_id: String,
-    pub mode: String,
-    pub kind: String,
-    pub expires_at: Option<i64>,
-    pub account_id: String,
-    pub account_name: String,
-    pub default_currency: String,
-    pub default_acquirer: String,
+row! {
+    /// What authenticating a request needs: the key and the account it belongs to.
+    #[derive(Debug, Clone)]
+    pub struct KeyOwner {
+        pub key_id: String,
+        pub mode: String,
+        pub kind: String,
+        pub expires_at: Option<i64>,
+        pub account_id: String,
+        pub account_name: String,
+        pub default_currency: String,
+        pub default_acquirer: String,
+    }
 }
 
 pub async fn insert(tx: &mut Tx, row: &ApiKeyRow) -> Result<(), sqlx::Error> {

@@ -2,33 +2,38 @@
 //! every attempt made to deliver it.
 
 use super::Tx;
+use crate::store::row::row;
 use sqlx::{Any, Executor};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DeliveryRow {
-    pub id: String,
-    pub account_id: String,
-    pub mode: String,
-    pub session_id: String,
-    pub payment_id: String,
-    pub event: String,
-    pub url: String,
-    pub status: String,
-    pub attempts: i64,
-    pub next_attempt_at: i64,
-    pub lease_until: i64,
-    pub created: i64,
-    pub delivered_at: Option<i64>,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct DeliveryRow {
+        pub id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub session_id: String,
+        pub payment_id: String,
+        pub event: String,
+        pub url: String,
+        pub status: String,
+        pub attempts: i64,
+        pub next_attempt_at: i64,
+        pub lease_until: i64,
+        pub created: i64,
+        pub delivered_at: Option<i64>,
+    }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AttemptRow {
-    pub delivery_id: String,
-    pub attempt: i64,
-    pub at: i64,
-    pub status_code: Option<i64>,
-    pub error: Option<String>,
-    pub duration_ms: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct AttemptRow {
+        pub delivery_id: String,
+        pub attempt: i64,
+        pub at: i64,
+        pub status_code: Option<i64>,
+        pub error: Option<String>,
+        pub duration_ms: i64,
+    }
 }
 
 const COLUMNS: &str = "id, account_id, mode, session_id, payment_id, event, url, status, attempts, \

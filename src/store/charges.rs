@@ -1,32 +1,35 @@
 //! Charges: one per authorisation attempt, with the card's description (never its number).
 
 use super::{Statement, Tx};
+use crate::store::row::row;
 use sqlx::{Any, Executor};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ChargeRow {
-    pub id: String,
-    pub account_id: String,
-    pub mode: String,
-    pub payment_id: String,
-    pub amount: i64,
-    pub amount_captured: i64,
-    pub currency: String,
-    pub status: String,
-    pub payment_method: String,
-    pub card_brand: String,
-    pub card_last4: String,
-    pub card_exp_month: i64,
-    pub card_exp_year: i64,
-    pub card_funding: String,
-    pub card_country: String,
-    pub acquirer: String,
-    pub failure_code: Option<String>,
-    pub failure_message: Option<String>,
-    /// The fee taken when captured (minor units).
-    pub fee: i64,
-    pub created: i64,
-    pub sort_key: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct ChargeRow {
+        pub id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub payment_id: String,
+        pub amount: i64,
+        pub amount_captured: i64,
+        pub currency: String,
+        pub status: String,
+        pub payment_method: String,
+        pub card_brand: String,
+        pub card_last4: String,
+        pub card_exp_month: i64,
+        pub card_exp_year: i64,
+        pub card_funding: String,
+        pub card_country: String,
+        pub acquirer: String,
+        pub failure_code: Option<String>,
+        pub failure_message: Option<String>,
+        /// The fee taken when captured (minor units).
+        pub fee: i64,
+        pub created: i64,
+        pub sort_key: i64,
+    }
 }
 
 const COLUMNS: &str = "id, account_id, mode, payment_id, amount, amount_captured, currency, status, \

@@ -1,22 +1,25 @@
 //! Checkout sessions (`cs_…`): an order with line items, its payment and where to report.
 
 use super::Tx;
+use crate::store::row::row;
 use sqlx::{Any, Executor};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CheckoutSessionRow {
-    pub id: String,
-    pub account_id: String,
-    pub mode: String,
-    pub payment_id: String,
-    pub merchant_reference: Option<String>,
-    /// JSON array of line items.
-    pub items: String,
-    pub return_url: Option<String>,
-    pub callback_url: Option<String>,
-    pub expires_at: i64,
-    pub created: i64,
-    pub sort_key: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct CheckoutSessionRow {
+        pub id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub payment_id: String,
+        pub merchant_reference: Option<String>,
+        /// JSON array of line items.
+        pub items: String,
+        pub return_url: Option<String>,
+        pub callback_url: Option<String>,
+        pub expires_at: i64,
+        pub created: i64,
+        pub sort_key: i64,
+    }
 }
 
 const COLUMNS: &str = "id, account_id, mode, payment_id, merchant_reference, items, return_url, \

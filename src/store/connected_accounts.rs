@@ -2,16 +2,19 @@
 
 use super::Tx;
 use super::page::{self, Cursor, Filter};
+use crate::store::row::row;
 use sqlx::{Any, AnyPool, Executor};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ConnectedAccountRow {
-    pub id: String,
-    pub account_id: String,
-    pub mode: String,
-    pub name: String,
-    pub created: i64,
-    pub sort_key: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct ConnectedAccountRow {
+        pub id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub name: String,
+        pub created: i64,
+        pub sort_key: i64,
+    }
 }
 
 pub const TABLE: &str = "connected_accounts";

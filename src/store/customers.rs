@@ -2,23 +2,26 @@
 
 use super::Tx;
 use super::page::{self, Cursor, Filter, Val};
+use crate::store::row::row;
 use sqlx::{Any, AnyPool, Executor};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CustomerRow {
-    pub id: String,
-    pub account_id: String,
-    pub mode: String,
-    pub email: Option<String>,
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub description: Option<String>,
-    /// JSON object of string values.
-    pub metadata: String,
-    pub default_payment_method: Option<String>,
-    pub deleted: i64,
-    pub created: i64,
-    pub sort_key: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct CustomerRow {
+        pub id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub email: Option<String>,
+        pub name: Option<String>,
+        pub phone: Option<String>,
+        pub description: Option<String>,
+        /// JSON object of string values.
+        pub metadata: String,
+        pub default_payment_method: Option<String>,
+        pub deleted: i64,
+        pub created: i64,
+        pub sort_key: i64,
+    }
 }
 
 pub const TABLE: &str = "customers";

@@ -1,6 +1,7 @@
 //! Idempotency keys as stored. The protocol around them lives in `api::idempotency`.
 
 use super::{Statement, Store};
+use crate::store::row::row;
 use sqlx::AnyPool;
 
 /// The three values that name a key: keys are scoped to an account and mode.
@@ -11,14 +12,16 @@ pub struct KeyScope<'a> {
     pub key: &'a str,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
-pub struct IdempotencyRow {
-    pub request_hash: String,
-    pub owner: String,
-    pub state: String,
-    pub locked_until: i64,
-    pub response_status: Option<i64>,
-    pub response_body: Option<String>,
+row! {
+    #[derive(Debug, Clone, serde::Deserialize)]
+    pub struct IdempotencyRow {
+        pub request_hash: String,
+        pub owner: String,
+        pub state: String,
+        pub locked_until: i64,
+        pub response_status: Option<i64>,
+        pub response_body: Option<String>,
+    }
 }
 
 pub const IN_FLIGHT: &str = "in_flight";

@@ -3,50 +3,57 @@
 
 use super::page::{self, Cursor, Filter, Val};
 use super::{Statement, Tx};
+use crate::store::row::row;
 use sqlx::{Any, AnyPool, Executor};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TransactionRow {
-    pub id: String,
-    pub account_id: String,
-    pub mode: String,
-    pub kind: String,
-    pub payment_id: Option<String>,
-    pub charge_id: Option<String>,
-    pub refund_id: Option<String>,
-    pub owner: String,
-    pub currency: String,
-    pub amount: i64,
-    pub fee: i64,
-    pub net: i64,
-    pub available_on: Option<i64>,
-    pub settles: Option<String>,
-    pub created: i64,
-    pub sort_key: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct TransactionRow {
+        pub id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub kind: String,
+        pub payment_id: Option<String>,
+        pub charge_id: Option<String>,
+        pub refund_id: Option<String>,
+        pub owner: String,
+        pub currency: String,
+        pub amount: i64,
+        pub fee: i64,
+        pub net: i64,
+        pub available_on: Option<i64>,
+        pub settles: Option<String>,
+        pub created: i64,
+        pub sort_key: i64,
+    }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct EntryRow {
-    pub id: String,
-    pub transaction_id: String,
-    pub account_id: String,
-    pub mode: String,
-    pub book: String,
-    pub owner: String,
-    pub currency: String,
-    pub debit: i64,
-    pub credit: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct EntryRow {
+        pub id: String,
+        pub transaction_id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub book: String,
+        pub owner: String,
+        pub currency: String,
+        pub debit: i64,
+        pub credit: i64,
+    }
 }
 
-/// A running balance of one book.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct BalanceRow {
-    pub account_id: String,
-    pub mode: String,
-    pub owner: String,
-    pub book: String,
-    pub currency: String,
-    pub balance: i64,
+row! {
+    /// A running balance of one book.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct BalanceRow {
+        pub account_id: String,
+        pub mode: String,
+        pub owner: String,
+        pub book: String,
+        pub currency: String,
+        pub balance: i64,
+    }
 }
 
 pub const TABLE: &str = "ledger_transactions";

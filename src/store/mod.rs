@@ -16,10 +16,12 @@ pub mod events;
 pub mod idempotency;
 mod inline;
 pub mod ledger;
+mod migrations;
 pub mod page;
 pub mod payment_methods;
 pub mod payments;
 pub mod refunds;
+pub(crate) mod row;
 pub mod sessions;
 mod sqlite;
 pub mod statement;
@@ -158,7 +160,7 @@ impl Store {
     /// Applies the migrations under `migrations/` (idempotent; Postgres serialises concurrent
     /// runs with an advisory lock).
     pub async fn migrate(&self) -> Result<()> {
-        sqlx::migrate!()
+        migrations::migrator()
             .run(&self.writer)
             .await
             .context("applying migrations")?;

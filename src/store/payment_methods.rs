@@ -1,26 +1,29 @@
 //! Saved card payment methods (`pm_…`).
 
 use super::{Statement, Tx};
+use crate::store::row::row;
 use sqlx::{Any, Executor};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PaymentMethodRow {
-    pub id: String,
-    pub account_id: String,
-    pub mode: String,
-    pub customer_id: Option<String>,
-    pub card_brand: String,
-    pub card_last4: String,
-    pub card_exp_month: i64,
-    pub card_exp_year: i64,
-    pub card_funding: String,
-    pub card_country: String,
-    pub card_fingerprint: String,
-    pub sandbox_scenario: String,
-    /// The name on the card, when the customer typed it at the checkout.
-    pub billing_name: Option<String>,
-    pub created: i64,
-    pub sort_key: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct PaymentMethodRow {
+        pub id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub customer_id: Option<String>,
+        pub card_brand: String,
+        pub card_last4: String,
+        pub card_exp_month: i64,
+        pub card_exp_year: i64,
+        pub card_funding: String,
+        pub card_country: String,
+        pub card_fingerprint: String,
+        pub sandbox_scenario: String,
+        /// The name on the card, when the customer typed it at the checkout.
+        pub billing_name: Option<String>,
+        pub created: i64,
+        pub sort_key: i64,
+    }
 }
 
 const COLUMNS: &str = "id, account_id, mode, customer_id, card_brand, card_last4, card_exp_month, \

@@ -2,44 +2,47 @@
 
 use super::page::{self, Cursor, Filter, Val};
 use super::{Statement, Store, Tx};
+use crate::store::row::row;
 use sqlx::{Any, AnyPool, Executor};
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
-pub struct PaymentRow {
-    pub id: String,
-    pub account_id: String,
-    pub mode: String,
-    pub amount: i64,
-    pub amount_capturable: i64,
-    pub amount_received: i64,
-    pub amount_refunded: i64,
-    pub currency: String,
-    pub status: String,
-    pub capture_method: String,
-    pub payment_method: Option<String>,
-    pub customer: Option<String>,
-    pub customer_reference: Option<String>,
-    pub customer_email: Option<String>,
-    pub customer_name: Option<String>,
-    pub customer_phone: Option<String>,
-    pub description: Option<String>,
-    pub product_name: Option<String>,
-    pub metadata: String,
-    pub return_url: Option<String>,
-    pub statement_descriptor: Option<String>,
-    pub on_behalf_of: Option<String>,
-    pub acquirer: String,
-    pub latest_charge: Option<String>,
-    pub next_action: Option<String>,
-    pub last_payment_error: Option<String>,
-    pub adjustment: Option<String>,
-    pub reversal: Option<String>,
-    pub cancellation_reason: Option<String>,
-    pub expires_at: i64,
-    pub created: i64,
-    pub sort_key: i64,
-    /// The checkout session that created the payment (`cs_…`), if any.
-    pub checkout_session: Option<String>,
+row! {
+    #[derive(Debug, Clone, serde::Deserialize)]
+    pub struct PaymentRow {
+        pub id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub amount: i64,
+        pub amount_capturable: i64,
+        pub amount_received: i64,
+        pub amount_refunded: i64,
+        pub currency: String,
+        pub status: String,
+        pub capture_method: String,
+        pub payment_method: Option<String>,
+        pub customer: Option<String>,
+        pub customer_reference: Option<String>,
+        pub customer_email: Option<String>,
+        pub customer_name: Option<String>,
+        pub customer_phone: Option<String>,
+        pub description: Option<String>,
+        pub product_name: Option<String>,
+        pub metadata: String,
+        pub return_url: Option<String>,
+        pub statement_descriptor: Option<String>,
+        pub on_behalf_of: Option<String>,
+        pub acquirer: String,
+        pub latest_charge: Option<String>,
+        pub next_action: Option<String>,
+        pub last_payment_error: Option<String>,
+        pub adjustment: Option<String>,
+        pub reversal: Option<String>,
+        pub cancellation_reason: Option<String>,
+        pub expires_at: i64,
+        pub created: i64,
+        pub sort_key: i64,
+        /// The checkout session that created the payment (`cs_…`), if any.
+        pub checkout_session: Option<String>,
+    }
 }
 
 pub const TABLE: &str = "payments";

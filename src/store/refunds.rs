@@ -3,24 +3,27 @@
 
 use super::Tx;
 use super::page::{self, Cursor, Filter, Val};
+use crate::store::row::row;
 use sqlx::{Any, AnyPool, Executor};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct RefundRow {
-    pub id: String,
-    pub account_id: String,
-    pub mode: String,
-    pub payment_id: String,
-    pub charge_id: Option<String>,
-    pub amount: i64,
-    pub currency: String,
-    pub status: String,
-    pub reason: Option<String>,
-    /// JSON object of string values.
-    pub metadata: String,
-    pub failure_reason: Option<String>,
-    pub created: i64,
-    pub sort_key: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct RefundRow {
+        pub id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub payment_id: String,
+        pub charge_id: Option<String>,
+        pub amount: i64,
+        pub currency: String,
+        pub status: String,
+        pub reason: Option<String>,
+        /// JSON object of string values.
+        pub metadata: String,
+        pub failure_reason: Option<String>,
+        pub created: i64,
+        pub sort_key: i64,
+    }
 }
 
 pub const TABLE: &str = "refunds";

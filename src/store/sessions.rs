@@ -1,17 +1,20 @@
 //! Dashboard sessions: the cookie holds a random token, the table its SHA-256 digest.
 
 use super::Tx;
+use crate::store::row::row;
 use sqlx::{Any, Executor};
 
-/// A live session with the user and account it belongs to.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SessionOwner {
-    pub user_id: String,
-    pub email: String,
-    pub mode: String,
-    pub expires_at: i64,
-    pub account_id: String,
-    pub account_name: String,
+row! {
+    /// A live session with the user and account it belongs to.
+    #[derive(Debug, Clone)]
+    pub struct SessionOwner {
+        pub user_id: String,
+        pub email: String,
+        pub mode: String,
+        pub expires_at: i64,
+        pub account_id: String,
+        pub account_name: String,
+    }
 }
 
 pub async fn insert(

@@ -1,11 +1,14 @@
 //! The store's own parts: reads on the calling thread, the checkpoint, backends.
+use super::row::row;
 use super::*;
 
-#[derive(Debug, PartialEq, serde::Deserialize, sqlx::FromRow)]
-struct Row {
-    name: String,
-    note: Option<String>,
-    n: i64,
+row! {
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Row {
+        name: String,
+        note: Option<String>,
+        n: i64,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,17 +1,20 @@
 //! Dashboard users: e-mail and an argon2id password hash, with a failed-login counter.
 
 use super::Tx;
+use crate::store::row::row;
 use sqlx::{Any, Executor};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct UserRow {
-    pub id: String,
-    pub account_id: String,
-    pub email: String,
-    pub password_hash: String,
-    pub failed_logins: i64,
-    pub locked_until: i64,
-    pub created: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct UserRow {
+        pub id: String,
+        pub account_id: String,
+        pub email: String,
+        pub password_hash: String,
+        pub failed_logins: i64,
+        pub locked_until: i64,
+        pub created: i64,
+    }
 }
 
 pub async fn insert(tx: &mut Tx, row: &UserRow) -> Result<(), sqlx::Error> {

@@ -7,36 +7,41 @@
 
 use super::page::{self, Cursor, Filter, Val};
 use super::{Statement, Tx};
+use crate::store::row::row;
 use sqlx::{Any, AnyPool, Executor};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DeliveryRow {
-    pub id: String,
-    pub account_id: String,
-    pub mode: String,
-    pub endpoint_id: String,
-    pub event_id: String,
-    pub event_type: String,
-    pub status: String,
-    pub attempts: i64,
-    pub next_attempt_at: i64,
-    pub lease_until: i64,
-    pub lease_token: Option<String>,
-    pub delivered_at: Option<i64>,
-    pub created: i64,
-    pub sort_key: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct DeliveryRow {
+        pub id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub endpoint_id: String,
+        pub event_id: String,
+        pub event_type: String,
+        pub status: String,
+        pub attempts: i64,
+        pub next_attempt_at: i64,
+        pub lease_until: i64,
+        pub lease_token: Option<String>,
+        pub delivered_at: Option<i64>,
+        pub created: i64,
+        pub sort_key: i64,
+    }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AttemptRow {
-    pub delivery_id: String,
-    pub attempt: i64,
-    pub at: i64,
-    pub status_code: Option<i64>,
-    pub error: Option<String>,
-    pub duration_ms: i64,
-    /// The first kilobyte of what the receiver answered.
-    pub response_body: Option<String>,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct AttemptRow {
+        pub delivery_id: String,
+        pub attempt: i64,
+        pub at: i64,
+        pub status_code: Option<i64>,
+        pub error: Option<String>,
+        pub duration_ms: i64,
+        /// The first kilobyte of what the receiver answered.
+        pub response_body: Option<String>,
+    }
 }
 
 pub const TABLE: &str = "webhook_deliveries";

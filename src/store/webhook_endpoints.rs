@@ -2,29 +2,32 @@
 
 use super::page::{self, Cursor, Filter};
 use super::{Statement, Store, Tx};
+use crate::store::row::row;
 use sqlx::{Any, AnyPool, Executor};
 
-/// Deserialize is for reading it (`Store::fetch_all`); it is never serialised (it holds the
-/// signing secrets).
-#[derive(Clone, sqlx::FromRow, serde::Deserialize)]
-pub struct EndpointRow {
-    pub id: String,
-    pub account_id: String,
-    pub mode: String,
-    pub url: String,
-    pub description: Option<String>,
-    /// JSON array of event types, or `["*"]`.
-    pub enabled_events: String,
-    pub status: String,
-    pub disabled_reason: Option<String>,
-    /// JSON object of string values.
-    pub metadata: String,
-    pub secret: String,
-    pub previous_secret: Option<String>,
-    pub previous_secret_expires_at: Option<i64>,
-    pub deleted: i64,
-    pub created: i64,
-    pub sort_key: i64,
+row! {
+    /// Deserialize is for reading it (`Store::fetch_all`); it is never serialised (it holds the
+    /// signing secrets).
+    #[derive(Clone, serde::Deserialize)]
+    pub struct EndpointRow {
+        pub id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub url: String,
+        pub description: Option<String>,
+        /// JSON array of event types, or `["*"]`.
+        pub enabled_events: String,
+        pub status: String,
+        pub disabled_reason: Option<String>,
+        /// JSON object of string values.
+        pub metadata: String,
+        pub secret: String,
+        pub previous_secret: Option<String>,
+        pub previous_secret_expires_at: Option<i64>,
+        pub deleted: i64,
+        pub created: i64,
+        pub sort_key: i64,
+    }
 }
 
 /// The secrets stay out of logs.

@@ -113,8 +113,11 @@ async fn the_checkout_context_is_public_and_the_page_shows_the_order() {
     );
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     let html = resp.text().await.unwrap();
-    // The main wasm bundle, without the card element frame's code.
+    // The main wasm bundle, without the card element frame's code, under the names the build
+    // writes (`/pkg/vinr.wasm`, not wasm-bindgen's `vinr_bg.wasm`: see .cargo/config.toml).
     assert!(html.contains("/pkg/vinr.js"), "{html}");
+    assert!(html.contains("/pkg/vinr.wasm"), "{html}");
+    assert!(!html.contains("_bg.wasm"), "{html}");
     assert!(!html.contains("vinr-frame"), "{html}");
     for wanted in [
         "Test Shop",

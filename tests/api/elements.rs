@@ -207,6 +207,7 @@ async fn only_allowed_origins_may_frame_the_card_element() {
     assert!(html.contains("Card number"));
     // The frame loads its own wasm bundle, not the checkout's.
     assert!(html.contains("/pkg/vinr-frame.js"), "{html}");
+    assert!(html.contains("/pkg/vinr-frame.wasm"), "{html}");
     assert!(!html.contains("/pkg/vinr.js"), "{html}");
 
     // Another origin gets the same allow-list (the browser refuses it) and no fields.
