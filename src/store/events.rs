@@ -1,37 +1,22 @@
 //! The events outbox: one row per change, written in the change's own transaction.
 
 use super::page::{self, Cursor, Filter, Val};
+use super::row::row;
 use super::{Statement, Tx};
 use sqlx::{Any, AnyPool, Executor};
 
-#[derive(Debug, Clone)]
-pub struct EventRow {
-    pub id: String,
-    pub account_id: String,
-    pub mode: String,
-    /// The column `type`.
-    pub kind: String,
-    pub object_id: String,
-    /// The object as it was right after the change (JSON).
-    pub data: String,
-    pub created: i64,
-    pub sort_key: i64,
-}
-
-// By hand rather than `row!`: the field `kind` reads the column `type`.
-impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for EventRow {
-    fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
-        use sqlx::Row as _;
-        Ok(Self {
-            id: row.try_get("id")?,
-            account_id: row.try_get("account_id")?,
-            mode: row.try_get("mode")?,
-            kind: row.try_get("type")?,
-            object_id: row.try_get("object_id")?,
-            data: row.try_get("data")?,
-            created: row.try_get("created")?,
-            sort_key: row.try_get("sort_key")?,
-        })
+row! {
+    #[derive(Debug, Clone)]
+    pub struct EventRow {
+        pub id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub kind as "type": String,
+        pub object_id: String,
+        /// The object as it was right after the change (JSON).
+        pub data: String,
+        pub created: i64,
+        pub sort_key: i64,
     }
 }
 

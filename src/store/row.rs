@@ -6,12 +6,12 @@
 //! around an ordinary struct definition.
 
 /// Declares a struct and implements `sqlx::FromRow` for `AnyRow`, reading each field from the
-/// column named like it.
+/// column named like it, or from the one named after `as` (`pub kind as "type": String`).
 macro_rules! row {
     (
         $(#[$meta:meta])*
         $vis:vis struct $name:ident {
-            $($(#[$field_meta:meta])* $field_vis:vis $field:ident : $ty:ty),* $(,)?
+            $($(#[$field_meta:meta])* $field_vis:vis $field:ident $(as $column:literal)? : $ty:ty),* $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -23,10 +23,12 @@ macro_rules! row {
             fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
                 use sqlx::Row as _;
                 Ok(Self {
-                    $($field: row.try_get(stringify!($field))?),*
+                    $($field: row.try_get($crate::store::row::row!(@column $field $($column)?))?),*
                 })
             }
         }
     };
+    (@column $field:ident $column:literal) => { $column };
+    (@column $field:ident) => { stringify!($field) };
 }
 pub(crate) use row;
