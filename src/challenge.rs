@@ -36,7 +36,7 @@ pub async fn submit(
     let Some(scope) = service::scope_of(&row) else {
         return crate::api::error::ApiError::internal_silent().into_response();
     };
-    let deps = crate::api::payments::deps(&state);
+    let deps = state.payment_deps();
     // Started at the hosted checkout or in a card element: the customer is there, so a
     // failed challenge lets them try another card, and every ending goes back there.
     let channel = service::Channel::of_challenge(&row, &state.config.public_url);

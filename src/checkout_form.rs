@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 /// `POST /checkout/{id}/cancel`: the customer gives up; the payment is canceled and they go
 /// back to the merchant (or to the result page when there is no `return_url`).
 pub async fn cancel(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let deps = crate::api::payments::deps(&state);
+    let deps = state.payment_deps();
     match crate::services::checkout::cancel(&deps, &id).await {
         Ok(Some(target)) => Redirect::to(&target).into_response(),
         Ok(None) => Redirect::to(&format!("/checkout/{id}")).into_response(),

@@ -1,9 +1,9 @@
 //! The `vinr` command line: serve, migrate, create merchants, roll keys.
 
-use crate::api::auth::KeyKind;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::crypto::Secret;
+use crate::domain::api_key::KeyKind;
 use crate::domain::mode::Mode;
 use crate::server::Application;
 use crate::services::accounts::{self, DemoCredentials};

@@ -41,9 +41,9 @@ pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
-pub mod webhooks;
+pub mod views;
 #[cfg(feature = "ssr")]
-pub mod wire;
+pub mod webhooks;
 #[cfg(feature = "ssr")]
 pub mod workers;
 

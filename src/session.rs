@@ -2,7 +2,7 @@
 //! middleware that resolves a session for pages, and the Origin check that keeps other sites
 //! from posting to cookie-authenticated routes.
 
-use crate::api::auth::KeyKind;
+use crate::domain::api_key::KeyKind;
 use crate::domain::mode::Mode;
 use crate::services::sessions::{self as service, LoginError};
 use crate::state::AppState;

@@ -5,6 +5,7 @@ use crate::api::idempotency::InFlight;
 use crate::api::key_cache::KeyCache;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::services::payments::Deps;
 use crate::store::Store;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -17,6 +18,19 @@ pub struct AppState(Arc<Shared>);
 impl AppState {
     pub fn new(shared: Shared) -> AppState {
         AppState(Arc::new(shared))
+    }
+
+    /// What the payment use cases need (handlers, pages and workers alike).
+    pub fn payment_deps(&self) -> Deps<'_> {
+        Deps {
+            store: &self.store,
+            clock: self.clock.as_ref(),
+            acquirers: &self.acquirers,
+            secret: &self.config.secret,
+            public_url: &self.config.public_url,
+            fees: self.config.fees,
+            settlement_delay_secs: self.config.settlement_delay_secs,
+        }
     }
 }
 

@@ -7,27 +7,14 @@ use super::auth::SecretAuth;
 use super::body::ApiBody;
 use super::customers::scope_of;
 use super::error::ApiResult;
-use super::idempotency::{Idempotency, IdempotencyKey, Reply, Started};
-use super::list::ListEnvelope;
+use super::idempotency::{IdempotencyKey, Reply, idempotent};
 use crate::state::AppState;
-use crate::store::acquirer_connections::{self as rows, AcquirerConnectionRow};
+use crate::store::acquirer_connections::{self as rows};
+use crate::views::{AcquirerConnectionView, ListView};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Value, json};
-
-fn connection_json(row: &AcquirerConnectionRow, default: &str) -> Value {
-    json!({
-        "id": row.id,
-        "object": "acquirer_connection",
-        "name": row.name,
-        "type": row.kind,
-        "default": row.id == default,
-        "created": row.created,
-        "livemode": row.mode == "live",
-    })
-}
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -38,43 +25,41 @@ pub struct CreateParams {
     pub name: Option<String>,
 }
 
-#[utoipa::path(post, path = "/acquirer_connections", tag = "Acquirer connections", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The new connection (simulated by the sandbox acquirer)", body = crate::api::schemas::AcquirerConnection), (status = 400, description = "Invalid parameters, or the id is taken", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 409, description = "An idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/acquirer_connections", tag = "Acquirer connections", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The new connection (simulated by the sandbox acquirer)", body = crate::views::AcquirerConnectionView), (status = 400, description = "Invalid parameters, or the id is taken", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::error::ErrorEnvelope)))]
 pub async fn create_connection(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     key: IdempotencyKey,
     body: ApiBody<CreateParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let mut tx = state.store.begin().await?;
-    let row = crate::services::acquirer_connections::create(
-        &mut tx,
-        &scope_of(&auth),
-        state.clock.now(),
-        body.value.id,
-        body.value.name,
-    )
-    .await?;
-    idem.commit(
-        tx,
-        Reply::ok(connection_json(&row, &auth.default_acquirer))?,
-    )
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let mut tx = state.store.begin().await?;
+        let row = crate::services::acquirer_connections::create(
+            &mut tx,
+            &scope_of(&auth),
+            state.clock.now(),
+            body.value.id,
+            body.value.name,
+        )
+        .await?;
+        Ok((
+            tx,
+            Reply::ok(AcquirerConnectionView::new(&row, &auth.default_acquirer))?,
+        ))
+    })
     .await
 }
 
-#[utoipa::path(get, path = "/acquirer_connections", tag = "Acquirer connections", responses((status = 200, description = "The merchant's connections in this mode, by id", body = crate::api::schemas::List), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/acquirer_connections", tag = "Acquirer connections", responses((status = 200, description = "The merchant's connections in this mode, by id", body = crate::views::list::List), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope)))]
 pub async fn list_connections(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
-) -> ApiResult<Json<ListEnvelope<Value>>> {
+) -> ApiResult<Json<ListView<AcquirerConnectionView>>> {
     let found = rows::list(state.store.reader(), &auth.account_id, auth.mode.as_str()).await?;
-    Ok(Json(ListEnvelope::new(
+    Ok(Json(ListView::new(
         found
             .iter()
-            .map(|row| connection_json(row, &auth.default_acquirer))
+            .map(|row| AcquirerConnectionView::new(row, &auth.default_acquirer))
             .collect(),
         false,
         "/v1/acquirer_connections",

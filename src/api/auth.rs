@@ -2,6 +2,7 @@
 //! HTTP Basic with the key as user name.
 
 use super::error::ApiError;
+pub use crate::domain::api_key::KeyKind;
 use crate::domain::mode::Mode;
 use crate::state::AppState;
 use crate::store::api_keys;
@@ -9,31 +10,6 @@ use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use base64::Engine;
-
-/// Secret keys may call everything; publishable keys only the browser-side endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
-    Secret,
-    Publishable,
-}
-
-impl KeyKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeyKind::Secret => "secret",
-            KeyKind::Publishable => "publishable",
-        }
-    }
-
-    /// The key prefix for a kind and mode: `sk_test_`, `pk_live_`…
-    pub fn prefix(self, mode: Mode) -> String {
-        let kind = match self {
-            KeyKind::Secret => "sk",
-            KeyKind::Publishable => "pk",
-        };
-        format!("{kind}_{}_", mode.as_str())
-    }
-}
 
 /// Who is calling: an account, in a mode, with a kind of key.
 #[derive(Debug, Clone)]

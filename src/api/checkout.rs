@@ -5,28 +5,29 @@ use super::auth::SecretAuth;
 use super::body::ApiBody;
 use super::customers::scope_of;
 use super::error::{ApiError, ApiResult};
-use super::idempotency::{Idempotency, IdempotencyKey, Reply, Started};
+use super::idempotency::{IdempotencyKey, Reply, idempotent};
 use super::params::lenient;
-use super::payments::{deps, payment_json};
+use super::payments::payment_view;
 use crate::domain::ids::{self, IdKind};
 use crate::services::checkout::{self as service, LineItem, NewSession};
 use crate::state::AppState;
 use crate::store::checkout_sessions;
+use crate::views::CheckoutSessionView;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-#[utoipa::path(get, path = "/checkout/{reference}", tag = "Checkout", security(()), params(("reference" = String, Path, description = "The payment's id, as in its checkout_url")), responses((status = 200, description = "What the checkout shows: amount, currency, status, merchant display name, description, items, expires_at"), (status = 404, description = "No such checkout", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/checkout/{reference}", tag = "Checkout", security(()), params(("reference" = String, Path, description = "The payment's id, as in its checkout_url")), responses((status = 200, description = "What the checkout shows: amount, currency, status, merchant display name, description, items, expires_at", body = crate::views::CheckoutContextView), (status = 404, description = "No such checkout", body = crate::api::error::ErrorEnvelope)))]
 pub async fn get_context(
     State(state): State<AppState>,
     Path(reference): Path<String>,
 ) -> ApiResult<Response> {
-    let view = service::load(&deps(&state), &reference)
+    let view = service::load(&state.payment_deps(), &reference)
         .await?
         .ok_or_else(|| ApiError::not_found("checkout", &reference))?;
-    let mut response = Json(view.context_json(&state.config.public_url)).into_response();
+    let mut response = Json(view.context(&state.config.public_url)).into_response();
     // The status changes as the customer pays: never serve it from a cache.
     response
         .headers_mut()
@@ -91,53 +92,52 @@ fn line_item(i: usize, p: ItemParams) -> ApiResult<LineItem> {
     })
 }
 
-#[utoipa::path(post, path = "/checkout/sessions", tag = "Checkout", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((SessionParams = "application/x-www-form-urlencoded"), (SessionParams = "application/json"))), responses((status = 200, description = "The session: id (cs_…), url (the hosted checkout) and its payment"), (status = 400, description = "Invalid parameters (items must sum to order[amount])", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 409, description = "An idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/checkout/sessions", tag = "Checkout", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((SessionParams = "application/x-www-form-urlencoded"), (SessionParams = "application/json"))), responses((status = 200, description = "The session: id (cs_…), url (the hosted checkout) and its payment", body = CheckoutSessionView), (status = 400, description = "Invalid parameters (items must sum to order[amount])", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::error::ErrorEnvelope)))]
 pub async fn create_session(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     key: IdempotencyKey,
     body: ApiBody<SessionParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let p = body.value;
-    let order = p.order.ok_or_else(|| ApiError::missing_param("order"))?;
-    if order.amount.is_none() {
-        return Err(ApiError::missing_param("order[amount]"));
-    }
-    let items = order
-        .items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| line_item(i, item))
-        .collect::<ApiResult<Vec<_>>>()?;
-    let urls = p.url.unwrap_or_default();
-    let input = NewSession {
-        amount: order.amount,
-        currency: order.currency,
-        merchant_reference: order.merchant_reference,
-        items,
-        return_url: urls.return_url,
-        callback_url: urls.callback_url,
-        expires_at: p.expires_at,
-        acquirer: Some(auth.default_acquirer.clone()),
-    };
-    let deps = deps(&state);
-    let (staged, session) =
-        service::create_session(&deps, &scope_of(&auth), &auth.default_currency, input).await?;
-    let payment = payment_json(&state, &auth, &staged.payment);
-    let object = service::session_json(&deps, &session, payment).await?;
-    idem.commit(staged.tx, Reply::ok(object)?).await
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let p = body.value;
+        let order = p.order.ok_or_else(|| ApiError::missing_param("order"))?;
+        if order.amount.is_none() {
+            return Err(ApiError::missing_param("order[amount]"));
+        }
+        let items = order
+            .items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| line_item(i, item))
+            .collect::<ApiResult<Vec<_>>>()?;
+        let urls = p.url.unwrap_or_default();
+        let input = NewSession {
+            amount: order.amount,
+            currency: order.currency,
+            merchant_reference: order.merchant_reference,
+            items,
+            return_url: urls.return_url,
+            callback_url: urls.callback_url,
+            expires_at: p.expires_at,
+            acquirer: Some(auth.default_acquirer.clone()),
+        };
+        let deps = state.payment_deps();
+        let (staged, session) =
+            service::create_session(&deps, &scope_of(&auth), &auth.default_currency, input).await?;
+        let payment = payment_view(&state, &auth, &staged.payment);
+        let object = service::session_view(&deps, &session, payment).await?;
+        Ok((staged.tx, Reply::ok(object)?))
+    })
+    .await
 }
 
-#[utoipa::path(get, path = "/checkout/sessions/{id}", tag = "Checkout", params(("id" = String, Path, description = "cs_…")), responses((status = 200, description = "The session, its payment as it is now, and every callback attempt so far"), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such session", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/checkout/sessions/{id}", tag = "Checkout", params(("id" = String, Path, description = "cs_…")), responses((status = 200, description = "The session, its payment as it is now, and every callback attempt so far", body = CheckoutSessionView), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such session", body = crate::api::error::ErrorEnvelope)))]
 pub async fn get_session(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<CheckoutSessionView>> {
     let not_found = || ApiError::not_found("checkout.session", &id);
     if !ids::is_id(IdKind::CheckoutSession, &id) {
         return Err(not_found());
@@ -158,8 +158,8 @@ pub async fn get_session(
     )
     .await?
     .ok_or_else(not_found)?;
-    let deps = deps(&state);
-    let object =
-        service::session_json(&deps, &session, payment_json(&state, &auth, &payment)).await?;
+    let deps = state.payment_deps();
+    let payment = payment_view(&state, &auth, &payment);
+    let object = service::session_view(&deps, &session, payment).await?;
     Ok(Json(object))
 }

@@ -4,28 +4,17 @@
 use super::auth::SecretAuth;
 use super::body::ApiBody;
 use super::error::{ApiError, ApiResult};
-use super::idempotency::{Idempotency, IdempotencyKey, Reply, Started};
-use super::list::{ApiQuery, ListEnvelope, Paging};
+use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::list::{ApiQuery, Paging};
 use crate::crypto::new_id;
 use crate::domain::ids::IdKind;
 use crate::state::AppState;
 use crate::store::connected_accounts::{self as rows, ConnectedAccountRow};
+use crate::views::{ConnectedAccountView, ListView};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Value, json};
-
-fn account_json(row: &ConnectedAccountRow) -> Value {
-    json!({
-        "id": row.id,
-        "object": "account",
-        "type": "connected",
-        "business_name": row.name,
-        "created": row.created,
-        "livemode": row.mode == "live",
-    })
-}
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -34,48 +23,47 @@ pub struct CreateParams {
     pub business_name: Option<String>,
 }
 
-#[utoipa::path(post, path = "/accounts", tag = "Connected accounts", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The connected account", body = crate::api::schemas::ConnectedAccount), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/accounts", tag = "Connected accounts", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The connected account", body = crate::views::ConnectedAccountView), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::error::ErrorEnvelope)))]
 pub async fn create_account(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     key: IdempotencyKey,
     body: ApiBody<CreateParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let name = body
-        .value
-        .business_name
-        .map(|n| n.trim().to_string())
-        .unwrap_or_default();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::invalid_param(
-            "business_name",
-            "business_name must be 1 to 100 characters.",
-        ));
-    }
-    let now = state.clock.now_micros();
-    let row = ConnectedAccountRow {
-        id: new_id(IdKind::Account),
-        account_id: auth.account_id.clone(),
-        mode: auth.mode.as_str().to_string(),
-        name,
-        created: now.div_euclid(1_000_000),
-        sort_key: now,
-    };
-    let mut tx = state.store.begin().await?;
-    rows::insert(&mut tx, &row).await?;
-    idem.commit(tx, Reply::ok(account_json(&row))?).await
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let name = body
+            .value
+            .business_name
+            .map(|n| n.trim().to_string())
+            .unwrap_or_default();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(ApiError::invalid_param(
+                "business_name",
+                "business_name must be 1 to 100 characters.",
+            ));
+        }
+        let now = state.clock.now_micros();
+        let row = ConnectedAccountRow {
+            id: new_id(IdKind::Account),
+            account_id: auth.account_id.clone(),
+            mode: auth.mode.as_str().to_string(),
+            name,
+            created: now.div_euclid(1_000_000),
+            sort_key: now,
+        };
+        let mut tx = state.store.begin().await?;
+        rows::insert(&mut tx, &row).await?;
+        Ok((tx, Reply::ok(ConnectedAccountView::from(&row))?))
+    })
+    .await
 }
 
-#[utoipa::path(get, path = "/accounts/{id}", tag = "Connected accounts", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The connected account", body = crate::api::schemas::ConnectedAccount), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/accounts/{id}", tag = "Connected accounts", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The connected account", body = crate::views::ConnectedAccountView), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope)))]
 pub async fn get_account(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ConnectedAccountView>> {
     let row = rows::find(
         state.store.reader(),
         &auth.account_id,
@@ -84,7 +72,7 @@ pub async fn get_account(
     )
     .await?
     .ok_or_else(|| ApiError::not_found("account", &id))?;
-    Ok(Json(account_json(&row)))
+    Ok(Json(ConnectedAccountView::from(&row)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,19 +81,19 @@ pub struct ListQuery {
     pub paging: Paging,
 }
 
-#[utoipa::path(get, path = "/accounts", tag = "Connected accounts", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id")), responses((status = 200, description = "Connected accounts, newest first", body = crate::api::schemas::List), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/accounts", tag = "Connected accounts", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id")), responses((status = 200, description = "Connected accounts, newest first", body = crate::views::list::List), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope)))]
 pub async fn list_accounts(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> ApiResult<Json<ListEnvelope<Value>>> {
+) -> ApiResult<Json<ListView<ConnectedAccountView>>> {
     let limit = query.paging.limit()?;
     let pool = state.store.reader();
     let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
     let (found, has_more) =
         rows::list(pool, &auth.account_id, auth.mode.as_str(), &cursor, limit).await?;
-    Ok(Json(ListEnvelope::new(
-        found.iter().map(account_json).collect(),
+    Ok(Json(ListView::new(
+        found.iter().map(ConnectedAccountView::from).collect(),
         has_more,
         "/v1/accounts",
     )))

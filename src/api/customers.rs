@@ -3,50 +3,18 @@
 use super::auth::{ApiAuth, SecretAuth};
 use super::body::ApiBody;
 use super::error::ApiResult;
-use super::idempotency::{Idempotency, IdempotencyKey, Reply, Started};
-use super::list::{ApiQuery, ListEnvelope, Paging};
-use crate::domain::customer::Customer;
+use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::list::{ApiQuery, Paging};
 use crate::services::Scope;
 use crate::services::customers::{self, CustomerFields};
 use crate::state::AppState;
 use crate::store::customers::{self as rows, CustomerFilter};
+use crate::views::{CustomerView, DeletedView, ListView};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
-
-/// A customer as the API shows it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CustomerDto {
-    pub id: String,
-    pub object: &'static str,
-    pub email: Option<String>,
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub description: Option<String>,
-    pub metadata: BTreeMap<String, String>,
-    pub default_payment_method: Option<String>,
-    pub created: i64,
-    pub livemode: bool,
-}
-
-impl From<Customer> for CustomerDto {
-    fn from(c: Customer) -> Self {
-        CustomerDto {
-            id: c.id,
-            object: "customer",
-            livemode: c.mode.is_live(),
-            metadata: c.metadata.as_map().clone(),
-            email: c.email,
-            name: c.name,
-            phone: c.phone,
-            description: c.description,
-            default_payment_method: c.default_payment_method,
-            created: c.created,
-        }
-    }
-}
 
 /// Body of create and update.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -81,40 +49,38 @@ pub fn scope_of(auth: &ApiAuth) -> Scope {
     }
 }
 
-#[utoipa::path(post, path = "/customers", tag = "Customers", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CustomerParams = "application/x-www-form-urlencoded"), (CustomerParams = "application/json"))), responses((status = 200, description = "The new customer", body = CustomerDto), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/customers", tag = "Customers", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CustomerParams = "application/x-www-form-urlencoded"), (CustomerParams = "application/json"))), responses((status = 200, description = "The new customer", body = CustomerView), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::error::ErrorEnvelope)))]
 pub async fn create_customer(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     key: IdempotencyKey,
     body: ApiBody<CustomerParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let mut tx = state.store.begin().await?;
-    let customer = customers::create(
-        &mut tx,
-        &scope_of(&auth),
-        state.clock.as_ref(),
-        body.value.into(),
-    )
-    .await?;
-    idem.commit(tx, Reply::ok(CustomerDto::from(customer))?)
-        .await
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let mut tx = state.store.begin().await?;
+        let customer = customers::create(
+            &mut tx,
+            &scope_of(&auth),
+            state.clock.as_ref(),
+            body.value.into(),
+        )
+        .await?;
+        Ok((tx, Reply::ok(CustomerView::from(customer))?))
+    })
+    .await
 }
 
-#[utoipa::path(get, path = "/customers/{id}", tag = "Customers", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The customer", body = CustomerDto), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/customers/{id}", tag = "Customers", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The customer", body = CustomerView), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope)))]
 pub async fn get_customer(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<CustomerDto>> {
+) -> ApiResult<Json<CustomerView>> {
     let customer = customers::find(state.store.reader(), &scope_of(&auth), &id).await?;
     Ok(Json(customer.into()))
 }
 
-#[utoipa::path(post, path = "/customers/{id}", tag = "Customers", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CustomerParams = "application/x-www-form-urlencoded"), (CustomerParams = "application/json"))), responses((status = 200, description = "The updated customer", body = CustomerDto), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/customers/{id}", tag = "Customers", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CustomerParams = "application/x-www-form-urlencoded"), (CustomerParams = "application/json"))), responses((status = 200, description = "The updated customer", body = CustomerView), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::error::ErrorEnvelope)))]
 pub async fn update_customer(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -122,37 +88,24 @@ pub async fn update_customer(
     key: IdempotencyKey,
     body: ApiBody<CustomerParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let mut tx = state.store.begin().await?;
-    let customer = customers::update(&mut tx, &scope_of(&auth), &id, body.value.into()).await?;
-    idem.commit(tx, Reply::ok(CustomerDto::from(customer))?)
-        .await
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let mut tx = state.store.begin().await?;
+        let customer = customers::update(&mut tx, &scope_of(&auth), &id, body.value.into()).await?;
+        Ok((tx, Reply::ok(CustomerView::from(customer))?))
+    })
+    .await
 }
 
-#[derive(Debug, Serialize)]
-pub struct DeletedDto {
-    pub id: String,
-    pub object: &'static str,
-    pub deleted: bool,
-}
-
-#[utoipa::path(delete, path = "/customers/{id}", tag = "Customers", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "Deleted", body = crate::api::schemas::Deleted), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
+#[utoipa::path(delete, path = "/customers/{id}", tag = "Customers", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "Deleted", body = DeletedView), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope)))]
 pub async fn delete_customer(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<DeletedDto>> {
+) -> ApiResult<Json<DeletedView>> {
     let mut tx = state.store.begin().await?;
     let id = customers::delete(&mut tx, &scope_of(&auth), &id).await?;
     tx.commit().await?;
-    Ok(Json(DeletedDto {
-        id,
-        object: "customer",
-        deleted: true,
-    }))
+    Ok(Json(DeletedView::new(id, "customer")))
 }
 
 /// Query of the list. (serde cannot deny unknown fields next to `flatten`, so unknown query
@@ -164,12 +117,12 @@ pub struct ListCustomersQuery {
     pub email: Option<String>,
 }
 
-#[utoipa::path(get, path = "/customers", tag = "Customers", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("email" = Option<String>, Query, description = "Exact e-mail, any case")), responses((status = 200, description = "Customers, newest first", body = crate::api::schemas::List), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/customers", tag = "Customers", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("email" = Option<String>, Query, description = "Exact e-mail, any case")), responses((status = 200, description = "Customers, newest first", body = crate::views::list::List), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope)))]
 pub async fn list_customers(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     ApiQuery(query): ApiQuery<ListCustomersQuery>,
-) -> ApiResult<Json<ListEnvelope<CustomerDto>>> {
+) -> ApiResult<Json<ListView<CustomerView>>> {
     let limit = query.paging.limit()?;
     let pool = state.store.reader();
     let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
@@ -185,7 +138,7 @@ pub async fn list_customers(
     .await?;
     let data = found
         .into_iter()
-        .map(|row| customers::to_domain(row).map(CustomerDto::from))
+        .map(|row| customers::to_domain(row).map(CustomerView::from))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Json(ListEnvelope::new(data, has_more, "/v1/customers")))
+    Ok(Json(ListView::new(data, has_more, "/v1/customers")))
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// The `type` of an error object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorType {
     InvalidRequestError,
@@ -25,8 +25,16 @@ pub enum ErrorType {
 #[derive(Debug, Clone)]
 pub struct ApiError(Box<ErrorObject>);
 
+/// `{"error": {...}}`: every failure.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorEnvelope {
+    pub error: ErrorObject,
+}
+
 /// The fields of the error object.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorBody)]
 pub struct ErrorObject {
     #[serde(skip)]
     pub status: StatusCode,
@@ -38,6 +46,7 @@ pub struct ErrorObject {
     pub param: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decline_code: Option<String>,
+    /// The payment a card error happened on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment: Option<Value>,
 }
@@ -208,7 +217,10 @@ impl ApiError {
 
     /// The JSON body, `{"error": {...}}`.
     pub fn body(&self) -> Value {
-        serde_json::json!({ "error": &*self.0 })
+        serde_json::to_value(ErrorEnvelope {
+            error: (*self.0).clone(),
+        })
+        .expect("the error object serialises")
     }
 }
 

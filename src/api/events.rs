@@ -2,20 +2,20 @@
 
 use super::auth::SecretAuth;
 use super::error::{ApiError, ApiResult};
-use super::list::{ApiQuery, ListEnvelope, Paging};
+use super::list::{ApiQuery, Paging};
 use crate::state::AppState;
 use crate::store::events::{self as rows, EventFilter};
+use crate::views::{EventView, ListView};
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
-use serde_json::Value;
 
-#[utoipa::path(get, path = "/events/{id}", tag = "Events", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The event", body = crate::api::schemas::Event), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/events/{id}", tag = "Events", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The event", body = crate::views::EventView), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope)))]
 pub async fn get_event(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<EventView>> {
     let row = rows::find(
         state.store.reader(),
         &auth.account_id,
@@ -24,7 +24,7 @@ pub async fn get_event(
     )
     .await?
     .ok_or_else(|| ApiError::not_found("event", &id))?;
-    Ok(Json(crate::wire::event(&row)))
+    Ok(Json(EventView::from(&row)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -37,12 +37,12 @@ pub struct ListQuery {
     pub object: Option<String>,
 }
 
-#[utoipa::path(get, path = "/events", tag = "Events", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("type" = Option<String>, Query), ("object" = Option<String>, Query, description = "Events of one object")), responses((status = 200, description = "Events, newest first", body = crate::api::schemas::List), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/events", tag = "Events", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("type" = Option<String>, Query), ("object" = Option<String>, Query, description = "Events of one object")), responses((status = 200, description = "Events, newest first", body = crate::views::list::List), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope)))]
 pub async fn list_events(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> ApiResult<Json<ListEnvelope<Value>>> {
+) -> ApiResult<Json<ListView<EventView>>> {
     let limit = query.paging.limit()?;
     let pool = state.store.reader();
     let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
@@ -59,8 +59,8 @@ pub async fn list_events(
         limit,
     )
     .await?;
-    Ok(Json(ListEnvelope::new(
-        found.iter().map(crate::wire::event).collect(),
+    Ok(Json(ListView::new(
+        found.iter().map(EventView::from).collect(),
         has_more,
         "/v1/events",
     )))

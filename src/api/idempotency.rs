@@ -1,4 +1,5 @@
-//! Idempotency (§4) as one reusable protocol around any `POST`:
+//! Idempotency (§4) as one reusable protocol around any `POST`, which handlers use through
+//! `idempotent`:
 //!
 //! 1. `Idempotency::start` holds the key (this process: an in-memory set; other instances on
 //!    Postgres: a leased row) and answers a replay (stored response, `Idempotent-Replayed: true`),
@@ -60,6 +61,25 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     }
 }
 
+/// The one way a `POST` is made idempotent: holds `key` (or answers a replay, a 422 or a 409),
+/// runs `change`, which makes its effect in a transaction and gives it back with the answer,
+/// and stores the answer in that transaction as it commits. A change that fails stores
+/// nothing and releases the key, so the request may be retried.
+pub async fn idempotent(
+    state: &AppState,
+    auth: &ApiAuth,
+    key: IdempotencyKey,
+    fingerprint: &str,
+    change: impl AsyncFnOnce() -> ApiResult<(Tx, Reply)>,
+) -> ApiResult<Response> {
+    let idem = match Idempotency::start(state, auth, key, fingerprint).await? {
+        Started::Replay(response) => return Ok(response),
+        Started::Fresh(idem) => idem,
+    };
+    let (tx, reply) = change().await?;
+    idem.commit(tx, reply).await
+}
+
 /// Keys held by requests in this process, by `account/mode/key`.
 #[derive(Clone, Default)]
 pub struct InFlight {
@@ -114,7 +134,7 @@ impl IntoResponse for Reply {
 }
 
 /// The outcome of `Idempotency::start`.
-pub enum Started {
+enum Started {
     /// The key was used before with the same parameters: answer this.
     Replay(Response),
     /// Go ahead; finish with `commit`.
@@ -122,7 +142,7 @@ pub enum Started {
 }
 
 /// A held idempotency key (or none, when the request carried no key).
-pub struct Idempotency {
+struct Idempotency {
     held: Option<Box<Held>>,
 }
 
@@ -153,7 +173,7 @@ impl Held {
 
 impl Idempotency {
     /// Holds `key` for this request, or answers for it.
-    pub async fn start(
+    async fn start(
         state: &AppState,
         auth: &ApiAuth,
         key: IdempotencyKey,
@@ -218,7 +238,7 @@ impl Idempotency {
     }
 
     /// Stores `reply` for replay in `tx` (which holds the request's effect) and commits.
-    pub async fn commit(mut self, mut tx: Tx, reply: Reply) -> ApiResult<Response> {
+    async fn commit(mut self, mut tx: Tx, reply: Reply) -> ApiResult<Response> {
         if let Some(held) = self.held.as_mut() {
             let body = reply.body.to_string();
             let now = held.state.clock.now();

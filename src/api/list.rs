@@ -8,8 +8,8 @@ use super::params;
 use crate::store::page::{self, Cursor};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
 
 /// Query-string parameters, parsed the way form bodies are (`created[gte]=…`, `expand[]=…`).
@@ -83,26 +83,6 @@ impl Paging {
                 }
             }
             (None, None) => Ok(Cursor::Start),
-        }
-    }
-}
-
-/// `{"object":"list","data":[…],"has_more":…,"url":…}`.
-#[derive(Debug, Serialize)]
-pub struct ListEnvelope<T> {
-    pub object: &'static str,
-    pub data: Vec<T>,
-    pub has_more: bool,
-    pub url: String,
-}
-
-impl<T> ListEnvelope<T> {
-    pub fn new(data: Vec<T>, has_more: bool, url: &str) -> Self {
-        ListEnvelope {
-            object: "list",
-            data,
-            has_more,
-            url: url.to_string(),
         }
     }
 }

@@ -22,11 +22,11 @@ pub mod payment_sessions;
 pub mod payments;
 pub mod receipts;
 pub mod refunds;
-pub mod schemas;
 pub mod webhook_deliveries;
 pub mod webhook_endpoints;
 
 use crate::state::AppState;
+use crate::views;
 use axum::extract::Request;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -51,11 +51,11 @@ use utoipa_axum::routes;
     modifiers(&KeySchemes),
     security(("api_key" = []), ("bearer" = []), ("basic" = [])),
     components(schemas(
-        schemas::Error, schemas::Payment, schemas::Charge, schemas::PaymentMethod, schemas::Event,
-        schemas::ConnectedAccount, schemas::AcquirerConnection, schemas::List, schemas::Deleted,
-        schemas::Refund, schemas::Receipt,
-        webhook_deliveries::DeliveryDto, webhook_deliveries::AttemptDto,
-        ledger::LedgerTransactionDto, ledger::EntryDto
+        error::ErrorEnvelope, views::PaymentView, views::ChargeView, views::PaymentMethodView,
+        views::EventView, views::ConnectedAccountView, views::AcquirerConnectionView,
+        views::list::List, views::DeletedView, views::RefundView,
+        views::ReceiptView, views::DeliveryView, views::AttemptView,
+        views::LedgerTransactionView, views::EntryView
     ))
 )]
 struct ApiDoc;

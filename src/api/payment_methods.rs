@@ -4,37 +4,16 @@ use super::auth::{ApiAuth, SecretAuth};
 use super::body::ApiBody;
 use super::customers::scope_of;
 use super::error::{ApiError, ApiResult, ErrorType};
-use super::idempotency::{Idempotency, IdempotencyKey, Reply, Started};
-use super::list::{ApiQuery, ListEnvelope, Paging};
+use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::list::{ApiQuery, Paging};
 use crate::domain::ids::{IdKind, is_id};
 use crate::state::AppState;
 use crate::store::payment_methods::{self as rows, PaymentMethodRow};
+use crate::views::{ListView, PaymentMethodView};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Value, json};
-
-pub fn payment_method_json(row: &PaymentMethodRow) -> Value {
-    json!({
-        "id": row.id,
-        "object": "payment_method",
-        "type": "card",
-        "card": {
-            "brand": row.card_brand,
-            "last4": row.card_last4,
-            "exp_month": row.card_exp_month,
-            "exp_year": row.card_exp_year,
-            "funding": row.card_funding,
-            "country": row.card_country,
-            "fingerprint": row.card_fingerprint,
-        },
-        "billing_details": { "name": row.billing_name },
-        "customer": row.customer_id,
-        "created": row.created,
-        "livemode": row.mode == "live",
-    })
-}
 
 async fn find(
     state: &AppState,
@@ -50,14 +29,14 @@ async fn find(
         .ok_or_else(|| ApiError::not_found("payment_method", id))
 }
 
-#[utoipa::path(get, path = "/payment_methods/{id}", tag = "Payment methods", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The saved card", body = crate::api::schemas::PaymentMethod), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/payment_methods/{id}", tag = "Payment methods", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The saved card", body = crate::views::PaymentMethodView), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope)))]
 pub async fn get_payment_method(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PaymentMethodView>> {
     let row = find(&state, &auth.account_id, auth.mode.as_str(), &id).await?;
-    Ok(Json(payment_method_json(&row)))
+    Ok(Json(PaymentMethodView::from(&row)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,12 +47,12 @@ pub struct ListQuery {
 }
 
 /// Saved methods of one customer (`customer` is required: methods exist per customer).
-#[utoipa::path(get, path = "/payment_methods", tag = "Payment methods", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("customer" = String, Query)), responses((status = 200, description = "Saved cards of one customer", body = crate::api::schemas::List), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/payment_methods", tag = "Payment methods", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("customer" = String, Query)), responses((status = 200, description = "Saved cards of one customer", body = crate::views::list::List), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope)))]
 pub async fn list_payment_methods(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> ApiResult<Json<ListEnvelope<Value>>> {
+) -> ApiResult<Json<ListView<PaymentMethodView>>> {
     let customer = query
         .customer
         .ok_or_else(|| ApiError::missing_param("customer"))?;
@@ -89,8 +68,8 @@ pub async fn list_payment_methods(
         limit,
     )
     .await?;
-    Ok(Json(ListEnvelope::new(
-        found.iter().map(payment_method_json).collect(),
+    Ok(Json(ListView::new(
+        found.iter().map(PaymentMethodView::from).collect(),
         has_more,
         "/v1/payment_methods",
     )))
@@ -103,7 +82,7 @@ pub struct AttachParams {
 }
 
 /// Attaches a saved card to a customer, so later payments can reuse it.
-#[utoipa::path(post, path = "/payment_methods/{id}/attach", tag = "Payment methods", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((AttachParams = "application/x-www-form-urlencoded"), (AttachParams = "application/json"))), responses((status = 200, description = "The attached card", body = crate::api::schemas::PaymentMethod), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/payment_methods/{id}/attach", tag = "Payment methods", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((AttachParams = "application/x-www-form-urlencoded"), (AttachParams = "application/json"))), responses((status = 200, description = "The attached card", body = crate::views::PaymentMethodView), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::error::ErrorEnvelope)))]
 pub async fn attach_payment_method(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -111,37 +90,36 @@ pub async fn attach_payment_method(
     key: IdempotencyKey,
     body: ApiBody<AttachParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let customer = body
-        .value
-        .customer
-        .ok_or_else(|| ApiError::missing_param("customer"))?;
-    let mut row = find(&state, &auth.account_id, auth.mode.as_str(), &id).await?;
-    crate::services::customers::find(state.store.reader(), &scope_of(&auth), &customer)
-        .await
-        .map_err(|_| {
-            ApiError::bad_request(
-                "resource_missing",
-                format!("No such customer: '{customer}'"),
-            )
-            .with_param("customer")
-        })?;
-    match &row.customer_id {
-        Some(owner) if owner != &customer => {
-            return Err(ApiError::invalid_param(
-                "customer",
-                "This payment method is attached to another customer.",
-            ));
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let customer = body
+            .value
+            .customer
+            .ok_or_else(|| ApiError::missing_param("customer"))?;
+        let mut row = find(&state, &auth.account_id, auth.mode.as_str(), &id).await?;
+        crate::services::customers::find(state.store.reader(), &scope_of(&auth), &customer)
+            .await
+            .map_err(|_| {
+                ApiError::bad_request(
+                    "resource_missing",
+                    format!("No such customer: '{customer}'"),
+                )
+                .with_param("customer")
+            })?;
+        match &row.customer_id {
+            Some(owner) if owner != &customer => {
+                return Err(ApiError::invalid_param(
+                    "customer",
+                    "This payment method is attached to another customer.",
+                ));
+            }
+            _ => {}
         }
-        _ => {}
-    }
-    let mut tx = state.store.begin().await?;
-    rows::set_customer(&mut tx, &row.id, &customer).await?;
-    row.customer_id = Some(customer);
-    idem.commit(tx, Reply::ok(payment_method_json(&row))?).await
+        let mut tx = state.store.begin().await?;
+        rows::set_customer(&mut tx, &row.id, &customer).await?;
+        row.customer_id = Some(customer);
+        Ok((tx, Reply::ok(PaymentMethodView::from(&row))?))
+    })
+    .await
 }
 
 /// `card[…]` of a tokenise request. Number and CVC are `Secret`: never printed, never stored.
@@ -175,10 +153,10 @@ pub struct CreateParams {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry")),
     request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))),
     responses(
-        (status = 200, description = "The new payment method", body = crate::api::schemas::PaymentMethod),
-        (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error),
-        (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error),
-        (status = 402, description = "The card is invalid (incorrect_number, invalid_expiry_year, invalid_cvc…)", body = crate::api::schemas::Error),
+        (status = 200, description = "The new payment method", body = crate::views::PaymentMethodView),
+        (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope),
+        (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope),
+        (status = 402, description = "The card is invalid (incorrect_number, invalid_expiry_year, invalid_cvc…)", body = crate::api::error::ErrorEnvelope),
     ))]
 pub async fn create_payment_method(
     State(state): State<AppState>,
@@ -186,52 +164,51 @@ pub async fn create_payment_method(
     key: IdempotencyKey,
     body: ApiBody<CreateParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let p = body.value;
-    if p.kind.as_deref().is_some_and(|k| k != "card") {
-        return Err(ApiError::invalid_param(
-            "type",
-            "Only card payment methods are supported.",
-        ));
-    }
-    let card = p
-        .card
-        .ok_or_else(|| ApiError::missing_param("card[number]"))?;
-    let input = crate::services::cards::CardInput {
-        number: card
-            .number
-            .ok_or_else(|| ApiError::missing_param("card[number]"))?,
-        exp_month: card
-            .exp_month
-            .ok_or_else(|| ApiError::missing_param("card[exp_month]"))?,
-        exp_year: card
-            .exp_year
-            .ok_or_else(|| ApiError::missing_param("card[exp_year]"))?,
-        cvc: card
-            .cvc
-            .ok_or_else(|| ApiError::missing_param("card[cvc]"))?,
-    };
-    let mut tx = state.store.begin().await?;
-    let row = crate::services::cards::tokenize(
-        &mut tx,
-        &scope_of(&auth),
-        state.clock.as_ref(),
-        &state.config.secret,
-        &input,
-    )
-    .await
-    .map_err(|e| match e {
-        crate::services::cards::CardError::Field(f) => ApiError::new(
-            axum::http::StatusCode::PAYMENT_REQUIRED,
-            ErrorType::CardError,
-            f.code,
-            f.message,
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let p = body.value;
+        if p.kind.as_deref().is_some_and(|k| k != "card") {
+            return Err(ApiError::invalid_param(
+                "type",
+                "Only card payment methods are supported.",
+            ));
+        }
+        let card = p
+            .card
+            .ok_or_else(|| ApiError::missing_param("card[number]"))?;
+        let input = crate::services::cards::CardInput {
+            number: card
+                .number
+                .ok_or_else(|| ApiError::missing_param("card[number]"))?,
+            exp_month: card
+                .exp_month
+                .ok_or_else(|| ApiError::missing_param("card[exp_month]"))?,
+            exp_year: card
+                .exp_year
+                .ok_or_else(|| ApiError::missing_param("card[exp_year]"))?,
+            cvc: card
+                .cvc
+                .ok_or_else(|| ApiError::missing_param("card[cvc]"))?,
+        };
+        let mut tx = state.store.begin().await?;
+        let row = crate::services::cards::tokenize(
+            &mut tx,
+            &scope_of(&auth),
+            state.clock.as_ref(),
+            &state.config.secret,
+            &input,
         )
-        .with_param(format!("card[{}]", f.param)),
-        crate::services::cards::CardError::Service(s) => s.into(),
-    })?;
-    idem.commit(tx, Reply::ok(payment_method_json(&row))?).await
+        .await
+        .map_err(|e| match e {
+            crate::services::cards::CardError::Field(f) => ApiError::new(
+                axum::http::StatusCode::PAYMENT_REQUIRED,
+                ErrorType::CardError,
+                f.code,
+                f.message,
+            )
+            .with_param(format!("card[{}]", f.param)),
+            crate::services::cards::CardError::Service(s) => s.into(),
+        })?;
+        Ok((tx, Reply::ok(PaymentMethodView::from(&row))?))
+    })
+    .await
 }

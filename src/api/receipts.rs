@@ -5,20 +5,20 @@ use super::customers::scope_of;
 use super::error::{ApiError, ApiResult, ErrorType};
 use crate::services::{payments, receipts};
 use crate::state::AppState;
+use crate::views::ReceiptView;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::Value;
 
-#[utoipa::path(get, path = "/payments/{id}/receipt", tag = "Refunds", params(("id" = String, Path, description = "The payment")), responses((status = 200, description = "The receipt: merchant, amount, date, card, refunds, and the url of its printable page", body = crate::api::schemas::Receipt), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such payment for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The payment has taken no money (yet)", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/payments/{id}/receipt", tag = "Refunds", params(("id" = String, Path, description = "The payment")), responses((status = 200, description = "The receipt: merchant, amount, date, card, refunds, and the url of its printable page", body = crate::views::ReceiptView), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such payment for this account and mode", body = crate::api::error::ErrorEnvelope), (status = 409, description = "The payment has taken no money (yet)", body = crate::api::error::ErrorEnvelope)))]
 pub async fn get_receipt(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ReceiptView>> {
     let row = payments::find(&state.store, &scope_of(&auth), &id).await?;
     match receipts::load(&state.store, &state.config.public_url, &row).await? {
-        Some(receipt) => Ok(Json(receipt.json())),
+        Some(receipt) => Ok(Json(ReceiptView::from(&receipt))),
         None => Err(ApiError::new(
             StatusCode::CONFLICT,
             ErrorType::InvalidState,

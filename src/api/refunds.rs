@@ -5,18 +5,19 @@ use super::auth::SecretAuth;
 use super::body::ApiBody;
 use super::customers::scope_of;
 use super::error::{ApiError, ApiResult};
-use super::idempotency::{Idempotency, IdempotencyKey, Reply, Started};
-use super::list::{ApiQuery, ListEnvelope, Paging};
+use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::list::{ApiQuery, Paging};
 use super::params::lenient;
-use super::payments::deps;
-use crate::services::refunds::{self, NewRefund, refund_json};
+
+use crate::services::refunds::{self, NewRefund};
 use crate::state::AppState;
 use crate::store::refunds as rows;
+use crate::views::ListView;
+use crate::views::RefundView;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Body of a refund.
@@ -41,22 +42,20 @@ async fn refund(
     payment: String,
     p: RefundParams,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(state, auth, key, fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let input = NewRefund {
-        payment,
-        amount: p.amount,
-        reason: p.reason,
-        metadata: p.metadata,
-    };
-    let staged = refunds::create(&deps(state), &scope_of(auth), input).await?;
-    idem.commit(staged.tx, Reply::ok(refund_json(&staged.refund))?)
-        .await
+    idempotent(state, auth, key, fingerprint, async || {
+        let input = NewRefund {
+            payment,
+            amount: p.amount,
+            reason: p.reason,
+            metadata: p.metadata,
+        };
+        let staged = refunds::create(&state.payment_deps(), &scope_of(auth), input).await?;
+        Ok((staged.tx, Reply::ok(RefundView::from(&staged.refund))?))
+    })
+    .await
 }
 
-#[utoipa::path(post, path = "/payments/{id}/refunds", tag = "Refunds", params(("id" = String, Path, description = "The payment"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((RefundParams = "application/x-www-form-urlencoded"), (RefundParams = "application/json"))), responses((status = 200, description = "The refund: succeeded, or failed with failure_reason", body = crate::api::schemas::Refund), (status = 400, description = "Invalid parameters, or more than is left to refund", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such payment for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The payment's status does not allow refunds (not captured, failed…)", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/payments/{id}/refunds", tag = "Refunds", params(("id" = String, Path, description = "The payment"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((RefundParams = "application/x-www-form-urlencoded"), (RefundParams = "application/json"))), responses((status = 200, description = "The refund: succeeded, or failed with failure_reason", body = crate::views::RefundView), (status = 400, description = "Invalid parameters, or more than is left to refund", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such payment for this account and mode", body = crate::api::error::ErrorEnvelope), (status = 409, description = "The payment's status does not allow refunds (not captured, failed…)", body = crate::api::error::ErrorEnvelope)))]
 pub async fn refund_payment(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -73,7 +72,7 @@ pub async fn refund_payment(
     refund(&state, &auth, key, &body.fingerprint, id, body.value).await
 }
 
-#[utoipa::path(post, path = "/refunds", tag = "Refunds", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((RefundParams = "application/x-www-form-urlencoded"), (RefundParams = "application/json"))), responses((status = 200, description = "The refund: succeeded, or failed with failure_reason", body = crate::api::schemas::Refund), (status = 400, description = "Invalid parameters, or more than is left to refund", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such payment for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The payment's status does not allow refunds (not captured, failed…)", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/refunds", tag = "Refunds", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((RefundParams = "application/x-www-form-urlencoded"), (RefundParams = "application/json"))), responses((status = 200, description = "The refund: succeeded, or failed with failure_reason", body = crate::views::RefundView), (status = 400, description = "Invalid parameters, or more than is left to refund", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such payment for this account and mode", body = crate::api::error::ErrorEnvelope), (status = 409, description = "The payment's status does not allow refunds (not captured, failed…)", body = crate::api::error::ErrorEnvelope)))]
 pub async fn create_refund(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -86,14 +85,14 @@ pub async fn create_refund(
     refund(&state, &auth, key, &body.fingerprint, payment, body.value).await
 }
 
-#[utoipa::path(get, path = "/refunds/{id}", tag = "Refunds", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The refund", body = crate::api::schemas::Refund), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/refunds/{id}", tag = "Refunds", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The refund", body = crate::views::RefundView), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope)))]
 pub async fn get_refund(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let row = refunds::find(&deps(&state), &scope_of(&auth), &id).await?;
-    Ok(Json(refund_json(&row)))
+) -> ApiResult<Json<RefundView>> {
+    let row = refunds::find(&state.payment_deps(), &scope_of(&auth), &id).await?;
+    Ok(Json(RefundView::from(&row)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -104,12 +103,12 @@ pub struct ListQuery {
     pub payment: Option<String>,
 }
 
-#[utoipa::path(get, path = "/refunds", tag = "Refunds", params(("payment" = Option<String>, Query, description = "Only this payment's refunds"), ("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id")), responses((status = 200, description = "Refunds, newest first", body = crate::api::schemas::List), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/refunds", tag = "Refunds", params(("payment" = Option<String>, Query, description = "Only this payment's refunds"), ("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id")), responses((status = 200, description = "Refunds, newest first", body = crate::views::list::List), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope)))]
 pub async fn list_refunds(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> ApiResult<Json<ListEnvelope<Value>>> {
+) -> ApiResult<Json<ListView<RefundView>>> {
     let limit = query.paging.limit()?;
     let pool = state.store.reader();
     let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
@@ -122,8 +121,8 @@ pub async fn list_refunds(
         limit,
     )
     .await?;
-    Ok(Json(ListEnvelope::new(
-        found.iter().map(refund_json).collect(),
+    Ok(Json(ListView::new(
+        found.iter().map(RefundView::from).collect(),
         has_more,
         "/v1/refunds",
     )))

@@ -3,65 +3,22 @@
 
 use super::auth::SecretAuth;
 use super::body::ApiBody;
-use super::customers::{DeletedDto, scope_of};
+use super::customers::scope_of;
 use super::error::ApiResult;
-use super::idempotency::{Idempotency, IdempotencyKey, Reply, Started};
-use super::list::{ApiQuery, ListEnvelope, Paging};
+use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::list::{ApiQuery, Paging};
 use super::params::lenient;
-use super::webhook_deliveries::{DeliveryDto, deliveries_page};
+use super::webhook_deliveries::deliveries_page;
 use crate::services::webhooks::{self, EndpointFields};
 use crate::state::AppState;
 use crate::store::webhook_deliveries::Of;
-use crate::store::webhook_endpoints::{self as rows, EndpointRow};
+use crate::store::webhook_endpoints::{self as rows};
+use crate::views::{DeletedView, DeliveryView, ListView, WebhookEndpointView};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
-
-/// A webhook endpoint as the API shows it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct WebhookEndpointDto {
-    pub id: String,
-    /// Always `webhook_endpoint`.
-    pub object: &'static str,
-    pub url: String,
-    pub description: Option<String>,
-    /// Event types sent to this endpoint, or `["*"]` for all.
-    pub enabled_events: Vec<String>,
-    /// `enabled` or `disabled`.
-    pub status: String,
-    /// Why it is disabled: `requested` (by you) or `gone` (it answered 410).
-    pub disabled_reason: Option<String>,
-    pub metadata: BTreeMap<String, String>,
-    /// The signing secret (`whsec_…`): present only in the answers to create and
-    /// rotate_secret. Keep it; it is not shown again.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
-    /// Until when the secret before the last rotation still signs (both signatures are sent).
-    pub previous_secret_expires_at: Option<i64>,
-    pub created: i64,
-    pub livemode: bool,
-}
-
-impl WebhookEndpointDto {
-    fn new(row: EndpointRow, reveal_secret: bool) -> Self {
-        WebhookEndpointDto {
-            enabled_events: row.events(),
-            metadata: serde_json::from_str(&row.metadata).unwrap_or_default(),
-            secret: reveal_secret.then_some(row.secret),
-            previous_secret_expires_at: row.previous_secret.and(row.previous_secret_expires_at),
-            object: "webhook_endpoint",
-            livemode: row.mode == "live",
-            id: row.id,
-            url: row.url,
-            description: row.description,
-            status: row.status,
-            disabled_reason: row.disabled_reason,
-            created: row.created,
-        }
-    }
-}
 
 /// Body of create and update.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -98,40 +55,38 @@ pub struct RotateParams {}
 
 const IDEMPOTENT: &str = "Makes the POST safe to retry (1 to 255 characters)";
 
-#[utoipa::path(post, path = "/webhook_endpoints", tag = "Webhooks", params(("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENT)), request_body(content((EndpointParams = "application/x-www-form-urlencoded"), (EndpointParams = "application/json"))), responses((status = 200, description = "The new endpoint, with its secret (shown this once)", body = WebhookEndpointDto), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 409, description = "An idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/webhook_endpoints", tag = "Webhooks", params(("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENT)), request_body(content((EndpointParams = "application/x-www-form-urlencoded"), (EndpointParams = "application/json"))), responses((status = 200, description = "The new endpoint, with its secret (shown this once)", body = WebhookEndpointView), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::error::ErrorEnvelope)))]
 pub async fn create_endpoint(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     key: IdempotencyKey,
     body: ApiBody<EndpointParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let mut tx = state.store.begin().await?;
-    let row = webhooks::create(
-        &mut tx,
-        &scope_of(&auth),
-        state.clock.as_ref(),
-        body.value.into(),
-    )
-    .await?;
-    idem.commit(tx, Reply::ok(WebhookEndpointDto::new(row, true))?)
-        .await
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let mut tx = state.store.begin().await?;
+        let row = webhooks::create(
+            &mut tx,
+            &scope_of(&auth),
+            state.clock.as_ref(),
+            body.value.into(),
+        )
+        .await?;
+        Ok((tx, Reply::ok(WebhookEndpointView::new(row, true))?))
+    })
+    .await
 }
 
-#[utoipa::path(get, path = "/webhook_endpoints/{id}", tag = "Webhooks", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The endpoint (without its secret)", body = WebhookEndpointDto), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/webhook_endpoints/{id}", tag = "Webhooks", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The endpoint (without its secret)", body = WebhookEndpointView), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope)))]
 pub async fn get_endpoint(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<WebhookEndpointDto>> {
+) -> ApiResult<Json<WebhookEndpointView>> {
     let row = webhooks::find(state.store.reader(), &scope_of(&auth), &id).await?;
-    Ok(Json(WebhookEndpointDto::new(row, false)))
+    Ok(Json(WebhookEndpointView::new(row, false)))
 }
 
-#[utoipa::path(post, path = "/webhook_endpoints/{id}", tag = "Webhooks", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENT)), request_body(content((EndpointParams = "application/x-www-form-urlencoded"), (EndpointParams = "application/json"))), responses((status = 200, description = "The updated endpoint", body = WebhookEndpointDto), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "An idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/webhook_endpoints/{id}", tag = "Webhooks", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENT)), request_body(content((EndpointParams = "application/x-www-form-urlencoded"), (EndpointParams = "application/json"))), responses((status = 200, description = "The updated endpoint", body = WebhookEndpointView), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::error::ErrorEnvelope)))]
 pub async fn update_endpoint(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -139,33 +94,27 @@ pub async fn update_endpoint(
     key: IdempotencyKey,
     body: ApiBody<EndpointParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let mut tx = state.store.begin().await?;
-    let row = webhooks::update(&mut tx, &scope_of(&auth), &id, body.value.into()).await?;
-    idem.commit(tx, Reply::ok(WebhookEndpointDto::new(row, false))?)
-        .await
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let mut tx = state.store.begin().await?;
+        let row = webhooks::update(&mut tx, &scope_of(&auth), &id, body.value.into()).await?;
+        Ok((tx, Reply::ok(WebhookEndpointView::new(row, false))?))
+    })
+    .await
 }
 
-#[utoipa::path(delete, path = "/webhook_endpoints/{id}", tag = "Webhooks", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "Deleted; pending deliveries are canceled", body = crate::api::schemas::Deleted), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
+#[utoipa::path(delete, path = "/webhook_endpoints/{id}", tag = "Webhooks", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "Deleted; pending deliveries are canceled", body = crate::views::DeletedView), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope)))]
 pub async fn delete_endpoint(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<DeletedDto>> {
+) -> ApiResult<Json<DeletedView>> {
     let mut tx = state.store.begin().await?;
     let id = webhooks::delete(&mut tx, &scope_of(&auth), &id).await?;
     tx.commit().await?;
-    Ok(Json(DeletedDto {
-        id,
-        object: "webhook_endpoint",
-        deleted: true,
-    }))
+    Ok(Json(DeletedView::new(id, "webhook_endpoint")))
 }
 
-#[utoipa::path(post, path = "/webhook_endpoints/{id}/rotate_secret", tag = "Webhooks", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENT)), responses((status = 200, description = "The endpoint with its new secret; the old one signs beside it for 24 hours", body = WebhookEndpointDto), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/webhook_endpoints/{id}/rotate_secret", tag = "Webhooks", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENT)), responses((status = 200, description = "The endpoint with its new secret; the old one signs beside it for 24 hours", body = WebhookEndpointView), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope)))]
 pub async fn rotate_secret(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -173,44 +122,43 @@ pub async fn rotate_secret(
     key: IdempotencyKey,
     body: ApiBody<RotateParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let mut tx = state.store.begin().await?;
-    let row = webhooks::rotate_secret(&mut tx, &scope_of(&auth), state.clock.as_ref(), &id).await?;
-    idem.commit(tx, Reply::ok(WebhookEndpointDto::new(row, true))?)
-        .await
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let mut tx = state.store.begin().await?;
+        let row =
+            webhooks::rotate_secret(&mut tx, &scope_of(&auth), state.clock.as_ref(), &id).await?;
+        Ok((tx, Reply::ok(WebhookEndpointView::new(row, true))?))
+    })
+    .await
 }
 
-#[utoipa::path(get, path = "/webhook_endpoints", tag = "Webhooks", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id")), responses((status = 200, description = "Endpoints, newest first", body = crate::api::schemas::List), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/webhook_endpoints", tag = "Webhooks", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id")), responses((status = 200, description = "Endpoints, newest first", body = crate::views::list::List), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope)))]
 pub async fn list_endpoints(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     ApiQuery(paging): ApiQuery<Paging>,
-) -> ApiResult<Json<ListEnvelope<WebhookEndpointDto>>> {
+) -> ApiResult<Json<ListView<WebhookEndpointView>>> {
     let limit = paging.limit()?;
     let pool = state.store.reader();
     let cursor = paging.cursor(pool, rows::TABLE, &auth).await?;
     let (found, has_more) =
         rows::list(pool, &auth.account_id, auth.mode.as_str(), &cursor, limit).await?;
-    Ok(Json(ListEnvelope::new(
+    Ok(Json(ListView::new(
         found
             .into_iter()
-            .map(|row| WebhookEndpointDto::new(row, false))
+            .map(|row| WebhookEndpointView::new(row, false))
             .collect(),
         has_more,
         "/v1/webhook_endpoints",
     )))
 }
 
-#[utoipa::path(get, path = "/webhook_endpoints/{id}/deliveries", tag = "Webhooks", params(("id" = String, Path, description = "Object id"), ("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: a delivery id"), ("ending_before" = Option<String>, Query, description = "Cursor: a delivery id")), responses((status = 200, description = "The endpoint's deliveries, newest first, each with its attempts", body = crate::api::schemas::List), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/webhook_endpoints/{id}/deliveries", tag = "Webhooks", params(("id" = String, Path, description = "Object id"), ("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: a delivery id"), ("ending_before" = Option<String>, Query, description = "Cursor: a delivery id")), responses((status = 200, description = "The endpoint's deliveries, newest first, each with its attempts", body = crate::views::list::List), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope)))]
 pub async fn list_endpoint_deliveries(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
     ApiQuery(paging): ApiQuery<Paging>,
-) -> ApiResult<Json<ListEnvelope<DeliveryDto>>> {
+) -> ApiResult<Json<ListView<DeliveryView>>> {
     let endpoint = webhooks::find(state.store.reader(), &scope_of(&auth), &id).await?;
     let url = format!("/v1/webhook_endpoints/{}/deliveries", endpoint.id);
     deliveries_page(&state, &auth, Of::Endpoint(endpoint.id), &paging, &url)

@@ -50,7 +50,7 @@ async fn payment_and_amount(
 pub async fn capture_payment(payment: String, amount: String) -> Result<(), ServerFnError> {
     let ctx = Ctx::get()?;
     let (row, amount) = payment_and_amount(&ctx, &payment, &amount).await?;
-    let deps = crate::api::payments::deps(&ctx.state);
+    let deps = ctx.state.payment_deps();
     let staged = service::capture(&deps, &ctx.scope, &row.id, amount)
         .await
         .map_err(payment_error)?;
@@ -64,7 +64,7 @@ pub async fn capture_payment(payment: String, amount: String) -> Result<(), Serv
 pub async fn cancel_payment(payment: String, reason: String) -> Result<(), ServerFnError> {
     let ctx = Ctx::get()?;
     let reason = (!reason.is_empty()).then_some(reason);
-    let deps = crate::api::payments::deps(&ctx.state);
+    let deps = ctx.state.payment_deps();
     let staged = service::cancel(&deps, &ctx.scope, &payment, reason)
         .await
         .map_err(payment_error)?;
@@ -81,7 +81,7 @@ pub async fn adjust_payment(payment: String, amount: String) -> Result<(), Serve
     if amount.is_none() {
         return Err(fail("Enter the new amount."));
     }
-    let deps = crate::api::payments::deps(&ctx.state);
+    let deps = ctx.state.payment_deps();
     let staged = service::adjust(&deps, &ctx.scope, &row.id, amount)
         .await
         .map_err(payment_error)?;
@@ -121,7 +121,7 @@ pub async fn refund_payment(
              refunds below before refunding again.",
         ));
     }
-    let deps = crate::api::payments::deps(&ctx.state);
+    let deps = ctx.state.payment_deps();
     let staged = refunds::create(
         &deps,
         &ctx.scope,

@@ -2,7 +2,7 @@
 //! rotate the secret, resend an event).
 
 use super::{Ctx, fail, internal, service_error};
-use crate::api::auth::KeyKind;
+use crate::domain::api_key::KeyKind;
 use crate::services::webhooks::{self, EndpointFields, queue};
 use leptos::prelude::*;
 

@@ -14,6 +14,22 @@ pub enum PayOutcome {
     Invalid { field: String, message: String },
 }
 
+/// One line of an order, as the merchant sent it. `amount` is the line's total in minor units
+/// (VAT included); `vat` is the rate in percent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LineItem {
+    pub line_id: String,
+    pub description: String,
+    pub quantity: i64,
+    pub amount: i64,
+    #[serde(default)]
+    pub vat: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_amount: Option<i64>,
+}
+
 /// The fields of the card form, in the order they are filled in.
 pub const FIELDS: [&str; 4] = ["name", "number", "expiry", "cvc"];
 

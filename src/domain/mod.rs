@@ -1,5 +1,6 @@
 //! Domain types and rules. Compiles to wasm too: no database, no HTTP.
 
+pub mod api_key;
 pub mod card;
 pub mod checkout;
 pub mod customer;

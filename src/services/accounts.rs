@@ -2,11 +2,11 @@
 //! first start, and key rolling.
 
 use crate::acquirer::{SANDBOX_KIND, STARTING_CONNECTIONS};
-use crate::api::auth::KeyKind;
 use crate::clock::Clock;
 use crate::crypto::{
     Secret, derive_base62, hash_password, new_id, random_base62, sha256_hex, verify_password,
 };
+use crate::domain::api_key::KeyKind;
 use crate::domain::customer::check_email;
 use crate::domain::ids::IdKind;
 use crate::domain::mode::Mode;

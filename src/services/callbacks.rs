@@ -147,7 +147,10 @@ async fn attempt(
     let started = Instant::now();
     let (status_code, error) = match client.get(&delivery.url).timeout(TIMEOUT).send().await {
         Ok(response) => (Some(i64::from(response.status().as_u16())), None),
-        Err(err) => (None, Some(crate::workers::describe_failed_call(&err))),
+        Err(err) => (
+            None,
+            Some(crate::services::outbound::describe_failed_call(&err)),
+        ),
     };
     let number = delivery.attempts + 1;
     let status = match status_code {

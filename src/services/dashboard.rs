@@ -161,7 +161,8 @@ pub async fn deliveries_with_attempts(
         .iter()
         .filter(|e| e.account_id == scope.account_id)
         .map(|e| {
-            let json = serde_json::to_string_pretty(&crate::wire::event(e)).unwrap_or_default();
+            let json =
+                serde_json::to_string_pretty(&crate::views::EventView::from(e)).unwrap_or_default();
             (e.id.clone(), json)
         })
         .collect();

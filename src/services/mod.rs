@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod elements;
 pub mod events;
 pub mod ledger;
+pub mod outbound;
 pub mod payments;
 pub mod receipts;
 pub mod refunds;

@@ -1,39 +1,11 @@
 //! Receipts of settled payments: what the customer paid whom, when, with which card, and what
 //! was refunded. The JSON (`GET /v1/payments/{id}/receipt`) and the public page
-//! (`/receipts/{id}`) show the same `Receipt`.
+//! (`/receipts/{id}`) show the same `Receipt` (`views::receipt`).
 
-use crate::domain::money::Currency;
 use crate::domain::payment::PaymentStatus;
 use crate::store::payments::PaymentRow;
 use crate::store::{Store, accounts, charges, refunds};
-use serde_json::{Value, json};
-
-/// One refund line.
-#[derive(Debug, Clone)]
-pub struct ReceiptRefund {
-    pub id: String,
-    pub amount: i64,
-    pub created: i64,
-}
-
-/// Everything a receipt shows.
-#[derive(Debug, Clone)]
-pub struct Receipt {
-    pub payment_id: String,
-    pub url: String,
-    pub merchant: String,
-    pub amount: i64,
-    pub amount_refunded: i64,
-    pub currency: String,
-    pub status: String,
-    pub description: Option<String>,
-    /// When the payment was captured (its charge).
-    pub paid_at: i64,
-    pub card_brand: Option<String>,
-    pub card_last4: Option<String>,
-    pub refunds: Vec<ReceiptRefund>,
-    pub livemode: bool,
-}
+pub use crate::views::receipt::{Receipt, ReceiptRefund};
 
 /// The public page of a payment's receipt.
 pub fn receipt_url(public_url: &str, payment_id: &str) -> String {
@@ -90,31 +62,4 @@ pub async fn load(
         refunds,
         livemode: row.mode == "live",
     }))
-}
-
-impl Receipt {
-    /// An amount of this receipt's currency as shoppers read it (`€49.99`).
-    pub fn money(&self, minor: i64) -> String {
-        Currency::parse(&self.currency)
-            .map(|c| c.display(minor))
-            .unwrap_or_else(|| format!("{minor} {}", self.currency))
-    }
-
-    pub fn json(&self) -> Value {
-        json!({
-            "object": "receipt",
-            "payment": self.payment_id,
-            "url": self.url,
-            "merchant": {"name": self.merchant},
-            "amount": self.amount,
-            "amount_refunded": self.amount_refunded,
-            "currency": self.currency,
-            "status": self.status,
-            "description": self.description,
-            "paid_at": self.paid_at,
-            "card": {"brand": self.card_brand, "last4": self.card_last4},
-            "refunds": self.refunds.iter().map(|r| json!({"id": r.id, "amount": r.amount, "created": r.created})).collect::<Vec<_>>(),
-            "livemode": self.livemode,
-        })
-    }
 }

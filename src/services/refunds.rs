@@ -19,7 +19,7 @@ use crate::services::ledger::{Posting, post};
 use crate::services::payments::{self, Deps, PaymentError};
 use crate::store::refunds::{self as rows, RefundRow};
 use crate::store::{Tx, ledger as ledger_rows, payments as payment_rows};
-use serde_json::{Value, json};
+use crate::views::{self, RefundView};
 use std::collections::BTreeMap;
 
 /// Why a refund may be asked for.
@@ -45,31 +45,13 @@ fn invalid(param: &str, message: impl Into<String>) -> PaymentError {
     crate::services::ServiceError::invalid(param, message).into()
 }
 
-/// A refund as the API and events show it.
-pub fn refund_json(r: &RefundRow) -> Value {
-    json!({
-        "id": r.id,
-        "object": "refund",
-        "amount": r.amount,
-        "currency": r.currency,
-        "payment": r.payment_id,
-        "charge": r.charge_id,
-        "status": r.status,
-        "reason": r.reason,
-        "failure_reason": r.failure_reason,
-        "metadata": serde_json::from_str::<Value>(&r.metadata).unwrap_or_else(|_| json!({})),
-        "created": r.created,
-        "livemode": r.mode == "live",
-    })
-}
-
 async fn emit(deps: &Deps<'_>, tx: &mut Tx, r: &RefundRow, kind: &str) -> Result<(), sqlx::Error> {
     crate::services::events::record(
         tx,
         deps.clock.now_micros(),
         &r.account_id,
         &r.mode,
-        &refund_json(r),
+        &views::to_json(&RefundView::from(r)),
         &[kind],
         None,
     )

@@ -1,13 +1,13 @@
 //! Merchant accounts (`acct_…`).
 
 use super::Tx;
-use crate::store::row::row;
+use super::row::{self, row};
 use sqlx::{Any, Executor};
 
 row! {
     /// An account as stored.
     #[derive(Debug, Clone)]
-    pub struct AccountRow {
+    pub struct AccountRow in "accounts" {
         pub id: String,
         pub name: String,
         pub email: String,
@@ -22,26 +22,8 @@ row! {
     }
 }
 
-const COLUMNS: &str = "id, name, email, default_currency, brand_color, is_demo, created, embed_origins, default_acquirer";
-
 pub async fn insert(tx: &mut Tx, row: &AccountRow) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO accounts (id, name, email, default_currency, brand_color, is_demo, created,
-                               embed_origins, default_acquirer)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&row.id)
-    .bind(&row.name)
-    .bind(&row.email)
-    .bind(&row.default_currency)
-    .bind(&row.brand_color)
-    .bind(row.is_demo)
-    .bind(row.created)
-    .bind(&row.embed_origins)
-    .bind(&row.default_acquirer)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
+    row::insert_now(tx, row).await
 }
 
 /// What the dashboard's settings page changes.
@@ -72,7 +54,7 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     id: &str,
 ) -> Result<Option<AccountRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+    sqlx::query_as(&row::select::<AccountRow>("id = $1"))
         .bind(id)
         .fetch_optional(ex)
         .await
@@ -82,8 +64,8 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
 pub async fn find_demo<'e, E: Executor<'e, Database = Any>>(
     ex: E,
 ) -> Result<Option<AccountRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM accounts WHERE is_demo = 1 ORDER BY created LIMIT 1"
+    sqlx::query_as(&row::select::<AccountRow>(
+        "is_demo = 1 ORDER BY created LIMIT 1",
     ))
     .fetch_optional(ex)
     .await
@@ -94,9 +76,9 @@ pub async fn find_by_id_or_email<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     needle: &str,
 ) -> Result<Option<AccountRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM accounts WHERE id = $1 OR lower(email) = lower($1)
-         ORDER BY created LIMIT 1"
+    sqlx::query_as(&row::select::<AccountRow>(
+        "id = $1 OR lower(email) = lower($1)
+         ORDER BY created LIMIT 1",
     ))
     .bind(needle)
     .fetch_optional(ex)

@@ -1,12 +1,12 @@
 //! A merchant's acquirer connections (`acq_…`), per mode.
 
 use super::Tx;
-use crate::store::row::row;
+use super::row::{self, row};
 use sqlx::{Any, Executor};
 
 row! {
     #[derive(Debug, Clone)]
-    pub struct AcquirerConnectionRow {
+    pub struct AcquirerConnectionRow in "acquirer_connections" {
         pub account_id: String,
         pub mode: String,
         pub id: String,
@@ -16,22 +16,9 @@ row! {
     }
 }
 
-const COLUMNS: &str = "account_id, mode, id, name, kind, created";
-
 /// Inserts a connection; a unique violation means the merchant already has one by that id.
 pub async fn insert(tx: &mut Tx, r: &AcquirerConnectionRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO acquirer_connections ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
-    ))
-    .bind(&r.account_id)
-    .bind(&r.mode)
-    .bind(&r.id)
-    .bind(&r.name)
-    .bind(&r.kind)
-    .bind(r.created)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
+    row::insert_now(tx, r).await
 }
 
 pub async fn find<'e, E: Executor<'e, Database = Any>>(
@@ -40,14 +27,7 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     mode: &str,
     id: &str,
 ) -> Result<Option<AcquirerConnectionRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM acquirer_connections WHERE account_id = $1 AND mode = $2 AND id = $3"
-    ))
-    .bind(account_id)
-    .bind(mode)
-    .bind(id)
-    .fetch_optional(ex)
-    .await
+    row::find(ex, account_id, mode, id).await
 }
 
 /// All of a merchant's connections in one mode, by id (a merchant has a handful).
@@ -56,8 +36,8 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     account_id: &str,
     mode: &str,
 ) -> Result<Vec<AcquirerConnectionRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM acquirer_connections WHERE account_id = $1 AND mode = $2 ORDER BY id"
+    sqlx::query_as(&row::select::<AcquirerConnectionRow>(
+        "account_id = $1 AND mode = $2 ORDER BY id",
     ))
     .bind(account_id)
     .bind(mode)

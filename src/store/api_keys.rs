@@ -1,13 +1,13 @@
 //! API keys: only their SHA-256 digest is stored (publishable keys, being public, also whole).
 
 use super::Tx;
-use crate::store::row::row;
+use super::row::{self, row};
 use sqlx::{Any, Executor};
 
 row! {
     /// A key as stored.
     #[derive(Debug, Clone)]
-    pub struct ApiKeyRow {
+    pub struct ApiKeyRow in "api_keys" {
         pub id: String,
         pub account_id: String,
         pub mode: String,
@@ -35,21 +35,7 @@ row! {
 }
 
 pub async fn insert(tx: &mut Tx, row: &ApiKeyRow) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO api_keys (id, account_id, mode, kind, digest, hint, created, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&row.id)
-    .bind(&row.account_id)
-    .bind(&row.mode)
-    .bind(&row.kind)
-    .bind(&row.digest)
-    .bind(&row.hint)
-    .bind(row.created)
-    .bind(row.expires_at)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
+    row::insert_now(tx, row).await
 }
 
 pub async fn find_owner_by_digest<'e, E: Executor<'e, Database = Any>>(

@@ -2,12 +2,12 @@
 //! every attempt made to deliver it.
 
 use super::Tx;
-use crate::store::row::row;
+use super::row::{self, row};
 use sqlx::{Any, Executor};
 
 row! {
     #[derive(Debug, Clone)]
-    pub struct DeliveryRow {
+    pub struct DeliveryRow in "callback_deliveries" {
         pub id: String,
         pub account_id: String,
         pub mode: String,
@@ -36,29 +36,8 @@ row! {
     }
 }
 
-const COLUMNS: &str = "id, account_id, mode, session_id, payment_id, event, url, status, attempts, \
-    next_attempt_at, lease_until, created, delivered_at";
-
 pub async fn insert(tx: &mut Tx, r: &DeliveryRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO callback_deliveries ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-    ))
-    .bind(&r.id)
-    .bind(&r.account_id)
-    .bind(&r.mode)
-    .bind(&r.session_id)
-    .bind(&r.payment_id)
-    .bind(&r.event)
-    .bind(&r.url)
-    .bind(&r.status)
-    .bind(r.attempts)
-    .bind(r.next_attempt_at)
-    .bind(r.lease_until)
-    .bind(r.created)
-    .bind(r.delivered_at)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
+    row::insert_now(tx, r).await
 }
 
 /// Pending deliveries whose next attempt is due and that no instance is working on.
@@ -67,10 +46,9 @@ pub async fn due<'e, E: Executor<'e, Database = Any>>(
     now: i64,
     limit: i64,
 ) -> Result<Vec<DeliveryRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM callback_deliveries
-         WHERE status = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1
-         ORDER BY next_attempt_at LIMIT $2"
+    sqlx::query_as(&row::select::<DeliveryRow>(
+        "status = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1
+         ORDER BY next_attempt_at LIMIT $2",
     ))
     .bind(now)
     .bind(limit)
@@ -140,8 +118,8 @@ pub async fn for_session<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     session_id: &str,
 ) -> Result<Vec<DeliveryRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM callback_deliveries WHERE session_id = $1 ORDER BY created, id"
+    sqlx::query_as(&row::select::<DeliveryRow>(
+        "session_id = $1 ORDER BY created, id",
     ))
     .bind(session_id)
     .fetch_all(ex)

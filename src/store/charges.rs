@@ -1,12 +1,12 @@
 //! Charges: one per authorisation attempt, with the card's description (never its number).
 
-use super::{Statement, Tx};
-use crate::store::row::row;
+use super::Tx;
+use super::row::{self, row};
 use sqlx::{Any, Executor};
 
 row! {
     #[derive(Debug, Clone)]
-    pub struct ChargeRow {
+    pub struct ChargeRow in "charges" {
         pub id: String,
         pub account_id: String,
         pub mode: String,
@@ -32,38 +32,8 @@ row! {
     }
 }
 
-const COLUMNS: &str = "id, account_id, mode, payment_id, amount, amount_captured, currency, status, \
-    payment_method, card_brand, card_last4, card_exp_month, card_exp_year, card_funding, card_country, \
-    acquirer, failure_code, failure_message, fee, created, sort_key";
-
 pub fn insert(tx: &mut Tx, r: &ChargeRow) {
-    tx.defer(
-        Statement::new(format!(
-            "INSERT INTO charges ({COLUMNS}) VALUES ({})",
-            super::page::placeholders(1, 21)
-        ))
-        .bind(&r.id)
-        .bind(&r.account_id)
-        .bind(&r.mode)
-        .bind(&r.payment_id)
-        .bind(r.amount)
-        .bind(r.amount_captured)
-        .bind(&r.currency)
-        .bind(&r.status)
-        .bind(&r.payment_method)
-        .bind(&r.card_brand)
-        .bind(&r.card_last4)
-        .bind(r.card_exp_month)
-        .bind(r.card_exp_year)
-        .bind(&r.card_funding)
-        .bind(&r.card_country)
-        .bind(&r.acquirer)
-        .bind(&r.failure_code)
-        .bind(&r.failure_message)
-        .bind(r.fee)
-        .bind(r.created)
-        .bind(r.sort_key),
-    );
+    tx.defer(row::insert(r));
 }
 
 pub async fn find<'e, E: Executor<'e, Database = Any>>(
@@ -72,14 +42,7 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     mode: &str,
     id: &str,
 ) -> Result<Option<ChargeRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM charges WHERE id = $1 AND account_id = $2 AND mode = $3"
-    ))
-    .bind(id)
-    .bind(account_id)
-    .bind(mode)
-    .fetch_optional(ex)
-    .await
+    row::find(ex, account_id, mode, id).await
 }
 
 /// Every charge of a payment (one per authorisation attempt), oldest first.
@@ -87,8 +50,8 @@ pub async fn of_payment<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     payment_id: &str,
 ) -> Result<Vec<ChargeRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM charges WHERE payment_id = $1 ORDER BY sort_key, id"
+    sqlx::query_as(&row::select::<ChargeRow>(
+        "payment_id = $1 ORDER BY sort_key, id",
     ))
     .bind(payment_id)
     .fetch_all(ex)

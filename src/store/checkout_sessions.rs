@@ -1,12 +1,12 @@
 //! Checkout sessions (`cs_…`): an order with line items, its payment and where to report.
 
 use super::Tx;
-use crate::store::row::row;
+use super::row::{self, row};
 use sqlx::{Any, Executor};
 
 row! {
     #[derive(Debug, Clone)]
-    pub struct CheckoutSessionRow {
+    pub struct CheckoutSessionRow in "checkout_sessions" {
         pub id: String,
         pub account_id: String,
         pub mode: String,
@@ -22,27 +22,8 @@ row! {
     }
 }
 
-const COLUMNS: &str = "id, account_id, mode, payment_id, merchant_reference, items, return_url, \
-    callback_url, expires_at, created, sort_key";
-
 pub async fn insert(tx: &mut Tx, r: &CheckoutSessionRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO checkout_sessions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-    ))
-    .bind(&r.id)
-    .bind(&r.account_id)
-    .bind(&r.mode)
-    .bind(&r.payment_id)
-    .bind(&r.merchant_reference)
-    .bind(&r.items)
-    .bind(&r.return_url)
-    .bind(&r.callback_url)
-    .bind(r.expires_at)
-    .bind(r.created)
-    .bind(r.sort_key)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
+    row::insert_now(tx, r).await
 }
 
 /// A session of one merchant and mode.
@@ -52,14 +33,7 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     mode: &str,
     id: &str,
 ) -> Result<Option<CheckoutSessionRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM checkout_sessions WHERE id = $1 AND account_id = $2 AND mode = $3"
-    ))
-    .bind(id)
-    .bind(account_id)
-    .bind(mode)
-    .fetch_optional(ex)
-    .await
+    row::find(ex, account_id, mode, id).await
 }
 
 /// A session by id alone: the checkout page and the callback queue reach it through its
@@ -68,10 +42,8 @@ pub async fn find_by_id<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     id: &str,
 ) -> Result<Option<CheckoutSessionRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM checkout_sessions WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(ex)
-    .await
+    sqlx::query_as(&row::select::<CheckoutSessionRow>("id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await
 }

@@ -1,13 +1,13 @@
 //! Connected accounts (`acct_…`): sub-merchants a platform settles to with `on_behalf_of`.
 
 use super::Tx;
-use super::page::{self, Cursor, Filter};
-use crate::store::row::row;
+use super::page::{Cursor, Filter};
+use super::row::{self, row};
 use sqlx::{Any, AnyPool, Executor};
 
 row! {
     #[derive(Debug, Clone)]
-    pub struct ConnectedAccountRow {
+    pub struct ConnectedAccountRow in "connected_accounts" {
         pub id: String,
         pub account_id: String,
         pub mode: String,
@@ -17,22 +17,10 @@ row! {
     }
 }
 
-pub const TABLE: &str = "connected_accounts";
-const COLUMNS: &str = "id, account_id, mode, name, created, sort_key";
+pub const TABLE: &str = <ConnectedAccountRow as row::Table>::TABLE;
 
 pub async fn insert(tx: &mut Tx, r: &ConnectedAccountRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO connected_accounts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
-    ))
-    .bind(&r.id)
-    .bind(&r.account_id)
-    .bind(&r.mode)
-    .bind(&r.name)
-    .bind(r.created)
-    .bind(r.sort_key)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
+    row::insert_now(tx, r).await
 }
 
 pub async fn find<'e, E: Executor<'e, Database = Any>>(
@@ -41,14 +29,7 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     mode: &str,
     id: &str,
 ) -> Result<Option<ConnectedAccountRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM connected_accounts WHERE id = $1 AND account_id = $2 AND mode = $3"
-    ))
-    .bind(id)
-    .bind(account_id)
-    .bind(mode)
-    .fetch_optional(ex)
-    .await
+    row::find(ex, account_id, mode, id).await
 }
 
 pub async fn list(
@@ -58,13 +39,5 @@ pub async fn list(
     cursor: &Cursor,
     limit: i64,
 ) -> Result<(Vec<ConnectedAccountRow>, bool), sqlx::Error> {
-    page::fetch_page(
-        pool,
-        TABLE,
-        COLUMNS,
-        &Filter::scoped(account_id, mode),
-        cursor,
-        limit,
-    )
-    .await
+    row::list(pool, &Filter::scoped(account_id, mode), cursor, limit).await
 }

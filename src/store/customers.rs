@@ -1,13 +1,13 @@
 //! Customers (`cust_…`), scoped to an account and mode.
 
 use super::Tx;
-use super::page::{self, Cursor, Filter, Val};
-use crate::store::row::row;
+use super::page::{Cursor, Filter, Val};
+use super::row::{self, row};
 use sqlx::{Any, AnyPool, Executor};
 
 row! {
     #[derive(Debug, Clone)]
-    pub struct CustomerRow {
+    pub struct CustomerRow in "customers" {
         pub id: String,
         pub account_id: String,
         pub mode: String,
@@ -24,29 +24,10 @@ row! {
     }
 }
 
-pub const TABLE: &str = "customers";
-const COLUMNS: &str = "id, account_id, mode, email, name, phone, description, metadata, \
-                       default_payment_method, deleted, created, sort_key";
+pub const TABLE: &str = <CustomerRow as row::Table>::TABLE;
 
 pub async fn insert(tx: &mut Tx, row: &CustomerRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO customers ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-    ))
-    .bind(&row.id)
-    .bind(&row.account_id)
-    .bind(&row.mode)
-    .bind(&row.email)
-    .bind(&row.name)
-    .bind(&row.phone)
-    .bind(&row.description)
-    .bind(&row.metadata)
-    .bind(&row.default_payment_method)
-    .bind(row.deleted)
-    .bind(row.created)
-    .bind(row.sort_key)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
+    row::insert_now(tx, row).await
 }
 
 /// A customer of this account and mode, deleted ones included (the caller decides).
@@ -56,14 +37,7 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     mode: &str,
     id: &str,
 ) -> Result<Option<CustomerRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM customers WHERE id = $1 AND account_id = $2 AND mode = $3"
-    ))
-    .bind(id)
-    .bind(account_id)
-    .bind(mode)
-    .fetch_optional(ex)
-    .await
+    row::find(ex, account_id, mode, id).await
 }
 
 /// Writes the editable fields of `row` back.
@@ -105,7 +79,7 @@ pub async fn list(
     if let Some(email) = &filter.email {
         f.push("lower(email) = lower(?)", [Val::Text(email.clone())]);
     }
-    page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+    row::list(pool, &f, cursor, limit).await
 }
 
 /// How many customers an account has in a mode; used by tests and the dashboard.

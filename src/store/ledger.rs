@@ -2,13 +2,13 @@
 //! Transactions and entries are only ever inserted; balances move in the same transaction.
 
 use super::page::{self, Cursor, Filter, Val};
+use super::row::{self, row};
 use super::{Statement, Tx};
-use crate::store::row::row;
 use sqlx::{Any, AnyPool, Executor};
 
 row! {
     #[derive(Debug, Clone)]
-    pub struct TransactionRow {
+    pub struct TransactionRow in "ledger_transactions" {
         pub id: String,
         pub account_id: String,
         pub mode: String,
@@ -30,7 +30,7 @@ row! {
 
 row! {
     #[derive(Debug, Clone)]
-    pub struct EntryRow {
+    pub struct EntryRow in "ledger_entries" {
         pub id: String,
         pub transaction_id: String,
         pub account_id: String,
@@ -56,11 +56,7 @@ row! {
     }
 }
 
-pub const TABLE: &str = "ledger_transactions";
-const COLUMNS: &str = "id, account_id, mode, kind, payment_id, charge_id, refund_id, owner, currency, \
-    amount, fee, net, available_on, settles, created, sort_key";
-const ENTRY_COLUMNS: &str =
-    "id, transaction_id, account_id, mode, book, owner, currency, debit, credit";
+pub const TABLE: &str = <TransactionRow as row::Table>::TABLE;
 
 /// Writes a transaction, its entries and the balances they move (queued in `tx`).
 pub fn insert(
@@ -69,48 +65,10 @@ pub fn insert(
     entries: &[EntryRow],
     changes: &[(String, String, i64)],
 ) {
-    let transaction = Statement::new(format!(
-        "INSERT INTO ledger_transactions ({COLUMNS}) VALUES ({})",
-        page::placeholders(1, 16)
-    ))
-    .bind(&t.id)
-    .bind(&t.account_id)
-    .bind(&t.mode)
-    .bind(&t.kind)
-    .bind(&t.payment_id)
-    .bind(&t.charge_id)
-    .bind(&t.refund_id)
-    .bind(&t.owner)
-    .bind(&t.currency)
-    .bind(t.amount)
-    .bind(t.fee)
-    .bind(t.net)
-    .bind(t.available_on)
-    .bind(&t.settles)
-    .bind(t.created)
-    .bind(t.sort_key);
-    tx.defer(transaction);
-    let values: Vec<String> = (0..entries.len())
-        .map(|i| format!("({})", page::placeholders(i * 9 + 1, 9)))
-        .collect();
-    let sql = format!(
-        "INSERT INTO ledger_entries ({ENTRY_COLUMNS}) VALUES {}",
-        values.join(", ")
-    );
-    let mut lines = Statement::new(sql);
-    for e in entries {
-        lines = lines
-            .bind(&e.id)
-            .bind(&e.transaction_id)
-            .bind(&e.account_id)
-            .bind(&e.mode)
-            .bind(&e.book)
-            .bind(&e.owner)
-            .bind(&e.currency)
-            .bind(e.debit)
-            .bind(e.credit);
+    tx.defer(row::insert(t));
+    if let Some(lines) = row::insert_many(entries) {
+        tx.defer(lines);
     }
-    tx.defer(lines);
     // (owner, book, change), one row per book: upserted in one statement, so the first
     // posting to a book creates its balance.
     let mut merged: Vec<(&str, &str, i64)> = Vec::new();
@@ -169,8 +127,8 @@ pub async fn capture_of<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     payment_id: &str,
 ) -> Result<Option<TransactionRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM ledger_transactions WHERE payment_id = $1 AND kind = 'capture'"
+    sqlx::query_as(&row::select::<TransactionRow>(
+        "payment_id = $1 AND kind = 'capture'",
     ))
     .bind(payment_id)
     .fetch_optional(ex)
@@ -220,10 +178,11 @@ pub async fn captures_to_settle<'e, E: Executor<'e, Database = Any>>(
         ""
     };
     let sql = format!(
-        "SELECT {COLUMNS} FROM ledger_transactions c
+        "SELECT {} FROM ledger_transactions c
          WHERE c.kind = 'capture' AND c.available_on <= $1{scope}
            AND NOT EXISTS (SELECT 1 FROM ledger_transactions s WHERE s.settles = c.id)
-         ORDER BY c.available_on LIMIT $2"
+         ORDER BY c.available_on LIMIT $2",
+        <TransactionRow as row::Table>::select_list()
     );
     let mut query = sqlx::query_as(&sql).bind(now).bind(limit);
     if let Some(account) = account {
@@ -245,7 +204,7 @@ pub async fn list(
     if let Some(payment) = payment {
         f.push("payment_id = ?", [Val::Text(payment.to_string())]);
     }
-    page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+    row::list(pool, &f, cursor, limit).await
 }
 
 /// Each transaction with its entries (one query for all of them), in the order given.
@@ -271,16 +230,11 @@ pub async fn entries_of<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     transaction_ids: &[String],
 ) -> Result<Vec<EntryRow>, sqlx::Error> {
-    if transaction_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT {ENTRY_COLUMNS} FROM ledger_entries WHERE transaction_id IN ({}) ORDER BY transaction_id, id",
-        page::placeholders(1, transaction_ids.len())
-    );
-    let mut query = sqlx::query_as(&sql);
-    for id in transaction_ids {
-        query = query.bind(id);
-    }
-    query.fetch_all(ex).await
+    row::with_any_of(
+        ex,
+        "transaction_id",
+        transaction_ids,
+        "ORDER BY transaction_id, id",
+    )
+    .await
 }

@@ -1,12 +1,12 @@
 //! Saved card payment methods (`pm_…`).
 
-use super::{Statement, Tx};
-use crate::store::row::row;
+use super::Tx;
+use super::row::{self, row};
 use sqlx::{Any, Executor};
 
 row! {
     #[derive(Debug, Clone)]
-    pub struct PaymentMethodRow {
+    pub struct PaymentMethodRow in "payment_methods" {
         pub id: String,
         pub account_id: String,
         pub mode: String,
@@ -26,31 +26,8 @@ row! {
     }
 }
 
-const COLUMNS: &str = "id, account_id, mode, customer_id, card_brand, card_last4, card_exp_month, \
-    card_exp_year, card_funding, card_country, card_fingerprint, sandbox_scenario, billing_name, created, sort_key";
-
 pub fn insert(tx: &mut Tx, r: &PaymentMethodRow) {
-    tx.defer(
-        Statement::new(format!(
-            "INSERT INTO payment_methods ({COLUMNS}) VALUES ({})",
-            super::page::placeholders(1, 15)
-        ))
-        .bind(&r.id)
-        .bind(&r.account_id)
-        .bind(&r.mode)
-        .bind(&r.customer_id)
-        .bind(&r.card_brand)
-        .bind(&r.card_last4)
-        .bind(r.card_exp_month)
-        .bind(r.card_exp_year)
-        .bind(&r.card_funding)
-        .bind(&r.card_country)
-        .bind(&r.card_fingerprint)
-        .bind(&r.sandbox_scenario)
-        .bind(&r.billing_name)
-        .bind(r.created)
-        .bind(r.sort_key),
-    );
+    tx.defer(row::insert(r));
 }
 
 pub async fn find<'e, E: Executor<'e, Database = Any>>(
@@ -59,14 +36,7 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     mode: &str,
     id: &str,
 ) -> Result<Option<PaymentMethodRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM payment_methods WHERE id = $1 AND account_id = $2 AND mode = $3"
-    ))
-    .bind(id)
-    .bind(account_id)
-    .bind(mode)
-    .fetch_optional(ex)
-    .await
+    row::find(ex, account_id, mode, id).await
 }
 
 /// Attaches the method to a customer.
@@ -79,7 +49,7 @@ pub async fn set_customer(tx: &mut Tx, id: &str, customer_id: &str) -> Result<()
     Ok(())
 }
 
-pub const TABLE: &str = "payment_methods";
+pub const TABLE: &str = <PaymentMethodRow as row::Table>::TABLE;
 
 /// A customer's saved methods, newest first.
 pub async fn list_for_customer(
@@ -95,5 +65,5 @@ pub async fn list_for_customer(
         "customer_id = ?",
         [super::page::Val::Text(customer_id.to_string())],
     );
-    super::page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+    super::row::list(pool, &f, cursor, limit).await
 }

@@ -1,13 +1,13 @@
 //! Payments as stored, and the compare-and-set that applies a state-machine step.
 
-use super::page::{self, Cursor, Filter, Val};
+use super::page::{Cursor, Filter, Val};
+use super::row::{self, row};
 use super::{Statement, Store, Tx};
-use crate::store::row::row;
 use sqlx::{Any, AnyPool, Executor};
 
 row! {
     #[derive(Debug, Clone, serde::Deserialize)]
-    pub struct PaymentRow {
+    pub struct PaymentRow in "payments" {
         pub id: String,
         pub account_id: String,
         pub mode: String,
@@ -45,71 +45,21 @@ row! {
     }
 }
 
-pub const TABLE: &str = "payments";
-pub const COLUMNS: &str = "id, account_id, mode, amount, amount_capturable, amount_received, amount_refunded, \
-    currency, status, capture_method, payment_method, customer, customer_reference, customer_email, \
-    customer_name, customer_phone, description, product_name, metadata, return_url, statement_descriptor, \
-    on_behalf_of, acquirer, latest_charge, next_action, last_payment_error, adjustment, reversal, \
-    cancellation_reason, expires_at, created, sort_key, checkout_session";
+pub const TABLE: &str = <PaymentRow as row::Table>::TABLE;
 
+/// Queues the insert of a new payment.
 pub fn insert(tx: &mut Tx, r: &PaymentRow) {
-    tx.defer(
-        Statement::new(format!(
-            "INSERT INTO payments ({COLUMNS}) VALUES ({})",
-            super::page::placeholders(1, 33)
-        ))
-        .bind(&r.id)
-        .bind(&r.account_id)
-        .bind(&r.mode)
-        .bind(r.amount)
-        .bind(r.amount_capturable)
-        .bind(r.amount_received)
-        .bind(r.amount_refunded)
-        .bind(&r.currency)
-        .bind(&r.status)
-        .bind(&r.capture_method)
-        .bind(&r.payment_method)
-        .bind(&r.customer)
-        .bind(&r.customer_reference)
-        .bind(&r.customer_email)
-        .bind(&r.customer_name)
-        .bind(&r.customer_phone)
-        .bind(&r.description)
-        .bind(&r.product_name)
-        .bind(&r.metadata)
-        .bind(&r.return_url)
-        .bind(&r.statement_descriptor)
-        .bind(&r.on_behalf_of)
-        .bind(&r.acquirer)
-        .bind(&r.latest_charge)
-        .bind(&r.next_action)
-        .bind(&r.last_payment_error)
-        .bind(&r.adjustment)
-        .bind(&r.reversal)
-        .bind(&r.cancellation_reason)
-        .bind(r.expires_at)
-        .bind(r.created)
-        .bind(r.sort_key)
-        .bind(&r.checkout_session),
-    );
+    tx.defer(row::insert(r));
 }
 
+/// A payment of this account and mode (a hot read).
 pub async fn find(
     store: &Store,
     account_id: &str,
     mode: &str,
     id: &str,
 ) -> Result<Option<PaymentRow>, sqlx::Error> {
-    store
-        .fetch_optional(
-            Statement::new(format!(
-                "SELECT {COLUMNS} FROM payments WHERE id = $1 AND account_id = $2 AND mode = $3"
-            ))
-            .bind(id)
-            .bind(account_id)
-            .bind(mode),
-        )
-        .await
+    row::find_hot(store, account_id, mode, id).await
 }
 
 /// Payments still waiting for their customer whose `expires_at` has passed, oldest first.
@@ -118,10 +68,9 @@ pub async fn due_for_expiry<'e, E: Executor<'e, Database = Any>>(
     now: i64,
     limit: i64,
 ) -> Result<Vec<PaymentRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM payments
-         WHERE status IN ('requires_payment_method', 'requires_action') AND expires_at <= $1
-         ORDER BY expires_at LIMIT $2"
+    sqlx::query_as(&row::select::<PaymentRow>(
+        "status IN ('requires_payment_method', 'requires_action') AND expires_at <= $1
+         ORDER BY expires_at LIMIT $2",
     ))
     .bind(now)
     .bind(limit)
@@ -143,11 +92,10 @@ pub async fn stuck_processing<'e, E: Executor<'e, Database = Any>>(
     } else {
         ""
     };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM payments
-         WHERE status = 'processing' AND acquirer_call_until <= $1 {of_account}
+    let sql = row::select::<PaymentRow>(&format!(
+        "status = 'processing' AND acquirer_call_until <= $1 {of_account}
          ORDER BY acquirer_call_until LIMIT $2"
-    );
+    ));
     let mut query = sqlx::query_as(&sql).bind(now).bind(limit);
     if let Some(account) = account {
         query = query.bind(account);
@@ -161,7 +109,7 @@ pub async fn find_by_id<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     id: &str,
 ) -> Result<Option<PaymentRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM payments WHERE id = $1"))
+    sqlx::query_as(&row::select::<PaymentRow>("id = $1"))
         .bind(id)
         .fetch_optional(ex)
         .await
@@ -286,7 +234,7 @@ pub async fn list(
     if let Some(v) = &filter.id {
         f.push("id = ?", [Val::Text(v.clone())]);
     }
-    page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+    row::list(pool, &f, cursor, limit).await
 }
 
 /// Payments per UTC day and currency created at or after `since`: what the dashboard home

@@ -2,13 +2,13 @@
 //! received, however many run at once.
 
 use super::Tx;
-use super::page::{self, Cursor, Filter, Val};
-use crate::store::row::row;
+use super::page::{Cursor, Filter, Val};
+use super::row::{self, row};
 use sqlx::{Any, AnyPool, Executor};
 
 row! {
     #[derive(Debug, Clone)]
-    pub struct RefundRow {
+    pub struct RefundRow in "refunds" {
         pub id: String,
         pub account_id: String,
         pub mode: String,
@@ -26,31 +26,10 @@ row! {
     }
 }
 
-pub const TABLE: &str = "refunds";
-const COLUMNS: &str = "id, account_id, mode, payment_id, charge_id, amount, currency, status, \
-    reason, metadata, failure_reason, created, sort_key";
+pub const TABLE: &str = <RefundRow as row::Table>::TABLE;
 
 pub async fn insert(tx: &mut Tx, r: &RefundRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO refunds ({COLUMNS}) VALUES ({})",
-        page::placeholders(1, 13)
-    ))
-    .bind(&r.id)
-    .bind(&r.account_id)
-    .bind(&r.mode)
-    .bind(&r.payment_id)
-    .bind(&r.charge_id)
-    .bind(r.amount)
-    .bind(&r.currency)
-    .bind(&r.status)
-    .bind(&r.reason)
-    .bind(&r.metadata)
-    .bind(&r.failure_reason)
-    .bind(r.created)
-    .bind(r.sort_key)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
+    row::insert_now(tx, r).await
 }
 
 /// Sets a pending refund's outcome.
@@ -85,10 +64,9 @@ pub async fn stuck_pending<'e, E: Executor<'e, Database = Any>>(
     } else {
         ""
     };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM refunds WHERE status = 'pending' AND created <= $1 {of_account}
-         ORDER BY created LIMIT $2"
-    );
+    let sql = row::select::<RefundRow>(&format!(
+        "status = 'pending' AND created <= $1 {of_account} ORDER BY created LIMIT $2"
+    ));
     let mut query = sqlx::query_as(&sql).bind(created_before).bind(limit);
     if let Some(account) = account {
         query = query.bind(account);
@@ -170,14 +148,7 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     mode: &str,
     id: &str,
 ) -> Result<Option<RefundRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM refunds WHERE id = $1 AND account_id = $2 AND mode = $3"
-    ))
-    .bind(id)
-    .bind(account_id)
-    .bind(mode)
-    .fetch_optional(ex)
-    .await
+    row::find(ex, account_id, mode, id).await
 }
 
 /// A payment's refunds, oldest first (receipts, the dashboard).
@@ -185,8 +156,8 @@ pub async fn of_payment<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     payment_id: &str,
 ) -> Result<Vec<RefundRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM refunds WHERE payment_id = $1 ORDER BY sort_key, id"
+    sqlx::query_as(&row::select::<RefundRow>(
+        "payment_id = $1 ORDER BY sort_key, id",
     ))
     .bind(payment_id)
     .fetch_all(ex)
@@ -205,5 +176,5 @@ pub async fn list(
     if let Some(payment) = payment {
         f.push("payment_id = ?", [Val::Text(payment.to_string())]);
     }
-    page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+    row::list(pool, &f, cursor, limit).await
 }

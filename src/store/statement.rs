@@ -60,6 +60,18 @@ impl From<i64> for Arg {
     }
 }
 
+impl From<&i64> for Arg {
+    fn from(v: &i64) -> Arg {
+        Arg::Int(Some(*v))
+    }
+}
+
+impl From<&Option<i64>> for Arg {
+    fn from(v: &Option<i64>) -> Arg {
+        Arg::Int(*v)
+    }
+}
+
 impl From<Option<i64>> for Arg {
     fn from(v: Option<i64>) -> Arg {
         Arg::Int(v)

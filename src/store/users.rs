@@ -1,12 +1,12 @@
 //! Dashboard users: e-mail and an argon2id password hash, with a failed-login counter.
 
 use super::Tx;
-use crate::store::row::row;
+use super::row::{self, row};
 use sqlx::{Any, Executor};
 
 row! {
     #[derive(Debug, Clone)]
-    pub struct UserRow {
+    pub struct UserRow in "users" {
         pub id: String,
         pub account_id: String,
         pub email: String,
@@ -18,20 +18,7 @@ row! {
 }
 
 pub async fn insert(tx: &mut Tx, row: &UserRow) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO users (id, account_id, email, password_hash, failed_logins, locked_until, created)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&row.id)
-    .bind(&row.account_id)
-    .bind(&row.email)
-    .bind(&row.password_hash)
-    .bind(row.failed_logins)
-    .bind(row.locked_until)
-    .bind(row.created)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
+    row::insert_now(tx, row).await
 }
 
 /// E-mails are compared without case: people type them both ways.

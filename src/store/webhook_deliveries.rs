@@ -5,14 +5,14 @@
 //! same attempt at once, and an instance that dies mid-way only delays its batch until the
 //! lease runs out.
 
-use super::page::{self, Cursor, Filter, Val};
-use super::{Statement, Tx};
-use crate::store::row::row;
+use super::Tx;
+use super::page::{Cursor, Filter, Val};
+use super::row::{self, row};
 use sqlx::{Any, AnyPool, Executor};
 
 row! {
     #[derive(Debug, Clone)]
-    pub struct DeliveryRow {
+    pub struct DeliveryRow in "webhook_deliveries" {
         pub id: String,
         pub account_id: String,
         pub mode: String,
@@ -44,42 +44,13 @@ row! {
     }
 }
 
-pub const TABLE: &str = "webhook_deliveries";
-const COLUMNS: &str = "id, account_id, mode, endpoint_id, event_id, event_type, status, attempts, \
-    next_attempt_at, lease_until, lease_token, delivered_at, created, sort_key";
-const PER_ROW: usize = 14;
+pub const TABLE: &str = <DeliveryRow as row::Table>::TABLE;
 
 /// Queues deliveries in one statement (an event often goes to several endpoints).
 pub fn insert_many(tx: &mut Tx, rows: &[DeliveryRow]) {
-    if rows.is_empty() {
-        return;
+    if let Some(write) = row::insert_many(rows) {
+        tx.defer(write);
     }
-    let values: Vec<String> = (0..rows.len())
-        .map(|i| format!("({})", page::placeholders(i * PER_ROW + 1, PER_ROW)))
-        .collect();
-    let sql = format!(
-        "INSERT INTO webhook_deliveries ({COLUMNS}) VALUES {}",
-        values.join(", ")
-    );
-    let mut write = Statement::new(sql);
-    for r in rows {
-        write = write
-            .bind(&r.id)
-            .bind(&r.account_id)
-            .bind(&r.mode)
-            .bind(&r.endpoint_id)
-            .bind(&r.event_id)
-            .bind(&r.event_type)
-            .bind(&r.status)
-            .bind(r.attempts)
-            .bind(r.next_attempt_at)
-            .bind(r.lease_until)
-            .bind(&r.lease_token)
-            .bind(r.delivered_at)
-            .bind(r.created)
-            .bind(r.sort_key);
-    }
-    tx.defer(write);
 }
 
 /// The `WHERE` of due, free deliveries: `$1` is now; `account` is the placeholder of the one
@@ -126,8 +97,9 @@ pub async fn claim(
          WHERE id IN (SELECT id FROM webhook_deliveries WHERE {}
                       ORDER BY next_attempt_at LIMIT $4)
            AND status = 'pending' AND lease_until <= $1
-         RETURNING {COLUMNS}",
-        due_where(account.map(|_| "$5"))
+         RETURNING {}",
+        due_where(account.map(|_| "$5")),
+        <DeliveryRow as row::Table>::select_list()
     );
     let mut query = sqlx::query_as(&sql)
         .bind(now)
@@ -229,7 +201,7 @@ pub async fn list(
         Of::Endpoint(id) => f.push("endpoint_id = ?", [Val::Text(id.clone())]),
         Of::Event(id) => f.push("event_id = ?", [Val::Text(id.clone())]),
     }
-    page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+    row::list(pool, &f, cursor, limit).await
 }
 
 /// The deliveries of these events (to every endpoint), oldest first.
@@ -237,18 +209,7 @@ pub async fn of_events<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     event_ids: &[String],
 ) -> Result<Vec<DeliveryRow>, sqlx::Error> {
-    if event_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT {COLUMNS} FROM webhook_deliveries WHERE event_id IN ({}) ORDER BY sort_key, id",
-        super::page::placeholders(1, event_ids.len())
-    );
-    let mut query = sqlx::query_as(&sql);
-    for id in event_ids {
-        query = query.bind(id);
-    }
-    query.fetch_all(ex).await
+    row::with_any_of(ex, "event_id", event_ids, "ORDER BY sort_key, id").await
 }
 
 /// Each delivery with its attempts (one query for all of them), in the order given.

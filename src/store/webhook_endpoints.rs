@@ -1,15 +1,15 @@
 //! Webhook endpoints (`we_…`), scoped to an account and mode.
 
-use super::page::{self, Cursor, Filter};
+use super::page::{Cursor, Filter};
+use super::row::{self, row};
 use super::{Statement, Store, Tx};
-use crate::store::row::row;
 use sqlx::{Any, AnyPool, Executor};
 
 row! {
     /// Deserialize is for reading it (`Store::fetch_all`); it is never serialised (it holds the
     /// signing secrets).
     #[derive(Clone, serde::Deserialize)]
-    pub struct EndpointRow {
+    pub struct EndpointRow in "webhook_endpoints" {
         pub id: String,
         pub account_id: String,
         pub mode: String,
@@ -60,34 +60,10 @@ impl EndpointRow {
     }
 }
 
-pub const TABLE: &str = "webhook_endpoints";
-const COLUMNS: &str = "id, account_id, mode, url, description, enabled_events, status, \
-    disabled_reason, metadata, secret, previous_secret, previous_secret_expires_at, deleted, \
-    created, sort_key";
+pub const TABLE: &str = <EndpointRow as row::Table>::TABLE;
 
 pub async fn insert(tx: &mut Tx, r: &EndpointRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO webhook_endpoints ({COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-    ))
-    .bind(&r.id)
-    .bind(&r.account_id)
-    .bind(&r.mode)
-    .bind(&r.url)
-    .bind(&r.description)
-    .bind(&r.enabled_events)
-    .bind(&r.status)
-    .bind(&r.disabled_reason)
-    .bind(&r.metadata)
-    .bind(&r.secret)
-    .bind(&r.previous_secret)
-    .bind(r.previous_secret_expires_at)
-    .bind(r.deleted)
-    .bind(r.created)
-    .bind(r.sort_key)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
+    row::insert_now(tx, r).await
 }
 
 /// Writes every mutable field of `r` back.
@@ -121,9 +97,8 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     mode: &str,
     id: &str,
 ) -> Result<Option<EndpointRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM webhook_endpoints
-         WHERE id = $1 AND account_id = $2 AND mode = $3 AND deleted = 0"
+    sqlx::query_as(&row::select::<EndpointRow>(
+        "id = $1 AND account_id = $2 AND mode = $3 AND deleted = 0",
     ))
     .bind(id)
     .bind(account_id)
@@ -134,10 +109,9 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
 
 /// The query of `enabled` and `enabled_in`.
 fn enabled_sql() -> String {
-    format!(
-        "SELECT {COLUMNS} FROM webhook_endpoints
-         WHERE account_id = $1 AND mode = $2 AND status = 'enabled' AND deleted = 0
-         ORDER BY sort_key"
+    row::select::<EndpointRow>(
+        "account_id = $1 AND mode = $2 AND status = 'enabled' AND deleted = 0
+         ORDER BY sort_key",
     )
 }
 
@@ -168,18 +142,7 @@ pub async fn by_ids<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     ids: &[String],
 ) -> Result<Vec<EndpointRow>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT {COLUMNS} FROM webhook_endpoints WHERE id IN ({})",
-        super::page::placeholders(1, ids.len())
-    );
-    let mut query = sqlx::query_as(&sql);
-    for id in ids {
-        query = query.bind(id);
-    }
-    query.fetch_all(ex).await
+    row::with_any_of(ex, "id", ids, "").await
 }
 
 /// Disables an endpoint (compare-and-set on its status); false when it was not enabled.
@@ -204,5 +167,5 @@ pub async fn list(
 ) -> Result<(Vec<EndpointRow>, bool), sqlx::Error> {
     let mut f = Filter::scoped(account_id, mode);
     f.push("deleted = 0", []);
-    page::fetch_page(pool, TABLE, COLUMNS, &f, cursor, limit).await
+    row::list(pool, &f, cursor, limit).await
 }

@@ -40,7 +40,7 @@ pub async fn run(state: AppState) {
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        let deps = crate::api::payments::deps(&state);
+        let deps = state.payment_deps();
         match run_once(&deps, state.clock.now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "expired unpaid payments"),

@@ -231,7 +231,7 @@ async fn send(
     event: &EventRow,
     now: i64,
 ) -> Answer {
-    let body = serde_json::to_vec(&crate::wire::event(event)).expect("JSON serialises");
+    let body = serde_json::to_vec(&crate::views::EventView::from(event)).expect("JSON serialises");
     let wall = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -264,7 +264,7 @@ async fn send(
         }
         Err(err) => Answer {
             status_code: None,
-            error: Some(super::describe_failed_call(&err)),
+            error: Some(crate::services::outbound::describe_failed_call(&err)),
             retry_after: None,
             body: None,
             duration_ms: 0,
@@ -287,7 +287,12 @@ async fn read_start(response: &mut reqwest::Response) -> (Option<String>, Option
                 }
             }
             Ok(None) => break,
-            Err(err) => return (text(kept), Some(super::describe_failed_call(&err))),
+            Err(err) => {
+                return (
+                    text(kept),
+                    Some(crate::services::outbound::describe_failed_call(&err)),
+                );
+            }
         }
     }
     (text(kept), None)

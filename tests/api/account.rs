@@ -110,7 +110,7 @@ async fn a_rolled_key_stops_after_its_grace_period() {
         &clock,
         &app.account_id,
         vinr::domain::mode::Mode::Test,
-        vinr::api::auth::KeyKind::Secret,
+        vinr::domain::api_key::KeyKind::Secret,
         3600,
     )
     .await

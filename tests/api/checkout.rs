@@ -331,7 +331,7 @@ async fn unpaid_payments_expire_and_say_so() {
     let paid_id = paid["id"].as_str().unwrap();
     app.pay_without_js(paid_id, "4242424242424242").await;
 
-    let deps = vinr::api::payments::deps(&app.state);
+    let deps = app.state.payment_deps();
     assert_eq!(
         vinr::workers::expiry::run_once(&deps, clock.now())
             .await

@@ -139,12 +139,15 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
         &[("url", "http://127.0.0.1:9/hooks")],
     ))
     .await;
-    assert_eq!(keys(&endpoint), schema_keys(&doc, "WebhookEndpointDto"));
+    assert_eq!(keys(&endpoint), schema_keys(&doc, "WebhookEndpoint"));
     let event = events["data"][0]["id"].as_str().unwrap();
     let (_, resent) = send(app.post_form(&format!("/v1/events/{event}/resend"), &[])).await;
-    assert_eq!(keys(&resent["data"][0]), schema_keys(&doc, "DeliveryDto"));
+    assert_eq!(
+        keys(&resent["data"][0]),
+        schema_keys(&doc, "WebhookDelivery")
+    );
     let (_, balance) = send(app.get("/v1/balance")).await;
-    assert_eq!(keys(&balance), schema_keys(&doc, "BalanceDto"));
+    assert_eq!(keys(&balance), schema_keys(&doc, "Balance"));
     send(app.post_form(
         "/v1/payments",
         &[("amount", "100"), ("payment_method", "pm_card_visa")],
@@ -164,8 +167,8 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
     let (_, ledger) = send(app.get("/v1/ledger/transactions?limit=1")).await;
     assert_eq!(
         keys(&ledger["data"][0]),
-        schema_keys(&doc, "LedgerTransactionDto")
+        schema_keys(&doc, "LedgerTransaction")
     );
     let (_, customer) = send(app.post_form("/v1/customers", &[("email", "a@b.co")])).await;
-    assert_eq!(keys(&customer), schema_keys(&doc, "CustomerDto"));
+    assert_eq!(keys(&customer), schema_keys(&doc, "Customer"));
 }

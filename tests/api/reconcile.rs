@@ -43,7 +43,7 @@ impl TestApp {
     }
 
     async fn reconcile(&self) -> Reconciled {
-        let deps = vinr::api::payments::deps(&self.state);
+        let deps = self.state.payment_deps();
         // This merchant's rows only: the Postgres pass shares one database with other tests.
         run_once_for(&deps, self.state.clock.now(), Some(&self.account_id))
             .await
@@ -116,7 +116,7 @@ async fn payments_stuck_processing_get_the_acquirers_answer() {
 
     // The servers' own pass (every account) runs too; at the real time, so it leaves other
     // tests' confirms in flight alone.
-    let deps = vinr::api::payments::deps(&app.state);
+    let deps = app.state.payment_deps();
     let now = vinr::clock::Clock::now(&vinr::clock::SystemClock);
     vinr::workers::reconcile::run_once(&deps, now)
         .await

@@ -20,7 +20,7 @@ pub struct ConfirmParams {
     pub expand: Vec<String>,
 }
 
-#[utoipa::path(post, path = "/payments/{id}/confirm", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((ConfirmParams = "application/x-www-form-urlencoded"), (ConfirmParams = "application/json"))), responses((status = 200, description = "The payment", body = crate::api::schemas::Payment), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 402, description = "Card declined; the error names the payment", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/payments/{id}/confirm", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((ConfirmParams = "application/x-www-form-urlencoded"), (ConfirmParams = "application/json"))), responses((status = 200, description = "The payment", body = crate::views::PaymentView), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 402, description = "Card declined; the error names the payment", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::error::ErrorEnvelope)))]
 pub async fn confirm_payment(
     State(state): State<AppState>,
     auth: ApiAuth,
@@ -28,49 +28,48 @@ pub async fn confirm_payment(
     key: IdempotencyKey,
     body: ApiBody<ConfirmParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let p = body.value;
-    if auth.kind == KeyKind::Publishable {
-        check_browser_confirm(&state, &auth, &id, &p).await?;
-    } else if let Some(client_secret) = &p.client_secret
-        && !crate::services::elements::secret_matches(&state.config.secret, &id, client_secret)
-    {
-        return Err(bad_client_secret());
-    }
-    if p.return_url.is_some() {
-        return Err(ApiError::invalid_param(
-            "return_url",
-            "Set return_url when creating the payment.",
-        ));
-    }
-    let challenge_completed = match p.details.and_then(|d| d.challenge).as_deref() {
-        None => None,
-        Some("completed") => Some(true),
-        Some("failed") => Some(false),
-        Some(other) => {
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let p = body.value;
+        if auth.kind == KeyKind::Publishable {
+            check_browser_confirm(&state, &auth, &id, &p).await?;
+        } else if let Some(client_secret) = &p.client_secret
+            && !crate::services::elements::secret_matches(&state.config.secret, &id, client_secret)
+        {
+            return Err(bad_client_secret());
+        }
+        if p.return_url.is_some() {
             return Err(ApiError::invalid_param(
-                "details[challenge]",
-                format!("details[challenge] must be completed or failed, not {other}."),
+                "return_url",
+                "Set return_url when creating the payment.",
             ));
         }
-    };
-    let input = ConfirmPayment {
-        payment_method: p.payment_method,
-        challenge_completed,
-        new_card: None,
-    };
-    let staged = service::confirm(
-        &deps(&state),
-        &scope_of(&auth),
-        &id,
-        input,
-        service::Channel::Api,
-    )
-    .await?;
-    finish(&state, &auth, idem, staged, &p.expand).await
+        let challenge_completed = match p.details.and_then(|d| d.challenge).as_deref() {
+            None => None,
+            Some("completed") => Some(true),
+            Some("failed") => Some(false),
+            Some(other) => {
+                return Err(ApiError::invalid_param(
+                    "details[challenge]",
+                    format!("details[challenge] must be completed or failed, not {other}."),
+                ));
+            }
+        };
+        let input = ConfirmPayment {
+            payment_method: p.payment_method,
+            challenge_completed,
+            new_card: None,
+        };
+        let staged = service::confirm(
+            &state.payment_deps(),
+            &scope_of(&auth),
+            &id,
+            input,
+            service::Channel::Api,
+        )
+        .await?;
+        staged_reply(&state, &auth, staged, &p.expand).await
+    })
+    .await
 }
 
 fn bad_client_secret() -> ApiError {
@@ -138,7 +137,7 @@ pub struct CaptureParams {
     pub expand: Vec<String>,
 }
 
-#[utoipa::path(post, path = "/payments/{id}/capture", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CaptureParams = "application/x-www-form-urlencoded"), (CaptureParams = "application/json"))), responses((status = 200, description = "The captured payment", body = crate::api::schemas::Payment), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/payments/{id}/capture", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CaptureParams = "application/x-www-form-urlencoded"), (CaptureParams = "application/json"))), responses((status = 200, description = "The captured payment", body = crate::views::PaymentView), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::error::ErrorEnvelope)))]
 pub async fn capture_payment(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -146,18 +145,17 @@ pub async fn capture_payment(
     key: IdempotencyKey,
     body: ApiBody<CaptureParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let staged = service::capture(
-        &deps(&state),
-        &scope_of(&auth),
-        &id,
-        body.value.amount_to_capture,
-    )
-    .await?;
-    finish(&state, &auth, idem, staged, &body.value.expand).await
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let staged = service::capture(
+            &state.payment_deps(),
+            &scope_of(&auth),
+            &id,
+            body.value.amount_to_capture,
+        )
+        .await?;
+        staged_reply(&state, &auth, staged, &body.value.expand).await
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -168,7 +166,7 @@ pub struct CancelParams {
     pub expand: Vec<String>,
 }
 
-#[utoipa::path(post, path = "/payments/{id}/cancel", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CancelParams = "application/x-www-form-urlencoded"), (CancelParams = "application/json"))), responses((status = 200, description = "The canceled payment", body = crate::api::schemas::Payment), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/payments/{id}/cancel", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CancelParams = "application/x-www-form-urlencoded"), (CancelParams = "application/json"))), responses((status = 200, description = "The canceled payment", body = crate::views::PaymentView), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::error::ErrorEnvelope)))]
 pub async fn cancel_payment(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -176,14 +174,18 @@ pub async fn cancel_payment(
     key: IdempotencyKey,
     body: ApiBody<CancelParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let p = body.value;
-    let staged =
-        service::cancel(&deps(&state), &scope_of(&auth), &id, p.cancellation_reason).await?;
-    finish(&state, &auth, idem, staged, &p.expand).await
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let p = body.value;
+        let staged = service::cancel(
+            &state.payment_deps(),
+            &scope_of(&auth),
+            &id,
+            p.cancellation_reason,
+        )
+        .await?;
+        staged_reply(&state, &auth, staged, &p.expand).await
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -195,7 +197,7 @@ pub struct AmountParams {
     pub expand: Vec<String>,
 }
 
-#[utoipa::path(post, path = "/payments/{id}/adjust", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((AmountParams = "application/x-www-form-urlencoded"), (AmountParams = "application/json"))), responses((status = 200, description = "The adjusted payment", body = crate::api::schemas::Payment), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 402, description = "Card declined; the error names the payment", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/payments/{id}/adjust", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((AmountParams = "application/x-www-form-urlencoded"), (AmountParams = "application/json"))), responses((status = 200, description = "The adjusted payment", body = crate::views::PaymentView), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 402, description = "Card declined; the error names the payment", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::error::ErrorEnvelope)))]
 pub async fn adjust_payment(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -203,27 +205,32 @@ pub async fn adjust_payment(
     key: IdempotencyKey,
     body: ApiBody<AmountParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    if body.value.amount.is_none() {
-        return Err(ApiError::missing_param("amount"));
-    }
-    let result = service::adjust(&deps(&state), &scope_of(&auth), &id, body.value.amount).await;
-    match result {
-        Ok(staged) => finish(&state, &auth, idem, staged, &body.value.expand).await,
-        Err(PaymentError::AdjustDeclined(decline, row)) => {
-            // Nothing changed: the 402 names the payment as it still is.
-            let mut err: ApiError = PaymentError::AdjustDeclined(decline, row.clone()).into();
-            err.payment = Some(payment_json(&state, &auth, &row));
-            Err(err)
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        if body.value.amount.is_none() {
+            return Err(ApiError::missing_param("amount"));
         }
-        Err(other) => Err(other.into()),
-    }
+        let result = service::adjust(
+            &state.payment_deps(),
+            &scope_of(&auth),
+            &id,
+            body.value.amount,
+        )
+        .await;
+        match result {
+            Ok(staged) => staged_reply(&state, &auth, staged, &body.value.expand).await,
+            Err(PaymentError::AdjustDeclined(decline, row)) => {
+                // Nothing changed: the 402 names the payment as it still is.
+                let mut err: ApiError = PaymentError::AdjustDeclined(decline, row.clone()).into();
+                err.payment = Some(views::to_json(&payment_view(&state, &auth, &row)));
+                Err(err)
+            }
+            Err(other) => Err(other.into()),
+        }
+    })
+    .await
 }
 
-#[utoipa::path(post, path = "/payments/{id}/reverse", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((AmountParams = "application/x-www-form-urlencoded"), (AmountParams = "application/json"))), responses((status = 200, description = "The payment, with its reversal", body = crate::api::schemas::Payment), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/payments/{id}/reverse", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((AmountParams = "application/x-www-form-urlencoded"), (AmountParams = "application/json"))), responses((status = 200, description = "The payment, with its reversal", body = crate::views::PaymentView), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::error::ErrorEnvelope)))]
 pub async fn reverse_payment(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
@@ -231,10 +238,15 @@ pub async fn reverse_payment(
     key: IdempotencyKey,
     body: ApiBody<AmountParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let staged = service::reverse(&deps(&state), &scope_of(&auth), &id, body.value.amount).await?;
-    finish(&state, &auth, idem, staged, &body.value.expand).await
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let staged = service::reverse(
+            &state.payment_deps(),
+            &scope_of(&auth),
+            &id,
+            body.value.amount,
+        )
+        .await?;
+        staged_reply(&state, &auth, staged, &body.value.expand).await
+    })
+    .await
 }

@@ -38,31 +38,30 @@ pub struct CreateParams {
     pub expand: Vec<String>,
 }
 
-#[utoipa::path(post, path = "/payments", tag = "Payments", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The payment", body = crate::api::schemas::Payment), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 402, description = "Card declined; the error names the payment", body = crate::api::schemas::Error), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::schemas::Error), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::schemas::Error)))]
+#[utoipa::path(post, path = "/payments", tag = "Payments", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The payment", body = crate::views::PaymentView), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 402, description = "Card declined; the error names the payment", body = crate::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::api::error::ErrorEnvelope)))]
 pub async fn create_payment(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     key: IdempotencyKey,
     body: ApiBody<CreateParams>,
 ) -> ApiResult<Response> {
-    let idem = match Idempotency::start(&state, &auth, key, &body.fingerprint).await? {
-        Started::Replay(response) => return Ok(response),
-        Started::Fresh(idem) => idem,
-    };
-    let p = body.value;
-    let expand = p.expand.clone();
-    let input = new_payment(p, &auth);
-    if input.amount.is_none() {
-        return Err(ApiError::missing_param("amount"));
-    }
-    let staged = service::create(
-        &deps(&state),
-        &scope_of(&auth),
-        &auth.default_currency,
-        input,
-    )
-    .await?;
-    finish(&state, &auth, idem, staged, &expand).await
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let p = body.value;
+        let expand = p.expand.clone();
+        let input = new_payment(p, &auth);
+        if input.amount.is_none() {
+            return Err(ApiError::missing_param("amount"));
+        }
+        let staged = service::create(
+            &state.payment_deps(),
+            &scope_of(&auth),
+            &auth.default_currency,
+            input,
+        )
+        .await?;
+        staged_reply(&state, &auth, staged, &expand).await
+    })
+    .await
 }
 
 /// The use case's input from the request's parameters; payments naming no connection use

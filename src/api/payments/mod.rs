@@ -15,18 +15,21 @@ pub use read::{get_payment, list_payments};
 
 use super::auth::{ApiAuth, KeyKind, SecretAuth};
 use super::body::ApiBody;
-use super::customers::{CustomerDto, scope_of};
+use super::customers::scope_of;
 use super::error::{ApiError, ApiResult, ErrorType};
-use super::idempotency::{Idempotency, IdempotencyKey, Reply, Started};
-use super::list::{ApiQuery, ListEnvelope, Paging};
+use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::list::{ApiQuery, Paging};
 use super::params::lenient;
 use crate::services::customers;
 use crate::services::payments::{
-    self as service, ConfirmPayment, Deps, NewPayment, PaymentError, Staged,
+    self as service, ConfirmPayment, NewPayment, PaymentError, Staged,
 };
 use crate::state::AppState;
-use crate::store::charges;
+use crate::store::Tx;
+use crate::store::charges::ChargeRow;
 use crate::store::payments::{self as rows, PaymentFilter, PaymentRow};
+use crate::store::row;
+use crate::views::{self, ChargeView, CustomerView, PaymentView};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -34,19 +37,6 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-/// What the payment use cases need, taken from the server's state (also used by the 3DS page).
-pub fn deps(state: &AppState) -> Deps<'_> {
-    Deps {
-        store: &state.store,
-        clock: state.clock.as_ref(),
-        acquirers: &state.acquirers,
-        secret: &state.config.secret,
-        public_url: &state.config.public_url,
-        fees: state.config.fees,
-        settlement_delay_secs: state.config.settlement_delay_secs,
-    }
-}
 
 impl From<PaymentError> for ApiError {
     fn from(err: PaymentError) -> Self {
@@ -79,49 +69,37 @@ impl From<PaymentError> for ApiError {
 }
 
 /// The payment as this caller sees it (secret keys get the client secret).
-pub(crate) fn payment_json(state: &AppState, auth: &ApiAuth, row: &PaymentRow) -> Value {
-    let secret = (auth.kind == super::auth::KeyKind::Secret)
+pub(crate) fn payment_view(state: &AppState, auth: &ApiAuth, row: &PaymentRow) -> PaymentView {
+    let secret = (auth.kind == KeyKind::Secret)
         .then(|| service::client_secret(&state.config.secret, &row.id));
-    crate::wire::payment(row, &state.config.public_url, secret.as_deref())
+    PaymentView::new(row, &state.config.public_url).with_client_secret(secret)
 }
 
 /// Replaces ids by objects for each `expand[]` entry.
 pub(crate) async fn expand(
     state: &AppState,
     auth: &ApiAuth,
-    mut object: Value,
+    mut payment: PaymentView,
     expand: &[String],
-) -> ApiResult<Value> {
+) -> ApiResult<PaymentView> {
+    let (account, mode) = (&auth.account_id, auth.mode.as_str());
     for field in expand {
         let field = field.strip_prefix("data.").unwrap_or(field);
         match field {
             "customer" => {
-                if let Some(id) = object["customer"].as_str().map(str::to_string) {
-                    let found = crate::store::customers::find(
-                        state.store.reader(),
-                        &auth.account_id,
-                        auth.mode.as_str(),
-                        &id,
-                    )
-                    .await?;
-                    if let Some(row) = found {
-                        let customer = customers::to_domain(row)?;
-                        object["customer"] = serde_json::to_value(CustomerDto::from(customer))
-                            .map_err(|e| ApiError::internal(&e))?;
-                    }
+                if let Some(Value::String(id)) = &payment.customer
+                    && let Some(row) = row::find(state.store.reader(), account, mode, id).await?
+                {
+                    let customer = CustomerView::from(customers::to_domain(row)?);
+                    payment.customer = Some(views::to_json(&customer));
                 }
             }
             "latest_charge" => {
-                if let Some(id) = object["latest_charge"].as_str().map(str::to_string)
-                    && let Some(row) = charges::find(
-                        state.store.reader(),
-                        &auth.account_id,
-                        auth.mode.as_str(),
-                        &id,
-                    )
-                    .await?
+                if let Some(Value::String(id)) = &payment.latest_charge
+                    && let Some(row) =
+                        row::find::<ChargeRow>(state.store.reader(), account, mode, id).await?
                 {
-                    object["latest_charge"] = crate::wire::charge(&row);
+                    payment.latest_charge = Some(views::to_json(&ChargeView::from(&row)));
                 }
             }
             other => {
@@ -134,30 +112,26 @@ pub(crate) async fn expand(
             }
         }
     }
-    Ok(object)
+    Ok(payment)
 }
 
-/// Commits a staged change with its idempotency record; a decline is a 402 whose body names
-/// the failed payment, stored like any other answer.
-pub(super) async fn finish(
+/// The answer to a staged change, to be committed with it (`idempotent`); a decline is a
+/// 402 whose body names the failed payment, stored like any other answer.
+pub(super) async fn staged_reply(
     state: &AppState,
     auth: &ApiAuth,
-    idem: Idempotency,
     staged: Staged,
     expand_fields: &[String],
-) -> ApiResult<Response> {
-    let object = expand(
+) -> ApiResult<(Tx, Reply)> {
+    let payment = expand(
         state,
         auth,
-        payment_json(state, auth, &staged.payment),
+        payment_view(state, auth, &staged.payment),
         expand_fields,
     )
     .await?;
     let reply = match staged.decline {
-        None => Reply {
-            status: StatusCode::OK,
-            body: object,
-        },
+        None => Reply::ok(payment)?,
         Some(decline) => {
             let mut err = ApiError::new(
                 StatusCode::PAYMENT_REQUIRED,
@@ -166,12 +140,12 @@ pub(super) async fn finish(
                 decline.message,
             );
             err.decline_code = Some(decline.decline_code.to_string());
-            err.payment = Some(object);
+            err.payment = Some(views::to_json(&payment));
             Reply {
                 status: StatusCode::PAYMENT_REQUIRED,
                 body: err.body(),
             }
         }
     };
-    idem.commit(staged.tx, reply).await
+    Ok((staged.tx, reply))
 }

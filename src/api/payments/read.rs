@@ -1,6 +1,7 @@
 //! `GET /v1/payments/{id}` and `GET /v1/payments`.
 
 use super::*;
+use crate::views::ListView;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ExpandQuery {
@@ -8,19 +9,19 @@ pub struct ExpandQuery {
     pub expand: Vec<String>,
 }
 
-#[utoipa::path(get, path = "/payments/{id}", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("expand[]" = Option<Vec<String>>, Query, description = "customer, latest_charge")), responses((status = 200, description = "The payment", body = crate::api::schemas::Payment), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error), (status = 404, description = "No such object for this account and mode", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/payments/{id}", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("expand[]" = Option<Vec<String>>, Query, description = "customer, latest_charge")), responses((status = 200, description = "The payment", body = crate::views::PaymentView), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::api::error::ErrorEnvelope)))]
 pub async fn get_payment(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<ExpandQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PaymentView>> {
     let row = service::find(&state.store, &scope_of(&auth), &id).await?;
     Ok(Json(
         expand(
             &state,
             &auth,
-            payment_json(&state, &auth, &row),
+            payment_view(&state, &auth, &row),
             &query.expand,
         )
         .await?,
@@ -59,12 +60,12 @@ fn parse_time(param: &str, value: Option<String>) -> ApiResult<Option<i64>> {
         .transpose()
 }
 
-#[utoipa::path(get, path = "/payments", tag = "Payments", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("customer" = Option<String>, Query), ("customer_reference" = Option<String>, Query), ("status" = Option<String>, Query), ("created[gte]" = Option<i64>, Query), ("created[lte]" = Option<i64>, Query), ("expand[]" = Option<Vec<String>>, Query)), responses((status = 200, description = "Payments, newest first", body = crate::api::schemas::List), (status = 400, description = "Invalid parameters", body = crate::api::schemas::Error), (status = 401, description = "Missing or invalid API key", body = crate::api::schemas::Error)))]
+#[utoipa::path(get, path = "/payments", tag = "Payments", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("customer" = Option<String>, Query), ("customer_reference" = Option<String>, Query), ("status" = Option<String>, Query), ("created[gte]" = Option<i64>, Query), ("created[lte]" = Option<i64>, Query), ("expand[]" = Option<Vec<String>>, Query)), responses((status = 200, description = "Payments, newest first", body = crate::views::list::List), (status = 400, description = "Invalid parameters", body = crate::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::api::error::ErrorEnvelope)))]
 pub async fn list_payments(
     State(state): State<AppState>,
     SecretAuth(auth): SecretAuth,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> ApiResult<Json<ListEnvelope<Value>>> {
+) -> ApiResult<Json<ListView<PaymentView>>> {
     let limit = query.paging.limit()?;
     if let Some(status) = &query.status
         && crate::domain::payment::PaymentStatus::parse(status).is_none()
@@ -100,11 +101,11 @@ pub async fn list_payments(
             expand(
                 &state,
                 &auth,
-                payment_json(&state, &auth, row),
+                payment_view(&state, &auth, row),
                 &query.expand,
             )
             .await?,
         );
     }
-    Ok(Json(ListEnvelope::new(data, has_more, "/v1/payments")))
+    Ok(Json(ListView::new(data, has_more, "/v1/payments")))
 }

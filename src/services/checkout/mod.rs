@@ -8,7 +8,7 @@
 mod sessions;
 
 use sessions::items_of;
-pub use sessions::{LineItem, NewSession, create_session, session_json};
+pub use sessions::{LineItem, NewSession, create_session, session_view};
 
 use super::ServiceError;
 pub use super::card_entry::TypedCard;
@@ -23,7 +23,9 @@ use crate::domain::payment::PaymentStatus;
 use crate::store::accounts;
 use crate::store::checkout_sessions;
 use crate::store::payments::PaymentRow;
-use serde_json::{Value, json};
+use crate::views::CheckoutContextView;
+use crate::views::checkout::CheckoutMerchant;
+use serde_json::Value;
 
 /// The colour used when an account's own is not a `#rrggbb` value.
 pub const DEFAULT_BRAND_COLOR: &str = "#4f46e5";
@@ -61,27 +63,14 @@ impl CheckoutView {
     }
 
     /// The public context (`GET /v1/checkout/{reference}`).
-    pub fn context_json(&self, public_url: &str) -> Value {
-        let p = &self.payment;
-        json!({
-            "object": "checkout",
-            "id": p.id,
-            "reference": p.id,
-            "payment": p.id,
-            "amount": p.amount,
-            "currency": p.currency,
-            "status": p.status,
-            "merchant_display_name": self.merchant_name,
-            "brand_color": self.brand_color,
-            "description": p.description,
-            "product_name": p.product_name,
-            "merchant_reference": self.merchant_reference,
-            "items": self.items,
-            "url": payments_service::checkout_url(public_url, &p.id),
-            "expires_at": p.expires_at,
-            "created": p.created,
-            "livemode": self.livemode(),
-        })
+    pub fn context(&self, public_url: &str) -> CheckoutContextView {
+        let merchant = CheckoutMerchant {
+            name: &self.merchant_name,
+            brand_color: &self.brand_color,
+            merchant_reference: self.merchant_reference.as_deref(),
+            items: &self.items,
+        };
+        CheckoutContextView::new(&self.payment, merchant, public_url)
     }
 }
 

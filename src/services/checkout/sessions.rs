@@ -2,6 +2,7 @@
 //! to send the customer and the server-to-server callback.
 
 use crate::crypto::new_id;
+pub use crate::domain::checkout::LineItem;
 use crate::domain::ids::IdKind;
 use crate::services::payments::{
     self as payments_service, Deps, NewPayment, PaymentError, Staged, http_url,
@@ -9,23 +10,7 @@ use crate::services::payments::{
 use crate::services::{Scope, ServiceError};
 use crate::store::callbacks;
 use crate::store::checkout_sessions::{self, CheckoutSessionRow};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-
-/// One line of an order, as the merchant sent it. `amount` is the line's total in minor units
-/// (VAT included); `vat` is the rate in percent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LineItem {
-    pub line_id: String,
-    pub description: String,
-    pub quantity: i64,
-    pub amount: i64,
-    #[serde(default)]
-    pub vat: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vat_amount: Option<i64>,
-}
+use crate::views::{CheckoutSessionView, PaymentView};
 
 /// Checks line items against the order amount: each line well formed, ids unique, and the
 /// lines summing to the amount exactly.
@@ -196,51 +181,24 @@ fn rename_params(err: ServiceError) -> ServiceError {
 }
 
 /// A session as the API shows it, with its payment and the callbacks made so far.
-pub async fn session_json(
+pub async fn session_view(
     deps: &Deps<'_>,
     session: &CheckoutSessionRow,
-    payment: Value,
-) -> Result<Value, sqlx::Error> {
+    payment: PaymentView,
+) -> Result<CheckoutSessionView, sqlx::Error> {
     let deliveries = callbacks::for_session(deps.store.reader(), &session.id).await?;
     let attempts = if deliveries.is_empty() {
         Vec::new()
     } else {
         callbacks::attempts_for_session(deps.store.reader(), &session.id).await?
     };
-    let callbacks: Vec<Value> = deliveries
-        .iter()
-        .map(|d| {
-            let tries: Vec<Value> = attempts
-                .iter()
-                .filter(|a| a.delivery_id == d.id)
-                .map(|a| {
-                    json!({"attempt": a.attempt, "at": a.at, "status_code": a.status_code,
-                           "error": a.error, "duration_ms": a.duration_ms})
-                })
-                .collect();
-            json!({"event": d.event, "status": d.status, "attempts": d.attempts,
-                   "next_attempt_at": (d.status == "pending").then_some(d.next_attempt_at),
-                   "delivered_at": d.delivered_at, "created": d.created, "attempt_log": tries})
-        })
-        .collect();
-    Ok(json!({
-        "id": session.id,
-        "object": "checkout.session",
-        "url": payments_service::checkout_url(deps.public_url, &session.payment_id),
-        "payment": payment,
-        "order": {
-            "amount": payment["amount"],
-            "currency": payment["currency"],
-            "merchant_reference": session.merchant_reference,
-            "items": items_of(session),
-        },
-        "return_url": session.return_url,
-        "callback_url": session.callback_url,
-        "callbacks": callbacks,
-        "expires_at": session.expires_at,
-        "created": session.created,
-        "livemode": session.mode == "live",
-    }))
+    Ok(CheckoutSessionView::new(
+        session,
+        payment,
+        &deliveries,
+        &attempts,
+        deps.public_url,
+    ))
 }
 
 pub(super) fn items_of(session: &CheckoutSessionRow) -> Vec<LineItem> {

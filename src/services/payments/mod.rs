@@ -98,10 +98,7 @@ fn invalid(param: &str, message: impl Into<String>) -> PaymentError {
     ServiceError::invalid(param, message).into()
 }
 
-/// The hosted checkout page of a payment.
-pub fn checkout_url(public_url: &str, payment_id: &str) -> String {
-    format!("{public_url}/checkout/{payment_id}")
-}
+pub use crate::views::payment::checkout_url;
 
 /// Where a card was entered, which decides what a decline and a 3-D Secure challenge do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +169,7 @@ async fn emit_to(
     kinds: &[&str],
     endpoints: Option<&[EndpointRow]>,
 ) -> Result<()> {
-    let object = crate::wire::payment(row, deps.public_url, None);
+    let object = crate::views::to_json(&crate::views::PaymentView::new(row, deps.public_url));
     crate::services::events::record(
         tx,
         deps.clock.now_micros(),

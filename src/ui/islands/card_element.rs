@@ -22,7 +22,7 @@ pub async fn elements_status(
 ) -> Result<ElementsOutcome, ServerFnError> {
     let state = expect_context::<crate::state::AppState>();
     let scope = browser_scope(&state, &publishable_key).await?;
-    crate::services::elements::status(&crate::api::payments::deps(&state), &scope, &client_secret)
+    crate::services::elements::status(&state.payment_deps(), &scope, &client_secret)
         .await
         .map_err(frame_error)
 }
@@ -45,14 +45,9 @@ pub async fn elements_confirm(
         expiry,
         cvc: crate::crypto::Secret::new(cvc),
     };
-    crate::services::elements::confirm(
-        &crate::api::payments::deps(&state),
-        &scope,
-        &client_secret,
-        card,
-    )
-    .await
-    .map_err(frame_error)
+    crate::services::elements::confirm(&state.payment_deps(), &scope, &client_secret, card)
+        .await
+        .map_err(frame_error)
 }
 
 /// The account and mode of a publishable key (a secret key is refused: it must never be in
@@ -65,7 +60,7 @@ async fn browser_scope(
     let auth = crate::api::auth::authenticate(state, key)
         .await
         .map_err(|e| refuse(e.status, e.message.clone()))?;
-    if auth.kind != crate::api::auth::KeyKind::Publishable {
+    if auth.kind != crate::domain::api_key::KeyKind::Publishable {
         return Err(refuse(
             http::StatusCode::FORBIDDEN,
             "The card element takes a publishable key (pk_…). Never put a secret key in a web page."

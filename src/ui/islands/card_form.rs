@@ -23,7 +23,7 @@ pub async fn pay_checkout(
 ) -> Result<PayOutcome, ServerFnError> {
     use crate::services::checkout::{self, TypedCard};
     let state = expect_context::<crate::state::AppState>();
-    let deps = crate::api::payments::deps(&state);
+    let deps = state.payment_deps();
     let card = TypedCard {
         name: Some(name),
         number: crate::crypto::Secret::new(number),

@@ -25,7 +25,7 @@ pub fn CheckoutPage() -> impl IntoView {
     });
     let state = expect_context::<AppState>();
     let content = Suspend::new(async move {
-        let deps = crate::api::payments::deps(&state);
+        let deps = state.payment_deps();
         match checkout::load(&deps, &id).await {
             Ok(Some(view)) => {
                 allow_form_target(&view);

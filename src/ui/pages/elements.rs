@@ -6,7 +6,8 @@
 //! those origins the frame may talk to.
 
 use super::{set_page_csp, set_status};
-use crate::api::auth::{KeyKind, authenticate};
+use crate::api::auth::authenticate;
+use crate::domain::api_key::KeyKind;
 use crate::services::elements::{challenge_ancestors, frame_ancestors, origin_allowed};
 use crate::state::AppState;
 use crate::store::accounts;
