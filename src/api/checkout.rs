@@ -11,7 +11,8 @@ use super::payments::payment_view;
 use crate::domain::ids::{self, IdKind};
 use crate::services::checkout::{self as service, LineItem, NewSession};
 use crate::state::AppState;
-use crate::store::checkout_sessions;
+use crate::store::checkout_sessions::CheckoutSessionRow;
+use crate::store::row;
 use crate::views::CheckoutSessionView;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -142,7 +143,7 @@ pub async fn get_session(
     if !ids::is_id(IdKind::CheckoutSession, &id) {
         return Err(not_found());
     }
-    let session = checkout_sessions::find(
+    let session = row::find::<CheckoutSessionRow>(
         state.store.reader(),
         &auth.account_id,
         auth.mode.as_str(),
@@ -150,7 +151,7 @@ pub async fn get_session(
     )
     .await?
     .ok_or_else(not_found)?;
-    let payment = crate::store::payments::find(
+    let payment = row::find_hot::<crate::store::payments::PaymentRow>(
         &state.store,
         &auth.account_id,
         auth.mode.as_str(),

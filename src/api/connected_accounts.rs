@@ -10,6 +10,7 @@ use crate::crypto::new_id;
 use crate::domain::ids::IdKind;
 use crate::state::AppState;
 use crate::store::connected_accounts::{self as rows, ConnectedAccountRow};
+use crate::store::row;
 use crate::views::{ConnectedAccountView, ListView};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -52,7 +53,7 @@ pub async fn create_account(
             sort_key: now,
         };
         let mut tx = state.store.begin().await?;
-        rows::insert(&mut tx, &row).await?;
+        row::insert_now(&mut tx, &row).await?;
         Ok((tx, Reply::ok(ConnectedAccountView::from(&row))?))
     })
     .await
@@ -64,7 +65,7 @@ pub async fn get_account(
     SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ConnectedAccountView>> {
-    let row = rows::find(
+    let row = row::find::<ConnectedAccountRow>(
         state.store.reader(),
         &auth.account_id,
         auth.mode.as_str(),
@@ -87,14 +88,7 @@ pub async fn list_accounts(
     SecretAuth(auth): SecretAuth,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<ListView<ConnectedAccountView>>> {
-    let limit = query.paging.limit()?;
-    let pool = state.store.reader();
-    let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
-    let (found, has_more) =
-        rows::list(pool, &auth.account_id, auth.mode.as_str(), &cursor, limit).await?;
-    Ok(Json(ListView::new(
-        found.iter().map(ConnectedAccountView::from).collect(),
-        has_more,
-        "/v1/accounts",
-    )))
+    let everyone = rows::ConnectedAccountFilter;
+    let (found, has_more) = query.paging.page(&state, &auth, &everyone).await?;
+    Ok(Json(ListView::of(&found, has_more, "/v1/accounts")))
 }

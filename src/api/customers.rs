@@ -8,7 +8,7 @@ use super::list::{ApiQuery, Paging};
 use crate::services::Scope;
 use crate::services::customers::{self, CustomerFields};
 use crate::state::AppState;
-use crate::store::customers::{self as rows, CustomerFilter};
+use crate::store::customers::CustomerFilter;
 use crate::views::{CustomerView, DeletedView, ListView};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -123,19 +123,8 @@ pub async fn list_customers(
     SecretAuth(auth): SecretAuth,
     ApiQuery(query): ApiQuery<ListCustomersQuery>,
 ) -> ApiResult<Json<ListView<CustomerView>>> {
-    let limit = query.paging.limit()?;
-    let pool = state.store.reader();
-    let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
     let filter = CustomerFilter { email: query.email };
-    let (found, has_more) = rows::list(
-        pool,
-        &auth.account_id,
-        auth.mode.as_str(),
-        &filter,
-        &cursor,
-        limit,
-    )
-    .await?;
+    let (found, has_more) = query.paging.page(&state, &auth, &filter).await?;
     let data = found
         .into_iter()
         .map(|row| customers::to_domain(row).map(CustomerView::from))

@@ -4,7 +4,9 @@ use super::auth::SecretAuth;
 use super::error::{ApiError, ApiResult};
 use super::list::{ApiQuery, Paging};
 use crate::state::AppState;
-use crate::store::events::{self as rows, EventFilter};
+use crate::store::events::EventFilter;
+use crate::store::events::EventRow;
+use crate::store::row;
 use crate::views::{EventView, ListView};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -16,7 +18,7 @@ pub async fn get_event(
     SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<EventView>> {
-    let row = rows::find(
+    let row = row::find::<EventRow>(
         state.store.reader(),
         &auth.account_id,
         auth.mode.as_str(),
@@ -43,25 +45,10 @@ pub async fn list_events(
     SecretAuth(auth): SecretAuth,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<ListView<EventView>>> {
-    let limit = query.paging.limit()?;
-    let pool = state.store.reader();
-    let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
     let filter = EventFilter {
         kind: query.kind,
         object_id: query.object,
     };
-    let (found, has_more) = rows::list(
-        pool,
-        &auth.account_id,
-        auth.mode.as_str(),
-        &filter,
-        &cursor,
-        limit,
-    )
-    .await?;
-    Ok(Json(ListView::new(
-        found.iter().map(EventView::from).collect(),
-        has_more,
-        "/v1/events",
-    )))
+    let (found, has_more) = query.paging.page(&state, &auth, &filter).await?;
+    Ok(Json(ListView::of(&found, has_more, "/v1/events")))
 }

@@ -5,8 +5,9 @@ use super::error::{ApiError, ApiResult};
 use super::list::{ApiQuery, Paging};
 use crate::domain::ids::{self, IdKind};
 use crate::state::AppState;
-use crate::store::connected_accounts;
+use crate::store::connected_accounts::ConnectedAccountRow;
 use crate::store::ledger as rows;
+use crate::store::row;
 use crate::views::{BalanceView, LedgerTransactionView, ListView};
 use axum::Json;
 use axum::extract::State;
@@ -29,7 +30,8 @@ pub async fn get_balance(
         None => auth.account_id.clone(),
         Some(id) => {
             let found = if ids::is_id(IdKind::Account, &id) {
-                connected_accounts::find(state.store.reader(), &auth.account_id, mode, &id).await?
+                row::find::<ConnectedAccountRow>(state.store.reader(), &auth.account_id, mode, &id)
+                    .await?
             } else {
                 None
             };
@@ -56,19 +58,11 @@ pub async fn list_transactions(
     SecretAuth(auth): SecretAuth,
     ApiQuery(query): ApiQuery<TransactionsQuery>,
 ) -> ApiResult<Json<ListView<LedgerTransactionView>>> {
-    let limit = query.paging.limit()?;
-    let pool = state.store.reader();
-    let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
-    let (found, has_more) = rows::list(
-        pool,
-        &auth.account_id,
-        auth.mode.as_str(),
-        query.payment.as_deref(),
-        &cursor,
-        limit,
-    )
-    .await?;
-    let data = rows::with_entries(pool, found)
+    let filter = rows::TransactionFilter {
+        payment: query.payment,
+    };
+    let (found, has_more) = query.paging.page(&state, &auth, &filter).await?;
+    let data = rows::with_entries(state.store.reader(), found)
         .await?
         .into_iter()
         .map(|(t, entries)| LedgerTransactionView::new(t, entries))

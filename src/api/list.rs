@@ -5,7 +5,9 @@ use super::auth::ApiAuth;
 use super::body::deserialize;
 use super::error::{ApiError, ApiResult};
 use super::params;
-use crate::store::page::{self, Cursor};
+use crate::state::AppState;
+use crate::store::page::{self, Cursor, Listing};
+use crate::store::row::Table;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::Deserialize;
@@ -48,6 +50,20 @@ impl Paging {
                 "limit must be a whole number from 1 to 100.",
             )),
         }
+    }
+
+    /// One page of what `listing` shows the caller: the limit checked, the cursor resolved.
+    pub async fn page<L: Listing>(
+        &self,
+        state: &AppState,
+        auth: &ApiAuth,
+        listing: &L,
+    ) -> ApiResult<(Vec<L::Row>, bool)> {
+        let limit = self.limit()?;
+        let pool = state.store.reader();
+        let cursor = self.cursor(pool, L::Row::TABLE, auth).await?;
+        let mode = auth.mode.as_str();
+        Ok(page::list(pool, &auth.account_id, mode, listing, &cursor, limit).await?)
     }
 
     /// Resolves `starting_after` / `ending_before` (ids of `table` in the caller's scope).

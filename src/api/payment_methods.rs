@@ -9,6 +9,7 @@ use super::list::{ApiQuery, Paging};
 use crate::domain::ids::{IdKind, is_id};
 use crate::state::AppState;
 use crate::store::payment_methods::{self as rows, PaymentMethodRow};
+use crate::store::row;
 use crate::views::{ListView, PaymentMethodView};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -24,7 +25,7 @@ async fn find(
     if !is_id(IdKind::PaymentMethod, id) {
         return Err(ApiError::not_found("payment_method", id));
     }
-    rows::find(state.store.reader(), account_id, mode, id)
+    row::find::<PaymentMethodRow>(state.store.reader(), account_id, mode, id)
         .await?
         .ok_or_else(|| ApiError::not_found("payment_method", id))
 }
@@ -56,23 +57,9 @@ pub async fn list_payment_methods(
     let customer = query
         .customer
         .ok_or_else(|| ApiError::missing_param("customer"))?;
-    let limit = query.paging.limit()?;
-    let pool = state.store.reader();
-    let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
-    let (found, has_more) = rows::list_for_customer(
-        pool,
-        &auth.account_id,
-        auth.mode.as_str(),
-        &customer,
-        &cursor,
-        limit,
-    )
-    .await?;
-    Ok(Json(ListView::new(
-        found.iter().map(PaymentMethodView::from).collect(),
-        has_more,
-        "/v1/payment_methods",
-    )))
+    let of_customer = rows::OfCustomer(customer);
+    let (found, has_more) = query.paging.page(&state, &auth, &of_customer).await?;
+    Ok(Json(ListView::of(&found, has_more, "/v1/payment_methods")))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

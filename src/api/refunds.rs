@@ -109,21 +109,9 @@ pub async fn list_refunds(
     SecretAuth(auth): SecretAuth,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<ListView<RefundView>>> {
-    let limit = query.paging.limit()?;
-    let pool = state.store.reader();
-    let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
-    let (found, has_more) = rows::list(
-        pool,
-        &auth.account_id,
-        auth.mode.as_str(),
-        query.payment.as_deref(),
-        &cursor,
-        limit,
-    )
-    .await?;
-    Ok(Json(ListView::new(
-        found.iter().map(RefundView::from).collect(),
-        has_more,
-        "/v1/refunds",
-    )))
+    let filter = rows::RefundFilter {
+        payment: query.payment,
+    };
+    let (found, has_more) = query.paging.page(&state, &auth, &filter).await?;
+    Ok(Json(ListView::of(&found, has_more, "/v1/refunds")))
 }

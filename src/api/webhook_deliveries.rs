@@ -9,7 +9,8 @@ use super::idempotency::{IdempotencyKey, Reply, idempotent};
 use super::list::{ApiQuery, Paging};
 use crate::services::webhooks::queue;
 use crate::state::AppState;
-use crate::store::events;
+use crate::store::events::EventRow;
+use crate::store::row;
 use crate::store::webhook_deliveries::{self as rows, DeliveryRow, Of};
 use crate::views::{DeliveryView, ListView};
 use axum::Json;
@@ -34,18 +35,7 @@ pub async fn deliveries_page(
     paging: &Paging,
     url: &str,
 ) -> ApiResult<ListView<DeliveryView>> {
-    let limit = paging.limit()?;
-    let pool = state.store.reader();
-    let cursor = paging.cursor(pool, rows::TABLE, auth).await?;
-    let (found, has_more) = rows::list(
-        pool,
-        &auth.account_id,
-        auth.mode.as_str(),
-        &of,
-        &cursor,
-        limit,
-    )
-    .await?;
+    let (found, has_more) = paging.page(state, auth, &of).await?;
     Ok(ListView::new(
         with_attempts(state, found).await?,
         has_more,
@@ -60,7 +50,7 @@ pub async fn list_event_deliveries(
     Path(id): Path<String>,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<ListView<DeliveryView>>> {
-    let event = events::find(
+    let event = row::find::<EventRow>(
         state.store.reader(),
         &auth.account_id,
         auth.mode.as_str(),

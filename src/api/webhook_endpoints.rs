@@ -137,11 +137,7 @@ pub async fn list_endpoints(
     SecretAuth(auth): SecretAuth,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<ListView<WebhookEndpointView>>> {
-    let limit = paging.limit()?;
-    let pool = state.store.reader();
-    let cursor = paging.cursor(pool, rows::TABLE, &auth).await?;
-    let (found, has_more) =
-        rows::list(pool, &auth.account_id, auth.mode.as_str(), &cursor, limit).await?;
+    let (found, has_more) = paging.page(&state, &auth, &rows::EndpointFilter).await?;
     Ok(Json(ListView::new(
         found
             .into_iter()

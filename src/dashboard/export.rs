@@ -4,8 +4,8 @@
 use super::filters::PaymentQuery;
 use crate::session::CurrentSession;
 use crate::state::AppState;
-use crate::store::page::Cursor;
-use crate::store::payments::{self, PaymentFilter, PaymentRow};
+use crate::store::page::{self, Cursor};
+use crate::store::payments::{PaymentFilter, PaymentRow};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -79,15 +79,8 @@ fn rows_stream(
                 )),
                 Next::Done => None,
                 Next::Page(cursor) => {
-                    let page = payments::list(
-                        state.store.reader(),
-                        &account_id,
-                        &mode,
-                        &filter,
-                        &cursor,
-                        BATCH,
-                    )
-                    .await;
+                    let db = state.store.reader();
+                    let page = page::list(db, &account_id, &mode, &filter, &cursor, BATCH).await;
                     match page {
                         Ok((rows, has_more)) => {
                             let after = rows.last().map(|r| Cursor::After {

@@ -11,8 +11,9 @@ use crate::domain::customer::check_email;
 use crate::domain::ids::IdKind;
 use crate::domain::mode::Mode;
 use crate::store::accounts::{self, AccountRow};
-use crate::store::acquirer_connections::{self, AcquirerConnectionRow};
+use crate::store::acquirer_connections::AcquirerConnectionRow;
 use crate::store::api_keys::{self, ApiKeyRow};
+use crate::store::row;
 use crate::store::users::{self, UserRow};
 use crate::store::{Store, Tx, is_unique_violation};
 use anyhow::{Context, Result, bail};
@@ -58,7 +59,7 @@ async fn insert_key(
     key: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    api_keys::insert(
+    row::insert_now(
         tx,
         &ApiKeyRow {
             id: new_id(IdKind::ApiKey),
@@ -76,6 +77,11 @@ async fn insert_key(
 
 fn random_key(kind: KeyKind, mode: Mode) -> String {
     format!("{}{}", kind.prefix(mode), random_base62(KEY_RANDOM_LEN))
+}
+
+/// A merchant account by id (none when there is no such account).
+pub async fn find(store: &Store, id: &str) -> Result<Option<AccountRow>, sqlx::Error> {
+    crate::store::accounts::find(store.reader(), id).await
 }
 
 /// Creates an account with test and live keys (secret and publishable) and a dashboard user.
@@ -138,7 +144,7 @@ async fn insert_account(
     };
     let hash = hash_password(password);
     let mut tx = store.begin().await?;
-    accounts::insert(&mut tx, &account).await?;
+    row::insert_now(&mut tx, &account).await?;
     for k in keys {
         insert_key(&mut tx, &account.id, k.mode, k.kind, k.key.expose(), now).await?;
     }
@@ -152,7 +158,7 @@ async fn insert_account(
                 kind: SANDBOX_KIND.to_string(),
                 created: now,
             };
-            acquirer_connections::insert(&mut tx, &connection).await?;
+            row::insert_now(&mut tx, &connection).await?;
         }
     }
     let user = UserRow {
@@ -164,7 +170,7 @@ async fn insert_account(
         locked_until: 0,
         created: now,
     };
-    if let Err(err) = users::insert(&mut tx, &user).await {
+    if let Err(err) = row::insert_now(&mut tx, &user).await {
         if is_unique_violation(&err) {
             bail!("a dashboard user with the e-mail {email} already exists");
         }

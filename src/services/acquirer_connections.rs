@@ -4,7 +4,8 @@
 use super::{Scope, ServiceError};
 use crate::acquirer::SANDBOX_KIND;
 use crate::domain::mode::Mode;
-use crate::store::acquirer_connections::{self as rows, AcquirerConnectionRow};
+use crate::store::acquirer_connections::AcquirerConnectionRow;
+use crate::store::row;
 use crate::store::{Store, Tx, is_unique_violation};
 
 /// Whether `id` can name a connection: `acq_` then 1 to 40 of a-z, 0-9 and `_`.
@@ -53,7 +54,7 @@ pub async fn create(
         kind: SANDBOX_KIND.to_string(),
         created: now,
     };
-    if let Err(err) = rows::insert(tx, &row).await {
+    if let Err(err) = row::insert_now(tx, &row).await {
         if is_unique_violation(&err) {
             return Err(ServiceError::invalid(
                 "id",
@@ -69,7 +70,9 @@ pub async fn create(
 /// payment must not fail because the connection was only added in test mode.
 pub async fn check_default(store: &Store, account_id: &str, id: &str) -> Result<(), ServiceError> {
     for mode in [Mode::Test, Mode::Live] {
-        let found = rows::find(store.reader(), account_id, mode.as_str(), id).await?;
+        let found =
+            row::find::<AcquirerConnectionRow>(store.reader(), account_id, mode.as_str(), id)
+                .await?;
         if found.is_none() {
             return Err(ServiceError::invalid(
                 "default_acquirer",

@@ -7,6 +7,7 @@ use crate::crypto::random_base62;
 use crate::domain::payment::PaymentStatus;
 use crate::store::callbacks::{self, AttemptRow, DeliveryRow};
 use crate::store::payments::PaymentRow;
+use crate::store::row;
 use crate::store::{Store, Tx, checkout_sessions};
 use std::time::{Duration, Instant};
 
@@ -93,7 +94,7 @@ pub async fn enqueue(
         created: now,
         delivered_at: None,
     };
-    callbacks::insert(tx, &delivery).await
+    row::insert_now(tx, &delivery).await
 }
 
 /// What one pass of the queue did.

@@ -9,7 +9,8 @@ use crate::crypto::{Secret, hmac_sha256, new_id};
 use crate::domain::card::{CardFieldError, CheckedCard, check_card};
 use crate::domain::ids::IdKind;
 use crate::store::Tx;
-use crate::store::payment_methods::{self, PaymentMethodRow};
+use crate::store::payment_methods::PaymentMethodRow;
+use crate::store::row;
 
 /// Card fields as received.
 #[derive(Debug)]
@@ -57,7 +58,7 @@ pub async fn tokenize(
     )
     .map_err(CardError::Field)?;
     let row = card_method(scope, clock, secret, &card, None);
-    payment_methods::insert(tx, &row);
+    tx.defer(row::insert(&row));
     Ok(row)
 }
 

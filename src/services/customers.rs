@@ -9,6 +9,8 @@ use crate::domain::metadata::Metadata;
 use crate::domain::mode::Mode;
 use crate::store::Tx;
 use crate::store::customers::{self as rows, CustomerRow};
+use crate::store::payment_methods::PaymentMethodRow;
+use crate::store::row;
 use std::collections::BTreeMap;
 
 /// The fields a merchant may set on a customer.
@@ -60,7 +62,7 @@ pub async fn create(
         created: now.div_euclid(1_000_000),
         sort_key: now,
     };
-    rows::insert(tx, &row).await?;
+    row::insert_now(tx, &row).await?;
     to_domain(row)
 }
 
@@ -93,7 +95,7 @@ pub async fn update(
         row.default_payment_method = if pm.trim().is_empty() {
             None
         } else {
-            let attached = crate::store::payment_methods::find(
+            let attached = row::find::<PaymentMethodRow>(
                 tx.conn().await?,
                 &scope.account_id,
                 scope.mode.as_str(),
@@ -151,7 +153,7 @@ async fn find_live<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     if !crate::domain::ids::is_id(IdKind::Customer, id) {
         return Err(not_found());
     }
-    rows::find(ex, &scope.account_id, scope.mode.as_str(), id)
+    row::find::<CustomerRow>(ex, &scope.account_id, scope.mode.as_str(), id)
         .await?
         .filter(|row| row.deleted == 0)
         .ok_or_else(not_found)

@@ -5,14 +5,19 @@
 use super::{Scope, ServiceError};
 use crate::domain::stats::DayRow;
 use crate::store::Store;
+use crate::store::accounts::{self, AccountRow};
+use crate::store::acquirer_connections::{self, AcquirerConnectionRow};
+use crate::store::api_keys::{self, ApiKeyRow};
 use crate::store::charges::{self, ChargeRow};
-use crate::store::customers::{self, CustomerRow};
+use crate::store::customers::CustomerRow;
 use crate::store::events::{self, EventFilter, EventRow};
 use crate::store::ledger::{self, EntryRow, TransactionRow};
-use crate::store::page::Cursor;
+use crate::store::page::{self, Cursor, Listing};
 use crate::store::payment_methods::{self, PaymentMethodRow};
 use crate::store::payments::{self, PaymentFilter, PaymentRow};
 use crate::store::refunds::{self, RefundRow};
+use crate::store::row;
+use crate::store::row::Table;
 use crate::store::webhook_deliveries::{self, AttemptRow, DeliveryRow};
 use crate::store::webhook_endpoints::{self, EndpointRow};
 use std::collections::HashMap;
@@ -33,15 +38,8 @@ pub async fn home(store: &Store, scope: &Scope, now: i64) -> Result<Home, Servic
     let since = (today - HOME_DAYS + 1) * 86_400;
     let mode = scope.mode.as_str();
     let days = payments::daily_totals(store.reader(), &scope.account_id, mode, since).await?;
-    let (latest, _) = payments::list(
-        store.reader(),
-        &scope.account_id,
-        mode,
-        &PaymentFilter::default(),
-        &Cursor::Start,
-        8,
-    )
-    .await?;
+    let everything = PaymentFilter::default();
+    let (latest, _) = newest(store, scope, &everything, 8).await?;
     let account = crate::store::accounts::find(store.reader(), &scope.account_id).await?;
     Ok(Home {
         days,
@@ -84,7 +82,6 @@ pub async fn payment_detail(
     id: &str,
 ) -> Result<PaymentDetail, ServiceError> {
     let payment = super::payments::find(store, scope, id).await?;
-    let mode = scope.mode.as_str();
     let db = store.reader();
     let charges = charges::of_payment(db, &payment.id).await?;
     // Refund events are the refund's, not the payment's: one timeline holds both.
@@ -95,28 +92,15 @@ pub async fn payment_detail(
             kind: None,
             object_id: Some(object_id.clone()),
         };
-        let (found, _) = events::list(
-            db,
-            &scope.account_id,
-            mode,
-            &filter,
-            &Cursor::Start,
-            DETAIL_LIMIT,
-        )
-        .await?;
+        let (found, _) = newest(store, scope, &filter, DETAIL_LIMIT).await?;
         events.extend(found);
     }
     events.sort_by(|a, b| (a.sort_key, &a.id).cmp(&(b.sort_key, &b.id)));
     let refunds_pending = refunds::pending_of(db, &payment.id).await?;
-    let (mut transactions, _) = ledger::list(
-        db,
-        &scope.account_id,
-        mode,
-        Some(&payment.id),
-        &Cursor::Start,
-        DETAIL_LIMIT,
-    )
-    .await?;
+    let of_payment = ledger::TransactionFilter {
+        payment: Some(payment.id.clone()),
+    };
+    let (mut transactions, _) = newest(store, scope, &of_payment, DETAIL_LIMIT).await?;
     transactions.reverse();
     let ledger = ledger::with_entries(db, transactions).await?;
     let event_ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
@@ -195,7 +179,7 @@ pub async fn customer_detail(
     };
     let mode = scope.mode.as_str();
     let db = store.reader();
-    let customer = customers::find(db, &scope.account_id, mode, id)
+    let customer = row::find::<CustomerRow>(db, &scope.account_id, mode, id)
         .await?
         .filter(|c| c.deleted == 0)
         .ok_or_else(not_found)?;
@@ -203,17 +187,9 @@ pub async fn customer_detail(
         customer: Some(customer.id.clone()),
         ..PaymentFilter::default()
     };
-    let (payments, _) =
-        payments::list(db, &scope.account_id, mode, &filter, &Cursor::Start, 50).await?;
-    let (cards, _) = payment_methods::list_for_customer(
-        db,
-        &scope.account_id,
-        mode,
-        &customer.id,
-        &Cursor::Start,
-        50,
-    )
-    .await?;
+    let (payments, _) = newest(store, scope, &filter, 50).await?;
+    let of_customer = payment_methods::OfCustomer(customer.id.clone());
+    let (cards, _) = newest(store, scope, &of_customer, 50).await?;
     Ok(CustomerDetail {
         customer,
         payments,
@@ -233,18 +209,112 @@ pub async fn endpoint_detail(
     id: &str,
 ) -> Result<EndpointDetail, ServiceError> {
     let endpoint = super::webhooks::find(store.reader(), scope, id).await?;
-    let (rows, _) = webhook_deliveries::list(
-        store.reader(),
-        &scope.account_id,
-        scope.mode.as_str(),
-        &webhook_deliveries::Of::Endpoint(endpoint.id.clone()),
-        &Cursor::Start,
-        25,
-    )
-    .await?;
+    let of_endpoint = webhook_deliveries::Of::Endpoint(endpoint.id.clone());
+    let (rows, _) = newest(store, scope, &of_endpoint, 25).await?;
     let deliveries = deliveries_with_attempts(store, scope, rows).await?;
     Ok(EndpointDetail {
         endpoint,
         deliveries,
     })
+}
+
+/// The newest `limit` rows `listing` shows of the scope, and whether there are more.
+async fn newest<L: Listing>(
+    store: &Store,
+    scope: &Scope,
+    listing: &L,
+    limit: i64,
+) -> Result<(Vec<L::Row>, bool), sqlx::Error> {
+    let mode = scope.mode.as_str();
+    page::list(
+        store.reader(),
+        &scope.account_id,
+        mode,
+        listing,
+        &Cursor::Start,
+        limit,
+    )
+    .await
+}
+
+/// Where a dashboard page of a list starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Position {
+    /// The newest rows.
+    First,
+    /// The rows older than this one.
+    After(String),
+    /// The rows newer than this one.
+    Before(String),
+}
+
+/// A page of a dashboard list, and which ways more pages lie.
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    /// Newer rows exist: the page was reached going back, or going forward found more.
+    pub newer: bool,
+    /// Older rows exist.
+    pub older: bool,
+}
+
+/// One page of what `listing` shows of the scope, from `position`. A position naming a row
+/// of another account, or one that is gone, starts again from the newest.
+pub async fn page<L: Listing>(
+    store: &Store,
+    scope: &Scope,
+    listing: &L,
+    position: &Position,
+    limit: i64,
+) -> Result<Page<L::Row>, sqlx::Error> {
+    let (db, mode) = (store.reader(), scope.mode.as_str());
+    let cursor = match position {
+        Position::First => None,
+        Position::After(id) | Position::Before(id) => {
+            let table = <L::Row as Table>::TABLE;
+            page::cursor_of(db, table, &scope.account_id, mode, id)
+                .await?
+                .map(|sort_key| match position {
+                    Position::Before(_) => Cursor::Before {
+                        sort_key,
+                        id: id.clone(),
+                    },
+                    _ => Cursor::After {
+                        sort_key,
+                        id: id.clone(),
+                    },
+                })
+        }
+    }
+    .unwrap_or(Cursor::Start);
+    let (rows, has_more) = page::list(db, &scope.account_id, mode, listing, &cursor, limit).await?;
+    let (newer, older) = match cursor {
+        Cursor::Start => (false, has_more),
+        Cursor::After { .. } => (true, has_more),
+        Cursor::Before { .. } => (has_more, true),
+    };
+    Ok(Page { rows, newer, older })
+}
+
+/// What the developers page lists: the API keys (newest first, 50 at most) and the webhook
+/// endpoints (100 at most).
+pub async fn developers(
+    store: &Store,
+    scope: &Scope,
+) -> Result<(Vec<ApiKeyRow>, Vec<EndpointRow>), sqlx::Error> {
+    let mode = scope.mode.as_str();
+    let keys = api_keys::list_all(store.reader(), &scope.account_id, mode).await?;
+    let (endpoints, _) = newest(store, scope, &webhook_endpoints::EndpointFilter, 100).await?;
+    Ok((keys, endpoints))
+}
+
+/// What the settings page shows: the account, and its acquirer connections in this mode.
+pub async fn settings(
+    store: &Store,
+    scope: &Scope,
+) -> Result<(Option<AccountRow>, Vec<AcquirerConnectionRow>), sqlx::Error> {
+    let db = store.reader();
+    let account = accounts::find(db, &scope.account_id).await?;
+    let connections =
+        acquirer_connections::list(db, &scope.account_id, scope.mode.as_str()).await?;
+    Ok((account, connections))
 }

@@ -3,8 +3,10 @@
 //! (`/receipts/{id}`) show the same `Receipt` (`views::receipt`).
 
 use crate::domain::payment::PaymentStatus;
+use crate::store::charges::ChargeRow;
 use crate::store::payments::PaymentRow;
-use crate::store::{Store, accounts, charges, refunds};
+use crate::store::row;
+use crate::store::{Store, accounts, refunds};
 pub use crate::views::receipt::{Receipt, ReceiptRefund};
 
 /// The public page of a payment's receipt.
@@ -34,7 +36,7 @@ pub async fn load(
         .map(|a| a.name)
         .unwrap_or_default();
     let charge = match &row.latest_charge {
-        Some(id) => charges::find(store.reader(), &row.account_id, &row.mode, id).await?,
+        Some(id) => row::find::<ChargeRow>(store.reader(), &row.account_id, &row.mode, id).await?,
         None => None,
     };
     let refunds = refunds::of_payment(store.reader(), &row.id)

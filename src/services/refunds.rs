@@ -18,6 +18,7 @@ use crate::services::Scope;
 use crate::services::ledger::{Posting, post};
 use crate::services::payments::{self, Deps, PaymentError};
 use crate::store::refunds::{self as rows, RefundRow};
+use crate::store::row;
 use crate::store::{Tx, ledger as ledger_rows, payments as payment_rows};
 use crate::views::{self, RefundView};
 use std::collections::BTreeMap;
@@ -118,7 +119,7 @@ pub async fn create(
             "The payment has less left to refund than asked: other refunds came first.",
         ));
     }
-    rows::insert(&mut tx, &refund).await?;
+    row::insert_now(&mut tx, &refund).await?;
     emit(deps, &mut tx, &refund, "refund.created").await?;
     tx.commit().await?;
 
@@ -230,7 +231,7 @@ pub async fn find(
     if !ids::is_id(IdKind::Refund, id) {
         return Err(not_found());
     }
-    rows::find(
+    row::find::<RefundRow>(
         deps.store.reader(),
         &scope.account_id,
         scope.mode.as_str(),

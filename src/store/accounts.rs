@@ -1,5 +1,6 @@
 //! Merchant accounts (`acct_…`).
 
+use super::Statement;
 use super::Tx;
 use super::row::{self, row};
 use sqlx::{Any, Executor};
@@ -22,10 +23,6 @@ row! {
     }
 }
 
-pub async fn insert(tx: &mut Tx, row: &AccountRow) -> Result<(), sqlx::Error> {
-    row::insert_now(tx, row).await
-}
-
 /// What the dashboard's settings page changes.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -36,7 +33,7 @@ pub struct Settings {
 }
 
 pub async fn update_settings(tx: &mut Tx, id: &str, s: &Settings) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    Statement::new(
         "UPDATE accounts SET name = $2, brand_color = $3, embed_origins = $4, default_acquirer = $5
          WHERE id = $1",
     )
@@ -54,7 +51,7 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     id: &str,
 ) -> Result<Option<AccountRow>, sqlx::Error> {
-    sqlx::query_as(&row::select::<AccountRow>("id = $1"))
+    Statement::new(&row::select::<AccountRow>("id = $1"))
         .bind(id)
         .fetch_optional(ex)
         .await
@@ -64,7 +61,7 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
 pub async fn find_demo<'e, E: Executor<'e, Database = Any>>(
     ex: E,
 ) -> Result<Option<AccountRow>, sqlx::Error> {
-    sqlx::query_as(&row::select::<AccountRow>(
+    Statement::new(&row::select::<AccountRow>(
         "is_demo = 1 ORDER BY created LIMIT 1",
     ))
     .fetch_optional(ex)
@@ -76,7 +73,7 @@ pub async fn find_by_id_or_email<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     needle: &str,
 ) -> Result<Option<AccountRow>, sqlx::Error> {
-    sqlx::query_as(&row::select::<AccountRow>(
+    Statement::new(&row::select::<AccountRow>(
         "id = $1 OR lower(email) = lower($1)
          ORDER BY created LIMIT 1",
     ))

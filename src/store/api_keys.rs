@@ -1,7 +1,8 @@
 //! API keys: only their SHA-256 digest is stored (publishable keys, being public, also whole).
 
+use super::Statement;
 use super::Tx;
-use super::row::{self, row};
+use super::row::row;
 use sqlx::{Any, Executor};
 
 row! {
@@ -34,15 +35,11 @@ row! {
     }
 }
 
-pub async fn insert(tx: &mut Tx, row: &ApiKeyRow) -> Result<(), sqlx::Error> {
-    row::insert_now(tx, row).await
-}
-
 pub async fn find_owner_by_digest<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     digest: &str,
 ) -> Result<Option<KeyOwner>, sqlx::Error> {
-    sqlx::query_as(
+    Statement::new(
         "SELECT k.id AS key_id, k.mode, k.kind, k.expires_at, a.id AS account_id,
                 a.name AS account_name, a.default_currency, a.default_acquirer
          FROM api_keys k JOIN accounts a ON a.id = k.account_id
@@ -59,7 +56,7 @@ pub async fn list_active<'e, E: Executor<'e, Database = Any>>(
     account_id: &str,
     now: i64,
 ) -> Result<Vec<ApiKeyRow>, sqlx::Error> {
-    sqlx::query_as(
+    Statement::new(
         "SELECT id, account_id, mode, kind, digest, hint, created, expires_at FROM api_keys
          WHERE account_id = $1 AND (expires_at IS NULL OR expires_at > $2)
          ORDER BY created DESC, id",
@@ -77,7 +74,7 @@ pub async fn list_all<'e, E: Executor<'e, Database = Any>>(
     account_id: &str,
     mode: &str,
 ) -> Result<Vec<ApiKeyRow>, sqlx::Error> {
-    sqlx::query_as(
+    Statement::new(
         "SELECT id, account_id, mode, kind, digest, hint, created, expires_at FROM api_keys
          WHERE account_id = $1 AND mode = $2
          ORDER BY created DESC, id LIMIT 50",
@@ -96,7 +93,7 @@ pub async fn expire_all(
     kind: &str,
     at: i64,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    let done = Statement::new(
         "UPDATE api_keys SET expires_at = $4
          WHERE account_id = $1 AND mode = $2 AND kind = $3
            AND (expires_at IS NULL OR expires_at > $4)",

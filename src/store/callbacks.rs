@@ -1,6 +1,7 @@
 //! The callback queue: one delivery per result to report to a session's `callback_url`, and
 //! every attempt made to deliver it.
 
+use super::Statement;
 use super::Tx;
 use super::row::{self, row};
 use sqlx::{Any, Executor};
@@ -36,17 +37,13 @@ row! {
     }
 }
 
-pub async fn insert(tx: &mut Tx, r: &DeliveryRow) -> Result<(), sqlx::Error> {
-    row::insert_now(tx, r).await
-}
-
 /// Pending deliveries whose next attempt is due and that no instance is working on.
 pub async fn due<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     now: i64,
     limit: i64,
 ) -> Result<Vec<DeliveryRow>, sqlx::Error> {
-    sqlx::query_as(&row::select::<DeliveryRow>(
+    Statement::new(&row::select::<DeliveryRow>(
         "status = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1
          ORDER BY next_attempt_at LIMIT $2",
     ))
@@ -65,7 +62,7 @@ pub async fn take(
     now: i64,
     lease_until: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = Statement::new(
         "UPDATE callback_deliveries SET lease_until = $4
          WHERE id = $1 AND status = 'pending' AND attempts = $2 AND lease_until <= $3",
     )
@@ -85,7 +82,7 @@ pub async fn record(
     status: &str,
     next_attempt_at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    Statement::new(
         "INSERT INTO callback_attempts (delivery_id, attempt, at, status_code, error, duration_ms)
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -98,7 +95,7 @@ pub async fn record(
     .execute(tx.conn().await?)
     .await?;
     let delivered_at = (status == "delivered").then_some(attempt.at);
-    sqlx::query(
+    Statement::new(
         "UPDATE callback_deliveries SET status = $2, attempts = $3, next_attempt_at = $4,
              lease_until = 0, delivered_at = $5
          WHERE id = $1",
@@ -118,7 +115,7 @@ pub async fn for_session<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     session_id: &str,
 ) -> Result<Vec<DeliveryRow>, sqlx::Error> {
-    sqlx::query_as(&row::select::<DeliveryRow>(
+    Statement::new(&row::select::<DeliveryRow>(
         "session_id = $1 ORDER BY created, id",
     ))
     .bind(session_id)
@@ -131,7 +128,7 @@ pub async fn attempts_for_session<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     session_id: &str,
 ) -> Result<Vec<AttemptRow>, sqlx::Error> {
-    sqlx::query_as(
+    Statement::new(
         "SELECT a.delivery_id, a.attempt, a.at, a.status_code, a.error, a.duration_ms
          FROM callback_attempts a JOIN callback_deliveries d ON d.id = a.delivery_id
          WHERE d.session_id = $1 ORDER BY a.delivery_id, a.attempt",

@@ -1,5 +1,6 @@
 //! Charges: one per authorisation attempt, with the card's description (never its number).
 
+use super::Statement;
 use super::Tx;
 use super::row::{self, row};
 use sqlx::{Any, Executor};
@@ -32,25 +33,12 @@ row! {
     }
 }
 
-pub fn insert(tx: &mut Tx, r: &ChargeRow) {
-    tx.defer(row::insert(r));
-}
-
-pub async fn find<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    account_id: &str,
-    mode: &str,
-    id: &str,
-) -> Result<Option<ChargeRow>, sqlx::Error> {
-    row::find(ex, account_id, mode, id).await
-}
-
 /// Every charge of a payment (one per authorisation attempt), oldest first.
 pub async fn of_payment<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     payment_id: &str,
 ) -> Result<Vec<ChargeRow>, sqlx::Error> {
-    sqlx::query_as(&row::select::<ChargeRow>(
+    Statement::new(&row::select::<ChargeRow>(
         "payment_id = $1 ORDER BY sort_key, id",
     ))
     .bind(payment_id)
@@ -67,7 +55,7 @@ pub async fn set_captured(
     fee: i64,
     status: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    Statement::new(
         "UPDATE charges SET amount = $2, amount_captured = $3, fee = $4, status = $5 WHERE id = $1",
     )
     .bind(id)

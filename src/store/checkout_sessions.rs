@@ -1,6 +1,6 @@
 //! Checkout sessions (`cs_…`): an order with line items, its payment and where to report.
 
-use super::Tx;
+use super::Statement;
 use super::row::{self, row};
 use sqlx::{Any, Executor};
 
@@ -22,27 +22,13 @@ row! {
     }
 }
 
-pub async fn insert(tx: &mut Tx, r: &CheckoutSessionRow) -> Result<(), sqlx::Error> {
-    row::insert_now(tx, r).await
-}
-
-/// A session of one merchant and mode.
-pub async fn find<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    account_id: &str,
-    mode: &str,
-    id: &str,
-) -> Result<Option<CheckoutSessionRow>, sqlx::Error> {
-    row::find(ex, account_id, mode, id).await
-}
-
 /// A session by id alone: the checkout page and the callback queue reach it through its
 /// payment, which was already found by its unguessable id.
 pub async fn find_by_id<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     id: &str,
 ) -> Result<Option<CheckoutSessionRow>, sqlx::Error> {
-    sqlx::query_as(&row::select::<CheckoutSessionRow>("id = $1"))
+    Statement::new(&row::select::<CheckoutSessionRow>("id = $1"))
         .bind(id)
         .fetch_optional(ex)
         .await

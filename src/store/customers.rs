@@ -1,9 +1,10 @@
 //! Customers (`cust_…`), scoped to an account and mode.
 
+use super::Statement;
 use super::Tx;
-use super::page::{Cursor, Filter, Val};
-use super::row::{self, row};
-use sqlx::{Any, AnyPool, Executor};
+use super::page::{Filter, Listing};
+use super::row::row;
+use sqlx::{Any, Executor};
 
 row! {
     #[derive(Debug, Clone)]
@@ -24,25 +25,9 @@ row! {
     }
 }
 
-pub const TABLE: &str = <CustomerRow as row::Table>::TABLE;
-
-pub async fn insert(tx: &mut Tx, row: &CustomerRow) -> Result<(), sqlx::Error> {
-    row::insert_now(tx, row).await
-}
-
-/// A customer of this account and mode, deleted ones included (the caller decides).
-pub async fn find<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    account_id: &str,
-    mode: &str,
-    id: &str,
-) -> Result<Option<CustomerRow>, sqlx::Error> {
-    row::find(ex, account_id, mode, id).await
-}
-
 /// Writes the editable fields of `row` back.
 pub async fn update(tx: &mut Tx, row: &CustomerRow) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    Statement::new(
         "UPDATE customers SET email = $2, name = $3, phone = $4, description = $5, metadata = $6,
                 default_payment_method = $7, deleted = $8
          WHERE id = $1",
@@ -66,20 +51,14 @@ pub struct CustomerFilter {
     pub email: Option<String>,
 }
 
-pub async fn list(
-    pool: &AnyPool,
-    account_id: &str,
-    mode: &str,
-    filter: &CustomerFilter,
-    cursor: &Cursor,
-    limit: i64,
-) -> Result<(Vec<CustomerRow>, bool), sqlx::Error> {
-    let mut f = Filter::scoped(account_id, mode);
-    f.push("deleted = 0", []);
-    if let Some(email) = &filter.email {
-        f.push("lower(email) = lower(?)", [Val::Text(email.clone())]);
+impl Listing for CustomerFilter {
+    type Row = CustomerRow;
+    fn conditions(&self, f: &mut Filter) {
+        f.push("deleted = 0", []);
+        if let Some(email) = &self.email {
+            f.push("lower(email) = lower($1)", [email.into()]);
+        }
     }
-    row::list(pool, &f, cursor, limit).await
 }
 
 /// How many customers an account has in a mode; used by tests and the dashboard.
@@ -88,7 +67,7 @@ pub async fn count<'e, E: Executor<'e, Database = Any>>(
     account_id: &str,
     mode: &str,
 ) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as(
+    let (n,): (i64,) = Statement::new(
         "SELECT COUNT(*) FROM customers WHERE account_id = $1 AND mode = $2 AND deleted = 0",
     )
     .bind(account_id)

@@ -1,9 +1,9 @@
 //! The events outbox: one row per change, written in the change's own transaction.
 
 use super::Tx;
-use super::page::{Cursor, Filter, Val};
+use super::page::{Filter, Listing};
 use super::row::{self, row};
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, Executor};
 
 row! {
     #[derive(Debug, Clone)]
@@ -20,22 +20,11 @@ row! {
     }
 }
 
-pub const TABLE: &str = <EventRow as row::Table>::TABLE;
-
 /// Inserts events in one statement (a transition often emits several).
 pub fn insert(tx: &mut Tx, rows: &[EventRow]) {
     if let Some(write) = row::insert_many(rows) {
         tx.defer(write);
     }
-}
-
-pub async fn find<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    account_id: &str,
-    mode: &str,
-    id: &str,
-) -> Result<Option<EventRow>, sqlx::Error> {
-    row::find(ex, account_id, mode, id).await
 }
 
 /// Events by id, in no particular order (the webhook worker's batch).
@@ -53,20 +42,10 @@ pub struct EventFilter {
     pub object_id: Option<String>,
 }
 
-pub async fn list(
-    pool: &AnyPool,
-    account_id: &str,
-    mode: &str,
-    filter: &EventFilter,
-    cursor: &Cursor,
-    limit: i64,
-) -> Result<(Vec<EventRow>, bool), sqlx::Error> {
-    let mut f = Filter::scoped(account_id, mode);
-    if let Some(kind) = &filter.kind {
-        f.push("type = ?", [Val::Text(kind.clone())]);
+impl Listing for EventFilter {
+    type Row = EventRow;
+    fn conditions(&self, f: &mut Filter) {
+        f.eq("type", self.kind.as_deref());
+        f.eq("object_id", self.object_id.as_deref());
     }
-    if let Some(object_id) = &filter.object_id {
-        f.push("object_id = ?", [Val::Text(object_id.clone())]);
-    }
-    row::list(pool, &f, cursor, limit).await
 }

@@ -55,7 +55,7 @@ pub async fn claim(
     now: i64,
     locked_until: i64,
 ) -> Result<bool, sqlx::Error> {
-    let inserted = sqlx::query(
+    let inserted = Statement::new(
         "INSERT INTO idempotency_keys
              (account_id, mode, idem_key, request_hash, owner, state, locked_until, created)
          VALUES ($1, $2, $3, $4, $5, 'in_flight', $6, $7)
@@ -78,7 +78,7 @@ pub async fn claim(
 
 /// Gives the key back without a stored response (the request failed without an effect).
 pub async fn release(pool: &AnyPool, scope: &KeyScope<'_>, owner: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    Statement::new(
         "DELETE FROM idempotency_keys
          WHERE account_id = $1 AND mode = $2 AND idem_key = $3 AND owner = $4 AND state = 'in_flight'",
     )
@@ -124,7 +124,7 @@ pub fn complete(
 
 /// Forgets keys created before `cutoff` (the contract keeps them at least 24 hours).
 pub async fn delete_older_than(pool: &AnyPool, cutoff: i64) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM idempotency_keys WHERE created < $1 AND state = 'done'")
+    let done = Statement::new("DELETE FROM idempotency_keys WHERE created < $1 AND state = 'done'")
         .bind(cutoff)
         .execute(pool)
         .await?;

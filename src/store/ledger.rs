@@ -1,7 +1,7 @@
 //! The ledger: transactions (`txn_…`), their entries (`led_…`) and running balances.
 //! Transactions and entries are only ever inserted; balances move in the same transaction.
 
-use super::page::{self, Cursor, Filter, Val};
+use super::page::{self, Filter, Listing};
 use super::row::{self, row};
 use super::{Statement, Tx};
 use sqlx::{Any, AnyPool, Executor};
@@ -56,8 +56,6 @@ row! {
     }
 }
 
-pub const TABLE: &str = <TransactionRow as row::Table>::TABLE;
-
 /// Writes a transaction, its entries and the balances they move (queued in `tx`).
 pub fn insert(
     tx: &mut Tx,
@@ -111,7 +109,7 @@ pub async fn balances<'e, E: Executor<'e, Database = Any>>(
     mode: &str,
     owner: &str,
 ) -> Result<Vec<BalanceRow>, sqlx::Error> {
-    sqlx::query_as(
+    Statement::new(
         "SELECT account_id, mode, owner, book, currency, balance FROM ledger_balances
          WHERE account_id = $1 AND mode = $2 AND owner = $3 ORDER BY currency, book",
     )
@@ -127,7 +125,7 @@ pub async fn capture_of<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     payment_id: &str,
 ) -> Result<Option<TransactionRow>, sqlx::Error> {
-    sqlx::query_as(&row::select::<TransactionRow>(
+    Statement::new(&row::select::<TransactionRow>(
         "payment_id = $1 AND kind = 'capture'",
     ))
     .bind(payment_id)
@@ -141,7 +139,7 @@ pub async fn is_settled<'e, E: Executor<'e, Database = Any>>(
     capture_id: &str,
 ) -> Result<bool, sqlx::Error> {
     let row: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM ledger_transactions WHERE settles = $1")
+        Statement::new("SELECT id FROM ledger_transactions WHERE settles = $1")
             .bind(capture_id)
             .fetch_optional(ex)
             .await?;
@@ -153,7 +151,7 @@ pub async fn refunded_from_pending<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     payment_id: &str,
 ) -> Result<i64, sqlx::Error> {
-    let (sum,): (i64,) = sqlx::query_as(
+    let (sum,): (i64,) = Statement::new(
         "SELECT CAST(COALESCE(SUM(e.debit), 0) AS BIGINT) FROM ledger_entries e
          JOIN ledger_transactions t ON t.id = e.transaction_id
          WHERE t.payment_id = $1 AND t.kind = 'refund' AND e.book = 'merchant_pending'",
@@ -184,27 +182,25 @@ pub async fn captures_to_settle<'e, E: Executor<'e, Database = Any>>(
          ORDER BY c.available_on LIMIT $2",
         <TransactionRow as row::Table>::select_list()
     );
-    let mut query = sqlx::query_as(&sql).bind(now).bind(limit);
+    let mut query = Statement::new(&sql).bind(now).bind(limit);
     if let Some(account) = account {
         query = query.bind(account);
     }
     query.fetch_all(ex).await
 }
 
-/// A page of an account's transactions, of one payment when given.
-pub async fn list(
-    pool: &AnyPool,
-    account_id: &str,
-    mode: &str,
-    payment: Option<&str>,
-    cursor: &Cursor,
-    limit: i64,
-) -> Result<(Vec<TransactionRow>, bool), sqlx::Error> {
-    let mut f = Filter::scoped(account_id, mode);
-    if let Some(payment) = payment {
-        f.push("payment_id = ?", [Val::Text(payment.to_string())]);
+/// Filters of the ledger transaction list.
+#[derive(Debug, Default, Clone)]
+pub struct TransactionFilter {
+    /// Only this payment's transactions.
+    pub payment: Option<String>,
+}
+
+impl Listing for TransactionFilter {
+    type Row = TransactionRow;
+    fn conditions(&self, f: &mut Filter) {
+        f.eq("payment_id", self.payment.as_deref());
     }
-    row::list(pool, &f, cursor, limit).await
 }
 
 /// Each transaction with its entries (one query for all of them), in the order given.

@@ -21,7 +21,7 @@ pub mod page;
 pub mod payment_methods;
 pub mod payments;
 pub mod refunds;
-pub(crate) mod row;
+pub mod row;
 pub mod sessions;
 mod sqlite;
 pub mod statement;

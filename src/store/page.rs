@@ -1,12 +1,13 @@
-//! Newest-first cursor pagination shared by every list endpoint.
+//! Newest-first cursor pagination shared by every list.
 //!
 //! Rows are ordered by `(sort_key, id)` descending: `sort_key` is the creation time in
-//! microseconds and the id breaks ties, so the order is total and stable across pages.
-//! Placeholders are written as `$n` by hand: sqlx's `QueryBuilder<Any>` writes `?`, which
-//! Postgres does not accept.
+//! microseconds and the id breaks ties, so the order is total and stable across pages. A list
+//! is a table (`Table`), the account and mode it belongs to, and the conditions its filters
+//! add (`Listing`).
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyPool, FromRow};
+use super::row::Table;
+use super::statement::{Arg, Statement, renumber};
+use sqlx::AnyPool;
 
 /// `$first, $first+1, …` for `n` values: the placeholders of an `IN (…)` list or a row of a
 /// multi-row `VALUES`.
@@ -17,47 +18,41 @@ pub fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// A value bound to a placeholder.
-#[derive(Debug, Clone)]
-pub enum Val {
-    Text(String),
-    Int(i64),
+/// What a list shows of its table beyond the account and mode: the conditions of its filters.
+pub trait Listing {
+    type Row: Table;
+    fn conditions(&self, f: &mut Filter);
 }
 
 /// A conjunction of `WHERE` clauses with their bound values.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
     clauses: Vec<String>,
-    vals: Vec<Val>,
+    args: Vec<Arg>,
 }
 
 impl Filter {
     /// Scoped to one account and mode: every list starts here.
     pub fn scoped(account_id: &str, mode: &str) -> Filter {
         let mut f = Filter::default();
-        f.push("account_id = ?", [Val::Text(account_id.into())]);
-        f.push("mode = ?", [Val::Text(mode.into())]);
+        f.push(
+            "account_id = $1 AND mode = $2",
+            [account_id.into(), mode.into()],
+        );
         f
     }
 
-    /// Adds a clause whose `?` marks are replaced, in order, by numbered placeholders.
-    pub fn push(&mut self, clause: &str, vals: impl IntoIterator<Item = Val>) {
-        let mut out = String::with_capacity(clause.len() + 8);
-        let mut vals = vals.into_iter();
-        for ch in clause.chars() {
-            if ch == '?' {
-                let v = vals.next().expect("one value per placeholder");
-                self.vals.push(v);
-                out.push_str(&format!("${}", self.vals.len()));
-            } else {
-                out.push(ch);
-            }
+    /// Adds a clause whose placeholders count from `$1` among its own `args`.
+    pub fn push(&mut self, clause: &str, args: impl IntoIterator<Item = Arg>) {
+        self.clauses.push(renumber(clause, self.args.len()));
+        self.args.extend(args);
+    }
+
+    /// Adds `column = value` when there is a value.
+    pub fn eq(&mut self, column: &str, value: Option<impl Into<Arg>>) {
+        if let Some(value) = value {
+            self.push(&format!("{column} = $1"), [value.into()]);
         }
-        assert!(
-            vals.next().is_none(),
-            "more values than placeholders in {clause}"
-        );
-        self.clauses.push(out);
     }
 
     fn where_sql(&self) -> String {
@@ -80,59 +75,48 @@ pub enum Cursor {
     Before { sort_key: i64, id: String },
 }
 
-/// Fetches one page of at most `limit` rows of `table`, newest first, and whether more rows lie
-/// beyond it in the direction of travel.
-pub async fn fetch_page<T>(
+/// One page of at most `limit` rows that `listing` shows of an account in a mode, newest
+/// first, and whether more lie beyond it in the direction of travel.
+pub async fn list<L: Listing>(
     pool: &AnyPool,
-    table: &str,
-    columns: &str,
-    filter: &Filter,
+    account_id: &str,
+    mode: &str,
+    listing: &L,
     cursor: &Cursor,
     limit: i64,
-) -> Result<(Vec<T>, bool), sqlx::Error>
-where
-    T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
-{
-    let mut filter = filter.clone();
+) -> Result<(Vec<L::Row>, bool), sqlx::Error> {
+    let mut filter = Filter::scoped(account_id, mode);
+    listing.conditions(&mut filter);
     let ascending = match cursor {
         Cursor::Start => false,
         Cursor::After { sort_key, id } => {
             filter.push(
-                "(sort_key < ? OR (sort_key = ? AND id < ?))",
-                [
-                    Val::Int(*sort_key),
-                    Val::Int(*sort_key),
-                    Val::Text(id.clone()),
-                ],
+                "(sort_key < $1 OR (sort_key = $1 AND id < $2))",
+                [(*sort_key).into(), id.into()],
             );
             false
         }
         Cursor::Before { sort_key, id } => {
             filter.push(
-                "(sort_key > ? OR (sort_key = ? AND id > ?))",
-                [
-                    Val::Int(*sort_key),
-                    Val::Int(*sort_key),
-                    Val::Text(id.clone()),
-                ],
+                "(sort_key > $1 OR (sort_key = $1 AND id > $2))",
+                [(*sort_key).into(), id.into()],
             );
             true
         }
     };
     let order = if ascending { "ASC" } else { "DESC" };
     let sql = format!(
-        "SELECT {columns} FROM {table} WHERE {} ORDER BY sort_key {order}, id {order} LIMIT {}",
+        "SELECT {} FROM {} WHERE {} ORDER BY sort_key {order}, id {order} LIMIT {}",
+        L::Row::select_list(),
+        L::Row::TABLE,
         filter.where_sql(),
         limit + 1
     );
-    let mut query = sqlx::query_as::<_, T>(&sql);
-    for v in &filter.vals {
-        query = match v {
-            Val::Text(s) => query.bind(s.clone()),
-            Val::Int(i) => query.bind(*i),
-        };
-    }
-    let mut rows = query.fetch_all(pool).await?;
+    let statement = filter
+        .args
+        .into_iter()
+        .fold(Statement::new(sql), Statement::bind);
+    let mut rows: Vec<L::Row> = statement.fetch_all(pool).await?;
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     if ascending {
@@ -151,7 +135,7 @@ pub async fn cursor_of(
 ) -> Result<Option<i64>, sqlx::Error> {
     let sql =
         format!("SELECT sort_key FROM {table} WHERE id = $1 AND account_id = $2 AND mode = $3");
-    let row: Option<(i64,)> = sqlx::query_as(&sql)
+    let row: Option<(i64,)> = Statement::new(sql)
         .bind(id)
         .bind(account_id)
         .bind(mode)
@@ -171,13 +155,18 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_are_numbered_in_order() {
+    fn clauses_are_numbered_after_those_before_them() {
         let mut f = Filter::scoped("acct_1", "test");
-        f.push("email = ?", [Val::Text("a@b.c".into())]);
+        f.eq("email", Some("a@b.c"));
+        f.eq("name", None::<&str>);
+        f.push(
+            "(x < $1 OR (x = $1 AND id < $2))",
+            [1i64.into(), "z".into()],
+        );
         assert_eq!(
             f.where_sql(),
-            "account_id = $1 AND mode = $2 AND email = $3"
+            "account_id = $1 AND mode = $2 AND email = $3 AND (x < $4 OR (x = $4 AND id < $5))"
         );
-        assert_eq!(f.vals.len(), 3);
+        assert_eq!(f.args.len(), 5);
     }
 }

@@ -1,8 +1,9 @@
 //! Saved card payment methods (`pm_…`).
 
+use super::Statement;
 use super::Tx;
-use super::row::{self, row};
-use sqlx::{Any, Executor};
+use super::page::{Filter, Listing};
+use super::row::row;
 
 row! {
     #[derive(Debug, Clone)]
@@ -26,22 +27,9 @@ row! {
     }
 }
 
-pub fn insert(tx: &mut Tx, r: &PaymentMethodRow) {
-    tx.defer(row::insert(r));
-}
-
-pub async fn find<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    account_id: &str,
-    mode: &str,
-    id: &str,
-) -> Result<Option<PaymentMethodRow>, sqlx::Error> {
-    row::find(ex, account_id, mode, id).await
-}
-
 /// Attaches the method to a customer.
 pub async fn set_customer(tx: &mut Tx, id: &str, customer_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE payment_methods SET customer_id = $2 WHERE id = $1")
+    Statement::new("UPDATE payment_methods SET customer_id = $2 WHERE id = $1")
         .bind(id)
         .bind(customer_id)
         .execute(tx.conn().await?)
@@ -49,21 +37,13 @@ pub async fn set_customer(tx: &mut Tx, id: &str, customer_id: &str) -> Result<()
     Ok(())
 }
 
-pub const TABLE: &str = <PaymentMethodRow as row::Table>::TABLE;
+/// A customer's saved methods.
+#[derive(Debug, Clone)]
+pub struct OfCustomer(pub String);
 
-/// A customer's saved methods, newest first.
-pub async fn list_for_customer(
-    pool: &sqlx::AnyPool,
-    account_id: &str,
-    mode: &str,
-    customer_id: &str,
-    cursor: &super::page::Cursor,
-    limit: i64,
-) -> Result<(Vec<PaymentMethodRow>, bool), sqlx::Error> {
-    let mut f = super::page::Filter::scoped(account_id, mode);
-    f.push(
-        "customer_id = ?",
-        [super::page::Val::Text(customer_id.to_string())],
-    );
-    super::row::list(pool, &f, cursor, limit).await
+impl Listing for OfCustomer {
+    type Row = PaymentMethodRow;
+    fn conditions(&self, f: &mut Filter) {
+        f.eq("customer_id", Some(self.0.as_str()));
+    }
 }

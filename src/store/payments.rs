@@ -1,9 +1,9 @@
 //! Payments as stored, and the compare-and-set that applies a state-machine step.
 
-use super::page::{Cursor, Filter, Val};
+use super::page::{Filter, Listing};
 use super::row::{self, row};
-use super::{Statement, Store, Tx};
-use sqlx::{Any, AnyPool, Executor};
+use super::{Statement, Tx};
+use sqlx::{Any, Executor};
 
 row! {
     #[derive(Debug, Clone, serde::Deserialize)]
@@ -45,30 +45,13 @@ row! {
     }
 }
 
-pub const TABLE: &str = <PaymentRow as row::Table>::TABLE;
-
-/// Queues the insert of a new payment.
-pub fn insert(tx: &mut Tx, r: &PaymentRow) {
-    tx.defer(row::insert(r));
-}
-
-/// A payment of this account and mode (a hot read).
-pub async fn find(
-    store: &Store,
-    account_id: &str,
-    mode: &str,
-    id: &str,
-) -> Result<Option<PaymentRow>, sqlx::Error> {
-    row::find_hot(store, account_id, mode, id).await
-}
-
 /// Payments still waiting for their customer whose `expires_at` has passed, oldest first.
 pub async fn due_for_expiry<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     now: i64,
     limit: i64,
 ) -> Result<Vec<PaymentRow>, sqlx::Error> {
-    sqlx::query_as(&row::select::<PaymentRow>(
+    Statement::new(&row::select::<PaymentRow>(
         "status IN ('requires_payment_method', 'requires_action') AND expires_at <= $1
          ORDER BY expires_at LIMIT $2",
     ))
@@ -96,7 +79,7 @@ pub async fn stuck_processing<'e, E: Executor<'e, Database = Any>>(
         "status = 'processing' AND acquirer_call_until <= $1 {of_account}
          ORDER BY acquirer_call_until LIMIT $2"
     ));
-    let mut query = sqlx::query_as(&sql).bind(now).bind(limit);
+    let mut query = Statement::new(&sql).bind(now).bind(limit);
     if let Some(account) = account {
         query = query.bind(account);
     }
@@ -109,7 +92,7 @@ pub async fn find_by_id<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     id: &str,
 ) -> Result<Option<PaymentRow>, sqlx::Error> {
-    sqlx::query_as(&row::select::<PaymentRow>("id = $1"))
+    Statement::new(&row::select::<PaymentRow>("id = $1"))
         .bind(id)
         .fetch_optional(ex)
         .await
@@ -161,7 +144,7 @@ pub async fn take_for_acquirer_call(
     now: i64,
     until: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = Statement::new(
         "UPDATE payments SET acquirer_call_until = $4
          WHERE id = $1 AND status = $2 AND acquirer_call_until <= $3",
     )
@@ -176,7 +159,7 @@ pub async fn take_for_acquirer_call(
 
 /// Gives the payment back after an acquirer call that changed nothing.
 pub async fn end_acquirer_call(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE payments SET acquirer_call_until = 0 WHERE id = $1")
+    Statement::new("UPDATE payments SET acquirer_call_until = 0 WHERE id = $1")
         .bind(id)
         .execute(tx.conn().await?)
         .await?;
@@ -197,44 +180,28 @@ pub struct PaymentFilter {
     pub id: Option<String>,
 }
 
-pub async fn list(
-    pool: &AnyPool,
-    account_id: &str,
-    mode: &str,
-    filter: &PaymentFilter,
-    cursor: &Cursor,
-    limit: i64,
-) -> Result<(Vec<PaymentRow>, bool), sqlx::Error> {
-    let mut f = Filter::scoped(account_id, mode);
-    if let Some(v) = &filter.customer {
-        f.push("customer = ?", [Val::Text(v.clone())]);
+impl Listing for PaymentFilter {
+    type Row = PaymentRow;
+    fn conditions(&self, f: &mut Filter) {
+        f.eq("customer", self.customer.as_deref());
+        f.eq("customer_reference", self.customer_reference.as_deref());
+        f.eq("status", self.status.as_deref());
+        if let Some(v) = self.created_gte {
+            f.push("created >= $1", [v.into()]);
+        }
+        if let Some(v) = self.created_lte {
+            f.push("created <= $1", [v.into()]);
+        }
+        f.eq("currency", self.currency.as_deref());
+        if let Some(v) = &self.customer_email {
+            // `IS NOT NULL` names the partial index's condition, so both databases may use it.
+            f.push(
+                "customer_email IS NOT NULL AND lower(customer_email) = lower($1)",
+                [v.into()],
+            );
+        }
+        f.eq("id", self.id.as_deref());
     }
-    if let Some(v) = &filter.customer_reference {
-        f.push("customer_reference = ?", [Val::Text(v.clone())]);
-    }
-    if let Some(v) = &filter.status {
-        f.push("status = ?", [Val::Text(v.clone())]);
-    }
-    if let Some(v) = filter.created_gte {
-        f.push("created >= ?", [Val::Int(v)]);
-    }
-    if let Some(v) = filter.created_lte {
-        f.push("created <= ?", [Val::Int(v)]);
-    }
-    if let Some(v) = &filter.currency {
-        f.push("currency = ?", [Val::Text(v.clone())]);
-    }
-    if let Some(v) = &filter.customer_email {
-        // `IS NOT NULL` names the partial index's condition, so both databases may use it.
-        f.push(
-            "customer_email IS NOT NULL AND lower(customer_email) = lower(?)",
-            [Val::Text(v.clone())],
-        );
-    }
-    if let Some(v) = &filter.id {
-        f.push("id = ?", [Val::Text(v.clone())]);
-    }
-    row::list(pool, &f, cursor, limit).await
 }
 
 /// Payments per UTC day and currency created at or after `since`: what the dashboard home
@@ -245,7 +212,7 @@ pub async fn daily_totals<'e, E: Executor<'e, Database = Any>>(
     mode: &str,
     since: i64,
 ) -> Result<Vec<crate::domain::stats::DayRow>, sqlx::Error> {
-    let rows: Vec<(i64, String, i64, i64, i64, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, String, i64, i64, i64, i64)> = Statement::new(
         "SELECT CAST(created / 86400 AS BIGINT) AS day, currency, COUNT(*) AS n,
                 CAST(SUM(CASE WHEN amount_received > 0 OR status = 'requires_capture'
                               THEN 1 ELSE 0 END) AS BIGINT) AS ok,

@@ -1,10 +1,11 @@
 //! Refunds (`re_…`) and the payment-side bookkeeping that keeps them from exceeding what was
 //! received, however many run at once.
 
+use super::Statement;
 use super::Tx;
-use super::page::{Cursor, Filter, Val};
+use super::page::{Filter, Listing};
 use super::row::{self, row};
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, Executor};
 
 row! {
     #[derive(Debug, Clone)]
@@ -26,12 +27,6 @@ row! {
     }
 }
 
-pub const TABLE: &str = <RefundRow as row::Table>::TABLE;
-
-pub async fn insert(tx: &mut Tx, r: &RefundRow) -> Result<(), sqlx::Error> {
-    row::insert_now(tx, r).await
-}
-
 /// Sets a pending refund's outcome.
 pub async fn finish(
     tx: &mut Tx,
@@ -39,7 +34,7 @@ pub async fn finish(
     status: &str,
     failure_reason: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = Statement::new(
         "UPDATE refunds SET status = $2, failure_reason = $3 WHERE id = $1 AND status = 'pending'",
     )
     .bind(id)
@@ -67,7 +62,7 @@ pub async fn stuck_pending<'e, E: Executor<'e, Database = Any>>(
     let sql = row::select::<RefundRow>(&format!(
         "status = 'pending' AND created <= $1 {of_account} ORDER BY created LIMIT $2"
     ));
-    let mut query = sqlx::query_as(&sql).bind(created_before).bind(limit);
+    let mut query = Statement::new(&sql).bind(created_before).bind(limit);
     if let Some(account) = account {
         query = query.bind(account);
     }
@@ -77,7 +72,7 @@ pub async fn stuck_pending<'e, E: Executor<'e, Database = Any>>(
 /// Holds `amount` of a payment's received money for a pending refund (compare-and-set): false
 /// when the payment cannot be refunded that much now (its status, or other refunds first).
 pub async fn hold(tx: &mut Tx, payment_id: &str, amount: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = Statement::new(
         "UPDATE payments SET refunds_pending = refunds_pending + $2
          WHERE id = $1 AND status IN ('succeeded', 'partially_refunded')
            AND amount_received - amount_refunded - refunds_pending >= $2",
@@ -96,7 +91,7 @@ pub async fn settle_hold(
     payment_id: &str,
     amount: i64,
 ) -> Result<(i64, i64), sqlx::Error> {
-    sqlx::query_as(
+    Statement::new(
         "UPDATE payments SET refunds_pending = refunds_pending - $2,
              amount_refunded = amount_refunded + $2,
              status = CASE WHEN amount_refunded + $2 >= amount_received THEN 'refunded'
@@ -112,7 +107,7 @@ pub async fn settle_hold(
 
 /// Gives a held amount back (the refund failed).
 pub async fn release_hold(tx: &mut Tx, payment_id: &str, amount: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE payments SET refunds_pending = refunds_pending - $2 WHERE id = $1")
+    Statement::new("UPDATE payments SET refunds_pending = refunds_pending - $2 WHERE id = $1")
         .bind(payment_id)
         .bind(amount)
         .execute(tx.conn().await?)
@@ -123,7 +118,7 @@ pub async fn release_hold(tx: &mut Tx, payment_id: &str, amount: i64) -> Result<
 /// A write that changes nothing, taking the payment's row lock (Postgres) so that a
 /// settlement and a refund of the same payment run one after the other.
 pub async fn lock_payment(tx: &mut Tx, payment_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE payments SET refunds_pending = refunds_pending WHERE id = $1")
+    Statement::new("UPDATE payments SET refunds_pending = refunds_pending WHERE id = $1")
         .bind(payment_id)
         .execute(tx.conn().await?)
         .await?;
@@ -135,20 +130,11 @@ pub async fn pending_of<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     payment_id: &str,
 ) -> Result<i64, sqlx::Error> {
-    let (held,): (i64,) = sqlx::query_as("SELECT refunds_pending FROM payments WHERE id = $1")
+    let (held,): (i64,) = Statement::new("SELECT refunds_pending FROM payments WHERE id = $1")
         .bind(payment_id)
         .fetch_one(ex)
         .await?;
     Ok(held)
-}
-
-pub async fn find<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    account_id: &str,
-    mode: &str,
-    id: &str,
-) -> Result<Option<RefundRow>, sqlx::Error> {
-    row::find(ex, account_id, mode, id).await
 }
 
 /// A payment's refunds, oldest first (receipts, the dashboard).
@@ -156,7 +142,7 @@ pub async fn of_payment<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     payment_id: &str,
 ) -> Result<Vec<RefundRow>, sqlx::Error> {
-    sqlx::query_as(&row::select::<RefundRow>(
+    Statement::new(&row::select::<RefundRow>(
         "payment_id = $1 ORDER BY sort_key, id",
     ))
     .bind(payment_id)
@@ -164,17 +150,16 @@ pub async fn of_payment<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-pub async fn list(
-    pool: &AnyPool,
-    account_id: &str,
-    mode: &str,
-    payment: Option<&str>,
-    cursor: &Cursor,
-    limit: i64,
-) -> Result<(Vec<RefundRow>, bool), sqlx::Error> {
-    let mut f = Filter::scoped(account_id, mode);
-    if let Some(payment) = payment {
-        f.push("payment_id = ?", [Val::Text(payment.to_string())]);
+/// Filters of the refund list.
+#[derive(Debug, Default, Clone)]
+pub struct RefundFilter {
+    /// Only this payment's refunds.
+    pub payment: Option<String>,
+}
+
+impl Listing for RefundFilter {
+    type Row = RefundRow;
+    fn conditions(&self, f: &mut Filter) {
+        f.eq("payment_id", self.payment.as_deref());
     }
-    row::list(pool, &f, cursor, limit).await
 }

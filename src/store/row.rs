@@ -7,12 +7,12 @@
 //! around an ordinary struct definition; given a table name (`struct PaymentRow in "payments"`)
 //! it also describes the table, so that a new object is its row type, its view and a migration.
 
-use super::page::{self, Cursor, Filter};
+use super::page;
 use super::statement::{Arg, Statement};
 use super::{Store, Tx};
 use serde::de::DeserializeOwned;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyPool, Executor, FromRow};
+use sqlx::{Any, Executor, FromRow};
 
 /// A table whose every column is a field of its row type, in declaration order.
 pub trait Table: for<'r> FromRow<'r, AnyRow> + Send + Unpin {
@@ -52,12 +52,7 @@ pub async fn find<'e, T: Table>(
     mode: &str,
     id: &str,
 ) -> Result<Option<T>, sqlx::Error> {
-    sqlx::query_as(&select::<T>("id = $1 AND account_id = $2 AND mode = $3"))
-        .bind(id)
-        .bind(account_id)
-        .bind(mode)
-        .fetch_optional(ex)
-        .await
+    scoped::<T>(account_id, mode, id).fetch_optional(ex).await
 }
 
 /// `find`, as a hot read: on SQLite it runs on the calling thread (`Store::fetch_optional`).
@@ -68,30 +63,16 @@ pub async fn find_hot<T: Table + DeserializeOwned>(
     id: &str,
 ) -> Result<Option<T>, sqlx::Error> {
     store
-        .fetch_optional(
-            Statement::new(select::<T>("id = $1 AND account_id = $2 AND mode = $3"))
-                .bind(id)
-                .bind(account_id)
-                .bind(mode),
-        )
+        .fetch_optional(scoped::<T>(account_id, mode, id))
         .await
 }
 
-/// The rows matching `condition` (placeholders from `$1`, bound to `args`) in `order`.
-pub async fn find_all<'e, T: Table>(
-    ex: impl Executor<'e, Database = Any>,
-    condition: &str,
-    args: impl IntoIterator<Item = Arg>,
-) -> Result<Vec<T>, sqlx::Error> {
-    let sql = select::<T>(condition);
-    let mut query = sqlx::query_as(&sql);
-    for arg in args {
-        query = match arg {
-            Arg::Text(v) => query.bind(v),
-            Arg::Int(v) => query.bind(v),
-        };
-    }
-    query.fetch_all(ex).await
+/// The select of the row `id` of one account and mode.
+fn scoped<T: Table>(account_id: &str, mode: &str, id: &str) -> Statement {
+    Statement::new(select::<T>("id = $1 AND account_id = $2 AND mode = $3"))
+        .bind(id)
+        .bind(account_id)
+        .bind(mode)
 }
 
 /// One insert of all `rows` (none when there are none): a change often makes several.
@@ -124,22 +105,15 @@ pub async fn with_any_of<'e, T: Table>(
         return Ok(Vec::new());
     }
     let condition = format!("{column} IN ({}) {rest}", page::placeholders(1, ids.len()));
-    find_all(ex, &condition, ids.iter().map(Arg::from)).await
+    ids.iter()
+        .fold(Statement::new(select::<T>(&condition)), Statement::bind)
+        .fetch_all(ex)
+        .await
 }
 
 /// Inserts `row` now, in `tx`, so that a failure (a taken id) is known at once.
 pub async fn insert_now<T: Table>(tx: &mut Tx, row: &T) -> Result<(), sqlx::Error> {
     tx.execute(insert(row)).await.map(|_| ())
-}
-
-/// One page of the table's rows matching `filter`, newest first (see `page`).
-pub async fn list<T: Table>(
-    pool: &AnyPool,
-    filter: &Filter,
-    cursor: &Cursor,
-    limit: i64,
-) -> Result<(Vec<T>, bool), sqlx::Error> {
-    page::fetch_page(pool, T::TABLE, T::select_list(), filter, cursor, limit).await
 }
 
 /// Declares a struct and implements `sqlx::FromRow` for `AnyRow`, reading each field from the

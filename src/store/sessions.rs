@@ -1,5 +1,6 @@
 //! Dashboard sessions: the cookie holds a random token, the table its SHA-256 digest.
 
+use super::Statement;
 use super::Tx;
 use crate::store::row::row;
 use sqlx::{Any, Executor};
@@ -25,7 +26,7 @@ pub async fn insert(
     created: i64,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    Statement::new(
         "INSERT INTO sessions (digest, user_id, mode, created, expires_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(digest)
@@ -43,7 +44,7 @@ pub async fn find_live<'e, E: Executor<'e, Database = Any>>(
     digest: &str,
     now: i64,
 ) -> Result<Option<SessionOwner>, sqlx::Error> {
-    sqlx::query_as(
+    Statement::new(
         "SELECT u.id AS user_id, u.email, s.mode, s.expires_at, a.id AS account_id,
                 a.name AS account_name
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = u.account_id
@@ -57,7 +58,7 @@ pub async fn find_live<'e, E: Executor<'e, Database = Any>>(
 
 /// Switches a session between test and live data.
 pub async fn set_mode(tx: &mut Tx, digest: &str, mode: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET mode = $2 WHERE digest = $1")
+    Statement::new("UPDATE sessions SET mode = $2 WHERE digest = $1")
         .bind(digest)
         .bind(mode)
         .execute(tx.conn().await?)
@@ -66,7 +67,7 @@ pub async fn set_mode(tx: &mut Tx, digest: &str, mode: &str) -> Result<(), sqlx:
 }
 
 pub async fn delete(tx: &mut Tx, digest: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE digest = $1")
+    Statement::new("DELETE FROM sessions WHERE digest = $1")
         .bind(digest)
         .execute(tx.conn().await?)
         .await?;
@@ -75,7 +76,7 @@ pub async fn delete(tx: &mut Tx, digest: &str) -> Result<(), sqlx::Error> {
 
 /// Removes sessions that have run out, so the table does not grow without bound.
 pub async fn delete_expired(tx: &mut Tx, now: i64) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+    let done = Statement::new("DELETE FROM sessions WHERE expires_at <= $1")
         .bind(now)
         .execute(tx.conn().await?)
         .await?;

@@ -1,4 +1,8 @@
-//! Statements as values, so that a transaction can hold writes back and send several together.
+//! Statements as values: the one way the store runs SQL. A statement is its text (`$n`
+//! placeholders, the same on both databases) and its arguments; it runs at once on a pool or a
+//! transaction's connection (`fetch_all`, `execute`…), on the calling thread for hot reads
+//! (`Store::fetch_all`), or queued in a transaction (`Tx::defer`) so that a transaction can
+//! hold writes back and send several together.
 //!
 //! On SQLite every statement is a round trip to the connection's own thread, and the writer
 //! connection is shared by every request in turn: a change made of ten statements held it for
@@ -13,9 +17,9 @@
 //! new to the statement cache, so all its statements are prepared again, which costs more
 //! than the hand-offs it saves.
 
-use sqlx::Any;
-use sqlx::any::AnyArguments;
+use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};
 use sqlx::query::Query;
+use sqlx::{Any, Executor, FromRow};
 
 /// A bound value. Nulls keep their type: Postgres wants to know what a parameter is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +115,57 @@ impl Statement {
     pub(super) fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         bind_all(sqlx::query(&self.sql), self.args.iter())
     }
+
+    /// Runs it now on `ex` (a pool, or a transaction's connection) and returns its rows.
+    pub async fn fetch_all<'e, T>(
+        self,
+        ex: impl Executor<'e, Database = Any>,
+    ) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: for<'r> FromRow<'r, AnyRow>,
+    {
+        self.query()
+            .fetch_all(ex)
+            .await?
+            .iter()
+            .map(T::from_row)
+            .collect()
+    }
+
+    /// `fetch_all`, for a query of one row at most.
+    pub async fn fetch_optional<'e, T>(
+        self,
+        ex: impl Executor<'e, Database = Any>,
+    ) -> Result<Option<T>, sqlx::Error>
+    where
+        T: for<'r> FromRow<'r, AnyRow>,
+    {
+        self.query()
+            .fetch_optional(ex)
+            .await?
+            .as_ref()
+            .map(T::from_row)
+            .transpose()
+    }
+
+    /// `fetch_all`, for a query of exactly one row.
+    pub async fn fetch_one<'e, T>(
+        self,
+        ex: impl Executor<'e, Database = Any>,
+    ) -> Result<T, sqlx::Error>
+    where
+        T: for<'r> FromRow<'r, AnyRow>,
+    {
+        T::from_row(&self.query().fetch_one(ex).await?)
+    }
+
+    /// Runs a write now on `ex` and says how many rows it changed.
+    pub async fn execute<'e>(
+        self,
+        ex: impl Executor<'e, Database = Any>,
+    ) -> Result<AnyQueryResult, sqlx::Error> {
+        self.query().execute(ex).await
+    }
 }
 
 fn bind_all<'q>(
@@ -169,7 +224,7 @@ impl Script {
 
 /// `sql` with every `$n` placeholder moved to `$(n + offset)`. Our statements hold no `$` but
 /// in placeholders (no string literals with one), which the tests of the stores check.
-fn renumber(sql: &str, offset: usize) -> String {
+pub(super) fn renumber(sql: &str, offset: usize) -> String {
     if offset == 0 {
         return sql.to_string();
     }

@@ -1,7 +1,8 @@
 //! Dashboard users: e-mail and an argon2id password hash, with a failed-login counter.
 
+use super::Statement;
 use super::Tx;
-use super::row::{self, row};
+use super::row::row;
 use sqlx::{Any, Executor};
 
 row! {
@@ -17,16 +18,12 @@ row! {
     }
 }
 
-pub async fn insert(tx: &mut Tx, row: &UserRow) -> Result<(), sqlx::Error> {
-    row::insert_now(tx, row).await
-}
-
 /// E-mails are compared without case: people type them both ways.
 pub async fn find_by_email<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     email: &str,
 ) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(
+    Statement::new(
         "SELECT id, account_id, email, password_hash, failed_logins, locked_until, created
          FROM users WHERE lower(email) = lower($1)",
     )
@@ -42,7 +39,7 @@ pub async fn set_login_state(
     failed_logins: i64,
     locked_until: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1")
+    Statement::new("UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1")
         .bind(user_id)
         .bind(failed_logins)
         .bind(locked_until)
@@ -52,7 +49,7 @@ pub async fn set_login_state(
 }
 
 pub async fn set_password(tx: &mut Tx, user_id: &str, hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    Statement::new(
         "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = 0 WHERE id = $1",
     )
     .bind(user_id)

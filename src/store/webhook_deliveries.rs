@@ -5,8 +5,9 @@
 //! same attempt at once, and an instance that dies mid-way only delays its batch until the
 //! lease runs out.
 
+use super::Statement;
 use super::Tx;
-use super::page::{Cursor, Filter, Val};
+use super::page::{Filter, Listing};
 use super::row::{self, row};
 use sqlx::{Any, AnyPool, Executor};
 
@@ -44,8 +45,6 @@ row! {
     }
 }
 
-pub const TABLE: &str = <DeliveryRow as row::Table>::TABLE;
-
 /// Queues deliveries in one statement (an event often goes to several endpoints).
 pub fn insert_many(tx: &mut Tx, rows: &[DeliveryRow]) {
     if let Some(write) = row::insert_many(rows) {
@@ -74,11 +73,12 @@ pub async fn any_due<'e, E: Executor<'e, Database = Any>>(
         "SELECT id FROM webhook_deliveries WHERE {} LIMIT 1",
         due_where(account.map(|_| "$2"))
     );
-    let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(now);
+    let mut query = Statement::new(sql).bind(now);
     if let Some(account) = account {
         query = query.bind(account);
     }
-    Ok(query.fetch_optional(ex).await?.is_some())
+    let found: Option<(String,)> = query.fetch_optional(ex).await?;
+    Ok(found.is_some())
 }
 
 /// Takes up to `limit` due deliveries (of one account, when given) until `lease_until`,
@@ -101,7 +101,7 @@ pub async fn claim(
         due_where(account.map(|_| "$5")),
         <DeliveryRow as row::Table>::select_list()
     );
-    let mut query = sqlx::query_as(&sql)
+    let mut query = Statement::new(&sql)
         .bind(now)
         .bind(lease_until)
         .bind(token)
@@ -123,7 +123,7 @@ pub async fn record(
     next_attempt_at: i64,
 ) -> Result<bool, sqlx::Error> {
     let delivered_at = (status == "delivered").then_some(attempt.at);
-    let done = sqlx::query(
+    let done = Statement::new(
         "UPDATE webhook_deliveries SET status = $3, attempts = $4, next_attempt_at = $5,
              lease_until = 0, lease_token = NULL, delivered_at = $6
          WHERE id = $1 AND lease_token = $2",
@@ -139,7 +139,7 @@ pub async fn record(
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    sqlx::query(
+    Statement::new(
         "INSERT INTO webhook_attempts
              (delivery_id, attempt, at, status_code, error, duration_ms, response_body)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -158,7 +158,7 @@ pub async fn record(
 
 /// Cancels one taken delivery without an attempt (its endpoint was disabled meanwhile).
 pub async fn cancel_taken(tx: &mut Tx, id: &str, token: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    Statement::new(
         "UPDATE webhook_deliveries SET status = 'canceled', lease_until = 0, lease_token = NULL
          WHERE id = $1 AND lease_token = $2",
     )
@@ -171,7 +171,7 @@ pub async fn cancel_taken(tx: &mut Tx, id: &str, token: &str) -> Result<(), sqlx
 
 /// Cancels an endpoint's pending deliveries (it was disabled or deleted); returns how many.
 pub async fn cancel_pending(tx: &mut Tx, endpoint_id: &str) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    let done = Statement::new(
         "UPDATE webhook_deliveries SET status = 'canceled', lease_until = 0, lease_token = NULL
          WHERE endpoint_id = $1 AND status = 'pending'",
     )
@@ -188,20 +188,14 @@ pub enum Of {
     Event(String),
 }
 
-pub async fn list(
-    pool: &AnyPool,
-    account_id: &str,
-    mode: &str,
-    of: &Of,
-    cursor: &Cursor,
-    limit: i64,
-) -> Result<(Vec<DeliveryRow>, bool), sqlx::Error> {
-    let mut f = Filter::scoped(account_id, mode);
-    match of {
-        Of::Endpoint(id) => f.push("endpoint_id = ?", [Val::Text(id.clone())]),
-        Of::Event(id) => f.push("event_id = ?", [Val::Text(id.clone())]),
+impl Listing for Of {
+    type Row = DeliveryRow;
+    fn conditions(&self, f: &mut Filter) {
+        match self {
+            Of::Endpoint(id) => f.eq("endpoint_id", Some(id)),
+            Of::Event(id) => f.eq("event_id", Some(id)),
+        }
     }
-    row::list(pool, &f, cursor, limit).await
 }
 
 /// The deliveries of these events (to every endpoint), oldest first.
@@ -241,7 +235,7 @@ pub async fn attempts_of<'e, E: Executor<'e, Database = Any>>(
          FROM webhook_attempts WHERE delivery_id IN ({}) ORDER BY delivery_id, attempt",
         super::page::placeholders(1, delivery_ids.len())
     );
-    let mut query = sqlx::query_as(&sql);
+    let mut query = Statement::new(&sql);
     for id in delivery_ids {
         query = query.bind(id);
     }

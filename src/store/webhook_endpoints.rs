@@ -1,9 +1,9 @@
 //! Webhook endpoints (`we_…`), scoped to an account and mode.
 
-use super::page::{Cursor, Filter};
+use super::page::{Filter, Listing};
 use super::row::{self, row};
 use super::{Statement, Store, Tx};
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, Executor};
 
 row! {
     /// Deserialize is for reading it (`Store::fetch_all`); it is never serialised (it holds the
@@ -60,15 +60,9 @@ impl EndpointRow {
     }
 }
 
-pub const TABLE: &str = <EndpointRow as row::Table>::TABLE;
-
-pub async fn insert(tx: &mut Tx, r: &EndpointRow) -> Result<(), sqlx::Error> {
-    row::insert_now(tx, r).await
-}
-
 /// Writes every mutable field of `r` back.
 pub async fn update(tx: &mut Tx, r: &EndpointRow) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    Statement::new(
         "UPDATE webhook_endpoints SET url = $2, description = $3, enabled_events = $4,
              status = $5, disabled_reason = $6, metadata = $7, secret = $8,
              previous_secret = $9, previous_secret_expires_at = $10, deleted = $11
@@ -97,7 +91,7 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     mode: &str,
     id: &str,
 ) -> Result<Option<EndpointRow>, sqlx::Error> {
-    sqlx::query_as(&row::select::<EndpointRow>(
+    Statement::new(&row::select::<EndpointRow>(
         "id = $1 AND account_id = $2 AND mode = $3 AND deleted = 0",
     ))
     .bind(id)
@@ -147,7 +141,7 @@ pub async fn by_ids<'e, E: Executor<'e, Database = Any>>(
 
 /// Disables an endpoint (compare-and-set on its status); false when it was not enabled.
 pub async fn disable(tx: &mut Tx, id: &str, reason: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = Statement::new(
         "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2
          WHERE id = $1 AND status = 'enabled'",
     )
@@ -158,14 +152,13 @@ pub async fn disable(tx: &mut Tx, id: &str, reason: &str) -> Result<bool, sqlx::
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn list(
-    pool: &AnyPool,
-    account_id: &str,
-    mode: &str,
-    cursor: &Cursor,
-    limit: i64,
-) -> Result<(Vec<EndpointRow>, bool), sqlx::Error> {
-    let mut f = Filter::scoped(account_id, mode);
-    f.push("deleted = 0", []);
-    row::list(pool, &f, cursor, limit).await
+/// The endpoints not deleted.
+#[derive(Debug, Default, Clone)]
+pub struct EndpointFilter;
+
+impl Listing for EndpointFilter {
+    type Row = EndpointRow;
+    fn conditions(&self, f: &mut Filter) {
+        f.push("deleted = 0", []);
+    }
 }

@@ -22,6 +22,14 @@ impl<T> ListView<T> {
             url: url.to_string(),
         }
     }
+
+    /// The views of `rows`.
+    pub fn of<R>(rows: &[R], has_more: bool, url: &str) -> Self
+    where
+        T: for<'r> From<&'r R>,
+    {
+        ListView::new(rows.iter().map(T::from).collect(), has_more, url)
+    }
 }
 
 /// Described by hand: one `List` schema serves every list (its `data` holds the objects the

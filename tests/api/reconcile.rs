@@ -156,7 +156,9 @@ async fn refunds_stuck_pending_get_the_acquirers_answer() {
     };
     let mut tx = app.state.store.begin().await.unwrap();
     assert!(refunds::hold(&mut tx, id, 2000).await.unwrap());
-    refunds::insert(&mut tx, &refund).await.unwrap();
+    vinr::store::row::insert_now(&mut tx, &refund)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     assert_eq!(app.reconcile().await.refunds, 0, "too early");

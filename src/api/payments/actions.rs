@@ -1,6 +1,8 @@
 //! The verbs on one payment: confirm, capture, cancel, adjust, reverse.
 
 use super::*;
+use crate::store::payment_methods::PaymentMethodRow;
+use crate::store::row;
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -110,7 +112,7 @@ async fn check_browser_confirm(
         .as_deref()
         .ok_or_else(|| ApiError::missing_param("payment_method"))?;
     if crate::domain::ids::is_id(crate::domain::ids::IdKind::PaymentMethod, method)
-        && let Some(saved) = crate::store::payment_methods::find(
+        && let Some(saved) = row::find::<PaymentMethodRow>(
             state.store.reader(),
             &auth.account_id,
             auth.mode.as_str(),

@@ -27,7 +27,7 @@ use crate::services::payments::{
 use crate::state::AppState;
 use crate::store::Tx;
 use crate::store::charges::ChargeRow;
-use crate::store::payments::{self as rows, PaymentFilter, PaymentRow};
+use crate::store::payments::{PaymentFilter, PaymentRow};
 use crate::store::row;
 use crate::views::{self, ChargeView, CustomerView, PaymentView};
 use axum::Json;

@@ -66,7 +66,8 @@ pub async fn list_payments(
     SecretAuth(auth): SecretAuth,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<ListView<PaymentView>>> {
-    let limit = query.paging.limit()?;
+    // The limit is checked before the filters, as it always was.
+    query.paging.limit()?;
     if let Some(status) = &query.status
         && crate::domain::payment::PaymentStatus::parse(status).is_none()
     {
@@ -84,17 +85,7 @@ pub async fn list_payments(
         created_lte: parse_time("created[lte]", created.lte)?,
         ..PaymentFilter::default()
     };
-    let pool = state.store.reader();
-    let cursor = query.paging.cursor(pool, rows::TABLE, &auth).await?;
-    let (found, has_more) = rows::list(
-        pool,
-        &auth.account_id,
-        auth.mode.as_str(),
-        &filter,
-        &cursor,
-        limit,
-    )
-    .await?;
+    let (found, has_more) = query.paging.page(&state, &auth, &filter).await?;
     let mut data = Vec::with_capacity(found.len());
     for row in &found {
         data.push(

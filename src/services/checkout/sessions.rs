@@ -9,7 +9,8 @@ use crate::services::payments::{
 };
 use crate::services::{Scope, ServiceError};
 use crate::store::callbacks;
-use crate::store::checkout_sessions::{self, CheckoutSessionRow};
+use crate::store::checkout_sessions::CheckoutSessionRow;
+use crate::store::row;
 use crate::views::{CheckoutSessionView, PaymentView};
 
 /// Checks line items against the order amount: each line well formed, ids unique, and the
@@ -142,7 +143,7 @@ pub async fn create_session(
         created: now,
         sort_key: now_micros,
     };
-    checkout_sessions::insert(&mut staged.tx, &session).await?;
+    row::insert_now(&mut staged.tx, &session).await?;
     Ok((staged, session))
 }
 

@@ -78,7 +78,7 @@ pub async fn confirm(
     claim.status = processing.as_str().to_string();
     let mut tx = deps.store.begin().await?;
     if let Some(new_row) = &method.new_row {
-        payment_methods::insert(&mut tx, new_row);
+        tx.defer(row::insert(new_row));
     }
     claim.payment_method = Some(method.row.id.clone());
     save(deps, &mut tx, &claim, from).await?;

@@ -4,6 +4,8 @@ use super::methods::resolve_method;
 use super::outcome::apply_outcome;
 use super::validate::{check_amount, check_descriptor, check_text, check_url};
 use super::*;
+use crate::store::connected_accounts::ConnectedAccountRow;
+use crate::store::row;
 
 /// Input of `create`.
 #[derive(Debug, Default, Clone)]
@@ -94,7 +96,7 @@ pub async fn create(
     };
     if let Some(customer) = &input.customer {
         let exists = ids::is_id(IdKind::Customer, customer)
-            && customers::find(
+            && row::find::<customers::CustomerRow>(
                 deps.store.reader(),
                 &scope.account_id,
                 scope.mode.as_str(),
@@ -111,7 +113,7 @@ pub async fn create(
         }
     }
     if let Some(acct) = &input.on_behalf_of {
-        let exists = crate::store::connected_accounts::find(
+        let exists = row::find::<ConnectedAccountRow>(
             deps.store.reader(),
             &scope.account_id,
             scope.mode.as_str(),
@@ -142,7 +144,7 @@ pub async fn create(
     // when none is specified"); without `confirm` the payment waits for the checkout instead.
     let method_id = match (&input.payment_method, &input.customer, input.confirm) {
         (Some(id), _, _) => Some(id.clone()),
-        (None, Some(customer), Some(true)) => customers::find(
+        (None, Some(customer), Some(true)) => row::find::<customers::CustomerRow>(
             deps.store.reader(),
             &scope.account_id,
             scope.mode.as_str(),
@@ -234,11 +236,11 @@ pub async fn create(
         webhook_endpoints::enabled(deps.store, &scope.account_id, scope.mode.as_str()).await?;
     let mut tx = deps.store.begin().await?;
     if let Some(new_row) = method.as_ref().and_then(|m| m.new_row.as_ref()) {
-        payment_methods::insert(&mut tx, new_row);
+        tx.defer(row::insert(new_row));
     }
-    payments::insert(&mut tx, &row);
+    tx.defer(row::insert(&row));
     if let Some(charge) = &charge {
-        charges::insert(&mut tx, charge);
+        tx.defer(row::insert(charge));
     }
     // Created already captured: `save` (which posts later captures) is not on this path.
     if row.status == PaymentStatus::Succeeded.as_str() {

@@ -28,7 +28,7 @@ pub async fn capture(
         }
     };
     let charge_id = row.latest_charge.clone().ok_or(PaymentError::Conflict)?;
-    let charge = charges::find(
+    let charge = row::find::<ChargeRow>(
         deps.store.reader(),
         &scope.account_id,
         scope.mode.as_str(),

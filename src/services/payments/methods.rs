@@ -67,7 +67,7 @@ pub(super) async fn resolve_method(
     if !ids::is_id(IdKind::PaymentMethod, id) {
         return Err(missing());
     }
-    let row = payment_methods::find(
+    let row = row::find::<PaymentMethodRow>(
         deps.store.reader(),
         &scope.account_id,
         scope.mode.as_str(),

@@ -38,11 +38,13 @@ use crate::domain::ids::{self, IdKind};
 use crate::domain::metadata::Metadata;
 use crate::domain::money::{Amount, AmountError, Currency};
 use crate::domain::payment::{Command, PaymentStatus, TransitionError, transition};
+use crate::store::acquirer_connections::AcquirerConnectionRow;
 use crate::store::charges::{self, ChargeRow};
-use crate::store::payment_methods::{self, PaymentMethodRow};
+use crate::store::payment_methods::PaymentMethodRow;
 use crate::store::payments::{self, PaymentRow};
+use crate::store::row;
 use crate::store::webhook_endpoints::{self, EndpointRow};
-use crate::store::{Store, Tx, acquirer_connections, customers};
+use crate::store::{Store, Tx, customers};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -196,7 +198,7 @@ pub async fn find(
     if !ids::is_id(IdKind::Payment, id) {
         return Err(not_found());
     }
-    payments::find(store, &scope.account_id, scope.mode.as_str(), id)
+    row::find_hot::<PaymentRow>(store, &scope.account_id, scope.mode.as_str(), id)
         .await?
         .ok_or_else(not_found)
 }
@@ -212,7 +214,7 @@ pub async fn acquirer_for(
     if connection == DEFAULT_CONNECTION {
         return Ok(deps.acquirers.get(SANDBOX_KIND));
     }
-    let row = acquirer_connections::find(
+    let row = row::find::<AcquirerConnectionRow>(
         deps.store.reader(),
         &scope.account_id,
         scope.mode.as_str(),

@@ -119,7 +119,7 @@ pub(super) async fn record_outcome(
     let mut tx = deps.store.begin().await?;
     save(deps, &mut tx, &row, processing).await?;
     if let Some(charge) = &charge {
-        charges::insert(&mut tx, charge);
+        tx.defer(row::insert(charge));
     }
     emit(deps, &mut tx, &row, &kinds).await?;
     Ok(Staged {

@@ -9,6 +9,7 @@ use crate::crypto::new_id;
 use crate::domain::ids::{self, IdKind};
 use crate::domain::metadata::Metadata;
 use crate::domain::webhook::{WILDCARD, check_enabled_events};
+use crate::store::row;
 use crate::store::webhook_endpoints::{self, EndpointRow};
 use crate::store::{Tx, webhook_deliveries};
 use std::collections::BTreeMap;
@@ -105,7 +106,7 @@ pub async fn create(
         created: now.div_euclid(1_000_000),
         sort_key: now,
     };
-    webhook_endpoints::insert(tx, &row).await?;
+    row::insert_now(tx, &row).await?;
     Ok(row)
 }
 

@@ -7,7 +7,8 @@ use crate::domain::ids::{self, IdKind};
 use crate::domain::webhook::wants;
 use crate::services::{Scope, ServiceError};
 use crate::store::Tx;
-use crate::store::events::{self, EventRow};
+use crate::store::events::EventRow;
+use crate::store::row;
 use crate::store::webhook_deliveries::{self, DeliveryRow};
 use crate::store::webhook_endpoints::{self, EndpointRow};
 
@@ -79,7 +80,7 @@ pub async fn resend(
     if !ids::is_id(IdKind::Event, event_id) {
         return Err(not_found());
     }
-    let event = events::find(
+    let event = row::find::<EventRow>(
         tx.conn().await?,
         &scope.account_id,
         scope.mode.as_str(),

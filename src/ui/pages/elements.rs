@@ -8,9 +8,9 @@
 use super::{set_page_csp, set_status};
 use crate::api::auth::authenticate;
 use crate::domain::api_key::KeyKind;
+use crate::services::accounts;
 use crate::services::elements::{challenge_ancestors, frame_ancestors, origin_allowed};
 use crate::state::AppState;
-use crate::store::accounts;
 use crate::ui::islands::card_element::CardElement;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -47,7 +47,7 @@ pub fn ElementsCardPage() -> impl IntoView {
             }
             Err(err) => return refuse("Card fields unavailable.", err.message.clone()),
         };
-        let account = match accounts::find(state.store.reader(), &auth.account_id).await {
+        let account = match accounts::find(&state.store, &auth.account_id).await {
             Ok(Some(account)) => account,
             Ok(None) => return refuse("Card fields unavailable.", "No such account.".into()),
             Err(err) => {
@@ -104,7 +104,7 @@ pub fn ElementsChallengeEnd() -> impl IntoView {
                 return view! { <p>"Something went wrong."</p> }.into_any();
             }
         };
-        if let Ok(Some(account)) = accounts::find(state.store.reader(), &payment.account_id).await {
+        if let Ok(Some(account)) = accounts::find(&state.store, &payment.account_id).await {
             set_page_csp("", &challenge_ancestors(&account));
         }
         let status = payment.status.clone();

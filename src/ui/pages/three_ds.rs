@@ -1,9 +1,9 @@
 //! The simulated issuer's 3-D Secure challenge page.
 
 use crate::domain::money::Currency;
+use crate::services::accounts;
 use crate::services::payments::Channel;
 use crate::state::AppState;
-use crate::store::accounts;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -22,7 +22,7 @@ pub fn ThreeDsPage() -> impl IntoView {
                     .into_any();
             }
         };
-        let account = accounts::find(state.store.reader(), &payment.account_id)
+        let account = accounts::find(&state.store, &payment.account_id)
             .await
             .ok()
             .flatten();

@@ -4,10 +4,9 @@
 use super::payment::card_brand;
 use super::{DashboardLayout, Pager, PaymentsTable, load_failed, not_found, signed_out, viewer};
 use crate::services::ServiceError;
-use crate::services::dashboard::{self, CustomerDetail};
+use crate::services::dashboard::{self, CustomerDetail, Page, Position};
 use crate::state::AppState;
-use crate::store::customers::{self, CustomerFilter, CustomerRow};
-use crate::store::page::{self, Cursor};
+use crate::store::customers::{CustomerFilter, CustomerRow};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -31,38 +30,16 @@ pub fn CustomersPage() -> impl IntoView {
     let scope = v.scope.clone();
     let shown_email = email.clone().unwrap_or_default();
     let data = Suspend::new(async move {
-        let mode = scope.mode.as_str();
-        let db = state.store.reader();
-        let named = after.clone().or(before.clone());
-        let cursor = match &named {
-            None => Cursor::Start,
-            Some(id) => {
-                match page::cursor_of(db, customers::TABLE, &scope.account_id, mode, id).await {
-                    Ok(Some(sort_key)) if before.is_some() && after.is_none() => Cursor::Before {
-                        sort_key,
-                        id: id.clone(),
-                    },
-                    Ok(Some(sort_key)) => Cursor::After {
-                        sort_key,
-                        id: id.clone(),
-                    },
-                    Ok(None) => Cursor::Start,
-                    Err(err) => return load_failed(err),
-                }
-            }
+        let position = match (&after, &before) {
+            (Some(id), _) => Position::After(id.clone()),
+            (None, Some(id)) => Position::Before(id.clone()),
+            (None, None) => Position::First,
         };
         let filter = CustomerFilter {
             email: email.clone(),
         };
-        match customers::list(db, &scope.account_id, mode, &filter, &cursor, PAGE_SIZE).await {
-            Ok((rows, has_more)) => {
-                let backwards = matches!(cursor, Cursor::Before { .. });
-                let newer = match cursor {
-                    Cursor::Start => false,
-                    Cursor::After { .. } => true,
-                    Cursor::Before { .. } => has_more,
-                };
-                let older = backwards || has_more;
+        match dashboard::page(&state.store, &scope, &filter, &position, PAGE_SIZE).await {
+            Ok(Page { rows, newer, older }) => {
                 view! { <CustomerList rows newer older email=email.clone() /> }.into_any()
             }
             Err(err) => load_failed(err),

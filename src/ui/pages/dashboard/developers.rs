@@ -6,10 +6,10 @@ use super::{DashboardLayout, StatusBadge, action, load_failed, signed_out, viewe
 use crate::dashboard::developers::{
     AddEndpoint, GRACE_PERIODS, NEW_KEY_COOKIE, RollKey, new_key_cookie,
 };
+use crate::services::dashboard;
 use crate::state::AppState;
-use crate::store::api_keys::{self, ApiKeyRow};
-use crate::store::page::Cursor;
-use crate::store::webhook_endpoints::{self, EndpointRow};
+use crate::store::api_keys::ApiKeyRow;
+use crate::store::webhook_endpoints::EndpointRow;
 use leptos::prelude::*;
 
 /// The secret key rolled just before this page view, if any; the cookie that carried it is
@@ -39,18 +39,8 @@ pub fn DevelopersPage() -> impl IntoView {
     let state = expect_context::<AppState>();
     let scope = v.scope.clone();
     let data = Suspend::new(async move {
-        let mode = scope.mode.as_str();
-        let keys = api_keys::list_all(state.store.reader(), &scope.account_id, mode).await;
-        let endpoints = webhook_endpoints::list(
-            state.store.reader(),
-            &scope.account_id,
-            mode,
-            &Cursor::Start,
-            100,
-        )
-        .await;
-        match (keys, endpoints) {
-            (Ok(keys), Ok((endpoints, _))) => {
+        match dashboard::developers(&state.store, &scope).await {
+            Ok((keys, endpoints)) => {
                 let now = state.clock.now();
                 view! {
                     <Keys keys now />
@@ -58,7 +48,7 @@ pub fn DevelopersPage() -> impl IntoView {
                 }
                 .into_any()
             }
-            (Err(err), _) | (_, Err(err)) => load_failed(err),
+            Err(err) => load_failed(err),
         }
     });
     view! {

@@ -5,22 +5,14 @@
 use super::{DashboardLayout, Pager, PaymentsTable, load_failed, signed_out, status_label, viewer};
 use crate::dashboard::filters::PaymentQuery;
 use crate::domain::payment::PaymentStatus;
+use crate::services::dashboard::{self, Page, Position};
 use crate::state::AppState;
-use crate::store::page::{self, Cursor};
-use crate::store::payments::{self, PaymentRow};
+use crate::store::payments::PaymentRow;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 /// Payments per page.
 const PAGE_SIZE: i64 = 25;
-
-/// Which way a page was reached.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Position {
-    First,
-    After(String),
-    Before(String),
-}
 
 #[component]
 pub fn PaymentsPage() -> impl IntoView {
@@ -55,38 +47,8 @@ pub fn PaymentsPage() -> impl IntoView {
                 .into_any();
             }
         };
-        let mode = scope.mode.as_str();
-        let db = state.store.reader();
-        let cursor = match &position {
-            Position::First => Ok(Some(Cursor::Start)),
-            Position::After(id) | Position::Before(id) => {
-                page::cursor_of(db, payments::TABLE, &scope.account_id, mode, id)
-                    .await
-                    .map(|key| {
-                        key.map(|sort_key| match &position {
-                            Position::Before(_) => Cursor::Before {
-                                sort_key,
-                                id: id.clone(),
-                            },
-                            _ => Cursor::After {
-                                sort_key,
-                                id: id.clone(),
-                            },
-                        })
-                    })
-            }
-        };
-        let cursor = match cursor {
-            Ok(Some(c)) => c,
-            // A cursor from another account or a deleted row: start again from the newest.
-            Ok(None) => Cursor::Start,
-            Err(err) => return load_failed(err),
-        };
-        match payments::list(db, &scope.account_id, mode, &filter, &cursor, PAGE_SIZE).await {
-            Ok((rows, has_more)) => {
-                view! { <Results rows has_more position=position.clone() query=query.clone() /> }
-                    .into_any()
-            }
+        match dashboard::page(&state.store, &scope, &filter, &position, PAGE_SIZE).await {
+            Ok(page) => view! { <Results page query=query.clone() /> }.into_any(),
             Err(err) => load_failed(err),
         }
     });
@@ -146,12 +108,8 @@ fn FilterForm(query: PaymentQuery) -> impl IntoView {
 }
 
 #[component]
-fn Results(
-    rows: Vec<PaymentRow>,
-    has_more: bool,
-    position: Position,
-    query: PaymentQuery,
-) -> impl IntoView {
+fn Results(page: Page<PaymentRow>, query: PaymentQuery) -> impl IntoView {
+    let Page { rows, newer, older } = page;
     if rows.is_empty() {
         let message = if query.is_empty() {
             "No payments yet in this mode. Payments you create with the API appear here."
@@ -160,16 +118,6 @@ fn Results(
         };
         return view! { <p class="empty card" data-testid="empty">{message}</p> }.into_any();
     }
-    // Newer pages exist if we came from one, or if paging backwards found more.
-    let newer = match &position {
-        Position::First => false,
-        Position::After(_) => true,
-        Position::Before(_) => has_more,
-    };
-    let older = match &position {
-        Position::Before(_) => true,
-        _ => has_more,
-    };
     let base = query.to_query();
     let link = |key: &str, id: &str| {
         let sep = if base.is_empty() { "" } else { "&" };

@@ -3,9 +3,10 @@
 
 use super::{DashboardLayout, action, load_failed, signed_out, viewer};
 use crate::dashboard::settings::{AddConnection, SaveSettings};
+use crate::services::dashboard;
 use crate::state::AppState;
-use crate::store::accounts::{self, AccountRow};
-use crate::store::acquirer_connections::{self, AcquirerConnectionRow};
+use crate::store::accounts::AccountRow;
+use crate::store::acquirer_connections::AcquirerConnectionRow;
 use leptos::prelude::*;
 
 #[component]
@@ -16,16 +17,12 @@ pub fn SettingsPage() -> impl IntoView {
     let state = expect_context::<AppState>();
     let scope = v.scope.clone();
     let data = Suspend::new(async move {
-        let db = state.store.reader();
-        let account = accounts::find(db, &scope.account_id).await;
-        let connections =
-            acquirer_connections::list(db, &scope.account_id, scope.mode.as_str()).await;
-        match (account, connections) {
-            (Ok(Some(account)), Ok(connections)) => {
+        match dashboard::settings(&state.store, &scope).await {
+            Ok((Some(account), connections)) => {
                 view! { <Settings account connections /> }.into_any()
             }
-            (Ok(None), _) => load_failed("the signed-in account does not exist"),
-            (Err(err), _) | (_, Err(err)) => load_failed(err),
+            Ok((None, _)) => load_failed("the signed-in account does not exist"),
+            Err(err) => load_failed(err),
         }
     });
     view! {
