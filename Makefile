@@ -28,7 +28,7 @@ RELEASE_BIN := $(CARGO_TARGET_DIR)/release/vinr
 SITE_ROOT := $(CURDIR)/target/site
 PKG := $(SITE_ROOT)/pkg
 WASM_OUT := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release
-# The frame's bundle: its island only (`app::FRAME_BUNDLE`).
+# The frame's bundle: its island only (`ui::shell::FRAME_BUNDLE`).
 FRAME_FEATURES := hydrate,frame
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
@@ -115,7 +115,7 @@ $(PKG)/vinr.wasm: $(RUST_INPUTS) | tools
 	$(call bundle,vinr,hydrate)
 	$(call step_done,wasm-main)
 
-# The card element's frame gets a bundle of its own holding its island only (`app::FRAME_BUNDLE`).
+# The card element's frame gets a bundle of its own holding its island only (`ui::shell::FRAME_BUNDLE`).
 $(PKG)/vinr-frame.wasm: $(RUST_INPUTS) $(PKG)/vinr.wasm | tools
 	$(call step,wasm-frame,the card element frame's wasm bundle,under a minute)
 	$(call bundle,vinr-frame,$(FRAME_FEATURES))

@@ -16,7 +16,7 @@ async fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match vinr::cli::run(vinr::cli::Cli::parse()).await {
+    match vinr::server::cli::run(vinr::server::cli::Cli::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");

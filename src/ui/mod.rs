@@ -4,4 +4,10 @@
 pub mod islands;
 
 #[cfg(feature = "ssr")]
+pub mod csp;
+
+#[cfg(feature = "ssr")]
+pub mod shell;
+
+#[cfg(feature = "ssr")]
 pub mod pages;

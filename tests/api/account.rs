@@ -2,7 +2,7 @@
 
 use crate::helpers::{TestApp, assert_error, send, send_raw};
 use base64::Engine;
-use vinr::clock::Clock;
+use vinr::server::clock::Clock;
 
 #[tokio::test]
 async fn account_answers_for_each_form_of_key() {
@@ -105,7 +105,7 @@ async fn missing_and_wrong_keys_are_401s() {
 #[tokio::test]
 async fn a_rolled_key_stops_after_its_grace_period() {
     let (app, clock) = TestApp::spawn_manual_clock().await;
-    let issued = vinr::services::accounts::roll_key(
+    let issued = vinr::server::services::accounts::roll_key(
         &app.state.store,
         &clock,
         &app.account_id,
@@ -184,7 +184,9 @@ async fn housekeeping_forgets_old_idempotency_keys_only() {
     // This app's clock runs three days behind, so its key is old by the wall clock while the
     // keys of tests running beside it (on a shared Postgres database) are fresh.
     let three_days = 3 * 24 * 3600;
-    let clock = vinr::clock::ManualClock::starting_at(vinr::clock::SystemClock.now() - three_days);
+    let clock = vinr::server::clock::ManualClock::starting_at(
+        vinr::server::clock::SystemClock.now() - three_days,
+    );
     let app = TestApp::spawn_with_clock(std::sync::Arc::new(clock.clone())).await;
     let (status, _) = send(
         app.post_form("/v1/customers", &[("email", "a@example.com")])
@@ -192,27 +194,30 @@ async fn housekeeping_forgets_old_idempotency_keys_only() {
     )
     .await;
     assert_eq!(status, 200);
-    let scope = vinr::store::idempotency::KeyScope {
+    let scope = vinr::server::store::idempotency::KeyScope {
         account_id: &app.account_id,
         mode: "test",
         key: "old",
     };
     let stored = || async {
-        vinr::store::idempotency::find(&app.state.store, &scope)
+        vinr::server::store::idempotency::find(&app.state.store, &scope)
             .await
             .unwrap()
     };
 
-    vinr::workers::housekeeping::run_once(&app.state.store, clock.now() + 3600)
+    vinr::server::workers::housekeeping::run_once(&app.state.store, clock.now() + 3600)
         .await
         .unwrap();
     assert!(
         stored().await.is_some(),
         "a key younger than the retention is kept"
     );
-    vinr::workers::housekeeping::run_once(&app.state.store, vinr::clock::SystemClock.now())
-        .await
-        .unwrap();
+    vinr::server::workers::housekeeping::run_once(
+        &app.state.store,
+        vinr::server::clock::SystemClock.now(),
+    )
+    .await
+    .unwrap();
     assert!(
         stored().await.is_none(),
         "a key older than the retention is forgotten"

@@ -4,7 +4,7 @@
 use crate::helpers::{TestApp, assert_error, send, send_raw};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
-use vinr::clock::Clock;
+use vinr::server::clock::Clock;
 
 const RETURN_URL: &str = "https://shop.example/orders/7/done";
 
@@ -333,14 +333,14 @@ async fn unpaid_payments_expire_and_say_so() {
 
     let deps = app.state.payment_deps();
     assert_eq!(
-        vinr::workers::expiry::run_once(&deps, clock.now())
+        vinr::server::workers::expiry::run_once(&deps, clock.now())
             .await
             .unwrap(),
         0
     );
     clock.advance_secs(61);
     assert_eq!(
-        vinr::workers::expiry::run_once(&deps, clock.now())
+        vinr::server::workers::expiry::run_once(&deps, clock.now())
             .await
             .unwrap(),
         1
@@ -535,7 +535,7 @@ async fn callbacks_are_retried_with_backoff_until_accepted() {
 
     let client = reqwest::Client::new();
     let store = &app.state.store;
-    let pass = |now| vinr::services::callbacks::run_once(store, &client, now);
+    let pass = |now| vinr::server::workers::callbacks::run_once(store, &client, now);
     let first = pass(clock.now()).await.unwrap();
     assert_eq!(first.retrying, 1);
     // Not yet due again: nothing is called.

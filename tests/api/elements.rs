@@ -4,7 +4,7 @@
 
 use crate::helpers::{TestApp, assert_error, send, send_raw};
 use serde_json::{Value, json};
-use vinr::services::accounts;
+use vinr::server::services::accounts;
 
 const SHOP: &str = "https://shop.example";
 

@@ -6,12 +6,12 @@
 use reqwest::{Client, RequestBuilder, Response};
 use serde_json::Value;
 use std::sync::Arc;
-use vinr::clock::{Clock, ManualClock, SystemClock};
-use vinr::config::Config;
-use vinr::crypto::{Secret, random_base62};
 use vinr::server::Application;
-use vinr::services::accounts;
-use vinr::state::AppState;
+use vinr::server::clock::{Clock, ManualClock, SystemClock};
+use vinr::server::config::Config;
+use vinr::server::crypto::{Secret, random_base62};
+use vinr::server::services::accounts;
+use vinr::server::state::AppState;
 
 pub struct TestApp {
     pub base: String,
@@ -63,7 +63,7 @@ impl TestApp {
             data_dir: dir.path().to_path_buf(),
             sandbox_latency: std::time::Duration::ZERO,
             fees: Default::default(),
-            settlement_delay_secs: vinr::config::DEFAULT_SETTLEMENT_DELAY_SECS,
+            settlement_delay_secs: vinr::server::config::DEFAULT_SETTLEMENT_DELAY_SECS,
             allow_signup: true,
             demo_shop_addr: None,
         };
@@ -199,11 +199,11 @@ pub fn assert_error(status: u16, body: &Value, want_status: u16, want_type: &str
 /// Runs `vinr ledger verify` over this merchant's ledger (its account only: the Postgres pass
 /// shares one database) and fails the test on any finding.
 pub async fn assert_ledger_sound(app: &TestApp) {
-    let options = vinr::services::ledger::verify::Options {
+    let options = vinr::server::services::ledger::verify::Options {
         account_id: Some(app.account_id.clone()),
         allow_negative: false,
     };
-    let problems = vinr::services::ledger::verify::verify(&app.state.store, &options)
+    let problems = vinr::server::services::ledger::verify::verify(&app.state.store, &options)
         .await
         .unwrap();
     assert!(problems.is_empty(), "ledger verify: {problems:#?}");

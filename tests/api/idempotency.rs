@@ -1,7 +1,7 @@
 //! §4: replay, mismatch, in-flight races, and nothing stored for failed requests.
 
 use crate::helpers::{TestApp, assert_error, send, send_raw};
-use vinr::store::customers;
+use vinr::server::store::customers;
 
 async fn customer_count(app: &TestApp) -> i64 {
     customers::count(app.state.store.reader(), &app.account_id, "test")

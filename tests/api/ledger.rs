@@ -4,8 +4,8 @@
 
 use crate::helpers::{TestApp, assert_ledger_sound, send};
 use serde_json::{Value, json};
-use vinr::clock::Clock;
-use vinr::services::ledger::verify::{Options, verify};
+use vinr::server::clock::Clock;
+use vinr::server::services::ledger::verify::{Options, verify};
 
 async fn pay(app: &TestApp, form: &[(&str, &str)]) -> Value {
     let (status, body) = send(app.post_form("/v1/payments", form)).await;
@@ -164,13 +164,14 @@ async fn settlement_makes_the_net_available_after_the_delay_once() {
     )
     .await;
     let store = &app.state.store;
-    let settle = |now| vinr::services::ledger::settle_due_for(store, now, Some(&app.account_id));
+    let settle =
+        |now| vinr::server::services::ledger::settle_due_for(store, now, Some(&app.account_id));
     assert_eq!(
         settle(clock.now()).await.unwrap(),
         0,
         "settled before the delay"
     );
-    clock.advance_secs(vinr::config::DEFAULT_SETTLEMENT_DELAY_SECS);
+    clock.advance_secs(vinr::server::config::DEFAULT_SETTLEMENT_DELAY_SECS);
     assert!(settle(clock.now()).await.unwrap() >= 1);
     assert_eq!(settle(clock.now()).await.unwrap(), 0, "settled twice");
     // 2000 × 1.4 % = 28, + 25 = 53 fee.

@@ -4,9 +4,9 @@
 
 use crate::helpers::{TestApp, assert_ledger_sound, send};
 use serde_json::Value;
-use vinr::services::payments::CONFIRM_CALL_SECS;
-use vinr::store::refunds::{self, RefundRow};
-use vinr::workers::reconcile::{REFUND_STUCK_SECS, Reconciled, run_once_for};
+use vinr::server::services::payments::CONFIRM_CALL_SECS;
+use vinr::server::store::refunds::{self, RefundRow};
+use vinr::server::workers::reconcile::{REFUND_STUCK_SECS, Reconciled, run_once_for};
 
 impl TestApp {
     /// A payment left as a confirm leaves it after claiming it: `processing`, with `number`'s
@@ -117,8 +117,8 @@ async fn payments_stuck_processing_get_the_acquirers_answer() {
     // The servers' own pass (every account) runs too; at the real time, so it leaves other
     // tests' confirms in flight alone.
     let deps = app.state.payment_deps();
-    let now = vinr::clock::Clock::now(&vinr::clock::SystemClock);
-    vinr::workers::reconcile::run_once(&deps, now)
+    let now = vinr::server::clock::Clock::now(&vinr::server::clock::SystemClock);
+    vinr::server::workers::reconcile::run_once(&deps, now)
         .await
         .expect("the all-accounts pass runs");
 }
@@ -140,7 +140,7 @@ async fn refunds_stuck_pending_get_the_acquirers_answer() {
     // What step 1 of a refund commits before asking the acquirer: the refund and its hold.
     let now = app.state.clock.now_micros();
     let refund = RefundRow {
-        id: vinr::crypto::new_id(vinr::domain::ids::IdKind::Refund),
+        id: vinr::server::crypto::new_id(vinr::domain::ids::IdKind::Refund),
         account_id: app.account_id.clone(),
         mode: "test".into(),
         payment_id: id.to_string(),
@@ -156,7 +156,7 @@ async fn refunds_stuck_pending_get_the_acquirers_answer() {
     };
     let mut tx = app.state.store.begin().await.unwrap();
     assert!(refunds::hold(&mut tx, id, 2000).await.unwrap());
-    vinr::store::row::insert_now(&mut tx, &refund)
+    vinr::server::store::row::insert_now(&mut tx, &refund)
         .await
         .unwrap();
     tx.commit().await.unwrap();

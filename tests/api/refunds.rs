@@ -4,7 +4,7 @@
 
 use crate::helpers::{TestApp, assert_error, assert_ledger_sound, send};
 use serde_json::{Value, json};
-use vinr::clock::Clock;
+use vinr::server::clock::Clock;
 
 async fn paid(app: &TestApp, amount: &str, method: &str) -> String {
     let (status, body) = send(app.post_form(
@@ -112,10 +112,14 @@ async fn partial_then_full_refunds_move_status_balance_and_fee() {
 async fn refunds_after_settlement_come_from_the_available_balance() {
     let (app, clock) = TestApp::spawn_manual_clock().await;
     let id = paid(&app, "2000", "pm_card_visa").await;
-    clock.advance_secs(vinr::config::DEFAULT_SETTLEMENT_DELAY_SECS);
-    vinr::services::ledger::settle_due_for(&app.state.store, clock.now(), Some(&app.account_id))
-        .await
-        .unwrap();
+    clock.advance_secs(vinr::server::config::DEFAULT_SETTLEMENT_DELAY_SECS);
+    vinr::server::services::ledger::settle_due_for(
+        &app.state.store,
+        clock.now(),
+        Some(&app.account_id),
+    )
+    .await
+    .unwrap();
     assert_eq!(pending_and_available(&app).await, (0, 1_947));
     let (status, _) = refund(&app, &id, &[("amount", "1000")]).await;
     assert_eq!(status, 200);
@@ -126,10 +130,14 @@ async fn refunds_after_settlement_come_from_the_available_balance() {
     // Refunded before settlement: the settlement moves only what is left.
     let other = paid(&app, "2000", "pm_card_visa").await;
     refund(&app, &other, &[("amount", "500")]).await;
-    clock.advance_secs(vinr::config::DEFAULT_SETTLEMENT_DELAY_SECS);
-    vinr::services::ledger::settle_due_for(&app.state.store, clock.now(), Some(&app.account_id))
-        .await
-        .unwrap();
+    clock.advance_secs(vinr::server::config::DEFAULT_SETTLEMENT_DELAY_SECS);
+    vinr::server::services::ledger::settle_due_for(
+        &app.state.store,
+        clock.now(),
+        Some(&app.account_id),
+    )
+    .await
+    .unwrap();
     // 1947 − 487 (500 less 13 of fee) = 1460 more available.
     assert_eq!(pending_and_available(&app).await, (0, 974 + 1_460));
     assert_ledger_sound(&app).await;

@@ -299,7 +299,7 @@ fn pct(sorted: &[u64], p: f64) -> f64 {
 }
 
 fn rand_suffix() -> String {
-    vinr::crypto::random_base62(12)
+    vinr::server::crypto::random_base62(12)
 }
 
 async fn create(client: &reqwest::Client, base: &str, key: &str, idem: &str) -> Result<String> {
@@ -331,7 +331,7 @@ async fn raw_sqlite_commits(dir: &std::path::Path, dur: Duration) -> Result<f64>
         .max_connections(1)
         .connect(&url)
         .await?;
-    for pragma in vinr::store::SQLITE_PRAGMAS {
+    for pragma in vinr::server::store::SQLITE_PRAGMAS {
         pool.execute(pragma).await?;
     }
     pool.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")

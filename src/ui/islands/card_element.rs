@@ -20,9 +20,9 @@ pub async fn elements_status(
     publishable_key: String,
     client_secret: String,
 ) -> Result<ElementsOutcome, ServerFnError> {
-    let state = expect_context::<crate::state::AppState>();
+    let state = expect_context::<crate::server::state::AppState>();
     let scope = browser_scope(&state, &publishable_key).await?;
-    crate::services::elements::status(&state.payment_deps(), &scope, &client_secret)
+    crate::server::services::elements::status(&state.payment_deps(), &scope, &client_secret)
         .await
         .map_err(frame_error)
 }
@@ -36,16 +36,16 @@ pub async fn elements_confirm(
     expiry: String,
     cvc: String,
 ) -> Result<ElementsOutcome, ServerFnError> {
-    use crate::services::card_entry::TypedCard;
-    let state = expect_context::<crate::state::AppState>();
+    use crate::server::services::card_entry::TypedCard;
+    let state = expect_context::<crate::server::state::AppState>();
     let scope = browser_scope(&state, &publishable_key).await?;
     let card = TypedCard {
         name: None,
-        number: crate::crypto::Secret::new(number),
+        number: crate::server::crypto::Secret::new(number),
         expiry,
-        cvc: crate::crypto::Secret::new(cvc),
+        cvc: crate::server::crypto::Secret::new(cvc),
     };
-    crate::services::elements::confirm(&state.payment_deps(), &scope, &client_secret, card)
+    crate::server::services::elements::confirm(&state.payment_deps(), &scope, &client_secret, card)
         .await
         .map_err(frame_error)
 }
@@ -54,10 +54,10 @@ pub async fn elements_confirm(
 /// a web page).
 #[cfg(feature = "ssr")]
 async fn browser_scope(
-    state: &crate::state::AppState,
+    state: &crate::server::state::AppState,
     key: &str,
-) -> Result<crate::services::Scope, ServerFnError> {
-    let auth = crate::api::auth::authenticate(state, key)
+) -> Result<crate::server::services::Scope, ServerFnError> {
+    let auth = crate::server::api::auth::authenticate(state, key)
         .await
         .map_err(|e| refuse(e.status, e.message.clone()))?;
     if auth.kind != crate::domain::api_key::KeyKind::Publishable {
@@ -67,7 +67,7 @@ async fn browser_scope(
                 .into(),
         ));
     }
-    Ok(crate::services::Scope {
+    Ok(crate::server::services::Scope {
         account_id: auth.account_id,
         mode: auth.mode,
     })
@@ -76,8 +76,8 @@ async fn browser_scope(
 /// A refusal in words for the merchant's developer; a failure on our side says only that
 /// (its cause is logged, never card data: the card was checked and dropped before).
 #[cfg(feature = "ssr")]
-fn frame_error(err: crate::services::payments::PaymentError) -> ServerFnError {
-    let api = crate::api::error::ApiError::from(err);
+fn frame_error(err: crate::server::services::payments::PaymentError) -> ServerFnError {
+    let api = crate::server::api::error::ApiError::from(err);
     let message = if api.status.is_server_error() {
         "Something went wrong on our side. Check the payment's status before trying again.".into()
     } else {

@@ -21,14 +21,14 @@ pub async fn pay_checkout(
     expiry: String,
     cvc: String,
 ) -> Result<PayOutcome, ServerFnError> {
-    use crate::services::checkout::{self, TypedCard};
-    let state = expect_context::<crate::state::AppState>();
+    use crate::server::services::checkout::{self, TypedCard};
+    let state = expect_context::<crate::server::state::AppState>();
     let deps = state.payment_deps();
     let card = TypedCard {
         name: Some(name),
-        number: crate::crypto::Secret::new(number),
+        number: crate::server::crypto::Secret::new(number),
         expiry,
-        cvc: crate::crypto::Secret::new(cvc),
+        cvc: crate::server::crypto::Secret::new(cvc),
     };
     let page = format!("/checkout/{reference}");
     let outcome = match checkout::pay(&deps, &reference, card).await {

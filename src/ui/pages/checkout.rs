@@ -5,9 +5,9 @@ use super::set_status;
 use crate::domain::checkout::field_message;
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentStatus;
-use crate::services::checkout::{self, CheckoutView};
-use crate::services::payments::{challenge_url, return_url_with_result};
-use crate::state::AppState;
+use crate::server::services::checkout::{self, CheckoutView};
+use crate::server::services::payments::{challenge_url, return_url_with_result};
+use crate::server::state::AppState;
 use crate::ui::islands::card_form::CardForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -29,7 +29,7 @@ pub fn CheckoutPage() -> impl IntoView {
         match checkout::load(&deps, &id).await {
             Ok(Some(view)) => {
                 allow_form_target(&view);
-                view! { <Checkout checkout=view invalid=invalid failed=failed today=crate::clock::year_month(state.clock.now()) /> }
+                view! { <Checkout checkout=view invalid=invalid failed=failed today=crate::server::clock::year_month(state.clock.now()) /> }
                     .into_any()
             }
             Ok(None) => {

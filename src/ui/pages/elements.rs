@@ -6,11 +6,11 @@
 //! those origins the frame may talk to.
 
 use super::{set_page_csp, set_status};
-use crate::api::auth::authenticate;
 use crate::domain::api_key::KeyKind;
-use crate::services::accounts;
-use crate::services::elements::{challenge_ancestors, frame_ancestors, origin_allowed};
-use crate::state::AppState;
+use crate::server::api::auth::authenticate;
+use crate::server::services::accounts;
+use crate::server::services::elements::{challenge_ancestors, frame_ancestors, origin_allowed};
+use crate::server::state::AppState;
 use crate::ui::islands::card_element::CardElement;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -70,7 +70,7 @@ pub fn ElementsCardPage() -> impl IntoView {
             <CardElement
                 publishable_key=key.clone()
                 parent_origin=origin.clone()
-                today=crate::clock::year_month(state.clock.now())
+                today=crate::server::clock::year_month(state.clock.now())
             />
         }
         .into_any()
@@ -92,18 +92,19 @@ pub fn ElementsChallengeEnd() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
     let state = expect_context::<AppState>();
     let content = Suspend::new(async move {
-        let payment = match crate::services::payments::find_by_reference(&state.store, &id).await {
-            Ok(Some(payment)) => payment,
-            Ok(None) => {
-                set_status(http::StatusCode::NOT_FOUND);
-                return view! { <p>"No such payment."</p> }.into_any();
-            }
-            Err(err) => {
-                tracing::error!(error = %err, "loading a challenge's end failed");
-                set_status(http::StatusCode::INTERNAL_SERVER_ERROR);
-                return view! { <p>"Something went wrong."</p> }.into_any();
-            }
-        };
+        let payment =
+            match crate::server::services::payments::find_by_reference(&state.store, &id).await {
+                Ok(Some(payment)) => payment,
+                Ok(None) => {
+                    set_status(http::StatusCode::NOT_FOUND);
+                    return view! { <p>"No such payment."</p> }.into_any();
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "loading a challenge's end failed");
+                    set_status(http::StatusCode::INTERNAL_SERVER_ERROR);
+                    return view! { <p>"Something went wrong."</p> }.into_any();
+                }
+            };
         if let Ok(Some(account)) = accounts::find(&state.store, &payment.account_id).await {
             set_page_csp("", &challenge_ancestors(&account));
         }

@@ -17,7 +17,7 @@ pub fn error_message(code: Option<&str>) -> Option<&'static str> {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let signup_open =
-        use_context::<crate::state::AppState>().is_some_and(|s| s.config.allow_signup);
+        use_context::<crate::server::state::AppState>().is_some_and(|s| s.config.allow_signup);
     let query = use_query_map();
     let (error, signed_out) = query.with_untracked(|q| {
         (

@@ -9,7 +9,7 @@ pub mod receipt;
 pub mod signup;
 pub mod three_ds;
 
-use crate::session::CurrentSession;
+use crate::server::web::session::CurrentSession;
 use leptos::prelude::*;
 
 /// The signed-in user of the request being rendered (set by `session::resolve_session`).
@@ -21,13 +21,13 @@ pub fn current_session() -> Option<CurrentSession> {
 }
 
 /// Replaces the page's CSP (set by the shell) for this response: `form_origin` may receive
-/// the page's form posts, `frame_ancestors` may frame it (see `server::page_csp_for`).
+/// the page's form posts, `frame_ancestors` may frame it (see `ui::csp::page_csp_for`).
 pub fn set_page_csp(form_origin: &str, frame_ancestors: &str) {
     if let (Some(nonce), Some(response)) = (
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
     ) {
-        let csp = crate::server::page_csp_for(&nonce.to_string(), form_origin, frame_ancestors);
+        let csp = crate::ui::csp::page_csp_for(&nonce.to_string(), form_origin, frame_ancestors);
         if let Ok(value) = http::HeaderValue::from_str(&csp) {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
         }
@@ -36,7 +36,7 @@ pub fn set_page_csp(form_origin: &str, frame_ancestors: &str) {
 
 /// The origin of a payment's `return_url` (empty without one): a page whose form post ends in
 /// a redirect there must name it in `form-action`, which browsers apply to the redirect too.
-pub fn return_origin(payment: &crate::store::payments::PaymentRow) -> String {
+pub fn return_origin(payment: &crate::server::store::payments::PaymentRow) -> String {
     payment
         .return_url
         .as_deref()

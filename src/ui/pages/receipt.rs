@@ -1,13 +1,13 @@
 //! The public receipt page of a settled payment (`/receipts/{payment id}`): printable, no
 //! JavaScript. The payment's id is its unguessable reference, as for the checkout.
 
-use crate::services::receipts::{self, Receipt};
-use crate::state::AppState;
+use crate::server::services::receipts::{self, Receipt};
+use crate::server::state::AppState;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::clock::format_utc as date_time;
+use crate::server::clock::format_utc as date_time;
 
 #[component]
 pub fn ReceiptPage() -> impl IntoView {
@@ -15,7 +15,8 @@ pub fn ReceiptPage() -> impl IntoView {
     let state = expect_context::<AppState>();
     let content = Suspend::new(async move {
         let loaded = async {
-            let Some(row) = crate::services::payments::find_by_reference(&state.store, &id).await?
+            let Some(row) =
+                crate::server::services::payments::find_by_reference(&state.store, &id).await?
             else {
                 return Ok(None);
             };

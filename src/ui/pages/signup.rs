@@ -20,7 +20,8 @@ pub fn error_message(code: Option<&str>) -> Option<&'static str> {
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
-    let open = use_context::<crate::state::AppState>().is_some_and(|s| s.config.allow_signup);
+    let open =
+        use_context::<crate::server::state::AppState>().is_some_and(|s| s.config.allow_signup);
     if !open {
         return view! {
             <Title text="Sign-up is closed · VINR" />

@@ -1,9 +1,9 @@
 //! The simulated issuer's 3-D Secure challenge page.
 
 use crate::domain::money::Currency;
-use crate::services::accounts;
-use crate::services::payments::Channel;
-use crate::state::AppState;
+use crate::server::services::accounts;
+use crate::server::services::payments::Channel;
+use crate::server::state::AppState;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -13,15 +13,16 @@ pub fn ThreeDsPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
     let state = expect_context::<AppState>();
     let content = Suspend::new(async move {
-        let payment = match crate::services::payments::find_by_reference(&state.store, &id).await {
-            Ok(Some(p)) => p,
-            Ok(None) => return view! { <ChallengeGone /> }.into_any(),
-            Err(err) => {
-                tracing::error!(error = %err, "loading a 3DS challenge failed");
-                return view! { <p class="notice error">"Something went wrong. Try again."</p> }
+        let payment =
+            match crate::server::services::payments::find_by_reference(&state.store, &id).await {
+                Ok(Some(p)) => p,
+                Ok(None) => return view! { <ChallengeGone /> }.into_any(),
+                Err(err) => {
+                    tracing::error!(error = %err, "loading a 3DS challenge failed");
+                    return view! { <p class="notice error">"Something went wrong. Try again."</p> }
                     .into_any();
-            }
-        };
+                }
+            };
         let account = accounts::find(&state.store, &payment.account_id)
             .await
             .ok()
@@ -34,7 +35,9 @@ pub fn ThreeDsPage() -> impl IntoView {
         let form_origin = crate::ui::pages::return_origin(&payment);
         let framed = Channel::of_challenge(&payment, &state.config.public_url) == Channel::Elements;
         let ancestors = match (&account, framed) {
-            (Some(account), true) => crate::services::elements::challenge_ancestors(account),
+            (Some(account), true) => {
+                crate::server::services::elements::challenge_ancestors(account)
+            }
             _ => "'none'".to_string(),
         };
         crate::ui::pages::set_page_csp(&form_origin, &ancestors);
@@ -44,7 +47,7 @@ pub fn ThreeDsPage() -> impl IntoView {
             let back = payment
                 .return_url
                 .as_ref()
-                .map(|_| crate::challenge::return_target(&payment));
+                .map(|_| crate::server::web::challenge::return_target(&payment));
             return view! {
                 <h1>"Authentication finished"</h1>
                 <p data-testid="challenge-status">"This payment is now " <strong>{status}</strong> "."</p>

@@ -96,7 +96,7 @@ async fn signing_up_creates_an_account_and_signs_in() {
     let app = TestApp::spawn().await;
     let email = format!(
         "new-{}@example.com",
-        vinr::crypto::random_base62(8).to_lowercase()
+        vinr::server::crypto::random_base62(8).to_lowercase()
     );
     let signup = |name: &str, email: &str, password: &str| {
         app.client
@@ -141,13 +141,14 @@ async fn signing_up_creates_an_account_and_signs_in() {
 
 #[tokio::test]
 async fn an_operator_can_close_sign_up() {
-    let app = TestApp::spawn_configured(std::sync::Arc::new(vinr::clock::SystemClock), |c| {
-        c.allow_signup = false
-    })
-    .await;
+    let app =
+        TestApp::spawn_configured(std::sync::Arc::new(vinr::server::clock::SystemClock), |c| {
+            c.allow_signup = false
+        })
+        .await;
     let email = format!(
         "new-{}@example.com",
-        vinr::crypto::random_base62(8).to_lowercase()
+        vinr::server::crypto::random_base62(8).to_lowercase()
     );
     let resp = send_raw(
         app.client
@@ -166,7 +167,7 @@ async fn an_operator_can_close_sign_up() {
     assert!(html.contains("Sign-up is closed"));
     let (_, login) = page(&app, "", "/login").await;
     assert!(!login.contains("Create an account"));
-    let found = vinr::store::users::find_by_email(app.state.store.reader(), &email)
+    let found = vinr::server::store::users::find_by_email(app.state.store.reader(), &email)
         .await
         .unwrap();
     assert!(found.is_none(), "no account was created");

@@ -15,7 +15,9 @@ async fn endpoints_are_managed_and_their_secret_shown_once() {
     assert_eq!(created["status"], "enabled");
     let secret = created["secret"].as_str().unwrap();
     assert_eq!(
-        vinr::webhooks::secret_key(secret).unwrap().len(),
+        vinr::server::services::webhooks::signing::secret_key(secret)
+            .unwrap()
+            .len(),
         32,
         "{secret}"
     );

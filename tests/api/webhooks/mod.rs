@@ -11,8 +11,9 @@ use receiver::{Received, Receiver};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::time::Duration;
-use vinr::clock::{Clock, ManualClock};
-use vinr::workers::webhooks::{self as worker, Pass};
+use vinr::server::clock::{Clock, ManualClock};
+use vinr::server::services::webhooks::send::{self, Pass};
+use vinr::server::workers::webhooks as worker;
 
 /// Creates an endpoint and returns its JSON (with the secret, shown this once).
 async fn endpoint(app: &TestApp, url: &str, events: &[&str]) -> Value {
@@ -51,7 +52,7 @@ async fn event_ids(app: &TestApp) -> Vec<String> {
 
 /// One worker pass over this merchant's deliveries at the clock's time.
 async fn pass(app: &TestApp, clock: &ManualClock) -> Pass {
-    let client = worker::client();
+    let client = send::client();
     worker::run_once_for(
         &app.state.store,
         &client,
@@ -65,8 +66,16 @@ async fn pass(app: &TestApp, clock: &ManualClock) -> Pass {
 fn verify(
     r: &Received,
     secret: &str,
-) -> Result<vinr::webhooks::Event, vinr::webhooks::VerifyError> {
-    vinr::webhooks::verify(&r.body, &r.headers, secret, Duration::from_secs(300))
+) -> Result<
+    vinr::server::services::webhooks::signing::Event,
+    vinr::server::services::webhooks::signing::VerifyError,
+> {
+    vinr::server::services::webhooks::signing::verify(
+        &r.body,
+        &r.headers,
+        secret,
+        Duration::from_secs(300),
+    )
 }
 
 #[tokio::test]
@@ -209,7 +218,7 @@ async fn after_a_rotation_both_secrets_sign_for_a_day() {
     assert!(verify(&after, &new).is_ok());
     assert_eq!(
         verify(&after, &old).unwrap_err(),
-        vinr::webhooks::VerifyError::Mismatch
+        vinr::server::services::webhooks::signing::VerifyError::Mismatch
     );
 }
 
@@ -337,7 +346,7 @@ async fn a_batch_taken_by_an_instance_that_died_is_sent_after_its_lease() {
     endpoint(&app, &receiver.url, &["payment.completed"]).await;
     paid_payment(&app).await;
     // An instance takes the batch and dies before sending.
-    let taken = worker::take_batch(&app.state.store, clock.now(), Some(&app.account_id))
+    let taken = send::take_batch(&app.state.store, clock.now(), Some(&app.account_id))
         .await
         .unwrap();
     assert!(taken.is_some());
@@ -347,7 +356,7 @@ async fn a_batch_taken_by_an_instance_that_died_is_sent_after_its_lease() {
         0,
         "taken twice while leased"
     );
-    clock.advance_secs(worker::LEASE_SECS);
+    clock.advance_secs(send::LEASE_SECS);
     assert_eq!(pass(&app, &clock).await.delivered, 1);
     assert_eq!(receiver.received().len(), 1);
 }

@@ -3,10 +3,10 @@
 
 use super::payment::card_brand;
 use super::{DashboardLayout, Pager, PaymentsTable, load_failed, not_found, signed_out, viewer};
-use crate::services::ServiceError;
-use crate::services::dashboard::{self, CustomerDetail, Page, Position};
-use crate::state::AppState;
-use crate::store::customers::{CustomerFilter, CustomerRow};
+use crate::server::services::ServiceError;
+use crate::server::services::dashboard::{self, CustomerDetail, Page, Position};
+use crate::server::state::AppState;
+use crate::server::store::customers::{CustomerFilter, CustomerRow};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -103,7 +103,7 @@ fn CustomerList(
                             <tr>
                                 <td><a href=href>{name}</a></td>
                                 <td class="wrap">{c.email.clone().unwrap_or_default()}</td>
-                                <td>{crate::clock::format_utc(c.created)}</td>
+                                <td>{crate::server::clock::format_utc(c.created)}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -154,7 +154,7 @@ fn Customer(detail: CustomerDetail) -> impl IntoView {
                 {c.email.clone().map(|v| view! { <dt>"E-mail"</dt><dd>{v}</dd> })}
                 {c.phone.clone().map(|v| view! { <dt>"Phone"</dt><dd>{v}</dd> })}
                 {c.description.clone().map(|v| view! { <dt>"Description"</dt><dd class="wrap">{v}</dd> })}
-                <dt>"Created"</dt><dd>{crate::clock::format_utc(c.created)}</dd>
+                <dt>"Created"</dt><dd>{crate::server::clock::format_utc(c.created)}</dd>
             </dl>
         </section>
         <section class="card">

@@ -3,20 +3,19 @@
 
 use super::webhook::EventChoices;
 use super::{DashboardLayout, StatusBadge, action, load_failed, signed_out, viewer};
-use crate::dashboard::developers::{
-    AddEndpoint, GRACE_PERIODS, NEW_KEY_COOKIE, RollKey, new_key_cookie,
-};
-use crate::services::dashboard;
-use crate::state::AppState;
-use crate::store::api_keys::ApiKeyRow;
-use crate::store::webhook_endpoints::EndpointRow;
+use crate::server::services::dashboard;
+use crate::server::state::AppState;
+use crate::server::store::api_keys::ApiKeyRow;
+use crate::server::store::webhook_endpoints::EndpointRow;
+use crate::server::web::session::{NEW_KEY_COOKIE, new_key_cookie};
+use crate::ui::pages::dashboard::developers_actions::{AddEndpoint, GRACE_PERIODS, RollKey};
 use leptos::prelude::*;
 
 /// The secret key rolled just before this page view, if any; the cookie that carried it is
 /// removed in the same response so it is shown once.
 fn take_new_key() -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
-    let key = crate::session::cookie(&parts.headers, NEW_KEY_COOKIE)?;
+    let key = crate::server::web::session::cookie(&parts.headers, NEW_KEY_COOKIE)?;
     let state = use_context::<AppState>()?;
     if let (Some(response), Ok(clear)) = (
         use_context::<leptos_axum::ResponseOptions>(),
@@ -117,7 +116,7 @@ fn Keys(keys: Vec<ApiKeyRow>, now: i64) -> impl IntoView {
                     <summary class="small">{format!("{} expired key(s)", expired.len())}</summary>
                     <ul class="plain-list small">
                         {expired.into_iter().map(|k| view! {
-                            <li><code>{k.hint.clone()}</code> " stopped " {k.expires_at.map(crate::clock::format_utc)}</li>
+                            <li><code>{k.hint.clone()}</code> " stopped " {k.expires_at.map(crate::server::clock::format_utc)}</li>
                         }).collect_view()}
                     </ul>
                 </details>
@@ -147,8 +146,8 @@ fn KeyRow(key_row: ApiKeyRow) -> impl IntoView {
         <tr>
             <td>{if publishable { "Publishable" } else { "Secret" }}</td>
             <td>{shown}</td>
-            <td>{crate::clock::format_utc(k.created)}</td>
-            <td data-testid="key-expiry">{k.expires_at.map(crate::clock::format_utc).unwrap_or_else(|| "Never".into())}</td>
+            <td>{crate::server::clock::format_utc(k.created)}</td>
+            <td data-testid="key-expiry">{k.expires_at.map(crate::server::clock::format_utc).unwrap_or_else(|| "Never".into())}</td>
         </tr>
     }
 }

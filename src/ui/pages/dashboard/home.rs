@@ -3,8 +3,8 @@
 
 use super::{DashboardLayout, PaymentsTable, load_failed, money, signed_out, viewer};
 use crate::domain::stats::{self, Summary};
-use crate::services::dashboard::{self, HOME_DAYS, Home};
-use crate::state::AppState;
+use crate::server::services::dashboard::{self, HOME_DAYS, Home};
+use crate::server::state::AppState;
 use leptos::prelude::*;
 
 /// The chart's drawing box (the SVG scales to its container).
@@ -105,8 +105,8 @@ fn VolumeChart(series: Vec<i64>, first_day: i64, currency: String) -> impl IntoV
     let bars = stats::bars(&series, CHART_W, CHART_H);
     let label = format!(
         "Daily volume from {} to {}: {} in total, at most {} in a day.",
-        crate::clock::format_date(first_day * 86_400),
-        crate::clock::format_date((first_day + series.len() as i64 - 1) * 86_400),
+        crate::server::clock::format_date(first_day * 86_400),
+        crate::server::clock::format_date((first_day + series.len() as i64 - 1) * 86_400),
         money(&currency, total),
         money(&currency, max)
     );
@@ -116,7 +116,7 @@ fn VolumeChart(series: Vec<i64>, first_day: i64, currency: String) -> impl IntoV
                  preserveAspectRatio="none" data-testid="volume-chart">
                 <line x1="0" y1=CHART_H.to_string() x2=CHART_W.to_string() y2=CHART_H.to_string() class="axis" />
                 {bars.into_iter().zip(series).enumerate().map(|(i, (bar, value))| {
-                    let day = crate::clock::format_date((first_day + i as i64) * 86_400);
+                    let day = crate::server::clock::format_date((first_day + i as i64) * 86_400);
                     view! {
                         <rect x=bar.x.to_string() y=bar.y.to_string() width=bar.width.to_string() height=bar.height.to_string() class="bar">
                             <title>{format!("{day}: {}", money(&currency, value))}</title>
@@ -125,7 +125,7 @@ fn VolumeChart(series: Vec<i64>, first_day: i64, currency: String) -> impl IntoV
                 }).collect_view()}
             </svg>
             <figcaption class="chart-axis muted small">
-                <span>{crate::clock::format_date(first_day * 86_400)}</span>
+                <span>{crate::server::clock::format_date(first_day * 86_400)}</span>
                 <span>"Peak " {money(&currency, max)}</span>
                 <span>"Today"</span>
             </figcaption>

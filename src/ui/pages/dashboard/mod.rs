@@ -1,22 +1,29 @@
-//! The merchant dashboard: server-rendered pages behind sign-in. Forms post to the actions in
-//! `crate::dashboard` and come back with `?notice=` or `?__err=`, shown at the top of the page.
+//! The merchant dashboard: server-rendered pages behind sign-in. Forms post to the actions kept
+//! beside each page (`*_actions.rs`, sharing `actions`) and come back with `?notice=` or
+//! `?__err=`, shown at the top of the page.
 //! Every page acts on the session's account and mode only.
 
+pub mod actions;
 pub mod customers;
 pub mod developers;
+pub mod developers_actions;
+pub mod export;
+pub mod filters;
 pub mod home;
 pub mod payment;
+pub mod payment_actions;
 pub mod payments;
 pub mod settings;
+pub mod settings_actions;
 pub mod webhook;
 
 use super::current_session;
-use crate::dashboard::actions::SetMode;
 use crate::domain::mode::Mode;
 use crate::domain::money::Currency;
-use crate::services::Scope;
-use crate::store::payments::PaymentRow;
-use crate::store::sessions::SessionOwner;
+use crate::server::services::Scope;
+use crate::server::store::payments::PaymentRow;
+use crate::server::store::sessions::SessionOwner;
+use crate::ui::pages::dashboard::payment_actions::SetMode;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -77,7 +84,8 @@ fn Notices() -> impl IntoView {
     let (notice, error) = query.with_untracked(|q| {
         (
             q.get("notice").and_then(|c| notice_message(&c)),
-            q.get("__err").map(|e| crate::dashboard::decode_error(&e)),
+            q.get("__err")
+                .map(|e| crate::ui::pages::dashboard::actions::decode_error(&e)),
         )
     });
     view! {
@@ -245,7 +253,7 @@ pub fn PaymentsTable(rows: Vec<PaymentRow>) -> impl IntoView {
                                 <td><StatusBadge status=p.status.clone() /></td>
                                 <td class="wrap">{payer(&p)}</td>
                                 <td class="wrap hide-narrow">{p.description.clone().unwrap_or_default()}</td>
-                                <td>{crate::clock::format_utc(p.created)}</td>
+                                <td>{crate::server::clock::format_utc(p.created)}</td>
                             </tr>
                         }
                     }).collect_view()}

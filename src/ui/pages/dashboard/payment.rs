@@ -6,16 +6,18 @@ use super::webhook::DeliveriesTable;
 use super::{
     DashboardLayout, StatusBadge, action, load_failed, money, not_found, signed_out, viewer,
 };
-use crate::dashboard::actions::{AdjustPayment, CancelPayment, CapturePayment, RefundPayment};
 use crate::domain::money::Currency;
-use crate::services::ServiceError;
-use crate::services::dashboard::{self, PaymentDetail};
-use crate::services::refunds::REASONS;
-use crate::state::AppState;
-use crate::store::charges::ChargeRow;
-use crate::store::ledger::{EntryRow, TransactionRow};
-use crate::store::payments::PaymentRow;
-use crate::store::refunds::RefundRow;
+use crate::server::services::ServiceError;
+use crate::server::services::dashboard::{self, PaymentDetail};
+use crate::server::services::refunds::REASONS;
+use crate::server::state::AppState;
+use crate::server::store::charges::ChargeRow;
+use crate::server::store::ledger::{EntryRow, TransactionRow};
+use crate::server::store::payments::PaymentRow;
+use crate::server::store::refunds::RefundRow;
+use crate::ui::pages::dashboard::payment_actions::{
+    AdjustPayment, CancelPayment, CapturePayment, RefundPayment,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -76,7 +78,7 @@ fn Detail(detail: PaymentDetail) -> impl IntoView {
                         {detail.events.into_iter().map(|e| view! {
                             <li>
                                 <span class="event-type">{e.kind}</span>
-                                <span class="muted small">{crate::clock::format_utc(e.created)} " · " <code>{e.id}</code></span>
+                                <span class="muted small">{crate::server::clock::format_utc(e.created)} " · " <code>{e.id}</code></span>
                             </li>
                         }).collect_view()}
                     </ol>
@@ -212,7 +214,7 @@ fn Facts(payment: PaymentRow) -> impl IntoView {
         <section class="card">
             <h2>"Details"</h2>
             <dl class="facts">
-                <dt>"Created"</dt><dd>{crate::clock::format_utc(p.created)}</dd>
+                <dt>"Created"</dt><dd>{crate::server::clock::format_utc(p.created)}</dd>
                 <dt>"Amount"</dt><dd>{m(p.amount)}</dd>
                 <dt>"Capturable"</dt><dd data-testid="amount-capturable">{m(p.amount_capturable)}</dd>
                 <dt>"Received"</dt><dd data-testid="amount-received">{m(p.amount_received)}</dd>
@@ -289,7 +291,7 @@ fn Refunds(refunds: Vec<RefundRow>) -> impl IntoView {
                             <td><StatusBadge status=r.status.clone() />
                                 {r.failure_reason.clone().map(|f| view! { <span class="muted small">" " {f}</span> })}</td>
                             <td>{r.reason.clone().map(|r| super::status_label(&r)).unwrap_or_else(|| "—".into())}</td>
-                            <td>{crate::clock::format_utc(r.created)}</td>
+                            <td>{crate::server::clock::format_utc(r.created)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -318,7 +320,7 @@ fn Ledger(postings: Vec<(TransactionRow, Vec<EntryRow>)>) -> impl IntoView {
                     <div class="posting">
                         <p><strong>{super::status_label(&t.kind)}</strong> " " {m(t.amount)}
                            " · fee " {m(t.fee)} " · net " {m(t.net)}
-                           <span class="muted small">" · " {crate::clock::format_utc(t.created)} " · " <code>{t.id.clone()}</code></span></p>
+                           <span class="muted small">" · " {crate::server::clock::format_utc(t.created)} " · " <code>{t.id.clone()}</code></span></p>
                         <div class="table-scroll">
                             <table class="entries">
                                 <thead><tr><th scope="col">"Book"</th><th scope="col" class="num">"Debit"</th><th scope="col" class="num">"Credit"</th></tr></thead>

@@ -3,11 +3,11 @@
 //! set. A plain GET form: filters are in the URL, so a filtered view can be bookmarked.
 
 use super::{DashboardLayout, Pager, PaymentsTable, load_failed, signed_out, status_label, viewer};
-use crate::dashboard::filters::PaymentQuery;
 use crate::domain::payment::PaymentStatus;
-use crate::services::dashboard::{self, Page, Position};
-use crate::state::AppState;
-use crate::store::payments::PaymentRow;
+use crate::server::services::dashboard::{self, Page, Position};
+use crate::server::state::AppState;
+use crate::server::store::payments::PaymentRow;
+use crate::ui::pages::dashboard::filters::PaymentQuery;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

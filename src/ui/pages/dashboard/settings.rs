@@ -2,11 +2,11 @@
 //! the card fields, the default acquirer connection, and the connections themselves.
 
 use super::{DashboardLayout, action, load_failed, signed_out, viewer};
-use crate::dashboard::settings::{AddConnection, SaveSettings};
-use crate::services::dashboard;
-use crate::state::AppState;
-use crate::store::accounts::AccountRow;
-use crate::store::acquirer_connections::AcquirerConnectionRow;
+use crate::server::services::dashboard;
+use crate::server::state::AppState;
+use crate::server::store::accounts::AccountRow;
+use crate::server::store::acquirer_connections::AcquirerConnectionRow;
+use crate::ui::pages::dashboard::settings_actions::{AddConnection, SaveSettings};
 use leptos::prelude::*;
 
 #[component]

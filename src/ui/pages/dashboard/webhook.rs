@@ -3,11 +3,13 @@
 //! attempt's request and response, and a resend button.
 
 use super::{DashboardLayout, StatusBadge, action, load_failed, not_found, signed_out, viewer};
-use crate::dashboard::developers::{DeleteEndpoint, EditEndpoint, ResendEvent, RotateSecret};
 use crate::domain::webhook::{EVENT_TYPES, WILDCARD};
-use crate::services::ServiceError;
-use crate::services::dashboard::{self, DeliveryView, EndpointDetail};
-use crate::state::AppState;
+use crate::server::services::ServiceError;
+use crate::server::services::dashboard::{self, DeliveryView, EndpointDetail};
+use crate::server::state::AppState;
+use crate::ui::pages::dashboard::developers_actions::{
+    DeleteEndpoint, EditEndpoint, ResendEvent, RotateSecret,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -60,7 +62,7 @@ fn Endpoint(detail: EndpointDetail, reveal: bool) -> impl IntoView {
                 view! { <p><code>"whsec_••••••••"</code> " " <a href=href>"Reveal"</a></p> }.into_any()
             }}
             {rotated_until.map(|until| view! {
-                <p class="muted small">"The previous secret also signs until " {crate::clock::format_utc(until)} "."</p>
+                <p class="muted small">"The previous secret also signs until " {crate::server::clock::format_utc(until)} "."</p>
             })}
             <details class="action">
                 <summary class="button ghost">"Rotate secret…"</summary>
@@ -159,7 +161,7 @@ pub fn DeliveriesTable(deliveries: Vec<DeliveryView>, show_event: bool) -> impl 
                                         };
                                         view! {
                                             <li data-testid="attempt">
-                                                <span class="small">{format!("#{} · {} · ", a.attempt, crate::clock::format_utc(a.at))}</span>
+                                                <span class="small">{format!("#{} · {} · ", a.attempt, crate::server::clock::format_utc(a.at))}</span>
                                                 <strong>{outcome}</strong>
                                                 <span class="muted small">{format!(" · {} ms", a.duration_ms)}</span>
                                                 {a.response_body.clone().filter(|b| !b.is_empty()).map(|b| view! {

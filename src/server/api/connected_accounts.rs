@@ -1,0 +1,94 @@
+//! `/v1/accounts`: connected accounts a platform settles payments to (`on_behalf_of`).
+//! (`/v1/account`, singular, is the caller's own account.)
+
+use super::auth::SecretAuth;
+use super::body::ApiBody;
+use super::error::{ApiError, ApiResult};
+use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::list::{ApiQuery, Paging};
+use crate::domain::ids::IdKind;
+use crate::server::crypto::new_id;
+use crate::server::state::AppState;
+use crate::server::store::connected_accounts::{self as rows, ConnectedAccountRow};
+use crate::server::store::row;
+use crate::server::views::{ConnectedAccountView, ListView};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateParams {
+    #[serde(alias = "name")]
+    pub business_name: Option<String>,
+}
+
+#[utoipa::path(post, path = "/accounts", tag = "Connected accounts", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The connected account", body = crate::server::views::ConnectedAccountView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
+pub async fn create_account(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    key: IdempotencyKey,
+    body: ApiBody<CreateParams>,
+) -> ApiResult<Response> {
+    idempotent(&state, &auth, key, &body.fingerprint, async || {
+        let name = body
+            .value
+            .business_name
+            .map(|n| n.trim().to_string())
+            .unwrap_or_default();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(ApiError::invalid_param(
+                "business_name",
+                "business_name must be 1 to 100 characters.",
+            ));
+        }
+        let now = state.clock.now_micros();
+        let row = ConnectedAccountRow {
+            id: new_id(IdKind::Account),
+            account_id: auth.account_id.clone(),
+            mode: auth.mode.as_str().to_string(),
+            name,
+            created: now.div_euclid(1_000_000),
+            sort_key: now,
+        };
+        let mut tx = state.store.begin().await?;
+        row::insert_now(&mut tx, &row).await?;
+        Ok((tx, Reply::ok(ConnectedAccountView::from(&row))?))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/accounts/{id}", tag = "Connected accounts", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The connected account", body = crate::server::views::ConnectedAccountView), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
+pub async fn get_account(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ConnectedAccountView>> {
+    let row = row::find::<ConnectedAccountRow>(
+        state.store.reader(),
+        &auth.account_id,
+        auth.mode.as_str(),
+        &id,
+    )
+    .await?
+    .ok_or_else(|| ApiError::not_found("account", &id))?;
+    Ok(Json(ConnectedAccountView::from(&row)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[utoipa::path(get, path = "/accounts", tag = "Connected accounts", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id")), responses((status = 200, description = "Connected accounts, newest first", body = crate::server::views::list::List), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope)))]
+pub async fn list_accounts(
+    State(state): State<AppState>,
+    SecretAuth(auth): SecretAuth,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<ListView<ConnectedAccountView>>> {
+    let everyone = rows::ConnectedAccountFilter;
+    let (found, has_more) = query.paging.page(&state, &auth, &everyone).await?;
+    Ok(Json(ListView::of(&found, has_more, "/v1/accounts")))
+}

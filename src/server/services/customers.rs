@@ -1,0 +1,188 @@
+//! Creating, changing, deleting and listing customers.
+
+use super::{Scope, ServiceError};
+use crate::domain::customer::{self, Customer, MAX_DESCRIPTION_LEN, MAX_NAME_LEN, MAX_PHONE_LEN};
+use crate::domain::ids::IdKind;
+use crate::domain::metadata::Metadata;
+use crate::domain::mode::Mode;
+use crate::server::clock::Clock;
+use crate::server::crypto::new_id;
+use crate::server::store::Tx;
+use crate::server::store::customers::{self as rows, CustomerRow};
+use crate::server::store::payment_methods::PaymentMethodRow;
+use crate::server::store::row;
+use std::collections::BTreeMap;
+
+/// The fields a merchant may set on a customer.
+#[derive(Debug, Default, Clone)]
+pub struct CustomerFields {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub description: Option<String>,
+    pub metadata: Option<BTreeMap<String, String>>,
+    /// `pm_…` attached to this customer; an empty string clears it.
+    pub default_payment_method: Option<String>,
+}
+
+pub async fn create(
+    tx: &mut Tx,
+    scope: &Scope,
+    clock: &dyn Clock,
+    fields: CustomerFields,
+) -> Result<Customer, ServiceError> {
+    if fields
+        .default_payment_method
+        .as_deref()
+        .is_some_and(|pm| !pm.trim().is_empty())
+    {
+        return Err(ServiceError::invalid(
+            "default_payment_method",
+            "A new customer has no payment methods yet: attach one, then set it as the default.",
+        ));
+    }
+    let email = fields
+        .email
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| customer::check_email(&e))
+        .transpose()?;
+    let metadata = Metadata::parse(fields.metadata.unwrap_or_default())?;
+    let now = clock.now_micros();
+    let row = CustomerRow {
+        id: new_id(IdKind::Customer),
+        account_id: scope.account_id.clone(),
+        mode: scope.mode.as_str().to_string(),
+        email,
+        name: customer::check_text("name", fields.name, MAX_NAME_LEN)?,
+        phone: customer::check_text("phone", fields.phone, MAX_PHONE_LEN)?,
+        description: customer::check_text("description", fields.description, MAX_DESCRIPTION_LEN)?,
+        metadata: metadata_json(&metadata),
+        default_payment_method: None,
+        deleted: 0,
+        created: now.div_euclid(1_000_000),
+        sort_key: now,
+    };
+    row::insert_now(tx, &row).await?;
+    to_domain(row)
+}
+
+/// Applies the fields given (absent ones are left alone; an empty string clears a field).
+pub async fn update(
+    tx: &mut Tx,
+    scope: &Scope,
+    id: &str,
+    fields: CustomerFields,
+) -> Result<Customer, ServiceError> {
+    let mut row = find_row(tx, scope, id).await?;
+    if let Some(email) = fields.email {
+        row.email = if email.trim().is_empty() {
+            None
+        } else {
+            Some(customer::check_email(&email)?)
+        };
+    }
+    if fields.name.is_some() {
+        row.name = customer::check_text("name", fields.name, MAX_NAME_LEN)?;
+    }
+    if fields.phone.is_some() {
+        row.phone = customer::check_text("phone", fields.phone, MAX_PHONE_LEN)?;
+    }
+    if fields.description.is_some() {
+        row.description =
+            customer::check_text("description", fields.description, MAX_DESCRIPTION_LEN)?;
+    }
+    if let Some(pm) = fields.default_payment_method {
+        row.default_payment_method = if pm.trim().is_empty() {
+            None
+        } else {
+            let attached = row::find::<PaymentMethodRow>(
+                tx.conn().await?,
+                &scope.account_id,
+                scope.mode.as_str(),
+                &pm,
+            )
+            .await?
+            .is_some_and(|m| m.customer_id.as_deref() == Some(row.id.as_str()));
+            if !attached {
+                return Err(ServiceError::invalid(
+                    "default_payment_method",
+                    format!("{pm} is not a payment method attached to this customer."),
+                ));
+            }
+            Some(pm)
+        };
+    }
+    if let Some(update) = fields.metadata {
+        let merged = parse_metadata(&row.metadata)?.merge(update)?;
+        row.metadata = metadata_json(&merged);
+    }
+    rows::update(tx, &row).await?;
+    to_domain(row)
+}
+
+/// Marks the customer deleted: past payments keep pointing at it, new ones cannot.
+pub async fn delete(tx: &mut Tx, scope: &Scope, id: &str) -> Result<String, ServiceError> {
+    let mut row = find_row(tx, scope, id).await?;
+    row.deleted = 1;
+    rows::update(tx, &row).await?;
+    Ok(row.id)
+}
+
+/// A live (not deleted) customer of this scope.
+pub async fn find<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    scope: &Scope,
+    id: &str,
+) -> Result<Customer, ServiceError> {
+    to_domain(find_live(ex, scope, id).await?)
+}
+
+async fn find_row(tx: &mut Tx, scope: &Scope, id: &str) -> Result<CustomerRow, ServiceError> {
+    find_live(tx.conn().await?, scope, id).await
+}
+
+async fn find_live<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    scope: &Scope,
+    id: &str,
+) -> Result<CustomerRow, ServiceError> {
+    let not_found = || ServiceError::NotFound {
+        object: "customer",
+        id: id.to_string(),
+    };
+    if !crate::domain::ids::is_id(IdKind::Customer, id) {
+        return Err(not_found());
+    }
+    row::find::<CustomerRow>(ex, &scope.account_id, scope.mode.as_str(), id)
+        .await?
+        .filter(|row| row.deleted == 0)
+        .ok_or_else(not_found)
+}
+
+fn metadata_json(metadata: &Metadata) -> String {
+    serde_json::to_string(metadata.as_map()).expect("a map of strings always serialises")
+}
+
+fn parse_metadata(stored: &str) -> Result<Metadata, ServiceError> {
+    let map: BTreeMap<String, String> = serde_json::from_str(stored)
+        .map_err(|e| ServiceError::Database(sqlx::Error::Decode(Box::new(e))))?;
+    Ok(Metadata::parse(map)?)
+}
+
+/// Turns a stored row into the domain value.
+pub fn to_domain(row: CustomerRow) -> Result<Customer, ServiceError> {
+    let mode = Mode::parse(&row.mode).ok_or_else(|| {
+        ServiceError::Database(sqlx::Error::Decode(format!("bad mode {}", row.mode).into()))
+    })?;
+    Ok(Customer {
+        metadata: parse_metadata(&row.metadata)?,
+        id: row.id,
+        mode,
+        email: row.email,
+        name: row.name,
+        phone: row.phone,
+        description: row.description,
+        default_payment_method: row.default_payment_method,
+        created: row.created,
+    })
+}

@@ -1,0 +1,242 @@
+//! Refunds: money given back from a captured payment, in full or in parts, never more in total
+//! than was received (also when many are asked for at once).
+//!
+//! 1. One transaction records the refund `pending`, holds its amount on the payment with a
+//!    compare-and-set (the hold fails when the rest is already refunded or held), and emits
+//!    `refund.created`.
+//! 2. The acquirer is asked, outside any transaction.
+//! 3. One transaction records the answer: `succeeded` moves the hold into `amount_refunded`,
+//!    sets the payment `partially_refunded` / `refunded`, posts the refund to the ledger and
+//!    emits `refund.succeeded`; `failed` gives the hold back and emits `refund.failed`.
+
+use crate::domain::ids::{self, IdKind};
+use crate::domain::ledger::{self, Book};
+use crate::domain::metadata::Metadata;
+use crate::domain::payment::{Command, transition};
+use crate::server::crypto::new_id;
+use crate::server::services::Scope;
+use crate::server::services::ledger::{Posting, post};
+use crate::server::services::payments::{self, Deps, PaymentError};
+use crate::server::store::refunds::{self as rows, RefundRow};
+use crate::server::store::row;
+use crate::server::store::{Tx, ledger as ledger_rows, payments as payment_rows};
+use crate::server::views::{self, RefundView};
+use std::collections::BTreeMap;
+
+/// Why a refund may be asked for.
+pub const REASONS: [&str; 3] = ["duplicate", "fraudulent", "requested_by_customer"];
+
+/// What the merchant asked for.
+#[derive(Debug, Default)]
+pub struct NewRefund {
+    pub payment: String,
+    /// Minor units; the whole refundable rest when absent.
+    pub amount: Option<i64>,
+    pub reason: Option<String>,
+    pub metadata: Option<BTreeMap<String, String>>,
+}
+
+/// The refund written (its outcome recorded) but not yet committed.
+pub struct StagedRefund {
+    pub tx: Tx,
+    pub refund: RefundRow,
+}
+
+fn invalid(param: &str, message: impl Into<String>) -> PaymentError {
+    crate::server::services::ServiceError::invalid(param, message).into()
+}
+
+async fn emit(deps: &Deps<'_>, tx: &mut Tx, r: &RefundRow, kind: &str) -> Result<(), sqlx::Error> {
+    crate::server::services::events::record(
+        tx,
+        deps.clock.now_micros(),
+        &r.account_id,
+        &r.mode,
+        &views::to_json(&RefundView::from(r)),
+        &[kind],
+        None,
+    )
+    .await
+}
+
+/// Refunds all or part of a captured payment.
+pub async fn create(
+    deps: &Deps<'_>,
+    scope: &Scope,
+    input: NewRefund,
+) -> Result<StagedRefund, PaymentError> {
+    if let Some(reason) = &input.reason
+        && !REASONS.contains(&reason.as_str())
+    {
+        return Err(invalid(
+            "reason",
+            format!("reason must be one of {}.", REASONS.join(", ")),
+        ));
+    }
+    let metadata = Metadata::parse(input.metadata.unwrap_or_default())
+        .map_err(crate::server::services::ServiceError::from)?;
+    let payment = payments::find(deps.store, scope, &input.payment).await?;
+    let status = payments::status_of(&payment);
+    // The state machine decides whether this payment can be refunded at all (409 if not).
+    transition(status, Command::Refund { full: false })?;
+    let held = rows::pending_of(deps.store.reader(), &payment.id).await?;
+    let refundable = payment.amount_received - payment.amount_refunded - held;
+    let amount = input.amount.unwrap_or(refundable);
+    if amount < 1 || amount > refundable {
+        return Err(invalid(
+            "amount",
+            format!(
+                "amount must be between 1 and what is left to refund ({refundable}{}).",
+                if held > 0 {
+                    ", after refunds still pending"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    let now = deps.clock.now_micros();
+    let refund = RefundRow {
+        id: new_id(IdKind::Refund),
+        account_id: payment.account_id.clone(),
+        mode: payment.mode.clone(),
+        payment_id: payment.id.clone(),
+        charge_id: payment.latest_charge.clone(),
+        amount,
+        currency: payment.currency.clone(),
+        status: "pending".into(),
+        reason: input.reason,
+        metadata: serde_json::to_string(metadata.as_map()).expect("a map serialises"),
+        failure_reason: None,
+        created: now.div_euclid(1_000_000),
+        sort_key: now,
+    };
+    let mut tx = deps.store.begin().await?;
+    if !rows::hold(&mut tx, &payment.id, amount).await? {
+        // Another refund took the rest first (or the payment changed meanwhile).
+        return Err(invalid(
+            "amount",
+            "The payment has less left to refund than asked: other refunds came first.",
+        ));
+    }
+    row::insert_now(&mut tx, &refund).await?;
+    emit(deps, &mut tx, &refund, "refund.created").await?;
+    tx.commit().await?;
+
+    let acquirer = payments::acquirer_for(deps, scope, &payment.acquirer).await?;
+    let profile = payments::card_profile(deps, scope, &payment).await?;
+    let answer = match acquirer {
+        Some(acquirer) => acquirer
+            .refund(&profile, amount)
+            .await
+            .map_err(|d| d.message),
+        None => Err("The payment's acquirer connection no longer exists."),
+    };
+
+    record_answer(deps, &payment, refund, answer).await
+}
+
+/// Step 3: records the acquirer's answer to a pending refund (also the reconciler's, for a
+/// refund whose request stopped before this step). The refund must still be `pending`:
+/// whoever records first wins, the other gets a conflict and changes nothing.
+pub async fn record_answer(
+    deps: &Deps<'_>,
+    payment: &payment_rows::PaymentRow,
+    mut refund: RefundRow,
+    answer: Result<(), &'static str>,
+) -> Result<StagedRefund, PaymentError> {
+    let amount = refund.amount;
+    let mut tx = deps.store.begin().await?;
+    let (status, reason) = match answer {
+        Ok(()) => ("succeeded", None),
+        Err(reason) => ("failed", Some(reason)),
+    };
+    if !rows::finish(&mut tx, &refund.id, status, reason).await? {
+        return Err(PaymentError::Conflict);
+    }
+    refund.status = status.into();
+    refund.failure_reason = reason.map(str::to_string);
+    if reason.is_none() {
+        let (received, refunded) = rows::settle_hold(&mut tx, &payment.id, amount).await?;
+        post_refund(deps, &mut tx, payment, &refund, received, refunded).await?;
+        emit(deps, &mut tx, &refund, "refund.succeeded").await?;
+    } else {
+        rows::release_hold(&mut tx, &payment.id, amount).await?;
+        emit(deps, &mut tx, &refund, "refund.failed").await?;
+    }
+    Ok(StagedRefund { tx, refund })
+}
+
+/// Posts a succeeded refund: the fee comes back pro rata; the merchant's pending net is
+/// debited before settlement, the available balance after.
+async fn post_refund(
+    deps: &Deps<'_>,
+    tx: &mut Tx,
+    payment: &payment_rows::PaymentRow,
+    refund: &RefundRow,
+    received: i64,
+    refunded_after: i64,
+) -> Result<(), PaymentError> {
+    let capture = ledger_rows::capture_of(tx.conn().await?, &payment.id)
+        .await?
+        .ok_or(PaymentError::Conflict)?;
+    let fee_back = ledger::fee_share(capture.fee, received, refunded_after)
+        - ledger::fee_share(capture.fee, received, refunded_after - refund.amount);
+    let from = if ledger_rows::is_settled(tx.conn().await?, &capture.id).await? {
+        Book::MerchantAvailable
+    } else {
+        Book::MerchantPending
+    };
+    let entries = ledger::refund(
+        &payment.account_id,
+        &capture.owner,
+        from,
+        refund.amount,
+        fee_back,
+    );
+    post(
+        tx,
+        deps.clock.now_micros(),
+        Posting {
+            account_id: &payment.account_id,
+            mode: &payment.mode,
+            kind: "refund",
+            payment_id: Some(&payment.id),
+            charge_id: capture.charge_id.as_deref(),
+            refund_id: Some(&refund.id),
+            owner: &capture.owner,
+            currency: &payment.currency,
+            amount: refund.amount,
+            fee: -fee_back,
+            net: refund.amount - fee_back,
+            available_on: None,
+            settles: None,
+        },
+        &entries,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A refund of this scope, or 404.
+pub async fn find(
+    deps: &Deps<'_>,
+    scope: &Scope,
+    id: &str,
+) -> Result<RefundRow, crate::server::services::ServiceError> {
+    let not_found = || crate::server::services::ServiceError::NotFound {
+        object: "refund",
+        id: id.to_string(),
+    };
+    if !ids::is_id(IdKind::Refund, id) {
+        return Err(not_found());
+    }
+    row::find::<RefundRow>(
+        deps.store.reader(),
+        &scope.account_id,
+        scope.mode.as_str(),
+        id,
+    )
+    .await?
+    .ok_or_else(not_found)
+}

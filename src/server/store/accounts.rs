@@ -1,0 +1,83 @@
+//! Merchant accounts (`acct_…`).
+
+use super::Statement;
+use super::Tx;
+use super::row::{self, row};
+use sqlx::{Any, Executor};
+
+row! {
+    /// An account as stored.
+    #[derive(Debug, Clone)]
+    pub struct AccountRow in "accounts" {
+        pub id: String,
+        pub name: String,
+        pub email: String,
+        pub default_currency: String,
+        pub brand_color: String,
+        pub is_demo: i64,
+        pub created: i64,
+        /// Origins allowed to frame the card fields, one per line.
+        pub embed_origins: String,
+        /// The acquirer connection payments use when they name none.
+        pub default_acquirer: String,
+    }
+}
+
+/// What the dashboard's settings page changes.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub name: String,
+    pub brand_color: String,
+    pub embed_origins: String,
+    pub default_acquirer: String,
+}
+
+pub async fn update_settings(tx: &mut Tx, id: &str, s: &Settings) -> Result<(), sqlx::Error> {
+    Statement::new(
+        "UPDATE accounts SET name = $2, brand_color = $3, embed_origins = $4, default_acquirer = $5
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&s.name)
+    .bind(&s.brand_color)
+    .bind(&s.embed_origins)
+    .bind(&s.default_acquirer)
+    .execute(tx.conn().await?)
+    .await?;
+    Ok(())
+}
+
+pub async fn find<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: &str,
+) -> Result<Option<AccountRow>, sqlx::Error> {
+    Statement::new(row::select::<AccountRow>("id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+/// The demo account made on first start, if any.
+pub async fn find_demo<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+) -> Result<Option<AccountRow>, sqlx::Error> {
+    Statement::new(row::select::<AccountRow>(
+        "is_demo = 1 ORDER BY created LIMIT 1",
+    ))
+    .fetch_optional(ex)
+    .await
+}
+
+/// Finds an account by id or by its e-mail (what an operator types at the command line).
+pub async fn find_by_id_or_email<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    needle: &str,
+) -> Result<Option<AccountRow>, sqlx::Error> {
+    Statement::new(row::select::<AccountRow>(
+        "id = $1 OR lower(email) = lower($1)
+         ORDER BY created LIMIT 1",
+    ))
+    .bind(needle)
+    .fetch_optional(ex)
+    .await
+}

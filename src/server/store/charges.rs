@@ -1,0 +1,69 @@
+//! Charges: one per authorisation attempt, with the card's description (never its number).
+
+use super::Statement;
+use super::Tx;
+use super::row::{self, row};
+use sqlx::{Any, Executor};
+
+row! {
+    #[derive(Debug, Clone)]
+    pub struct ChargeRow in "charges" {
+        pub id: String,
+        pub account_id: String,
+        pub mode: String,
+        pub payment_id: String,
+        pub amount: i64,
+        pub amount_captured: i64,
+        pub currency: String,
+        pub status: String,
+        pub payment_method: String,
+        pub card_brand: String,
+        pub card_last4: String,
+        pub card_exp_month: i64,
+        pub card_exp_year: i64,
+        pub card_funding: String,
+        pub card_country: String,
+        pub acquirer: String,
+        pub failure_code: Option<String>,
+        pub failure_message: Option<String>,
+        /// The fee taken when captured (minor units).
+        pub fee: i64,
+        pub created: i64,
+        pub sort_key: i64,
+    }
+}
+
+/// Every charge of a payment (one per authorisation attempt), oldest first.
+pub async fn of_payment<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    payment_id: &str,
+) -> Result<Vec<ChargeRow>, sqlx::Error> {
+    Statement::new(row::select::<ChargeRow>(
+        "payment_id = $1 ORDER BY sort_key, id",
+    ))
+    .bind(payment_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Records a capture (or release) on the charge, and the fee taken on it.
+pub async fn set_captured(
+    tx: &mut Tx,
+    id: &str,
+    amount: i64,
+    amount_captured: i64,
+    fee: i64,
+    status: &str,
+) -> Result<(), sqlx::Error> {
+    Statement::new(
+        "UPDATE charges SET amount = $2, amount_captured = $3, fee = $4, status = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(amount)
+    .bind(amount_captured)
+    .bind(fee)
+    .bind(status)
+    .execute(tx.conn().await?)
+    .await?;
+    Ok(())
+}
