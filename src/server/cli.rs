@@ -255,10 +255,11 @@ async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<()> {
         println!("  Demo shop:        {origin} (card fields embedded from VINR)");
         println!();
     }
-    let workers = crate::server::workers::spawn_all(app.state());
+    let mut background = crate::server::workers::spawn_all(app.state());
+    background.extend(app.state().store.spawn_maintenance());
     let served = app.run_until(shutdown_signal()).await;
-    for worker in workers {
-        worker.abort();
+    for task in background {
+        task.abort();
     }
     if let Some((_, serving)) = shop {
         serving.abort();

@@ -88,7 +88,7 @@ async fn the_background_checkpoint_copies_the_log_and_the_next_write_starts_it_o
     let full = store.checkpoint().await.unwrap();
     assert!(full.copied > 0 && full.copied == full.log, "{full:?}");
     // With every page copied and no write in between, the next write starts the log over by
-    // itself (what keeps the log small once load pauses; `workers::checkpoint` forces it only
+    // itself (what keeps the log small once load pauses; `sqlite::checkpoint` forces it only
     // under sustained load).
     let mut tx = store.begin().await.unwrap();
     tx.defer(Statement::new("INSERT INTO t (v) VALUES (105)"));

@@ -11,12 +11,9 @@
 //! Postgres, which handles concurrent writers itself, a `Tx` is a plain transaction, and queued
 //! writes run one by one when the next statement or the commit needs them.
 
-mod batch;
-
-pub use batch::Batcher;
-
+use super::sqlite::Batcher;
+use super::sqlite::batch::Turn;
 use super::statement::Statement;
-use batch::Turn;
 use futures_util::TryStreamExt;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Either, Executor, FromRow};
@@ -24,13 +21,13 @@ use sqlx::{Any, AnyConnection, Either, Executor, FromRow};
 /// A write transaction. Every state change happens inside exactly one. Queries that need an
 /// answer run on `tx.conn().await?`; writes that need none are queued with `defer`.
 pub struct Tx {
-    inner: Inner,
+    pub(super) inner: Inner,
     /// Writes not sent yet, in order. They reach the database before anything else this
     /// transaction does, so its statements keep their order.
-    queued: Vec<Statement>,
+    pub(super) queued: Vec<Statement>,
 }
 
-enum Inner {
+pub(super) enum Inner {
     Plain(sqlx::Transaction<'static, Any>),
     /// SQLite, before anything needed the database: the writes are only queued. At the commit
     /// they go whole to the writer thread; a statement whose answer is needed takes a turn.
@@ -127,14 +124,14 @@ impl Tx {
 /// What a round trip gave back: the rows its statements returned (only the last statement of
 /// a round trip may be a query) and how many rows its last statement changed.
 #[derive(Default)]
-struct Sent {
-    rows: Vec<AnyRow>,
-    changed: u64,
+pub(super) struct Sent {
+    pub(super) rows: Vec<AnyRow>,
+    pub(super) changed: u64,
 }
 
 impl Sent {
     /// Runs `query` (one statement, or an SQLite script) and collects what it gives back.
-    async fn of<'q>(
+    pub(super) async fn of<'q>(
         conn: &mut AnyConnection,
         query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     ) -> Result<Sent, sqlx::Error> {
@@ -149,6 +146,3 @@ impl Sent {
         Ok(sent)
     }
 }
-
-#[cfg(test)]
-mod tests;

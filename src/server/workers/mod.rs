@@ -2,7 +2,6 @@
 //! with an injected clock, and a loop that calls it on a timer.
 
 pub mod callbacks;
-pub mod checkpoint;
 pub mod expiry;
 pub mod housekeeping;
 pub mod reconcile;
@@ -17,7 +16,6 @@ use tokio::task::JoinHandle;
 /// one database (their writes are compare-and-sets). Abort the handles to stop them.
 pub fn spawn_all(state: &AppState) -> Vec<JoinHandle<()>> {
     vec![
-        tokio::spawn(checkpoint::run(state.store.clone())),
         tokio::spawn(housekeeping::run(state.store.clone(), state.clock.clone())),
         tokio::spawn(expiry::run(state.clone())),
         tokio::spawn(reconcile::run(state.clone())),

@@ -9,8 +9,8 @@
 //! request, the writer sat idle while each request's task waited to be scheduled, and every
 //! statement's answer woke that task.
 
-use super::sqlite::{self, to_sqlx};
-use super::statement::Statement;
+use super::driver::{self as sqlite, to_sqlx};
+use crate::server::store::statement::Statement;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! (`Statement`, `$n` placeholders) and report errors as sqlx's, so nothing above the store can
 //! tell which driver ran a statement.
 
-use super::statement::{Arg, Statement};
+use crate::server::store::statement::{Arg, Statement};
 use rusqlite::{CachedStatement, Connection, OpenFlags};
 use std::borrow::Cow;
 use std::path::Path;

@@ -8,8 +8,8 @@
 //! doubled. Only indexed lookups of a few rows belong here: a read holds its thread while it
 //! runs. In WAL mode a reader waits for nobody, so it never blocks for long.
 
-use super::sqlite::{self, to_sqlx};
-use super::statement::Statement;
+use super::driver::{self as sqlite, to_sqlx};
+use crate::server::store::statement::Statement;
 use rusqlite::{Connection, OpenFlags};
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
@@ -30,13 +30,13 @@ const KEPT: usize = 4;
 /// A store's SQLite file. The id tells stores apart, so a file made anew at the same path (a
 /// test's) never meets a connection to the old one.
 #[derive(Debug)]
-pub(super) struct Database {
+pub(in crate::server::store) struct Database {
     id: u64,
     path: PathBuf,
 }
 
 impl Database {
-    pub(super) fn new(path: PathBuf) -> Database {
+    pub(in crate::server::store) fn new(path: PathBuf) -> Database {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         Database {
             id: NEXT.fetch_add(1, Ordering::Relaxed),
@@ -50,7 +50,7 @@ thread_local! {
 }
 
 /// Runs the query `read` on this thread's connection to `db`; rows become `T` by column name.
-pub(super) fn fetch_all<T: DeserializeOwned>(
+pub(in crate::server::store) fn fetch_all<T: DeserializeOwned>(
     db: &Database,
     read: &Statement,
 ) -> Result<Vec<T>, sqlx::Error> {

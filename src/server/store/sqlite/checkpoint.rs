@@ -1,4 +1,4 @@
-//! SQLite only: copies the write-ahead log into the database file in the background, and has
+//! Store upkeep (`Store::spawn_maintenance`): copies the write-ahead log into the database file in the background, and has
 //! the log start over before it grows large.
 //!
 //! SQLite's own checkpoint runs inside the commit that takes the log past its size limit, so

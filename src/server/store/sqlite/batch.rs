@@ -18,9 +18,10 @@
 //!   change waiting at that moment back to back and commits them together. A pump task takes
 //!   the lock for it whenever such changes wait.
 
-use super::{Inner, Sent, Tx};
-use crate::server::store::statement::{Script, Statement};
-use crate::server::store::writer::{self, Job};
+use super::script::Script;
+use super::writer::{self, Job};
+use crate::server::store::statement::Statement;
+use crate::server::store::tx::{Inner, Sent, Tx};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 use std::sync::Arc;
@@ -67,7 +68,7 @@ struct Batch {
 
 impl Batcher {
     /// Group commit on `pool`'s connection; whole changes go to `thread` when there is one.
-    pub(in crate::server::store) fn new(pool: AnyPool, thread: Option<writer::Thread>) -> Batcher {
+    pub(super) fn new(pool: AnyPool, thread: Option<writer::Thread>) -> Batcher {
         let batcher = Batcher {
             shared: Arc::new(Shared {
                 pool,
@@ -88,7 +89,7 @@ impl Batcher {
     }
 
     /// See `writer::Thread::restart_log`.
-    pub(in crate::server::store) fn restart_log(&self) {
+    pub(super) fn restart_log(&self) {
         if let Some(thread) = &self.shared.thread {
             thread.restart_log();
         }
@@ -104,7 +105,10 @@ impl Batcher {
     }
 
     /// Commits `writes` as one change: on the writer thread when there is one, else in a turn.
-    pub(super) async fn submit(&self, writes: Vec<Statement>) -> Result<(), sqlx::Error> {
+    pub(in crate::server::store) async fn submit(
+        &self,
+        writes: Vec<Statement>,
+    ) -> Result<(), sqlx::Error> {
         if writes.is_empty() {
             return Ok(());
         }
@@ -123,7 +127,7 @@ impl Batcher {
 
     /// Waits for a turn in the batch transaction. The turn's savepoint opens with its first
     /// statement.
-    pub(super) async fn turn(&self) -> Result<Turn, sqlx::Error> {
+    pub(in crate::server::store) async fn turn(&self) -> Result<Turn, sqlx::Error> {
         let ticket = Ticket::new(self.shared.clone());
         let mut batch = self.shared.batch.clone().lock_owned().await;
         ticket.redeem();
@@ -240,7 +244,7 @@ impl Shared {
 }
 
 /// One writer's turn: holds the batch until it commits or rolls back.
-pub(super) struct Turn {
+pub(in crate::server::store) struct Turn {
     batch: Option<OwnedMutexGuard<Batch>>,
     shared: Arc<Shared>,
     /// Whether this turn's savepoint was sent (its first round trip opens it).
@@ -248,7 +252,7 @@ pub(super) struct Turn {
 }
 
 impl Turn {
-    pub(super) fn connection_mut(&mut self) -> &mut AnyConnection {
+    pub(in crate::server::store) fn connection_mut(&mut self) -> &mut AnyConnection {
         self.batch
             .as_mut()
             .and_then(|b| b.conn.as_deref_mut())
@@ -256,7 +260,7 @@ impl Turn {
     }
 
     /// One round trip: the savepoint if not open yet, `writes`, then `tail`.
-    pub(super) async fn send(
+    pub(in crate::server::store) async fn send(
         &mut self,
         writes: Vec<Statement>,
         tail: Option<&str>,
@@ -273,7 +277,10 @@ impl Turn {
         Sent::of(self.connection_mut(), script.query()).await
     }
 
-    pub(super) async fn commit(mut self, queued: Vec<Statement>) -> Result<(), sqlx::Error> {
+    pub(in crate::server::store) async fn commit(
+        mut self,
+        queued: Vec<Statement>,
+    ) -> Result<(), sqlx::Error> {
         if queued.is_empty() && !self.opened {
             // Nothing was written: nothing to wait for.
             let batch = self.batch.take().expect("a turn holds the batch");
@@ -300,7 +307,7 @@ impl Turn {
         }
     }
 
-    pub(super) async fn rollback(mut self) -> Result<(), sqlx::Error> {
+    pub(in crate::server::store) async fn rollback(mut self) -> Result<(), sqlx::Error> {
         let mut batch = self.batch.take().expect("a turn holds the batch");
         let undone = if self.opened {
             self.shared.undo_turn(&mut batch).await
@@ -365,3 +372,6 @@ impl Drop for Ticket {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
