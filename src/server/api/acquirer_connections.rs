@@ -3,16 +3,13 @@
 //! another in the dashboard), `acq_eu_1` and `acq_us_1`;
 //! more simulated connections can be added.
 
-use super::auth::SecretAuth;
-use super::body::ApiBody;
 use super::customers::scope_of;
 use super::error::ApiResult;
-use super::idempotency::{IdempotencyKey, Reply, idempotent};
-use crate::server::state::AppState;
+use super::idempotency::{Post, Reply};
+use super::read::Read;
 use crate::server::store::acquirer_connections::{self as rows};
 use crate::server::views::{AcquirerConnectionView, ListView};
 use axum::Json;
-use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -26,20 +23,15 @@ pub struct CreateParams {
 }
 
 #[utoipa::path(post, path = "/acquirer_connections", tag = "Acquirer connections", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The new connection (simulated by the sandbox acquirer)", body = crate::server::views::AcquirerConnectionView), (status = 400, description = "Invalid parameters, or the id is taken", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
-pub async fn create_connection(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
-    key: IdempotencyKey,
-    body: ApiBody<CreateParams>,
-) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
+pub async fn create_connection(post: Post<CreateParams>) -> ApiResult<Response> {
+    post.run(async |state, auth, p| {
         let mut tx = state.store.begin().await?;
         let row = crate::server::services::acquirer_connections::create(
             &mut tx,
-            &scope_of(&auth),
+            &scope_of(auth),
             state.clock.now(),
-            body.value.id,
-            body.value.name,
+            p.id,
+            p.name,
         )
         .await?;
         Ok((
@@ -52,8 +44,7 @@ pub async fn create_connection(
 
 #[utoipa::path(get, path = "/acquirer_connections", tag = "Acquirer connections", responses((status = 200, description = "The merchant's connections in this mode, by id", body = crate::server::views::list::List), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn list_connections(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    Read { state, auth }: Read,
 ) -> ApiResult<Json<ListView<AcquirerConnectionView>>> {
     let found = rows::list(state.store.reader(), &auth.account_id, auth.mode.as_str()).await?;
     Ok(Json(ListView::new(

@@ -27,6 +27,12 @@ pub struct ApiAuth {
 #[derive(Debug, Clone)]
 pub struct SecretAuth(pub ApiAuth);
 
+impl From<SecretAuth> for ApiAuth {
+    fn from(secret: SecretAuth) -> ApiAuth {
+        secret.0
+    }
+}
+
 /// Reads the presented key from the headers, whichever form it came in.
 pub fn presented_key(headers: &HeaderMap) -> Option<String> {
     if let Some(v) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {

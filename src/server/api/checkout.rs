@@ -1,13 +1,12 @@
 //! `/v1/checkout`: the public context of a hosted checkout (no key needed: the page and
 //! embedders read it by the payment's unguessable id) and Dintero-style checkout sessions.
 
-use super::auth::SecretAuth;
-use super::body::ApiBody;
 use super::customers::scope_of;
 use super::error::{ApiError, ApiResult};
-use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::idempotency::{Post, Reply};
 use super::params::lenient;
 use super::payments::payment_view;
+use super::read::Read;
 use crate::domain::ids::{self, IdKind};
 use crate::server::services::checkout::{self as service, LineItem, NewSession};
 use crate::server::state::AppState;
@@ -94,14 +93,8 @@ fn line_item(i: usize, p: ItemParams) -> ApiResult<LineItem> {
 }
 
 #[utoipa::path(post, path = "/checkout/sessions", tag = "Checkout", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((SessionParams = "application/x-www-form-urlencoded"), (SessionParams = "application/json"))), responses((status = 200, description = "The session: id (cs_…), url (the hosted checkout) and its payment", body = CheckoutSessionView), (status = 400, description = "Invalid parameters (items must sum to order[amount])", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
-pub async fn create_session(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
-    key: IdempotencyKey,
-    body: ApiBody<SessionParams>,
-) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
-        let p = body.value;
+pub async fn create_session(post: Post<SessionParams>) -> ApiResult<Response> {
+    post.run(async |state, auth, p| {
         let order = p.order.ok_or_else(|| ApiError::missing_param("order"))?;
         if order.amount.is_none() {
             return Err(ApiError::missing_param("order[amount]"));
@@ -125,8 +118,8 @@ pub async fn create_session(
         };
         let deps = state.payment_deps();
         let (staged, session) =
-            service::create_session(&deps, &scope_of(&auth), &auth.default_currency, input).await?;
-        let payment = payment_view(&state, &auth, &staged.payment);
+            service::create_session(&deps, &scope_of(auth), &auth.default_currency, input).await?;
+        let payment = payment_view(state, auth, &staged.payment);
         let object = service::session_view(&deps, &session, payment).await?;
         Ok((staged.tx, Reply::ok(object)?))
     })
@@ -135,22 +128,15 @@ pub async fn create_session(
 
 #[utoipa::path(get, path = "/checkout/sessions/{id}", tag = "Checkout", params(("id" = String, Path, description = "cs_…")), responses((status = 200, description = "The session, its payment as it is now, and every callback attempt so far", body = CheckoutSessionView), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such session", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn get_session(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    read: Read,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CheckoutSessionView>> {
+    let Read { state, auth } = &read;
     let not_found = || ApiError::not_found("checkout.session", &id);
     if !ids::is_id(IdKind::CheckoutSession, &id) {
         return Err(not_found());
     }
-    let session = row::find::<CheckoutSessionRow>(
-        state.store.reader(),
-        &auth.account_id,
-        auth.mode.as_str(),
-        &id,
-    )
-    .await?
-    .ok_or_else(not_found)?;
+    let session: CheckoutSessionRow = read.find("checkout.session", &id).await?;
     let payment = row::find_hot::<crate::server::store::payments::PaymentRow>(
         &state.store,
         &auth.account_id,
@@ -160,7 +146,7 @@ pub async fn get_session(
     .await?
     .ok_or_else(not_found)?;
     let deps = state.payment_deps();
-    let payment = payment_view(&state, &auth, &payment);
+    let payment = payment_view(state, auth, &payment);
     let object = service::session_view(&deps, &session, payment).await?;
     Ok(Json(object))
 }

@@ -1,19 +1,17 @@
 //! `/v1/accounts`: connected accounts a platform settles payments to (`on_behalf_of`).
 //! (`/v1/account`, singular, is the caller's own account.)
 
-use super::auth::SecretAuth;
-use super::body::ApiBody;
 use super::error::{ApiError, ApiResult};
-use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::idempotency::{Post, Reply};
 use super::list::{ApiQuery, Paging};
+use super::read::Read;
 use crate::domain::ids::IdKind;
 use crate::server::crypto::new_id;
-use crate::server::state::AppState;
 use crate::server::store::connected_accounts::{self as rows, ConnectedAccountRow};
 use crate::server::store::row;
 use crate::server::views::{ConnectedAccountView, ListView};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -25,15 +23,9 @@ pub struct CreateParams {
 }
 
 #[utoipa::path(post, path = "/accounts", tag = "Connected accounts", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The connected account", body = crate::server::views::ConnectedAccountView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
-pub async fn create_account(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
-    key: IdempotencyKey,
-    body: ApiBody<CreateParams>,
-) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
-        let name = body
-            .value
+pub async fn create_account(post: Post<CreateParams>) -> ApiResult<Response> {
+    post.run(async |state, auth, p| {
+        let name = p
             .business_name
             .map(|n| n.trim().to_string())
             .unwrap_or_default();
@@ -61,18 +53,10 @@ pub async fn create_account(
 
 #[utoipa::path(get, path = "/accounts/{id}", tag = "Connected accounts", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The connected account", body = crate::server::views::ConnectedAccountView), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn get_account(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    read: Read,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ConnectedAccountView>> {
-    let row = row::find::<ConnectedAccountRow>(
-        state.store.reader(),
-        &auth.account_id,
-        auth.mode.as_str(),
-        &id,
-    )
-    .await?
-    .ok_or_else(|| ApiError::not_found("account", &id))?;
+    let row: ConnectedAccountRow = read.find("account", &id).await?;
     Ok(Json(ConnectedAccountView::from(&row)))
 }
 
@@ -84,11 +68,9 @@ pub struct ListQuery {
 
 #[utoipa::path(get, path = "/accounts", tag = "Connected accounts", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id")), responses((status = 200, description = "Connected accounts, newest first", body = crate::server::views::list::List), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn list_accounts(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    read: Read,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<ListView<ConnectedAccountView>>> {
     let everyone = rows::ConnectedAccountFilter;
-    let (found, has_more) = query.paging.page(&state, &auth, &everyone).await?;
-    Ok(Json(ListView::of(&found, has_more, "/v1/accounts")))
+    read.list(&query.paging, &everyone, "/v1/accounts").await
 }

@@ -1,17 +1,16 @@
 //! `/v1/customers`: create, retrieve, update, delete, list.
 
-use super::auth::{ApiAuth, SecretAuth};
-use super::body::ApiBody;
+use super::auth::ApiAuth;
 use super::error::ApiResult;
-use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::idempotency::{Post, Reply};
 use super::list::{ApiQuery, Paging};
+use super::read::Read;
 use crate::server::services::Scope;
 use crate::server::services::customers::{self, CustomerFields};
-use crate::server::state::AppState;
 use crate::server::store::customers::CustomerFilter;
 use crate::server::views::{CustomerView, DeletedView, ListView};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -50,47 +49,30 @@ pub fn scope_of(auth: &ApiAuth) -> Scope {
 }
 
 #[utoipa::path(post, path = "/customers", tag = "Customers", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CustomerParams = "application/x-www-form-urlencoded"), (CustomerParams = "application/json"))), responses((status = 200, description = "The new customer", body = CustomerView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
-pub async fn create_customer(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
-    key: IdempotencyKey,
-    body: ApiBody<CustomerParams>,
-) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
+pub async fn create_customer(post: Post<CustomerParams>) -> ApiResult<Response> {
+    post.run(async |state, auth, p| {
         let mut tx = state.store.begin().await?;
-        let customer = customers::create(
-            &mut tx,
-            &scope_of(&auth),
-            state.clock.as_ref(),
-            body.value.into(),
-        )
-        .await?;
+        let customer =
+            customers::create(&mut tx, &scope_of(auth), state.clock.as_ref(), p.into()).await?;
         Ok((tx, Reply::ok(CustomerView::from(customer))?))
     })
     .await
 }
 
 #[utoipa::path(get, path = "/customers/{id}", tag = "Customers", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The customer", body = CustomerView), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
-pub async fn get_customer(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
-    Path(id): Path<String>,
-) -> ApiResult<Json<CustomerView>> {
-    let customer = customers::find(state.store.reader(), &scope_of(&auth), &id).await?;
+pub async fn get_customer(read: Read, Path(id): Path<String>) -> ApiResult<Json<CustomerView>> {
+    let customer = customers::find(read.state.store.reader(), &read.scope(), &id).await?;
     Ok(Json(customer.into()))
 }
 
 #[utoipa::path(post, path = "/customers/{id}", tag = "Customers", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CustomerParams = "application/x-www-form-urlencoded"), (CustomerParams = "application/json"))), responses((status = 200, description = "The updated customer", body = CustomerView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn update_customer(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-    key: IdempotencyKey,
-    body: ApiBody<CustomerParams>,
+    post: Post<CustomerParams>,
 ) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
+    post.run(async |state, auth, p| {
         let mut tx = state.store.begin().await?;
-        let customer = customers::update(&mut tx, &scope_of(&auth), &id, body.value.into()).await?;
+        let customer = customers::update(&mut tx, &scope_of(auth), &id, p.into()).await?;
         Ok((tx, Reply::ok(CustomerView::from(customer))?))
     })
     .await
@@ -98,8 +80,7 @@ pub async fn update_customer(
 
 #[utoipa::path(delete, path = "/customers/{id}", tag = "Customers", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "Deleted", body = DeletedView), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn delete_customer(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    Read { state, auth }: Read,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DeletedView>> {
     let mut tx = state.store.begin().await?;
@@ -119,8 +100,7 @@ pub struct ListCustomersQuery {
 
 #[utoipa::path(get, path = "/customers", tag = "Customers", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("email" = Option<String>, Query, description = "Exact e-mail, any case")), responses((status = 200, description = "Customers, newest first", body = crate::server::views::list::List), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn list_customers(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    Read { state, auth }: Read,
     ApiQuery(query): ApiQuery<ListCustomersQuery>,
 ) -> ApiResult<Json<ListView<CustomerView>>> {
     let filter = CustomerFilter { email: query.email };

@@ -1,31 +1,18 @@
 //! `/v1/events`: the outbox, readable by the merchant.
 
-use super::auth::SecretAuth;
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::list::{ApiQuery, Paging};
-use crate::server::state::AppState;
+use super::read::Read;
 use crate::server::store::events::EventFilter;
 use crate::server::store::events::EventRow;
-use crate::server::store::row;
 use crate::server::views::{EventView, ListView};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use serde::Deserialize;
 
 #[utoipa::path(get, path = "/events/{id}", tag = "Events", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The event", body = crate::server::views::EventView), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
-pub async fn get_event(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
-    Path(id): Path<String>,
-) -> ApiResult<Json<EventView>> {
-    let row = row::find::<EventRow>(
-        state.store.reader(),
-        &auth.account_id,
-        auth.mode.as_str(),
-        &id,
-    )
-    .await?
-    .ok_or_else(|| ApiError::not_found("event", &id))?;
+pub async fn get_event(read: Read, Path(id): Path<String>) -> ApiResult<Json<EventView>> {
+    let row: EventRow = read.find("event", &id).await?;
     Ok(Json(EventView::from(&row)))
 }
 
@@ -41,14 +28,12 @@ pub struct ListQuery {
 
 #[utoipa::path(get, path = "/events", tag = "Events", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("type" = Option<String>, Query), ("object" = Option<String>, Query, description = "Events of one object")), responses((status = 200, description = "Events, newest first", body = crate::server::views::list::List), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn list_events(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    read: Read,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<ListView<EventView>>> {
     let filter = EventFilter {
         kind: query.kind,
         object_id: query.object,
     };
-    let (found, has_more) = query.paging.page(&state, &auth, &filter).await?;
-    Ok(Json(ListView::of(&found, has_more, "/v1/events")))
+    read.list(&query.paging, &filter, "/v1/events").await
 }

@@ -1,5 +1,5 @@
 //! Idempotency (§4) as one reusable protocol around any `POST`, which handlers use through
-//! `idempotent`:
+//! the `Post` extractor (`post.run(…)`, or `idempotent` itself):
 //!
 //! 1. `Idempotency::start` holds the key (this process: an in-memory set; other instances on
 //!    Postgres: a leased row) and answers a replay (stored response, `Idempotent-Replayed: true`),
@@ -10,19 +10,22 @@
 //! 3. If the handler fails instead (any error, 5xx included), dropping the guard releases the
 //!    key and nothing is stored, so the request may be retried.
 
-use super::auth::ApiAuth;
+use super::auth::{ApiAuth, SecretAuth};
+use super::body::ApiBody;
 use super::error::{ApiError, ApiResult};
 use crate::server::state::AppState;
 use crate::server::store::idempotency::{self as rows, KeyScope};
 use crate::server::store::{Backend, Tx};
 use axum::Json;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
+use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
 /// How long a Postgres lease lasts: longer than any request may take. If the instance holding
@@ -78,6 +81,81 @@ pub async fn idempotent(
     };
     let (tx, reply) = change().await?;
     idem.commit(tx, reply).await
+}
+
+/// What every idempotent `POST` takes, extracted in this order (so errors keep their
+/// precedence): the caller's key (`A`: a secret key unless the endpoint also takes a
+/// publishable one), the `Idempotency-Key` header, then the body as `P`.
+pub struct Post<P, A = SecretAuth> {
+    pub state: AppState,
+    pub auth: ApiAuth,
+    key: IdempotencyKey,
+    body: ApiBody<P>,
+    auth_kind: PhantomData<A>,
+}
+
+impl<P, A> FromRequest<AppState> for Post<P, A>
+where
+    P: DeserializeOwned,
+    A: FromRequestParts<AppState, Rejection = ApiError> + Into<ApiAuth>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let (mut parts, body) = req.into_parts();
+        let auth = A::from_request_parts(&mut parts, state).await?.into();
+        let key = IdempotencyKey::from_request_parts(&mut parts, state).await?;
+        let body = ApiBody::from_request(Request::from_parts(parts, body), state).await?;
+        Ok(Post {
+            state: state.clone(),
+            auth,
+            key,
+            body,
+            auth_kind: PhantomData,
+        })
+    }
+}
+
+impl<P, A> Post<P, A> {
+    /// The parameters, for checks made before the key is held.
+    pub fn params(&self) -> &P {
+        &self.body.value
+    }
+
+    /// Runs `change` (given the server, the caller and the parameters) under `idempotent`.
+    pub async fn run(
+        self,
+        change: impl AsyncFnOnce(&AppState, &ApiAuth, P) -> ApiResult<(Tx, Reply)>,
+    ) -> ApiResult<Response> {
+        let Post {
+            state,
+            auth,
+            key,
+            body,
+            ..
+        } = self;
+        let ApiBody { value, fingerprint } = body;
+        idempotent(&state, &auth, key, &fingerprint, async || {
+            change(&state, &auth, value).await
+        })
+        .await
+    }
+
+    /// `run` for a change made in a transaction of its own and answered with a view.
+    pub async fn change<T>(
+        self,
+        change: impl AsyncFnOnce(&mut Tx, &AppState, &ApiAuth, P) -> ApiResult<T>,
+    ) -> ApiResult<Response>
+    where
+        T: Serialize,
+    {
+        self.run(async |state, auth, params| {
+            let mut tx = state.store.begin().await?;
+            let view = change(&mut tx, state, auth, params).await?;
+            Ok((tx, Reply::ok(view)?))
+        })
+        .await
+    }
 }
 
 /// Keys held by requests in this process, by `account/mode/key`.

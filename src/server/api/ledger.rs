@@ -1,16 +1,14 @@
 //! `GET /v1/balance` and `GET /v1/ledger/transactions`: the merchant's money as the ledger has it.
 
-use super::auth::SecretAuth;
 use super::error::{ApiError, ApiResult};
 use super::list::{ApiQuery, Paging};
+use super::read::Read;
 use crate::domain::ids::{self, IdKind};
-use crate::server::state::AppState;
 use crate::server::store::connected_accounts::ConnectedAccountRow;
 use crate::server::store::ledger as rows;
 use crate::server::store::row;
 use crate::server::views::{BalanceView, LedgerTransactionView, ListView};
 use axum::Json;
-use axum::extract::State;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -21,8 +19,7 @@ pub struct BalanceQuery {
 
 #[utoipa::path(get, path = "/balance", tag = "Ledger", params(("account" = Option<String>, Query, description = "A connected account's balance instead of your own")), responses((status = 200, description = "Available and pending balance per currency", body = BalanceView), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such connected account", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn get_balance(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    Read { state, auth }: Read,
     ApiQuery(query): ApiQuery<BalanceQuery>,
 ) -> ApiResult<Json<BalanceView>> {
     let mode = auth.mode.as_str();
@@ -54,8 +51,7 @@ pub struct TransactionsQuery {
 
 #[utoipa::path(get, path = "/ledger/transactions", tag = "Ledger", params(("payment" = Option<String>, Query, description = "Only this payment's transactions"), ("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: a transaction id"), ("ending_before" = Option<String>, Query, description = "Cursor: a transaction id")), responses((status = 200, description = "Transactions with their entries, newest first", body = crate::server::views::list::List), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn list_transactions(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    Read { state, auth }: Read,
     ApiQuery(query): ApiQuery<TransactionsQuery>,
 ) -> ApiResult<Json<ListView<LedgerTransactionView>>> {
     let filter = rows::TransactionFilter {

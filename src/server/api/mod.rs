@@ -20,6 +20,7 @@ pub mod params;
 pub mod payment_methods;
 pub mod payment_sessions;
 pub mod payments;
+pub mod read;
 pub mod receipts;
 pub mod refunds;
 pub mod webhook_deliveries;

@@ -1,18 +1,18 @@
 //! `/v1/payment_methods`: saved cards (brand, last four, expiry, fingerprint; never the number).
 
-use super::auth::{ApiAuth, SecretAuth};
-use super::body::ApiBody;
+use super::auth::ApiAuth;
 use super::customers::scope_of;
 use super::error::{ApiError, ApiResult, ErrorType};
-use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::idempotency::{Post, Reply};
 use super::list::{ApiQuery, Paging};
+use super::read::Read;
 use crate::domain::ids::{IdKind, is_id};
 use crate::server::state::AppState;
 use crate::server::store::payment_methods::{self as rows, PaymentMethodRow};
 use crate::server::store::row;
 use crate::server::views::{ListView, PaymentMethodView};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -32,8 +32,7 @@ async fn find(
 
 #[utoipa::path(get, path = "/payment_methods/{id}", tag = "Payment methods", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The saved card", body = crate::server::views::PaymentMethodView), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn get_payment_method(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    Read { state, auth }: Read,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PaymentMethodView>> {
     let row = find(&state, &auth.account_id, auth.mode.as_str(), &id).await?;
@@ -50,16 +49,15 @@ pub struct ListQuery {
 /// Saved methods of one customer (`customer` is required: methods exist per customer).
 #[utoipa::path(get, path = "/payment_methods", tag = "Payment methods", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("customer" = String, Query)), responses((status = 200, description = "Saved cards of one customer", body = crate::server::views::list::List), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn list_payment_methods(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    read: Read,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<ListView<PaymentMethodView>>> {
     let customer = query
         .customer
         .ok_or_else(|| ApiError::missing_param("customer"))?;
     let of_customer = rows::OfCustomer(customer);
-    let (found, has_more) = query.paging.page(&state, &auth, &of_customer).await?;
-    Ok(Json(ListView::of(&found, has_more, "/v1/payment_methods")))
+    read.list(&query.paging, &of_customer, "/v1/payment_methods")
+        .await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -71,19 +69,15 @@ pub struct AttachParams {
 /// Attaches a saved card to a customer, so later payments can reuse it.
 #[utoipa::path(post, path = "/payment_methods/{id}/attach", tag = "Payment methods", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((AttachParams = "application/x-www-form-urlencoded"), (AttachParams = "application/json"))), responses((status = 200, description = "The attached card", body = crate::server::views::PaymentMethodView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn attach_payment_method(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-    key: IdempotencyKey,
-    body: ApiBody<AttachParams>,
+    post: Post<AttachParams>,
 ) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
-        let customer = body
-            .value
+    post.run(async |state, auth, p| {
+        let customer = p
             .customer
             .ok_or_else(|| ApiError::missing_param("customer"))?;
-        let mut row = find(&state, &auth.account_id, auth.mode.as_str(), &id).await?;
-        crate::server::services::customers::find(state.store.reader(), &scope_of(&auth), &customer)
+        let mut row = find(state, &auth.account_id, auth.mode.as_str(), &id).await?;
+        crate::server::services::customers::find(state.store.reader(), &scope_of(auth), &customer)
             .await
             .map_err(|_| {
                 ApiError::bad_request(
@@ -145,14 +139,8 @@ pub struct CreateParams {
         (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope),
         (status = 402, description = "The card is invalid (incorrect_number, invalid_expiry_year, invalid_cvc…)", body = crate::server::api::error::ErrorEnvelope),
     ))]
-pub async fn create_payment_method(
-    State(state): State<AppState>,
-    auth: ApiAuth,
-    key: IdempotencyKey,
-    body: ApiBody<CreateParams>,
-) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
-        let p = body.value;
+pub async fn create_payment_method(post: Post<CreateParams, ApiAuth>) -> ApiResult<Response> {
+    post.run(async |state, auth, p| {
         if p.kind.as_deref().is_some_and(|k| k != "card") {
             return Err(ApiError::invalid_param(
                 "type",
@@ -179,7 +167,7 @@ pub async fn create_payment_method(
         let mut tx = state.store.begin().await?;
         let row = crate::server::services::cards::tokenize(
             &mut tx,
-            &scope_of(&auth),
+            &scope_of(auth),
             state.clock.as_ref(),
             &state.config.secret,
             &input,

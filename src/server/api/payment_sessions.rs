@@ -2,17 +2,13 @@
 //! a customer types into the embedded card element, and the client secret the merchant's
 //! page mounts the element with.
 
-use super::auth::SecretAuth;
-use super::body::ApiBody;
 use super::customers::scope_of;
 use super::error::{ApiError, ApiResult};
-use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::idempotency::{Post, Reply};
 use super::payments::create::{CreateParams, new_payment};
 use super::payments::{expand, payment_view};
 use crate::server::services::payments as service;
-use crate::server::state::AppState;
 use crate::server::views::PaymentSessionView;
-use axum::extract::State;
 use axum::response::Response;
 
 /// Creates the payment (status `requires_payment_method`) and answers
@@ -30,14 +26,8 @@ use axum::response::Response;
         (status = 409, description = "An idempotent request with this key is in flight", body = crate::server::api::error::ErrorEnvelope),
         (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope),
     ))]
-pub async fn create_payment_session(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
-    key: IdempotencyKey,
-    body: ApiBody<CreateParams>,
-) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
-        let p = body.value;
+pub async fn create_payment_session(post: Post<CreateParams>) -> ApiResult<Response> {
+    post.run(async |state, auth, p| {
         if p.payment_method.is_some() {
             return Err(ApiError::invalid_param(
                 "payment_method",
@@ -55,22 +45,16 @@ pub async fn create_payment_session(
             return Err(ApiError::missing_param("amount"));
         }
         let expand_fields = p.expand.clone();
-        let input = new_payment(p, &auth);
+        let input = new_payment(p, auth);
         let staged = service::create(
             &state.payment_deps(),
-            &scope_of(&auth),
+            &scope_of(auth),
             &auth.default_currency,
             input,
         )
         .await?;
         let row = &staged.payment;
-        let payment = expand(
-            &state,
-            &auth,
-            payment_view(&state, &auth, row),
-            &expand_fields,
-        )
-        .await?;
+        let payment = expand(state, auth, payment_view(state, auth, row), &expand_fields).await?;
         let secret = service::client_secret(&state.config.secret, &row.id);
         let body = PaymentSessionView::new(row, payment, secret);
         Ok((staged.tx, Reply::ok(body)?))

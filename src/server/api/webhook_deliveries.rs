@@ -1,20 +1,19 @@
 //! Webhook deliveries: listed per event (`/v1/events/{id}/deliveries`) and per endpoint, each
 //! with every attempt; `POST /v1/events/{id}/resend` queues an event again.
 
-use super::auth::{ApiAuth, SecretAuth};
-use super::body::ApiBody;
+use super::auth::ApiAuth;
 use super::customers::scope_of;
-use super::error::{ApiError, ApiResult};
-use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::error::ApiResult;
+use super::idempotency::{Post, Reply};
 use super::list::{ApiQuery, Paging};
+use super::read::Read;
 use crate::server::services::webhooks::queue;
 use crate::server::state::AppState;
 use crate::server::store::events::EventRow;
-use crate::server::store::row;
 use crate::server::store::webhook_deliveries::{self as rows, DeliveryRow, Of};
 use crate::server::views::{DeliveryView, ListView};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -45,21 +44,13 @@ pub async fn deliveries_page(
 
 #[utoipa::path(get, path = "/events/{id}/deliveries", tag = "Webhooks", params(("id" = String, Path, description = "Event id"), ("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: a delivery id"), ("ending_before" = Option<String>, Query, description = "Cursor: a delivery id")), responses((status = 200, description = "The event's deliveries, newest first, each with its attempts", body = crate::server::views::list::List), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn list_event_deliveries(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    read: Read,
     Path(id): Path<String>,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<ListView<DeliveryView>>> {
-    let event = row::find::<EventRow>(
-        state.store.reader(),
-        &auth.account_id,
-        auth.mode.as_str(),
-        &id,
-    )
-    .await?
-    .ok_or_else(|| ApiError::not_found("event", &id))?;
+    let event: EventRow = Read::find(&read, "event", &id).await?;
     let url = format!("/v1/events/{}/deliveries", event.id);
-    deliveries_page(&state, &auth, Of::Event(event.id), &paging, &url)
+    deliveries_page(&read.state, &read.auth, Of::Event(event.id), &paging, &url)
         .await
         .map(Json)
 }
@@ -74,21 +65,15 @@ pub struct ResendParams {
 }
 
 #[utoipa::path(post, path = "/events/{id}/resend", tag = "Webhooks", params(("id" = String, Path, description = "Event id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((ResendParams = "application/x-www-form-urlencoded"), (ResendParams = "application/json"))), responses((status = 200, description = "The new deliveries, sent at once with the event's id as webhook-id", body = crate::server::views::list::List), (status = 400, description = "No enabled endpoint to send to", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
-pub async fn resend_event(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
-    Path(id): Path<String>,
-    key: IdempotencyKey,
-    body: ApiBody<ResendParams>,
-) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
+pub async fn resend_event(Path(id): Path<String>, post: Post<ResendParams>) -> ApiResult<Response> {
+    post.run(async |state, auth, p| {
         let mut tx = state.store.begin().await?;
         let queued = queue::resend(
             &mut tx,
-            &scope_of(&auth),
+            &scope_of(auth),
             state.clock.now_micros(),
             &id,
-            body.value.webhook_endpoint.as_deref(),
+            p.webhook_endpoint.as_deref(),
         )
         .await?;
         let data: Vec<DeliveryView> = queued

@@ -1,21 +1,19 @@
 //! `/v1/webhook_endpoints`: create (the secret is shown once), list, retrieve, update, delete,
 //! rotate the secret, and the endpoint's deliveries.
 
-use super::auth::SecretAuth;
-use super::body::ApiBody;
 use super::customers::scope_of;
 use super::error::ApiResult;
-use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::idempotency::{Post, Reply};
 use super::list::{ApiQuery, Paging};
 use super::params::lenient;
+use super::read::Read;
 use super::webhook_deliveries::deliveries_page;
 use crate::server::services::webhooks::{self, EndpointFields};
-use crate::server::state::AppState;
 use crate::server::store::webhook_deliveries::Of;
 use crate::server::store::webhook_endpoints::{self as rows};
 use crate::server::views::{DeletedView, DeliveryView, ListView, WebhookEndpointView};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -56,21 +54,11 @@ pub struct RotateParams {}
 const IDEMPOTENT: &str = "Makes the POST safe to retry (1 to 255 characters)";
 
 #[utoipa::path(post, path = "/webhook_endpoints", tag = "Webhooks", params(("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENT)), request_body(content((EndpointParams = "application/x-www-form-urlencoded"), (EndpointParams = "application/json"))), responses((status = 200, description = "The new endpoint, with its secret (shown this once)", body = WebhookEndpointView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
-pub async fn create_endpoint(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
-    key: IdempotencyKey,
-    body: ApiBody<EndpointParams>,
-) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
+pub async fn create_endpoint(post: Post<EndpointParams>) -> ApiResult<Response> {
+    post.run(async |state, auth, p| {
         let mut tx = state.store.begin().await?;
-        let row = webhooks::create(
-            &mut tx,
-            &scope_of(&auth),
-            state.clock.as_ref(),
-            body.value.into(),
-        )
-        .await?;
+        let row =
+            webhooks::create(&mut tx, &scope_of(auth), state.clock.as_ref(), p.into()).await?;
         Ok((tx, Reply::ok(WebhookEndpointView::new(row, true))?))
     })
     .await
@@ -78,25 +66,21 @@ pub async fn create_endpoint(
 
 #[utoipa::path(get, path = "/webhook_endpoints/{id}", tag = "Webhooks", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "The endpoint (without its secret)", body = WebhookEndpointView), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn get_endpoint(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    read: Read,
     Path(id): Path<String>,
 ) -> ApiResult<Json<WebhookEndpointView>> {
-    let row = webhooks::find(state.store.reader(), &scope_of(&auth), &id).await?;
+    let row = webhooks::find(read.state.store.reader(), &read.scope(), &id).await?;
     Ok(Json(WebhookEndpointView::new(row, false)))
 }
 
 #[utoipa::path(post, path = "/webhook_endpoints/{id}", tag = "Webhooks", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENT)), request_body(content((EndpointParams = "application/x-www-form-urlencoded"), (EndpointParams = "application/json"))), responses((status = 200, description = "The updated endpoint", body = WebhookEndpointView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn update_endpoint(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-    key: IdempotencyKey,
-    body: ApiBody<EndpointParams>,
+    post: Post<EndpointParams>,
 ) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
+    post.run(async |state, auth, p| {
         let mut tx = state.store.begin().await?;
-        let row = webhooks::update(&mut tx, &scope_of(&auth), &id, body.value.into()).await?;
+        let row = webhooks::update(&mut tx, &scope_of(auth), &id, p.into()).await?;
         Ok((tx, Reply::ok(WebhookEndpointView::new(row, false))?))
     })
     .await
@@ -104,8 +88,7 @@ pub async fn update_endpoint(
 
 #[utoipa::path(delete, path = "/webhook_endpoints/{id}", tag = "Webhooks", params(("id" = String, Path, description = "Object id")), responses((status = 200, description = "Deleted; pending deliveries are canceled", body = crate::server::views::DeletedView), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn delete_endpoint(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    Read { state, auth }: Read,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DeletedView>> {
     let mut tx = state.store.begin().await?;
@@ -116,16 +99,13 @@ pub async fn delete_endpoint(
 
 #[utoipa::path(post, path = "/webhook_endpoints/{id}/rotate_secret", tag = "Webhooks", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENT)), responses((status = 200, description = "The endpoint with its new secret; the old one signs beside it for 24 hours", body = WebhookEndpointView), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn rotate_secret(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-    key: IdempotencyKey,
-    body: ApiBody<RotateParams>,
+    post: Post<RotateParams>,
 ) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
+    post.run(async |state, auth, _p| {
         let mut tx = state.store.begin().await?;
         let row =
-            webhooks::rotate_secret(&mut tx, &scope_of(&auth), state.clock.as_ref(), &id).await?;
+            webhooks::rotate_secret(&mut tx, &scope_of(auth), state.clock.as_ref(), &id).await?;
         Ok((tx, Reply::ok(WebhookEndpointView::new(row, true))?))
     })
     .await
@@ -133,8 +113,7 @@ pub async fn rotate_secret(
 
 #[utoipa::path(get, path = "/webhook_endpoints", tag = "Webhooks", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id")), responses((status = 200, description = "Endpoints, newest first", body = crate::server::views::list::List), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn list_endpoints(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    Read { state, auth }: Read,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<ListView<WebhookEndpointView>>> {
     let (found, has_more) = paging.page(&state, &auth, &rows::EndpointFilter).await?;
@@ -150,8 +129,7 @@ pub async fn list_endpoints(
 
 #[utoipa::path(get, path = "/webhook_endpoints/{id}/deliveries", tag = "Webhooks", params(("id" = String, Path, description = "Object id"), ("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: a delivery id"), ("ending_before" = Option<String>, Query, description = "Cursor: a delivery id")), responses((status = 200, description = "The endpoint's deliveries, newest first, each with its attempts", body = crate::server::views::list::List), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn list_endpoint_deliveries(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    Read { state, auth }: Read,
     Path(id): Path<String>,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> ApiResult<Json<ListView<DeliveryView>>> {

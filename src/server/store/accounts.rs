@@ -3,7 +3,7 @@
 use super::Statement;
 use super::Tx;
 use super::row::{self, row};
-use sqlx::{Any, Executor};
+use super::statement::reads;
 
 row! {
     /// An account as stored.
@@ -47,37 +47,20 @@ pub async fn update_settings(tx: &mut Tx, id: &str, s: &Settings) -> Result<(), 
     Ok(())
 }
 
-pub async fn find<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    id: &str,
-) -> Result<Option<AccountRow>, sqlx::Error> {
-    Statement::new(row::select::<AccountRow>("id = $1"))
-        .bind(id)
-        .fetch_optional(ex)
-        .await
+reads! {
+    pub fn find(id: &str) -> Option<AccountRow> =
+        fetch_optional(row::select::<AccountRow>("id = $1"));
 }
 
-/// The demo account made on first start, if any.
-pub async fn find_demo<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-) -> Result<Option<AccountRow>, sqlx::Error> {
-    Statement::new(row::select::<AccountRow>(
-        "is_demo = 1 ORDER BY created LIMIT 1",
-    ))
-    .fetch_optional(ex)
-    .await
+reads! {
+    /// The demo account made on first start, if any.
+    pub fn find_demo() -> Option<AccountRow> =
+        fetch_optional(row::select::<AccountRow>("is_demo = 1 ORDER BY created LIMIT 1"));
 }
 
-/// Finds an account by id or by its e-mail (what an operator types at the command line).
-pub async fn find_by_id_or_email<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    needle: &str,
-) -> Result<Option<AccountRow>, sqlx::Error> {
-    Statement::new(row::select::<AccountRow>(
-        "id = $1 OR lower(email) = lower($1)
-         ORDER BY created LIMIT 1",
-    ))
-    .bind(needle)
-    .fetch_optional(ex)
-    .await
+reads! {
+    /// Finds an account by id or by its e-mail (what an operator types at the command line).
+    pub fn find_by_id_or_email(needle: &str) -> Option<AccountRow> =
+        fetch_optional(row::select::<AccountRow>("id = $1 OR lower(email) = lower($1)
+            ORDER BY created LIMIT 1"));
 }

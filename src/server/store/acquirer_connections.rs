@@ -1,8 +1,7 @@
 //! A merchant's acquirer connections (`acq_…`), per mode.
 
-use super::Statement;
 use super::row::{self, row};
-use sqlx::{Any, Executor};
+use super::statement::reads;
 
 row! {
     #[derive(Debug, Clone)]
@@ -16,17 +15,8 @@ row! {
     }
 }
 
-/// All of a merchant's connections in one mode, by id (a merchant has a handful).
-pub async fn list<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    account_id: &str,
-    mode: &str,
-) -> Result<Vec<AcquirerConnectionRow>, sqlx::Error> {
-    Statement::new(row::select::<AcquirerConnectionRow>(
-        "account_id = $1 AND mode = $2 ORDER BY id",
-    ))
-    .bind(account_id)
-    .bind(mode)
-    .fetch_all(ex)
-    .await
+reads! {
+    /// All of a merchant's connections in one mode, by id (a merchant has a handful).
+    pub fn list(account_id: &str, mode: &str) -> Vec<AcquirerConnectionRow> =
+        fetch_all(row::select::<AcquirerConnectionRow>("account_id = $1 AND mode = $2 ORDER BY id"));
 }

@@ -4,7 +4,7 @@
 use super::Statement;
 use super::Tx;
 use super::row::{self, row};
-use sqlx::{Any, Executor};
+use super::statement::reads;
 
 row! {
     #[derive(Debug, Clone)]
@@ -37,20 +37,11 @@ row! {
     }
 }
 
-/// Pending deliveries whose next attempt is due and that no instance is working on.
-pub async fn due<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    now: i64,
-    limit: i64,
-) -> Result<Vec<DeliveryRow>, sqlx::Error> {
-    Statement::new(row::select::<DeliveryRow>(
-        "status = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1
-         ORDER BY next_attempt_at LIMIT $2",
-    ))
-    .bind(now)
-    .bind(limit)
-    .fetch_all(ex)
-    .await
+reads! {
+    /// Pending deliveries whose next attempt is due and that no instance is working on.
+    pub fn due(now: i64, limit: i64) -> Vec<DeliveryRow> =
+        fetch_all(row::select::<DeliveryRow>("status = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1
+            ORDER BY next_attempt_at LIMIT $2"));
 }
 
 /// Takes a delivery for one attempt (compare-and-set on the lease and the attempt count), so
@@ -110,30 +101,16 @@ pub async fn record(
     Ok(())
 }
 
-/// A session's deliveries, oldest first.
-pub async fn for_session<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    session_id: &str,
-) -> Result<Vec<DeliveryRow>, sqlx::Error> {
-    Statement::new(row::select::<DeliveryRow>(
-        "session_id = $1 ORDER BY created, id",
-    ))
-    .bind(session_id)
-    .fetch_all(ex)
-    .await
+reads! {
+    /// A session's deliveries, oldest first.
+    pub fn for_session(session_id: &str) -> Vec<DeliveryRow> =
+        fetch_all(row::select::<DeliveryRow>("session_id = $1 ORDER BY created, id"));
 }
 
-/// The attempts of a session's deliveries, in order.
-pub async fn attempts_for_session<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    session_id: &str,
-) -> Result<Vec<AttemptRow>, sqlx::Error> {
-    Statement::new(
-        "SELECT a.delivery_id, a.attempt, a.at, a.status_code, a.error, a.duration_ms
-         FROM callback_attempts a JOIN callback_deliveries d ON d.id = a.delivery_id
-         WHERE d.session_id = $1 ORDER BY a.delivery_id, a.attempt",
-    )
-    .bind(session_id)
-    .fetch_all(ex)
-    .await
+reads! {
+    /// The attempts of a session's deliveries, in order.
+    pub fn attempts_for_session(session_id: &str) -> Vec<AttemptRow> =
+        fetch_all("SELECT a.delivery_id, a.attempt, a.at, a.status_code, a.error, a.duration_ms
+            FROM callback_attempts a JOIN callback_deliveries d ON d.id = a.delivery_id
+            WHERE d.session_id = $1 ORDER BY a.delivery_id, a.attempt");
 }

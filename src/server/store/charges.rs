@@ -1,9 +1,8 @@
 //! Charges: one per authorisation attempt, with the card's description (never its number).
 
-use super::Statement;
-use super::Tx;
 use super::row::{self, row};
-use sqlx::{Any, Executor};
+use super::statement::reads;
+use super::statement::writes;
 
 row! {
     #[derive(Debug, Clone)]
@@ -33,37 +32,14 @@ row! {
     }
 }
 
-/// Every charge of a payment (one per authorisation attempt), oldest first.
-pub async fn of_payment<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    payment_id: &str,
-) -> Result<Vec<ChargeRow>, sqlx::Error> {
-    Statement::new(row::select::<ChargeRow>(
-        "payment_id = $1 ORDER BY sort_key, id",
-    ))
-    .bind(payment_id)
-    .fetch_all(ex)
-    .await
+reads! {
+    /// Every charge of a payment (one per authorisation attempt), oldest first.
+    pub fn of_payment(payment_id: &str) -> Vec<ChargeRow> =
+        fetch_all(row::select::<ChargeRow>("payment_id = $1 ORDER BY sort_key, id"));
 }
 
-/// Records a capture (or release) on the charge, and the fee taken on it.
-pub async fn set_captured(
-    tx: &mut Tx,
-    id: &str,
-    amount: i64,
-    amount_captured: i64,
-    fee: i64,
-    status: &str,
-) -> Result<(), sqlx::Error> {
-    Statement::new(
-        "UPDATE charges SET amount = $2, amount_captured = $3, fee = $4, status = $5 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(amount)
-    .bind(amount_captured)
-    .bind(fee)
-    .bind(status)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
+writes! {
+    /// Records a capture (or release) on the charge, and the fee taken on it.
+    pub fn set_captured(id: &str, amount: i64, amount_captured: i64, fee: i64, status: &str) =
+        "UPDATE charges SET amount = $2, amount_captured = $3, fee = $4, status = $5 WHERE id = $1";
 }

@@ -1,8 +1,7 @@
 //! Checkout sessions (`cs_…`): an order with line items, its payment and where to report.
 
-use super::Statement;
 use super::row::{self, row};
-use sqlx::{Any, Executor};
+use super::statement::reads;
 
 row! {
     #[derive(Debug, Clone)]
@@ -22,14 +21,9 @@ row! {
     }
 }
 
-/// A session by id alone: the checkout page and the callback queue reach it through its
-/// payment, which was already found by its unguessable id.
-pub async fn find_by_id<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    id: &str,
-) -> Result<Option<CheckoutSessionRow>, sqlx::Error> {
-    Statement::new(row::select::<CheckoutSessionRow>("id = $1"))
-        .bind(id)
-        .fetch_optional(ex)
-        .await
+reads! {
+    /// A session by id alone: the checkout page and the callback queue reach it through its
+    /// payment, which was already found by its unguessable id.
+    pub fn find_by_id(id: &str) -> Option<CheckoutSessionRow> =
+        fetch_optional(row::select::<CheckoutSessionRow>("id = $1"));
 }

@@ -3,6 +3,7 @@
 
 use super::page::{self, Filter, Listing};
 use super::row::{self, row};
+use super::statement::reads;
 use super::{Statement, Tx};
 use sqlx::{Any, AnyPool, Executor};
 
@@ -102,35 +103,17 @@ pub fn insert(
     tx.defer(balances);
 }
 
-/// The balances of one owner's books in an account and mode.
-pub async fn balances<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    account_id: &str,
-    mode: &str,
-    owner: &str,
-) -> Result<Vec<BalanceRow>, sqlx::Error> {
-    Statement::new(
-        "SELECT account_id, mode, owner, book, currency, balance FROM ledger_balances
-         WHERE account_id = $1 AND mode = $2 AND owner = $3 ORDER BY currency, book",
-    )
-    .bind(account_id)
-    .bind(mode)
-    .bind(owner)
-    .fetch_all(ex)
-    .await
+reads! {
+    /// The balances of one owner's books in an account and mode.
+    pub fn balances(account_id: &str, mode: &str, owner: &str) -> Vec<BalanceRow> =
+        fetch_all("SELECT account_id, mode, owner, book, currency, balance FROM ledger_balances
+            WHERE account_id = $1 AND mode = $2 AND owner = $3 ORDER BY currency, book");
 }
 
-/// A payment's capture transaction, if it was posted.
-pub async fn capture_of<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    payment_id: &str,
-) -> Result<Option<TransactionRow>, sqlx::Error> {
-    Statement::new(row::select::<TransactionRow>(
-        "payment_id = $1 AND kind = 'capture'",
-    ))
-    .bind(payment_id)
-    .fetch_optional(ex)
-    .await
+reads! {
+    /// A payment's capture transaction, if it was posted.
+    pub fn capture_of(payment_id: &str) -> Option<TransactionRow> =
+        fetch_optional(row::select::<TransactionRow>("payment_id = $1 AND kind = 'capture'"));
 }
 
 /// True when a capture has been settled.

@@ -1,9 +1,8 @@
 //! Saved card payment methods (`pm_…`).
 
-use super::Statement;
-use super::Tx;
 use super::page::{Filter, Listing};
 use super::row::row;
+use super::statement::writes;
 
 row! {
     #[derive(Debug, Clone)]
@@ -27,14 +26,10 @@ row! {
     }
 }
 
-/// Attaches the method to a customer.
-pub async fn set_customer(tx: &mut Tx, id: &str, customer_id: &str) -> Result<(), sqlx::Error> {
-    Statement::new("UPDATE payment_methods SET customer_id = $2 WHERE id = $1")
-        .bind(id)
-        .bind(customer_id)
-        .execute(tx.conn().await?)
-        .await?;
-    Ok(())
+writes! {
+    /// Attaches the method to a customer.
+    pub fn set_customer(id: &str, customer_id: &str) =
+        "UPDATE payment_methods SET customer_id = $2 WHERE id = $1";
 }
 
 /// A customer's saved methods.

@@ -2,6 +2,8 @@
 
 use super::page::{Filter, Listing};
 use super::row::{self, row};
+use super::statement::reads;
+use super::statement::writes;
 use super::{Statement, Tx};
 use sqlx::{Any, Executor};
 
@@ -45,20 +47,11 @@ row! {
     }
 }
 
-/// Payments still waiting for their customer whose `expires_at` has passed, oldest first.
-pub async fn due_for_expiry<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    now: i64,
-    limit: i64,
-) -> Result<Vec<PaymentRow>, sqlx::Error> {
-    Statement::new(row::select::<PaymentRow>(
-        "status IN ('requires_payment_method', 'requires_action') AND expires_at <= $1
-         ORDER BY expires_at LIMIT $2",
-    ))
-    .bind(now)
-    .bind(limit)
-    .fetch_all(ex)
-    .await
+reads! {
+    /// Payments still waiting for their customer whose `expires_at` has passed, oldest first.
+    pub fn due_for_expiry(now: i64, limit: i64) -> Vec<PaymentRow> =
+        fetch_all(row::select::<PaymentRow>("status IN ('requires_payment_method', 'requires_action') AND expires_at <= $1
+            ORDER BY expires_at LIMIT $2"));
 }
 
 /// Payments left `processing` past their call deadline: the confirm that claimed them stopped
@@ -86,16 +79,11 @@ pub async fn stuck_processing<'e, E: Executor<'e, Database = Any>>(
     query.fetch_all(ex).await
 }
 
-/// A payment by id alone: the checkout and the issuer challenge are reached without a key,
-/// by the payment's unguessable id.
-pub async fn find_by_id<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    id: &str,
-) -> Result<Option<PaymentRow>, sqlx::Error> {
-    Statement::new(row::select::<PaymentRow>("id = $1"))
-        .bind(id)
-        .fetch_optional(ex)
-        .await
+reads! {
+    /// A payment by id alone: the checkout and the issuer challenge are reached without a key,
+    /// by the payment's unguessable id.
+    pub fn find_by_id(id: &str) -> Option<PaymentRow> =
+        fetch_optional(row::select::<PaymentRow>("id = $1"));
 }
 
 /// Writes the mutable fields of `r` if the stored status is still `expected_status`, with the
@@ -157,13 +145,10 @@ pub async fn take_for_acquirer_call(
     Ok(done.rows_affected() == 1)
 }
 
-/// Gives the payment back after an acquirer call that changed nothing.
-pub async fn end_acquirer_call(tx: &mut Tx, id: &str) -> Result<(), sqlx::Error> {
-    Statement::new("UPDATE payments SET acquirer_call_until = 0 WHERE id = $1")
-        .bind(id)
-        .execute(tx.conn().await?)
-        .await?;
-    Ok(())
+writes! {
+    /// Gives the payment back after an acquirer call that changed nothing.
+    pub fn end_acquirer_call(id: &str) =
+        "UPDATE payments SET acquirer_call_until = 0 WHERE id = $1";
 }
 
 /// Filters of the payment list.

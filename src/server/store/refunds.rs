@@ -5,6 +5,8 @@ use super::Statement;
 use super::Tx;
 use super::page::{Filter, Listing};
 use super::row::{self, row};
+use super::statement::reads;
+use super::statement::writes;
 use sqlx::{Any, Executor};
 
 row! {
@@ -105,24 +107,17 @@ pub async fn settle_hold(
     .await
 }
 
-/// Gives a held amount back (the refund failed).
-pub async fn release_hold(tx: &mut Tx, payment_id: &str, amount: i64) -> Result<(), sqlx::Error> {
-    Statement::new("UPDATE payments SET refunds_pending = refunds_pending - $2 WHERE id = $1")
-        .bind(payment_id)
-        .bind(amount)
-        .execute(tx.conn().await?)
-        .await?;
-    Ok(())
+writes! {
+    /// Gives a held amount back (the refund failed).
+    pub fn release_hold(payment_id: &str, amount: i64) =
+        "UPDATE payments SET refunds_pending = refunds_pending - $2 WHERE id = $1";
 }
 
-/// A write that changes nothing, taking the payment's row lock (Postgres) so that a
-/// settlement and a refund of the same payment run one after the other.
-pub async fn lock_payment(tx: &mut Tx, payment_id: &str) -> Result<(), sqlx::Error> {
-    Statement::new("UPDATE payments SET refunds_pending = refunds_pending WHERE id = $1")
-        .bind(payment_id)
-        .execute(tx.conn().await?)
-        .await?;
-    Ok(())
+writes! {
+    /// A write that changes nothing, taking the payment's row lock (Postgres) so that a
+    /// settlement and a refund of the same payment run one after the other.
+    pub fn lock_payment(payment_id: &str) =
+        "UPDATE payments SET refunds_pending = refunds_pending WHERE id = $1";
 }
 
 /// How much of a payment pending refunds hold.
@@ -137,17 +132,10 @@ pub async fn pending_of<'e, E: Executor<'e, Database = Any>>(
     Ok(held)
 }
 
-/// A payment's refunds, oldest first (receipts, the dashboard).
-pub async fn of_payment<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    payment_id: &str,
-) -> Result<Vec<RefundRow>, sqlx::Error> {
-    Statement::new(row::select::<RefundRow>(
-        "payment_id = $1 ORDER BY sort_key, id",
-    ))
-    .bind(payment_id)
-    .fetch_all(ex)
-    .await
+reads! {
+    /// A payment's refunds, oldest first (receipts, the dashboard).
+    pub fn of_payment(payment_id: &str) -> Vec<RefundRow> =
+        fetch_all(row::select::<RefundRow>("payment_id = $1 ORDER BY sort_key, id"));
 }
 
 /// Filters of the refund list.

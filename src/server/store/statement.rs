@@ -211,6 +211,54 @@ pub(super) fn renumber(sql: &str, offset: usize) -> String {
     out
 }
 
+/// Store functions that run one statement, their arguments bound in order (`$1` is the first):
+///
+/// ```ignore
+/// reads! {
+///     /// Every charge of a payment, oldest first.
+///     pub fn of_payment(payment_id: &str) -> Vec<ChargeRow> =
+///         fetch_all(row::select::<ChargeRow>("payment_id = $1 ORDER BY sort_key, id"));
+/// }
+/// ```
+///
+/// is `pub async fn of_payment(ex, payment_id: &str) -> Result<Vec<ChargeRow>, sqlx::Error>`
+/// on any executor (a pool, or a transaction's connection).
+macro_rules! reads {
+    ($(
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $out:ty = $fetch:ident($sql:expr);
+    )*) => {$(
+        $(#[$meta])*
+        $vis async fn $name<'e>(
+            ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+            $($arg: $ty),*
+        ) -> Result<$out, sqlx::Error> {
+            $crate::server::store::Statement::new($sql)$(.bind($arg))*.$fetch(ex).await
+        }
+    )*};
+}
+pub(crate) use reads;
+
+/// Store functions that make one write in a transaction, their arguments bound in order:
+/// `pub fn set_mode(digest: &str, mode: &str) = "UPDATE … WHERE digest = $1";` is
+/// `pub async fn set_mode(tx: &mut Tx, digest: &str, mode: &str) -> Result<u64, sqlx::Error>`,
+/// answering how many rows it changed.
+macro_rules! writes {
+    ($(
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) = $sql:expr;
+    )*) => {$(
+        $(#[$meta])*
+        $vis async fn $name(
+            tx: &mut $crate::server::store::Tx,
+            $($arg: $ty),*
+        ) -> Result<u64, sqlx::Error> {
+            tx.execute($crate::server::store::Statement::new($sql)$(.bind($arg))*).await
+        }
+    )*};
+}
+pub(crate) use writes;
+
 #[cfg(test)]
 mod tests {
     use super::*;

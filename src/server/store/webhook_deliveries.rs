@@ -9,6 +9,7 @@ use super::Statement;
 use super::Tx;
 use super::page::{Filter, Listing};
 use super::row::{self, row};
+use super::statement::writes;
 use sqlx::{Any, AnyPool, Executor};
 
 row! {
@@ -156,29 +157,18 @@ pub async fn record(
     Ok(true)
 }
 
-/// Cancels one taken delivery without an attempt (its endpoint was disabled meanwhile).
-pub async fn cancel_taken(tx: &mut Tx, id: &str, token: &str) -> Result<(), sqlx::Error> {
-    Statement::new(
+writes! {
+    /// Cancels one taken delivery without an attempt (its endpoint was disabled meanwhile).
+    pub fn cancel_taken(id: &str, token: &str) =
         "UPDATE webhook_deliveries SET status = 'canceled', lease_until = 0, lease_token = NULL
-         WHERE id = $1 AND lease_token = $2",
-    )
-    .bind(id)
-    .bind(token)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
+            WHERE id = $1 AND lease_token = $2";
 }
 
-/// Cancels an endpoint's pending deliveries (it was disabled or deleted); returns how many.
-pub async fn cancel_pending(tx: &mut Tx, endpoint_id: &str) -> Result<u64, sqlx::Error> {
-    let done = Statement::new(
+writes! {
+    /// Cancels an endpoint's pending deliveries (it was disabled or deleted); returns how many.
+    pub fn cancel_pending(endpoint_id: &str) =
         "UPDATE webhook_deliveries SET status = 'canceled', lease_until = 0, lease_token = NULL
-         WHERE endpoint_id = $1 AND status = 'pending'",
-    )
-    .bind(endpoint_id)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(done.rows_affected())
+            WHERE endpoint_id = $1 AND status = 'pending'";
 }
 
 /// Whose deliveries a list shows.

@@ -24,16 +24,12 @@ pub struct ConfirmParams {
 
 #[utoipa::path(post, path = "/payments/{id}/confirm", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((ConfirmParams = "application/x-www-form-urlencoded"), (ConfirmParams = "application/json"))), responses((status = 200, description = "The payment", body = crate::server::views::PaymentView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 402, description = "Card declined; the error names the payment", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn confirm_payment(
-    State(state): State<AppState>,
-    auth: ApiAuth,
     Path(id): Path<String>,
-    key: IdempotencyKey,
-    body: ApiBody<ConfirmParams>,
+    post: Post<ConfirmParams, ApiAuth>,
 ) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
-        let p = body.value;
+    post.run(async |state, auth, p| {
         if auth.kind == KeyKind::Publishable {
-            check_browser_confirm(&state, &auth, &id, &p).await?;
+            check_browser_confirm(state, auth, &id, &p).await?;
         } else if let Some(client_secret) = &p.client_secret
             && !crate::server::services::elements::secret_matches(
                 &state.config.secret,
@@ -67,13 +63,13 @@ pub async fn confirm_payment(
         };
         let staged = service::confirm(
             &state.payment_deps(),
-            &scope_of(&auth),
+            &scope_of(auth),
             &id,
             input,
             service::Channel::Api,
         )
         .await?;
-        staged_reply(&state, &auth, staged, &p.expand).await
+        staged_reply(state, auth, staged, &p.expand).await
     })
     .await
 }
@@ -145,21 +141,18 @@ pub struct CaptureParams {
 
 #[utoipa::path(post, path = "/payments/{id}/capture", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CaptureParams = "application/x-www-form-urlencoded"), (CaptureParams = "application/json"))), responses((status = 200, description = "The captured payment", body = crate::server::views::PaymentView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn capture_payment(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-    key: IdempotencyKey,
-    body: ApiBody<CaptureParams>,
+    post: Post<CaptureParams>,
 ) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
+    post.run(async |state, auth, p| {
         let staged = service::capture(
             &state.payment_deps(),
-            &scope_of(&auth),
+            &scope_of(auth),
             &id,
-            body.value.amount_to_capture,
+            p.amount_to_capture,
         )
         .await?;
-        staged_reply(&state, &auth, staged, &body.value.expand).await
+        staged_reply(state, auth, staged, &p.expand).await
     })
     .await
 }
@@ -174,22 +167,18 @@ pub struct CancelParams {
 
 #[utoipa::path(post, path = "/payments/{id}/cancel", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CancelParams = "application/x-www-form-urlencoded"), (CancelParams = "application/json"))), responses((status = 200, description = "The canceled payment", body = crate::server::views::PaymentView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn cancel_payment(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-    key: IdempotencyKey,
-    body: ApiBody<CancelParams>,
+    post: Post<CancelParams>,
 ) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
-        let p = body.value;
+    post.run(async |state, auth, p| {
         let staged = service::cancel(
             &state.payment_deps(),
-            &scope_of(&auth),
+            &scope_of(auth),
             &id,
             p.cancellation_reason,
         )
         .await?;
-        staged_reply(&state, &auth, staged, &p.expand).await
+        staged_reply(state, auth, staged, &p.expand).await
     })
     .await
 }
@@ -205,29 +194,20 @@ pub struct AmountParams {
 
 #[utoipa::path(post, path = "/payments/{id}/adjust", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((AmountParams = "application/x-www-form-urlencoded"), (AmountParams = "application/json"))), responses((status = 200, description = "The adjusted payment", body = crate::server::views::PaymentView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 402, description = "Card declined; the error names the payment", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn adjust_payment(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-    key: IdempotencyKey,
-    body: ApiBody<AmountParams>,
+    post: Post<AmountParams>,
 ) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
-        if body.value.amount.is_none() {
+    post.run(async |state, auth, p| {
+        if p.amount.is_none() {
             return Err(ApiError::missing_param("amount"));
         }
-        let result = service::adjust(
-            &state.payment_deps(),
-            &scope_of(&auth),
-            &id,
-            body.value.amount,
-        )
-        .await;
+        let result = service::adjust(&state.payment_deps(), &scope_of(auth), &id, p.amount).await;
         match result {
-            Ok(staged) => staged_reply(&state, &auth, staged, &body.value.expand).await,
+            Ok(staged) => staged_reply(state, auth, staged, &p.expand).await,
             Err(PaymentError::AdjustDeclined(decline, row)) => {
                 // Nothing changed: the 402 names the payment as it still is.
                 let mut err: ApiError = PaymentError::AdjustDeclined(decline, row.clone()).into();
-                err.payment = Some(views::to_json(&payment_view(&state, &auth, &row)));
+                err.payment = Some(views::to_json(&payment_view(state, auth, &row)));
                 Err(err)
             }
             Err(other) => Err(other.into()),
@@ -238,21 +218,13 @@ pub async fn adjust_payment(
 
 #[utoipa::path(post, path = "/payments/{id}/reverse", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((AmountParams = "application/x-www-form-urlencoded"), (AmountParams = "application/json"))), responses((status = 200, description = "The payment, with its reversal", body = crate::server::views::PaymentView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn reverse_payment(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
     Path(id): Path<String>,
-    key: IdempotencyKey,
-    body: ApiBody<AmountParams>,
+    post: Post<AmountParams>,
 ) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
-        let staged = service::reverse(
-            &state.payment_deps(),
-            &scope_of(&auth),
-            &id,
-            body.value.amount,
-        )
-        .await?;
-        staged_reply(&state, &auth, staged, &body.value.expand).await
+    post.run(async |state, auth, p| {
+        let staged =
+            service::reverse(&state.payment_deps(), &scope_of(auth), &id, p.amount).await?;
+        staged_reply(state, auth, staged, &p.expand).await
     })
     .await
 }

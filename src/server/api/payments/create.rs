@@ -39,27 +39,21 @@ pub struct CreateParams {
 }
 
 #[utoipa::path(post, path = "/payments", tag = "Payments", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The payment", body = crate::server::views::PaymentView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 402, description = "Card declined; the error names the payment", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
-pub async fn create_payment(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
-    key: IdempotencyKey,
-    body: ApiBody<CreateParams>,
-) -> ApiResult<Response> {
-    idempotent(&state, &auth, key, &body.fingerprint, async || {
-        let p = body.value;
+pub async fn create_payment(post: Post<CreateParams>) -> ApiResult<Response> {
+    post.run(async |state, auth, p| {
         let expand = p.expand.clone();
-        let input = new_payment(p, &auth);
+        let input = new_payment(p, auth);
         if input.amount.is_none() {
             return Err(ApiError::missing_param("amount"));
         }
         let staged = service::create(
             &state.payment_deps(),
-            &scope_of(&auth),
+            &scope_of(auth),
             &auth.default_currency,
             input,
         )
         .await?;
-        staged_reply(&state, &auth, staged, &expand).await
+        staged_reply(state, auth, staged, &expand).await
     })
     .await
 }

@@ -13,11 +13,10 @@ pub use actions::{
 pub use create::create_payment;
 pub use read::{get_payment, list_payments};
 
-use super::auth::{ApiAuth, KeyKind, SecretAuth};
-use super::body::ApiBody;
+use super::auth::{ApiAuth, KeyKind};
 use super::customers::scope_of;
 use super::error::{ApiError, ApiResult, ErrorType};
-use super::idempotency::{IdempotencyKey, Reply, idempotent};
+use super::idempotency::{Post, Reply};
 use super::list::{ApiQuery, Paging};
 use super::params::lenient;
 use crate::server::services::customers;
@@ -31,7 +30,7 @@ use crate::server::store::payments::{PaymentFilter, PaymentRow};
 use crate::server::store::row;
 use crate::server::views::{self, ChargeView, CustomerView, PaymentView};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;

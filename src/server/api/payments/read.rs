@@ -1,6 +1,7 @@
 //! `GET /v1/payments/{id}` and `GET /v1/payments`.
 
 use super::*;
+use crate::server::api::read::Read;
 use crate::server::views::ListView;
 
 #[derive(Debug, Default, Deserialize)]
@@ -11,8 +12,7 @@ pub struct ExpandQuery {
 
 #[utoipa::path(get, path = "/payments/{id}", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("expand[]" = Option<Vec<String>>, Query, description = "customer, latest_charge")), responses((status = 200, description = "The payment", body = crate::server::views::PaymentView), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn get_payment(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    Read { state, auth }: Read,
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<ExpandQuery>,
 ) -> ApiResult<Json<PaymentView>> {
@@ -62,8 +62,7 @@ fn parse_time(param: &str, value: Option<String>) -> ApiResult<Option<i64>> {
 
 #[utoipa::path(get, path = "/payments", tag = "Payments", params(("limit" = Option<i64>, Query, description = "1 to 100, default 10"), ("starting_after" = Option<String>, Query, description = "Cursor: an object id"), ("ending_before" = Option<String>, Query, description = "Cursor: an object id"), ("customer" = Option<String>, Query), ("customer_reference" = Option<String>, Query), ("status" = Option<String>, Query), ("created[gte]" = Option<i64>, Query), ("created[lte]" = Option<i64>, Query), ("expand[]" = Option<Vec<String>>, Query)), responses((status = 200, description = "Payments, newest first", body = crate::server::views::list::List), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn list_payments(
-    State(state): State<AppState>,
-    SecretAuth(auth): SecretAuth,
+    Read { state, auth }: Read,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<ListView<PaymentView>>> {
     // The limit is checked before the filters, as it always was.
