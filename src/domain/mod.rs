@@ -8,6 +8,7 @@ pub mod elements;
 pub mod embed;
 pub mod ids;
 pub mod ledger;
+pub mod lenient;
 pub mod metadata;
 pub mod mode;
 pub mod money;

@@ -13,33 +13,6 @@ use axum::Json;
 use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
-use std::collections::BTreeMap;
-
-/// Body of create and update.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CustomerParams {
-    pub email: Option<String>,
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub description: Option<String>,
-    pub metadata: Option<BTreeMap<String, String>>,
-    /// A saved card attached to this customer, used when a confirm names none.
-    pub default_payment_method: Option<String>,
-}
-
-impl From<CustomerParams> for CustomerFields {
-    fn from(p: CustomerParams) -> Self {
-        CustomerFields {
-            email: p.email,
-            name: p.name,
-            phone: p.phone,
-            description: p.description,
-            metadata: p.metadata,
-            default_payment_method: p.default_payment_method,
-        }
-    }
-}
 
 pub fn scope_of(auth: &ApiAuth) -> Scope {
     Scope {
@@ -48,12 +21,11 @@ pub fn scope_of(auth: &ApiAuth) -> Scope {
     }
 }
 
-#[utoipa::path(post, path = "/customers", tag = "Customers", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CustomerParams = "application/x-www-form-urlencoded"), (CustomerParams = "application/json"))), responses((status = 200, description = "The new customer", body = CustomerView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
-pub async fn create_customer(post: Post<CustomerParams>) -> ApiResult<Response> {
+#[utoipa::path(post, path = "/customers", tag = "Customers", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CustomerFields = "application/x-www-form-urlencoded"), (CustomerFields = "application/json"))), responses((status = 200, description = "The new customer", body = CustomerView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
+pub async fn create_customer(post: Post<CustomerFields>) -> ApiResult<Response> {
     post.run(async |state, auth, p| {
         let mut tx = state.store.begin().await?;
-        let customer =
-            customers::create(&mut tx, &scope_of(auth), state.clock.as_ref(), p.into()).await?;
+        let customer = customers::create(&mut tx, &scope_of(auth), state.clock.as_ref(), p).await?;
         Ok((tx, Reply::ok(CustomerView::from(customer))?))
     })
     .await
@@ -65,14 +37,14 @@ pub async fn get_customer(read: Read, Path(id): Path<String>) -> ApiResult<Json<
     Ok(Json(customer.into()))
 }
 
-#[utoipa::path(post, path = "/customers/{id}", tag = "Customers", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CustomerParams = "application/x-www-form-urlencoded"), (CustomerParams = "application/json"))), responses((status = 200, description = "The updated customer", body = CustomerView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
+#[utoipa::path(post, path = "/customers/{id}", tag = "Customers", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CustomerFields = "application/x-www-form-urlencoded"), (CustomerFields = "application/json"))), responses((status = 200, description = "The updated customer", body = CustomerView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn update_customer(
     Path(id): Path<String>,
-    post: Post<CustomerParams>,
+    post: Post<CustomerFields>,
 ) -> ApiResult<Response> {
     post.run(async |state, auth, p| {
         let mut tx = state.store.begin().await?;
-        let customer = customers::update(&mut tx, &scope_of(auth), &id, p.into()).await?;
+        let customer = customers::update(&mut tx, &scope_of(auth), &id, p).await?;
         Ok((tx, Reply::ok(CustomerView::from(customer))?))
     })
     .await

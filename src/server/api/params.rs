@@ -1,7 +1,7 @@
 //! Request parameters: form bodies with bracket nesting turned into JSON, and the guides'
 //! camelCase names turned into the contract's snake_case. Pure functions, tested here.
 
-pub mod lenient;
+pub use crate::domain::lenient;
 
 use serde_json::{Map, Value};
 

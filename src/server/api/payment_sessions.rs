@@ -5,9 +5,10 @@
 use super::customers::scope_of;
 use super::error::{ApiError, ApiResult};
 use super::idempotency::{Post, Reply};
-use super::payments::create::{CreateParams, new_payment};
+use super::payments::create::defaults;
 use super::payments::{expand, payment_view};
 use crate::server::services::payments as service;
+use crate::server::services::payments::NewPayment;
 use crate::server::views::PaymentSessionView;
 use axum::response::Response;
 
@@ -17,7 +18,7 @@ use axum::response::Response;
 /// the element.
 #[utoipa::path(post, path = "/payment_sessions", tag = "Payments",
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")),
-    request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))),
+    request_body(content((NewPayment = "application/x-www-form-urlencoded"), (NewPayment = "application/json"))),
     responses(
         (status = 200, description = "The payment, and the client secret the card element confirms it with", body = PaymentSessionView),
         (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope),
@@ -26,7 +27,7 @@ use axum::response::Response;
         (status = 409, description = "An idempotent request with this key is in flight", body = crate::server::api::error::ErrorEnvelope),
         (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope),
     ))]
-pub async fn create_payment_session(post: Post<CreateParams>) -> ApiResult<Response> {
+pub async fn create_payment_session(post: Post<NewPayment>) -> ApiResult<Response> {
     post.run(async |state, auth, p| {
         if p.payment_method.is_some() {
             return Err(ApiError::invalid_param(
@@ -45,14 +46,8 @@ pub async fn create_payment_session(post: Post<CreateParams>) -> ApiResult<Respo
             return Err(ApiError::missing_param("amount"));
         }
         let expand_fields = p.expand.clone();
-        let input = new_payment(p, auth);
-        let staged = service::create(
-            &state.payment_deps(),
-            &scope_of(auth),
-            &auth.default_currency,
-            input,
-        )
-        .await?;
+        let staged =
+            service::create(&state.payment_deps(), &scope_of(auth), defaults(auth), p).await?;
         let row = &staged.payment;
         let payment = expand(state, auth, payment_view(state, auth, row), &expand_fields).await?;
         let secret = service::client_secret(&state.config.secret, &row.id);

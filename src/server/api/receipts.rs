@@ -16,7 +16,7 @@ pub async fn get_receipt(
 ) -> ApiResult<Json<ReceiptView>> {
     let row = payments::find(&state.store, &scope_of(&auth), &id).await?;
     match receipts::load(&state.store, &state.config.public_url, &row).await? {
-        Some(receipt) => Ok(Json(ReceiptView::from(&receipt))),
+        Some(receipt) => Ok(Json(receipt)),
         None => Err(ApiError::new(
             StatusCode::CONFLICT,
             ErrorType::InvalidState,

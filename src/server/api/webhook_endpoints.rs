@@ -5,7 +5,6 @@ use super::customers::scope_of;
 use super::error::ApiResult;
 use super::idempotency::{Post, Reply};
 use super::list::{ApiQuery, Paging};
-use super::params::lenient;
 use super::read::Read;
 use super::webhook_deliveries::deliveries_page;
 use crate::server::services::webhooks::{self, EndpointFields};
@@ -16,35 +15,6 @@ use axum::Json;
 use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
-use std::collections::BTreeMap;
-
-/// Body of create and update.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EndpointParams {
-    /// Where events are POSTed (http or https).
-    pub url: Option<String>,
-    /// Event types to send (`enabled_events[]=payment.completed`), or `*` for all (the default).
-    #[serde(default, deserialize_with = "lenient::opt_string_list")]
-    pub enabled_events: Option<Vec<String>>,
-    pub description: Option<String>,
-    /// `true` stops deliveries (pending ones are canceled); `false` resumes them.
-    #[serde(default, deserialize_with = "lenient::opt_bool")]
-    pub disabled: Option<bool>,
-    pub metadata: Option<BTreeMap<String, String>>,
-}
-
-impl From<EndpointParams> for EndpointFields {
-    fn from(p: EndpointParams) -> Self {
-        EndpointFields {
-            url: p.url,
-            description: p.description,
-            enabled_events: p.enabled_events,
-            disabled: p.disabled,
-            metadata: p.metadata,
-        }
-    }
-}
 
 /// Rotation takes no parameters (an empty body; unknown ones are refused).
 #[derive(Debug, Deserialize)]
@@ -53,12 +23,11 @@ pub struct RotateParams {}
 
 const IDEMPOTENT: &str = "Makes the POST safe to retry (1 to 255 characters)";
 
-#[utoipa::path(post, path = "/webhook_endpoints", tag = "Webhooks", params(("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENT)), request_body(content((EndpointParams = "application/x-www-form-urlencoded"), (EndpointParams = "application/json"))), responses((status = 200, description = "The new endpoint, with its secret (shown this once)", body = WebhookEndpointView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
-pub async fn create_endpoint(post: Post<EndpointParams>) -> ApiResult<Response> {
+#[utoipa::path(post, path = "/webhook_endpoints", tag = "Webhooks", params(("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENT)), request_body(content((EndpointFields = "application/x-www-form-urlencoded"), (EndpointFields = "application/json"))), responses((status = 200, description = "The new endpoint, with its secret (shown this once)", body = WebhookEndpointView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
+pub async fn create_endpoint(post: Post<EndpointFields>) -> ApiResult<Response> {
     post.run(async |state, auth, p| {
         let mut tx = state.store.begin().await?;
-        let row =
-            webhooks::create(&mut tx, &scope_of(auth), state.clock.as_ref(), p.into()).await?;
+        let row = webhooks::create(&mut tx, &scope_of(auth), state.clock.as_ref(), p).await?;
         Ok((tx, Reply::ok(WebhookEndpointView::new(row, true))?))
     })
     .await
@@ -73,14 +42,14 @@ pub async fn get_endpoint(
     Ok(Json(WebhookEndpointView::new(row, false)))
 }
 
-#[utoipa::path(post, path = "/webhook_endpoints/{id}", tag = "Webhooks", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENT)), request_body(content((EndpointParams = "application/x-www-form-urlencoded"), (EndpointParams = "application/json"))), responses((status = 200, description = "The updated endpoint", body = WebhookEndpointView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
+#[utoipa::path(post, path = "/webhook_endpoints/{id}", tag = "Webhooks", params(("id" = String, Path, description = "Object id"), ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENT)), request_body(content((EndpointFields = "application/x-www-form-urlencoded"), (EndpointFields = "application/json"))), responses((status = 200, description = "The updated endpoint", body = WebhookEndpointView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn update_endpoint(
     Path(id): Path<String>,
-    post: Post<EndpointParams>,
+    post: Post<EndpointFields>,
 ) -> ApiResult<Response> {
     post.run(async |state, auth, p| {
         let mut tx = state.store.begin().await?;
-        let row = webhooks::update(&mut tx, &scope_of(auth), &id, p.into()).await?;
+        let row = webhooks::update(&mut tx, &scope_of(auth), &id, p).await?;
         Ok((tx, Reply::ok(WebhookEndpointView::new(row, false))?))
     })
     .await

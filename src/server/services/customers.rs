@@ -8,13 +8,15 @@ use crate::domain::mode::Mode;
 use crate::server::clock::Clock;
 use crate::server::crypto::new_id;
 use crate::server::store::Tx;
-use crate::server::store::customers::{self as rows, CustomerRow};
+use crate::server::store::customers::CustomerRow;
 use crate::server::store::payment_methods::PaymentMethodRow;
 use crate::server::store::row;
 use std::collections::BTreeMap;
 
-/// The fields a merchant may set on a customer.
-#[derive(Debug, Default, Clone)]
+/// The fields a merchant may set on a customer: the body of create and update.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = CustomerParams)]
 pub struct CustomerFields {
     pub email: Option<String>,
     pub name: Option<String>,
@@ -116,7 +118,7 @@ pub async fn update(
         let merged = parse_metadata(&row.metadata)?.merge(update)?;
         row.metadata = metadata_json(&merged);
     }
-    rows::update(tx, &row).await?;
+    row::update(tx, &row).await?;
     to_domain(row)
 }
 
@@ -124,7 +126,7 @@ pub async fn update(
 pub async fn delete(tx: &mut Tx, scope: &Scope, id: &str) -> Result<String, ServiceError> {
     let mut row = find_row(tx, scope, id).await?;
     row.deleted = 1;
-    rows::update(tx, &row).await?;
+    row::update(tx, &row).await?;
     Ok(row.id)
 }
 

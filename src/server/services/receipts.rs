@@ -1,13 +1,13 @@
 //! Receipts of settled payments: what the customer paid whom, when, with which card, and what
 //! was refunded. The JSON (`GET /v1/payments/{id}/receipt`) and the public page
-//! (`/receipts/{id}`) show the same `Receipt` (`views::receipt`).
+//! (`/receipts/{id}`) show the same `ReceiptView`.
 
 use crate::domain::payment::PaymentStatus;
 use crate::server::store::charges::ChargeRow;
 use crate::server::store::payments::PaymentRow;
 use crate::server::store::row;
 use crate::server::store::{Store, accounts, refunds};
-pub use crate::server::views::receipt::{Receipt, ReceiptRefund};
+pub use crate::server::views::receipt::{ReceiptCard, ReceiptMerchant, ReceiptRefund, ReceiptView};
 
 /// The public page of a payment's receipt.
 pub fn receipt_url(public_url: &str, payment_id: &str) -> String {
@@ -27,7 +27,7 @@ pub async fn load(
     store: &Store,
     public_url: &str,
     row: &PaymentRow,
-) -> Result<Option<Receipt>, sqlx::Error> {
+) -> Result<Option<ReceiptView>, sqlx::Error> {
     if !has_receipt(row) {
         return Ok(None);
     }
@@ -49,18 +49,21 @@ pub async fn load(
             created: r.created,
         })
         .collect();
-    Ok(Some(Receipt {
-        payment_id: row.id.clone(),
+    Ok(Some(ReceiptView {
+        object: "receipt",
+        payment: row.id.clone(),
         url: receipt_url(public_url, &row.id),
-        merchant,
+        merchant: ReceiptMerchant { name: merchant },
         amount: row.amount_received,
         amount_refunded: row.amount_refunded,
         currency: row.currency.clone(),
         status: row.status.clone(),
         description: row.description.clone().or(row.product_name.clone()),
         paid_at: charge.as_ref().map_or(row.created, |c| c.created),
-        card_brand: charge.as_ref().map(|c| c.card_brand.clone()),
-        card_last4: charge.as_ref().map(|c| c.card_last4.clone()),
+        card: ReceiptCard {
+            brand: charge.as_ref().map(|c| c.card_brand.clone()),
+            last4: charge.as_ref().map(|c| c.card_last4.clone()),
+        },
         refunds,
         livemode: row.mode == "live",
     }))

@@ -1,7 +1,6 @@
 //! Customers (`cust_…`), scoped to an account and mode.
 
 use super::Statement;
-use super::Tx;
 use super::page::{Filter, Listing};
 use super::row::row;
 use sqlx::{Any, Executor};
@@ -23,26 +22,6 @@ row! {
         pub created: i64,
         pub sort_key: i64,
     }
-}
-
-/// Writes the editable fields of `row` back.
-pub async fn update(tx: &mut Tx, row: &CustomerRow) -> Result<(), sqlx::Error> {
-    Statement::new(
-        "UPDATE customers SET email = $2, name = $3, phone = $4, description = $5, metadata = $6,
-                default_payment_method = $7, deleted = $8
-         WHERE id = $1",
-    )
-    .bind(&row.id)
-    .bind(&row.email)
-    .bind(&row.name)
-    .bind(&row.phone)
-    .bind(&row.description)
-    .bind(&row.metadata)
-    .bind(&row.default_payment_method)
-    .bind(row.deleted)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
 }
 
 /// Filters a customer list accepts.

@@ -24,6 +24,9 @@ pub trait Table: for<'r> FromRow<'r, AnyRow> + Send + Unpin {
     fn select_list() -> &'static str;
     /// `INSERT INTO table (columns) VALUES ($1, …)` (made once per table).
     fn insert_sql() -> &'static str;
+    /// `UPDATE table SET <every other column> = $n, … WHERE id = $1` (made once per table; the
+    /// first column is the id).
+    fn update_sql() -> &'static str;
     /// The row's values, in the order of `COLUMNS`.
     fn args(&self) -> Vec<Arg>;
 }
@@ -33,6 +36,17 @@ pub fn insert<T: Table>(row: &T) -> Statement {
     row.args()
         .into_iter()
         .fold(Statement::new(T::insert_sql()), Statement::bind)
+}
+
+/// The update of every column of `row` by its id (the first column), in `tx`. A row is read,
+/// changed and written back in the same transaction, so writing the columns it did not change
+/// writes back what they hold.
+pub async fn update<T: Table>(tx: &mut Tx, row: &T) -> Result<(), sqlx::Error> {
+    let write = row
+        .args()
+        .into_iter()
+        .fold(Statement::new(T::update_sql()), Statement::bind);
+    tx.execute(write).await.map(|_| ())
 }
 
 /// `SELECT <every column> FROM <table> WHERE <condition>`; `condition` numbers its own
@@ -151,6 +165,24 @@ macro_rules! row {
                         $table,
                         Self::select_list(),
                         $crate::server::store::page::placeholders(1, Self::COLUMNS.len())
+                    )
+                })
+            }
+
+            fn update_sql() -> &'static str {
+                static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+                TEXT.get_or_init(|| {
+                    let set: Vec<String> = Self::COLUMNS
+                        .iter()
+                        .enumerate()
+                        .skip(1)
+                        .map(|(i, column)| format!("{column} = ${}", i + 1))
+                        .collect();
+                    format!(
+                        "UPDATE {} SET {} WHERE {} = $1",
+                        $table,
+                        set.join(", "),
+                        Self::COLUMNS[0]
                     )
                 })
             }

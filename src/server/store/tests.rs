@@ -115,3 +115,16 @@ fn backend_follows_the_url_scheme() {
     );
     assert!(Backend::from_url("mysql://localhost/test").is_err());
 }
+
+#[test]
+fn a_table_update_writes_every_other_column_by_id() {
+    use super::customers::CustomerRow;
+    use super::row::Table;
+    let sql = CustomerRow::update_sql();
+    assert!(
+        sql.starts_with("UPDATE customers SET account_id = $2, mode = $3, "),
+        "{sql}"
+    );
+    assert!(sql.ends_with(" WHERE id = $1"), "{sql}");
+    assert_eq!(sql.matches(" = $").count(), CustomerRow::COLUMNS.len());
+}

@@ -60,30 +60,6 @@ impl EndpointRow {
     }
 }
 
-/// Writes every mutable field of `r` back.
-pub async fn update(tx: &mut Tx, r: &EndpointRow) -> Result<(), sqlx::Error> {
-    Statement::new(
-        "UPDATE webhook_endpoints SET url = $2, description = $3, enabled_events = $4,
-             status = $5, disabled_reason = $6, metadata = $7, secret = $8,
-             previous_secret = $9, previous_secret_expires_at = $10, deleted = $11
-         WHERE id = $1",
-    )
-    .bind(&r.id)
-    .bind(&r.url)
-    .bind(&r.description)
-    .bind(&r.enabled_events)
-    .bind(&r.status)
-    .bind(&r.disabled_reason)
-    .bind(&r.metadata)
-    .bind(&r.secret)
-    .bind(&r.previous_secret)
-    .bind(r.previous_secret_expires_at)
-    .bind(r.deleted)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
-}
-
 /// An endpoint of this account and mode that has not been deleted.
 pub async fn find<'e, E: Executor<'e, Database = Any>>(
     ex: E,

@@ -1,5 +1,5 @@
 //! Receipts of settled payments: what the customer paid whom, when, with which card, and what
-//! was refunded. The JSON and the public page show the same `Receipt`.
+//! was refunded. The JSON and the public page show the same `ReceiptView`.
 
 use crate::domain::money::Currency;
 use serde::Serialize;
@@ -12,34 +12,6 @@ pub struct ReceiptRefund {
     pub id: String,
     pub amount: i64,
     pub created: i64,
-}
-
-/// Everything a receipt shows (`services::receipts::load` gathers it).
-#[derive(Debug, Clone)]
-pub struct Receipt {
-    pub payment_id: String,
-    pub url: String,
-    pub merchant: String,
-    pub amount: i64,
-    pub amount_refunded: i64,
-    pub currency: String,
-    pub status: String,
-    pub description: Option<String>,
-    /// When the payment was captured (its charge).
-    pub paid_at: i64,
-    pub card_brand: Option<String>,
-    pub card_last4: Option<String>,
-    pub refunds: Vec<ReceiptRefund>,
-    pub livemode: bool,
-}
-
-impl Receipt {
-    /// An amount of this receipt's currency as shoppers read it (`€49.99`).
-    pub fn money(&self, minor: i64) -> String {
-        Currency::parse(&self.currency)
-            .map(|c| c.display(minor))
-            .unwrap_or_else(|| format!("{minor} {}", self.currency))
-    }
 }
 
 /// The merchant on a receipt.
@@ -81,27 +53,11 @@ pub struct ReceiptView {
     pub livemode: bool,
 }
 
-impl From<&Receipt> for ReceiptView {
-    fn from(r: &Receipt) -> ReceiptView {
-        ReceiptView {
-            object: "receipt",
-            payment: r.payment_id.clone(),
-            url: r.url.clone(),
-            merchant: ReceiptMerchant {
-                name: r.merchant.clone(),
-            },
-            amount: r.amount,
-            amount_refunded: r.amount_refunded,
-            currency: r.currency.clone(),
-            status: r.status.clone(),
-            description: r.description.clone(),
-            paid_at: r.paid_at,
-            card: ReceiptCard {
-                brand: r.card_brand.clone(),
-                last4: r.card_last4.clone(),
-            },
-            refunds: r.refunds.clone(),
-            livemode: r.livemode,
-        }
+impl ReceiptView {
+    /// An amount of this receipt's currency as shoppers read it (`€49.99`).
+    pub fn money(&self, minor: i64) -> String {
+        Currency::parse(&self.currency)
+            .map(|c| c.display(minor))
+            .unwrap_or_else(|| format!("{minor} {}", self.currency))
     }
 }

@@ -42,12 +42,9 @@ pub async fn run(store: Store, clock: Arc<dyn Clock>) {
         .user_agent(concat!("VINR/", env!("CARGO_PKG_VERSION"), " callbacks"))
         .build()
         .expect("an HTTP client with default TLS builds");
-    let mut ticker = tokio::time::interval(Duration::from_secs(1));
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticker.tick().await;
-        if let Err(err) = run_once(&store, &client, clock.now()).await {
-            tracing::warn!(error = %err, "callback pass failed; will retry");
-        }
-    }
+    let with = (store, client, clock);
+    super::every(Duration::from_secs(1), "callback pass", with, |(store, client, clock)| async move {
+        run_once(&store, &client, clock.now()).await.map(drop)
+    })
+    .await
 }

@@ -36,15 +36,12 @@ pub async fn run_once(deps: &Deps<'_>, now: i64) -> Result<u64, PaymentError> {
 
 /// Runs `run_once` every `INTERVAL` until the task is dropped.
 pub async fn run(state: AppState) {
-    let mut ticker = tokio::time::interval(INTERVAL);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticker.tick().await;
-        let deps = state.payment_deps();
-        match run_once(&deps, state.clock.now()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(expired = n, "expired unpaid payments"),
-            Err(err) => tracing::warn!(error = %err, "expiry pass failed; will retry"),
+    super::every(INTERVAL, "expiry pass", state, |state| async move {
+        let expired = run_once(&state.payment_deps(), state.clock.now()).await?;
+        if expired > 0 {
+            tracing::info!(expired, "expired unpaid payments");
         }
-    }
+        Ok::<_, PaymentError>(())
+    })
+    .await
 }

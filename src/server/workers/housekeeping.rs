@@ -32,12 +32,15 @@ pub async fn run_once(store: &Store, now: i64) -> Result<Outcome, sqlx::Error> {
 
 /// Runs `run_once` every `INTERVAL` until the task is dropped.
 pub async fn run(store: Store, clock: Arc<dyn Clock>) {
-    let mut ticker = tokio::time::interval(INTERVAL);
-    loop {
-        ticker.tick().await;
-        match run_once(&store, clock.now()).await {
-            Ok(outcome) => tracing::debug!(?outcome, "housekeeping done"),
-            Err(err) => tracing::warn!(error = %err, "housekeeping failed; will retry"),
-        }
-    }
+    super::every(
+        INTERVAL,
+        "housekeeping",
+        (store, clock),
+        |(store, clock)| async move {
+            let outcome = run_once(&store, clock.now()).await?;
+            tracing::debug!(?outcome, "housekeeping done");
+            Ok::<_, sqlx::Error>(())
+        },
+    )
+    .await
 }

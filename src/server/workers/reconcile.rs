@@ -86,22 +86,16 @@ async fn recover_refund(
 
 /// Runs `run_once` every `INTERVAL` until the task is dropped.
 pub async fn run(state: AppState) {
-    let mut ticker = tokio::time::interval(INTERVAL);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticker.tick().await;
-        let deps = state.payment_deps();
-        match run_once(&deps, state.clock.now()).await {
-            Ok(Reconciled {
-                payments: 0,
-                refunds: 0,
-            }) => {}
-            Ok(done) => tracing::warn!(
+    super::every(INTERVAL, "reconcile pass", state, |state| async move {
+        let done = run_once(&state.payment_deps(), state.clock.now()).await?;
+        if done.payments + done.refunds > 0 {
+            tracing::warn!(
                 payments = done.payments,
                 refunds = done.refunds,
                 "recorded the answers of interrupted acquirer calls"
-            ),
-            Err(err) => tracing::warn!(error = %err, "reconcile pass failed; will retry"),
+            );
         }
-    }
+        Ok::<_, PaymentError>(())
+    })
+    .await
 }

@@ -1,7 +1,7 @@
 //! The public receipt page of a settled payment (`/receipts/{payment id}`): printable, no
 //! JavaScript. The payment's id is its unguessable reference, as for the checkout.
 
-use crate::server::services::receipts::{self, Receipt};
+use crate::server::services::receipts::{self, ReceiptView};
 use crate::server::state::AppState;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,7 +23,7 @@ pub fn ReceiptPage() -> impl IntoView {
             receipts::load(&state.store, &state.config.public_url, &row).await
         };
         match loaded.await {
-            Ok(Some(receipt)) => view! { <ReceiptView receipt /> }.into_any(),
+            Ok(Some(receipt)) => view! { <Receipt receipt /> }.into_any(),
             Ok(None) => view! { <NoReceipt /> }.into_any(),
             Err(err) => {
                 tracing::error!(error = %err, "loading a receipt failed");
@@ -42,9 +42,9 @@ pub fn ReceiptPage() -> impl IntoView {
 }
 
 #[component]
-fn ReceiptView(receipt: Receipt) -> impl IntoView {
+fn Receipt(receipt: ReceiptView) -> impl IntoView {
     let paid = receipt.money(receipt.amount);
-    let card = match (&receipt.card_brand, &receipt.card_last4) {
+    let card = match (&receipt.card.brand, &receipt.card.last4) {
         (Some(brand), Some(last4)) => format!("{} •••• {last4}", brand_name(brand)),
         _ => "Card".to_string(),
     };
@@ -62,16 +62,16 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
     let has_refunds = !refunds.is_empty();
     let net = receipt.money(receipt.amount - receipt.amount_refunded);
     view! {
-        <p class="brand">{receipt.merchant.clone()}</p>
+        <p class="brand">{receipt.merchant.name.clone()}</p>
         <h1>"Receipt"</h1>
         {(!receipt.livemode).then(|| view! { <p class="badge test">"Test mode: no real money moved"</p> })}
         <p class="receipt-amount" data-testid="receipt-amount">{paid}</p>
         <dl class="receipt-lines">
-            <dt>"Paid to"</dt><dd>{receipt.merchant.clone()}</dd>
+            <dt>"Paid to"</dt><dd>{receipt.merchant.name.clone()}</dd>
             <dt>"Date"</dt><dd data-testid="receipt-date">{date_time(receipt.paid_at)}</dd>
             <dt>"Payment method"</dt><dd data-testid="receipt-card">{card}</dd>
             {receipt.description.clone().map(|d| view! { <dt>"For"</dt><dd>{d}</dd> })}
-            <dt>"Reference"</dt><dd><code>{receipt.payment_id.clone()}</code></dd>
+            <dt>"Reference"</dt><dd><code>{receipt.payment.clone()}</code></dd>
         </dl>
         {has_refunds.then(|| view! {
             <h2>"Refunds"</h2>

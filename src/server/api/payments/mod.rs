@@ -35,7 +35,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 impl From<PaymentError> for ApiError {
     fn from(err: PaymentError) -> Self {

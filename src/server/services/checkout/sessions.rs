@@ -119,16 +119,21 @@ pub async fn create_session(
         return_url: input.return_url.clone(),
         expires_in: Some(expires_in),
         checkout_session: Some(session_id.clone()),
-        preferred_acquirer: input.acquirer.clone(),
+        routing: Some(payments_service::Routing {
+            preferred_acquirer: input.acquirer.clone(),
+        }),
         ..NewPayment::default()
     };
-    let mut staged =
-        match payments_service::create(deps, scope, default_currency, new_payment).await {
-            Ok(staged) => staged,
-            // The payment's checks speak of its own fields; name the session's.
-            Err(PaymentError::Service(err)) => return Err(rename_params(err).into()),
-            Err(err) => return Err(err),
-        };
+    let defaults = payments_service::Defaults {
+        currency: default_currency,
+        acquirer: crate::server::acquirer::DEFAULT_CONNECTION,
+    };
+    let mut staged = match payments_service::create(deps, scope, defaults, new_payment).await {
+        Ok(staged) => staged,
+        // The payment's checks speak of its own fields; name the session's.
+        Err(PaymentError::Service(err)) => return Err(rename_params(err).into()),
+        Err(err) => return Err(err),
+    };
     let items = serde_json::to_string(&input.items).expect("line items serialise");
     let session = CheckoutSessionRow {
         id: session_id,

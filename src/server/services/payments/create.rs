@@ -4,16 +4,24 @@ use super::methods::resolve_method;
 use super::outcome::apply_outcome;
 use super::validate::{check_amount, check_descriptor, check_text, check_url};
 use super::*;
+use crate::domain::lenient;
 use crate::server::store::connected_accounts::ConnectedAccountRow;
 use crate::server::store::row;
+use serde::Deserialize;
 
-/// Input of `create`.
-#[derive(Debug, Default, Clone)]
+/// Input of `create`, and the body of `POST /v1/payments` as sent (one list of a payment's
+/// settable fields). Aliases accept the guides' names (`amountMinor`, `customerId`).
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = CreateParams)]
 pub struct NewPayment {
+    #[serde(default, deserialize_with = "lenient::opt_int", alias = "amount_minor")]
     pub amount: Option<i64>,
     pub currency: Option<String>,
     pub payment_method: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub confirm: Option<bool>,
+    #[serde(alias = "customer_id")]
     pub customer: Option<String>,
     pub customer_reference: Option<String>,
     pub customer_email: Option<String>,
@@ -24,12 +32,30 @@ pub struct NewPayment {
     pub metadata: Option<BTreeMap<String, String>>,
     pub return_url: Option<String>,
     pub capture_method: Option<String>,
-    pub preferred_acquirer: Option<String>,
+    /// The connection to use; the account's default one when absent.
+    pub routing: Option<Routing>,
     pub on_behalf_of: Option<String>,
     pub statement_descriptor: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_int")]
     pub expires_in: Option<i64>,
+    /// Which related objects the API's answer expands (not used here).
+    #[serde(default, deserialize_with = "lenient::string_list")]
+    pub expand: Vec<String>,
     /// Set by `checkout::create_session`: the session this payment belongs to.
+    #[serde(skip)]
     pub checkout_session: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Routing {
+    pub preferred_acquirer: Option<String>,
+}
+
+/// What a payment takes from its account when its input names none.
+pub struct Defaults<'a> {
+    pub currency: &'a str,
+    pub acquirer: &'a str,
 }
 
 /// Default time a payment waits for its customer.
@@ -41,14 +67,14 @@ const MAX_EXPIRES_IN: i64 = 30 * 86_400;
 pub async fn create(
     deps: &Deps<'_>,
     scope: &Scope,
-    default_currency: &str,
+    defaults: Defaults<'_>,
     input: NewPayment,
 ) -> Result<Staged> {
     let amount = check_amount(input.amount, "amount")?;
     let currency_code = input
         .currency
         .clone()
-        .unwrap_or_else(|| default_currency.to_string());
+        .unwrap_or_else(|| defaults.currency.to_string());
     let currency = Currency::parse(&currency_code).ok_or_else(|| {
         invalid(
             "currency",
@@ -75,9 +101,10 @@ pub async fn create(
         ));
     }
     let acquirer = input
-        .preferred_acquirer
-        .clone()
-        .unwrap_or_else(|| crate::server::acquirer::DEFAULT_CONNECTION.to_string());
+        .routing
+        .as_ref()
+        .and_then(|r| r.preferred_acquirer.clone())
+        .unwrap_or_else(|| defaults.acquirer.to_string());
     let Some(acquirer_impl) = acquirer_for(deps, scope, &acquirer).await? else {
         let known = crate::server::store::acquirer_connections::list(
             deps.store.reader(),

@@ -18,7 +18,7 @@ mod recover;
 mod validate;
 
 pub use confirm::{ConfirmPayment, confirm};
-pub use create::{DEFAULT_EXPIRES_IN, NewPayment, create};
+pub use create::{DEFAULT_EXPIRES_IN, Defaults, NewPayment, Routing, create};
 pub use hold::{adjust, cancel, capture, card_profile, reverse};
 pub use recover::recover;
 

@@ -12,6 +12,7 @@ pub use signing::{VerifyError, verify};
 
 use super::{Scope, ServiceError};
 use crate::domain::ids::{self, IdKind};
+use crate::domain::lenient;
 use crate::domain::metadata::Metadata;
 use crate::domain::webhook::{WILDCARD, check_enabled_events};
 use crate::server::clock::Clock;
@@ -26,12 +27,20 @@ pub const ROTATION_OVERLAP_SECS: i64 = 24 * 3600;
 /// Longest description kept.
 const MAX_DESCRIPTION: usize = 500;
 
-/// Fields of create and update; `None` leaves a field as it is (create: the default).
-#[derive(Debug, Default)]
+/// Fields of create and update, as the API's body sends them; `None` leaves a field as it is
+/// (create: the default).
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = EndpointParams)]
 pub struct EndpointFields {
+    /// Where events are POSTed (http or https).
     pub url: Option<String>,
-    pub description: Option<String>,
+    /// Event types to send (`enabled_events[]=payment.completed`), or `*` for all (the default).
+    #[serde(default, deserialize_with = "lenient::opt_string_list")]
     pub enabled_events: Option<Vec<String>>,
+    pub description: Option<String>,
+    /// `true` stops deliveries (pending ones are canceled); `false` resumes them.
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub disabled: Option<bool>,
     pub metadata: Option<BTreeMap<String, String>>,
 }
@@ -153,7 +162,7 @@ pub async fn update(
         }
         _ => {}
     }
-    webhook_endpoints::update(tx, &row).await?;
+    row::update(tx, &row).await?;
     Ok(row)
 }
 
@@ -164,7 +173,7 @@ pub async fn delete(tx: &mut Tx, scope: &Scope, id: &str) -> Result<String, Serv
     row.deleted = 1;
     row.status = "disabled".into();
     row.disabled_reason = Some("deleted".into());
-    webhook_endpoints::update(tx, &row).await?;
+    row::update(tx, &row).await?;
     webhook_deliveries::cancel_pending(tx, &row.id).await?;
     Ok(row.id)
 }
@@ -185,6 +194,6 @@ pub async fn rotate_secret(
     );
     row.previous_secret = Some(old);
     row.previous_secret_expires_at = Some(clock.now() + ROTATION_OVERLAP_SECS);
-    webhook_endpoints::update(tx, &row).await?;
+    row::update(tx, &row).await?;
     Ok(row)
 }

@@ -1,4 +1,5 @@
-//! Lenient field types for bodies that may be form-encoded, where every value is a string.
+//! Lenient field types for bodies that may be form-encoded, where every value is a string
+//! (used by the request types of the API and of the use cases they deserialize into).
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
