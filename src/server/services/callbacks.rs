@@ -62,7 +62,7 @@ pub async fn enqueue(
     row: &PaymentRow,
     session_id: &str,
 ) -> Result<(), sqlx::Error> {
-    let Some(event) = PaymentStatus::parse(&row.status).and_then(event_for) else {
+    let Some(event) = event_for(row.status) else {
         return Ok(());
     };
     let Some(session) = checkout_sessions::find_by_id(tx.conn().await?, session_id).await? else {

@@ -111,7 +111,7 @@ pub async fn confirm(
 pub fn outcome_of(row: &PaymentRow) -> ElementsOutcome {
     let summary = PaymentSummary {
         id: row.id.clone(),
-        status: row.status.clone(),
+        status: row.status.as_str().to_string(),
         amount: row.amount,
         currency: row.currency.clone(),
     };

@@ -17,7 +17,7 @@ pub fn receipt_url(public_url: &str, payment_id: &str) -> String {
 /// True for payments that have a receipt: money was taken (refunds may have followed).
 pub fn has_receipt(row: &PaymentRow) -> bool {
     matches!(
-        PaymentStatus::parse(&row.status),
+        Some(row.status),
         Some(PaymentStatus::Succeeded | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded)
     )
 }
@@ -57,7 +57,7 @@ pub async fn load(
         amount: row.amount_received,
         amount_refunded: row.amount_refunded,
         currency: row.currency.clone(),
-        status: row.status.clone(),
+        status: row.status.as_str().to_string(),
         description: row.description.clone().or(row.product_name.clone()),
         paid_at: charge.as_ref().map_or(row.created, |c| c.created),
         card: ReceiptCard {

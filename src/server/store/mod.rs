@@ -14,6 +14,7 @@ pub mod api_keys;
 pub mod callbacks;
 pub mod charges;
 pub mod checkout_sessions;
+mod columns;
 pub mod connected_accounts;
 pub mod customers;
 pub mod events;

@@ -5,6 +5,7 @@ use super::row::{self, row};
 use super::statement::reads;
 use super::statement::writes;
 use super::{Statement, Tx};
+use crate::domain::payment::PaymentStatus;
 use sqlx::{Any, Executor};
 
 row! {
@@ -18,7 +19,7 @@ row! {
         pub amount_received: i64,
         pub amount_refunded: i64,
         pub currency: String,
-        pub status: String,
+        pub status: PaymentStatus,
         pub capture_method: String,
         pub payment_method: Option<String>,
         pub customer: Option<String>,
@@ -108,7 +109,7 @@ pub async fn update_if_status(
     .bind(r.amount_capturable)
     .bind(r.amount_received)
     .bind(r.amount_refunded)
-    .bind(&r.status)
+    .bind(r.status)
     .bind(&r.payment_method)
     .bind(&r.latest_charge)
     .bind(&r.next_action)
@@ -240,7 +241,7 @@ pub fn sample_row(id: &str, status: &str, return_url: Option<&str>) -> PaymentRo
         amount_received: 0,
         amount_refunded: 0,
         currency: "EUR".into(),
-        status: status.into(),
+        status: PaymentStatus::parse(status).expect("a payment status"),
         capture_method: "automatic".into(),
         payment_method: None,
         customer: None,

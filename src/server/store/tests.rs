@@ -128,3 +128,26 @@ fn a_table_update_writes_every_other_column_by_id() {
     assert!(sql.ends_with(" WHERE id = $1"), "{sql}");
     assert_eq!(sql.matches(" = $").count(), CustomerRow::COLUMNS.len());
 }
+
+row! {
+    #[derive(Debug)]
+    struct StatusRow {
+        status: crate::domain::payment::PaymentStatus,
+    }
+}
+
+#[tokio::test]
+async fn a_status_column_reads_back_typed_and_refuses_what_the_domain_does_not_know() {
+    use crate::domain::payment::PaymentStatus;
+    let (store, dir) = super::temp_sqlite("columns").await;
+    let read = |text: &str| Statement::new("SELECT $1 AS status").bind(text.to_string());
+    let known: Vec<StatusRow> = read("requires_capture")
+        .fetch_all(store.reader())
+        .await
+        .unwrap();
+    assert_eq!(known[0].status, PaymentStatus::RequiresCapture);
+    let unknown = read("paid").fetch_all::<StatusRow>(store.reader()).await;
+    assert!(unknown.is_err(), "{unknown:?}");
+    store.close().await;
+    std::fs::remove_dir_all(dir).ok();
+}

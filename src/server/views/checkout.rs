@@ -52,7 +52,7 @@ impl CheckoutContextView {
             payment: p.id.clone(),
             amount: p.amount,
             currency: p.currency.clone(),
-            status: p.status.clone(),
+            status: p.status.as_str().to_string(),
             merchant_display_name: merchant.name.to_string(),
             brand_color: merchant.brand_color.to_string(),
             description: p.description.clone(),

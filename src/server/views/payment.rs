@@ -1,7 +1,6 @@
 //! Payments and their charges (one per authorisation attempt).
 
 use super::{document, is_live, metadata};
-use crate::domain::payment::PaymentStatus;
 use crate::server::store::charges::ChargeRow;
 use crate::server::store::payments::PaymentRow;
 use serde::Serialize;
@@ -79,7 +78,7 @@ impl PaymentView {
             amount_received: row.amount_received,
             amount_refunded: row.amount_refunded,
             currency: row.currency.clone(),
-            status: row.status.clone(),
+            status: row.status.as_str().to_string(),
             capture_method: row.capture_method.clone(),
             payment_method: row.payment_method.clone(),
             customer: row.customer.clone().map(Value::String),
@@ -118,7 +117,7 @@ impl PaymentView {
 }
 
 fn awaits_customer(row: &PaymentRow) -> bool {
-    PaymentStatus::parse(&row.status).is_some_and(PaymentStatus::awaits_customer)
+    row.status.awaits_customer()
 }
 
 /// The card of a charge or a saved payment method (brand and last four, never the number).

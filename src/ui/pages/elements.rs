@@ -108,7 +108,7 @@ pub fn ElementsChallengeEnd() -> impl IntoView {
         if let Ok(Some(account)) = accounts::find(&state.store, &payment.account_id).await {
             set_page_csp("", &challenge_ancestors(&account));
         }
-        let status = payment.status.clone();
+        let status = payment.status.as_str();
         view! {
             <p data-testid="challenge-status">"Authentication finished. This payment is now " <strong>{status}</strong> "."</p>
         }

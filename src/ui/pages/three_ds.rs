@@ -1,6 +1,7 @@
 //! The simulated issuer's 3-D Secure challenge page.
 
 use crate::domain::money::Currency;
+use crate::domain::payment::PaymentStatus;
 use crate::server::services::accounts;
 use crate::server::services::payments::Channel;
 use crate::server::state::AppState;
@@ -42,8 +43,8 @@ pub fn ThreeDsPage() -> impl IntoView {
         };
         crate::ui::pages::set_page_csp(&form_origin, &ancestors);
         let merchant = account.map(|a| a.name).unwrap_or_default();
-        if payment.status != "requires_action" {
-            let status = payment.status.clone();
+        if payment.status != PaymentStatus::RequiresAction {
+            let status = payment.status.as_str();
             let back = payment
                 .return_url
                 .as_ref()

@@ -75,7 +75,7 @@ pub async fn confirm(
     // Step 1, committed on its own: the payment is `processing`, so a second confirm racing
     // this one gets a 409 instead of a second authorisation.
     let mut claim = row.clone();
-    claim.status = processing.as_str().to_string();
+    claim.status = processing;
     let mut tx = deps.store.begin().await?;
     if let Some(new_row) = &method.new_row {
         tx.defer(row::insert(new_row));

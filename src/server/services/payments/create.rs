@@ -205,7 +205,7 @@ pub async fn create(
         amount_received: 0,
         amount_refunded: 0,
         currency: currency.code().to_string(),
-        status: PaymentStatus::RequiresPaymentMethod.as_str().to_string(),
+        status: PaymentStatus::RequiresPaymentMethod,
         capture_method: capture_method.to_string(),
         payment_method: method.as_ref().map(|m| m.row.id.clone()),
         customer: input.customer.clone(),
@@ -270,7 +270,7 @@ pub async fn create(
         tx.defer(row::insert(charge));
     }
     // Created already captured: `save` (which posts later captures) is not on this path.
-    if row.status == PaymentStatus::Succeeded.as_str() {
+    if row.status == PaymentStatus::Succeeded {
         crate::server::services::ledger::post_capture(&mut tx, deps, &row).await?;
     }
     emit_to(deps, &mut tx, &row, &kinds, Some(&endpoints)).await?;

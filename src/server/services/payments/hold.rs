@@ -48,7 +48,7 @@ pub async fn capture(
             .release(&profile, row.amount_capturable - amount)
             .await;
     }
-    row.status = next.as_str().to_string();
+    row.status = next;
     row.amount_received = amount;
     row.amount_capturable = 0;
     let mut tx = deps.store.begin().await?;
@@ -161,7 +161,7 @@ pub async fn cancel(
         // A hold the acquirer cannot release runs out on its own: the cancel stands.
         let _ = acquirer.release(&profile, row.amount_capturable).await;
     }
-    row.status = next.as_str().to_string();
+    row.status = next;
     row.amount_capturable = 0;
     row.next_action = None;
     row.cancellation_reason = reason;
@@ -203,7 +203,7 @@ pub async fn adjust(
         return Err(PaymentError::AdjustDeclined(decline, Box::new(row)));
     }
     let previous = row.amount;
-    row.status = next.as_str().to_string();
+    row.status = next;
     row.amount = new_amount;
     row.amount_capturable = new_amount;
     row.adjustment =
@@ -250,7 +250,7 @@ pub async fn reverse(
         give_back(deps, &row).await;
         return Err(invalid("amount", decline.message));
     }
-    row.status = next.as_str().to_string();
+    row.status = next;
     row.amount_capturable -= released;
     row.reversal = Some(
         json!({"id": new_id(IdKind::Reversal), "amount": released, "reversed_at": deps.clock.now()}).to_string(),

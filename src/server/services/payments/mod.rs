@@ -249,7 +249,7 @@ async fn acquirer_of(
 
 /// The status of a stored payment (an unknown one counts as `failed`: nothing may follow it).
 pub fn status_of(row: &PaymentRow) -> PaymentStatus {
-    PaymentStatus::parse(&row.status).unwrap_or(PaymentStatus::Failed)
+    row.status
 }
 
 /// The merchant and mode a stored payment belongs to: how pages reached by the payment's id
@@ -292,7 +292,7 @@ pub fn return_url_with_result(row: &PaymentRow) -> Option<String> {
     target
         .query_pairs_mut()
         .append_pair("payment_id", &row.id)
-        .append_pair("status", &row.status);
+        .append_pair("status", row.status.as_str());
     Some(target.to_string())
 }
 
@@ -303,7 +303,7 @@ pub fn return_url_with_result(row: &PaymentRow) -> Option<String> {
 async fn save(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, from: PaymentStatus) -> Result<()> {
     // A payment put in `processing` waits on the acquirer: should the request stop before
     // recording the answer, the reconciler takes it over once this deadline has passed.
-    let call_until = if row.status == PaymentStatus::Processing.as_str() {
+    let call_until = if row.status == PaymentStatus::Processing {
         deps.clock.now() + CONFIRM_CALL_SECS
     } else {
         0
@@ -312,11 +312,11 @@ async fn save(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, from: PaymentStatu
         return Err(PaymentError::Conflict);
     }
     if let Some(session) = &row.checkout_session
-        && row.status != from.as_str()
+        && row.status != from
     {
         crate::server::services::callbacks::enqueue(tx, deps.clock.now(), row, session).await?;
     }
-    if row.status == PaymentStatus::Succeeded.as_str() && from != PaymentStatus::Succeeded {
+    if row.status == PaymentStatus::Succeeded && from != PaymentStatus::Succeeded {
         crate::server::services::ledger::post_capture(tx, deps, row).await?;
     }
     Ok(())
@@ -331,7 +331,7 @@ pub fn is_due_for_expiry(row: &PaymentRow, now: i64) -> bool {
 pub async fn expire(deps: &Deps<'_>, mut row: PaymentRow) -> Result<Staged> {
     let from = status_of(&row);
     let next = transition(from, Command::Expire)?;
-    row.status = next.as_str().to_string();
+    row.status = next;
     row.next_action = None;
     let mut tx = deps.store.begin().await?;
     save(deps, &mut tx, &row, from).await?;

@@ -30,7 +30,7 @@ pub(super) fn apply_outcome(
         ),
     };
     let next = transition(from, command)?;
-    row.status = next.as_str().to_string();
+    row.status = next;
     row.next_action = None;
     let now_micros = deps.clock.now_micros();
     let mut charge = ChargeRow {

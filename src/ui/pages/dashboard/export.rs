@@ -114,7 +114,7 @@ pub fn csv_line(r: &PaymentRow) -> String {
     let fields = [
         r.id.clone(),
         crate::server::clock::format_iso(r.created),
-        r.status.clone(),
+        r.status.as_str().to_string(),
         r.amount.to_string(),
         r.currency.clone(),
         r.amount_received.to_string(),

@@ -250,7 +250,7 @@ pub fn PaymentsTable(rows: Vec<PaymentRow>) -> impl IntoView {
                         view! {
                             <tr data-id=p.id.clone()>
                                 <td class="num"><a href=href>{money(&p.currency, p.amount)}</a></td>
-                                <td><StatusBadge status=p.status.clone() /></td>
+                                <td><StatusBadge status=p.status.as_str().to_string() /></td>
                                 <td class="wrap">{payer(&p)}</td>
                                 <td class="wrap hide-narrow">{p.description.clone().unwrap_or_default()}</td>
                                 <td>{crate::server::clock::format_utc(p.created)}</td>

@@ -7,6 +7,7 @@ use super::{
     DashboardLayout, StatusBadge, action, load_failed, money, not_found, signed_out, viewer,
 };
 use crate::domain::money::Currency;
+use crate::domain::payment::PaymentStatus;
 use crate::server::services::ServiceError;
 use crate::server::services::dashboard::{self, PaymentDetail};
 use crate::server::services::refunds::REASONS;
@@ -55,7 +56,7 @@ fn Detail(detail: PaymentDetail) -> impl IntoView {
         <header class="payment-head">
             <div>
                 <p class="amount" data-testid="payment-amount">{money(&p.currency, p.amount)}</p>
-                <p><StatusBadge status=p.status.clone() /> " " <code data-testid="payment-id">{p.id.clone()}</code></p>
+                <p><StatusBadge status=p.status.as_str().to_string() /> " " <code data-testid="payment-id">{p.id.clone()}</code></p>
             </div>
             {receipt.map(|href| view! { <a class="button ghost" href=href>"Receipt"</a> })}
         </header>
@@ -105,7 +106,7 @@ fn Actions(payment: PaymentRow, pending: i64) -> impl IntoView {
             .map(|c| c.format_plain(minor))
             .unwrap_or_else(|| minor.to_string())
     };
-    let capturable = p.status == "requires_capture";
+    let capturable = p.status == PaymentStatus::RequiresCapture;
     let cancelable = matches!(
         p.status.as_str(),
         "requires_payment_method" | "requires_action" | "requires_capture"

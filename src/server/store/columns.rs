@@ -1,0 +1,44 @@
+//! Domain types stored as text columns: read back parsed (a value the domain does not know is
+//! an error, not a string passed along) and bound by their wire name.
+
+use super::statement::Arg;
+use crate::domain::payment::PaymentStatus;
+use sqlx::any::{AnyTypeInfo, AnyValueRef};
+use sqlx::error::BoxDynError;
+use sqlx::{Any, Decode, Type};
+
+/// Implements reading `$ty` from a text column (`$parse`) and binding it (`$name`).
+macro_rules! text_column {
+    ($ty:ty, $parse:path, $name:path) => {
+        impl Type<Any> for $ty {
+            fn type_info() -> AnyTypeInfo {
+                <String as Type<Any>>::type_info()
+            }
+
+            fn compatible(ty: &AnyTypeInfo) -> bool {
+                <String as Type<Any>>::compatible(ty)
+            }
+        }
+
+        impl<'r> Decode<'r, Any> for $ty {
+            fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+                let text = <String as Decode<'r, Any>>::decode(value)?;
+                $parse(&text).ok_or_else(|| format!("{text:?} is not a {}", stringify!($ty)).into())
+            }
+        }
+
+        impl From<&$ty> for Arg {
+            fn from(value: &$ty) -> Arg {
+                Arg::Text(Some($name(*value).to_string()))
+            }
+        }
+
+        impl From<$ty> for Arg {
+            fn from(value: $ty) -> Arg {
+                Arg::from(&value)
+            }
+        }
+    };
+}
+
+text_column!(PaymentStatus, PaymentStatus::parse, PaymentStatus::as_str);
