@@ -142,7 +142,7 @@ async fn refunds_stuck_pending_get_the_acquirers_answer() {
     let refund = RefundRow {
         id: vinr::server::crypto::new_id(vinr::domain::ids::IdKind::Refund),
         account_id: app.account_id.clone(),
-        mode: "test".into(),
+        mode: vinr::domain::mode::Mode::Test,
         payment_id: id.to_string(),
         charge_id: paid["latest_charge"].as_str().map(str::to_string),
         amount: 2000,

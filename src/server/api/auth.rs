@@ -123,7 +123,7 @@ pub async fn authenticate(state: &AppState, key: &str) -> Result<ApiAuth, ApiErr
         .with_code("api_key_expired"));
     }
     // The stored kind and mode are authoritative; the prefix only has to agree.
-    if owner.kind != kind.as_str() || owner.mode != mode.as_str() {
+    if owner.kind != kind.as_str() || owner.mode != mode {
         return Err(invalid());
     }
     Ok(ApiAuth {

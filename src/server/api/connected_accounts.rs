@@ -39,7 +39,7 @@ pub async fn create_account(post: Post<CreateParams>) -> ApiResult<Response> {
         let row = ConnectedAccountRow {
             id: new_id(IdKind::Account),
             account_id: auth.account_id.clone(),
-            mode: auth.mode.as_str().to_string(),
+            mode: auth.mode,
             name,
             created: now.div_euclid(1_000_000),
             sort_key: now,

@@ -57,7 +57,7 @@ mod tests {
     fn owner() -> KeyOwner {
         KeyOwner {
             key_id: "key_1".into(),
-            mode: "test".into(),
+            mode: crate::domain::mode::Mode::Test,
             kind: "secret".into(),
             expires_at: None,
             account_id: "acct_1".into(),

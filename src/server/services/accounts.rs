@@ -64,7 +64,7 @@ async fn insert_key(
         &ApiKeyRow {
             id: new_id(IdKind::ApiKey),
             account_id: account_id.to_string(),
-            mode: mode.as_str().to_string(),
+            mode,
             kind: kind.as_str().to_string(),
             digest: sha256_hex(key.as_bytes()),
             hint: hint_for(kind, key),
@@ -152,7 +152,7 @@ async fn insert_account(
         for (id, name) in STARTING_CONNECTIONS {
             let connection = AcquirerConnectionRow {
                 account_id: account.id.clone(),
-                mode: mode.as_str().to_string(),
+                mode,
                 id: id.to_string(),
                 name: name.to_string(),
                 kind: SANDBOX_KIND.to_string(),

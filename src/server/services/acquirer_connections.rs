@@ -48,7 +48,7 @@ pub async fn create(
     };
     let row = AcquirerConnectionRow {
         account_id: scope.account_id.clone(),
-        mode: scope.mode.as_str().to_string(),
+        mode: scope.mode,
         id: id.clone(),
         name,
         kind: SANDBOX_KIND.to_string(),

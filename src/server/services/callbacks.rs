@@ -82,7 +82,7 @@ pub async fn enqueue(
     let delivery = DeliveryRow {
         id: format!("cbd_{}", random_base62(24)),
         account_id: row.account_id.clone(),
-        mode: row.mode.clone(),
+        mode: row.mode,
         session_id: session.id,
         payment_id: row.id.clone(),
         event: event.to_string(),

@@ -75,7 +75,7 @@ pub fn card_method(
     PaymentMethodRow {
         id: new_id(IdKind::PaymentMethod),
         account_id: scope.account_id.clone(),
-        mode: scope.mode.as_str().to_string(),
+        mode: scope.mode,
         customer_id: None,
         card_brand: card.brand.as_str().to_string(),
         card_last4: card.last4().to_string(),

@@ -4,7 +4,6 @@ use super::{Scope, ServiceError};
 use crate::domain::customer::{self, Customer, MAX_DESCRIPTION_LEN, MAX_NAME_LEN, MAX_PHONE_LEN};
 use crate::domain::ids::IdKind;
 use crate::domain::metadata::Metadata;
-use crate::domain::mode::Mode;
 use crate::server::clock::Clock;
 use crate::server::crypto::new_id;
 use crate::server::store::Tx;
@@ -53,7 +52,7 @@ pub async fn create(
     let row = CustomerRow {
         id: new_id(IdKind::Customer),
         account_id: scope.account_id.clone(),
-        mode: scope.mode.as_str().to_string(),
+        mode: scope.mode,
         email,
         name: customer::check_text("name", fields.name, MAX_NAME_LEN)?,
         phone: customer::check_text("phone", fields.phone, MAX_PHONE_LEN)?,
@@ -173,9 +172,7 @@ fn parse_metadata(stored: &str) -> Result<Metadata, ServiceError> {
 
 /// Turns a stored row into the domain value.
 pub fn to_domain(row: CustomerRow) -> Result<Customer, ServiceError> {
-    let mode = Mode::parse(&row.mode).ok_or_else(|| {
-        ServiceError::Database(sqlx::Error::Decode(format!("bad mode {}", row.mode).into()))
-    })?;
+    let mode = row.mode;
     Ok(Customer {
         metadata: parse_metadata(&row.metadata)?,
         id: row.id,

@@ -15,7 +15,7 @@ pub async fn record(
     tx: &mut Tx,
     now_micros: i64,
     account_id: &str,
-    mode: &str,
+    mode: crate::domain::mode::Mode,
     object: &Value,
     kinds: &[&str],
     endpoints: Option<&[EndpointRow]>,
@@ -28,7 +28,7 @@ pub async fn record(
         .map(|(kind, i)| EventRow {
             id: new_id(IdKind::Event),
             account_id: account_id.to_string(),
-            mode: mode.to_string(),
+            mode,
             kind: kind.to_string(),
             object_id: object_id.to_string(),
             data: data.clone(),

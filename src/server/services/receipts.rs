@@ -36,7 +36,9 @@ pub async fn load(
         .map(|a| a.name)
         .unwrap_or_default();
     let charge = match &row.latest_charge {
-        Some(id) => row::find::<ChargeRow>(store.reader(), &row.account_id, &row.mode, id).await?,
+        Some(id) => {
+            row::find::<ChargeRow>(store.reader(), &row.account_id, row.mode.as_str(), id).await?
+        }
         None => None,
     };
     let refunds = refunds::of_payment(store.reader(), &row.id)
@@ -65,6 +67,6 @@ pub async fn load(
             last4: charge.as_ref().map(|c| c.card_last4.clone()),
         },
         refunds,
-        livemode: row.mode == "live",
+        livemode: row.mode == crate::domain::mode::Mode::Live,
     }))
 }

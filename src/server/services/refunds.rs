@@ -51,7 +51,7 @@ async fn emit(deps: &Deps<'_>, tx: &mut Tx, r: &RefundRow, kind: &str) -> Result
         tx,
         deps.clock.now_micros(),
         &r.account_id,
-        &r.mode,
+        r.mode,
         &views::to_json(&RefundView::from(r)),
         &[kind],
         None,
@@ -99,7 +99,7 @@ pub async fn create(
     let refund = RefundRow {
         id: new_id(IdKind::Refund),
         account_id: payment.account_id.clone(),
-        mode: payment.mode.clone(),
+        mode: payment.mode,
         payment_id: payment.id.clone(),
         charge_id: payment.latest_charge.clone(),
         amount,
@@ -199,7 +199,7 @@ async fn post_refund(
         deps.clock.now_micros(),
         Posting {
             account_id: &payment.account_id,
-            mode: &payment.mode,
+            mode: payment.mode,
             kind: "refund",
             payment_id: Some(&payment.id),
             charge_id: capture.charge_id.as_deref(),

@@ -7,7 +7,7 @@ row! {
     #[derive(Debug, Clone)]
     pub struct AcquirerConnectionRow in "acquirer_connections" {
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub id: String,
         pub name: String,
         pub kind: String,

@@ -10,7 +10,7 @@ row! {
     pub struct ApiKeyRow in "api_keys" {
         pub id: String,
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub kind: String,
         pub digest: String,
         pub hint: String,
@@ -24,7 +24,7 @@ row! {
     #[derive(Debug, Clone)]
     pub struct KeyOwner {
         pub key_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub kind: String,
         pub expires_at: Option<i64>,
         pub account_id: String,

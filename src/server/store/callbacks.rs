@@ -11,7 +11,7 @@ row! {
     pub struct DeliveryRow in "callback_deliveries" {
         pub id: String,
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub session_id: String,
         pub payment_id: String,
         pub event: String,

@@ -9,7 +9,7 @@ row! {
     pub struct ChargeRow in "charges" {
         pub id: String,
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub payment_id: String,
         pub amount: i64,
         pub amount_captured: i64,

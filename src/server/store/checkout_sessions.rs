@@ -8,7 +8,7 @@ row! {
     pub struct CheckoutSessionRow in "checkout_sessions" {
         pub id: String,
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub payment_id: String,
         pub merchant_reference: Option<String>,
         /// JSON array of line items.

@@ -2,6 +2,7 @@
 //! an error, not a string passed along) and bound by their wire name.
 
 use super::statement::Arg;
+use crate::domain::mode::Mode;
 use crate::domain::payment::PaymentStatus;
 use sqlx::any::{AnyTypeInfo, AnyValueRef};
 use sqlx::error::BoxDynError;
@@ -42,3 +43,4 @@ macro_rules! text_column {
 }
 
 text_column!(PaymentStatus, PaymentStatus::parse, PaymentStatus::as_str);
+text_column!(Mode, Mode::parse, Mode::as_str);

@@ -8,7 +8,7 @@ row! {
     pub struct ConnectedAccountRow in "connected_accounts" {
         pub id: String,
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub name: String,
         pub created: i64,
         pub sort_key: i64,

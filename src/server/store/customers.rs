@@ -10,7 +10,7 @@ row! {
     pub struct CustomerRow in "customers" {
         pub id: String,
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub email: Option<String>,
         pub name: Option<String>,
         pub phone: Option<String>,

@@ -10,7 +10,7 @@ row! {
     pub struct EventRow in "events" {
         pub id: String,
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub kind as "type": String,
         pub object_id: String,
         /// The object as it was right after the change (JSON).

@@ -12,7 +12,7 @@ row! {
     pub struct TransactionRow in "ledger_transactions" {
         pub id: String,
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub kind: String,
         pub payment_id: Option<String>,
         pub charge_id: Option<String>,
@@ -35,7 +35,7 @@ row! {
         pub id: String,
         pub transaction_id: String,
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub book: String,
         pub owner: String,
         pub currency: String,
@@ -49,7 +49,7 @@ row! {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct BalanceRow {
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub owner: String,
         pub book: String,
         pub currency: String,
@@ -94,7 +94,7 @@ pub fn insert(
     for (owner, book, change) in merged {
         balances = balances
             .bind(&t.account_id)
-            .bind(&t.mode)
+            .bind(t.mode)
             .bind(owner)
             .bind(book)
             .bind(&t.currency)

@@ -9,7 +9,7 @@ row! {
     pub struct PaymentMethodRow in "payment_methods" {
         pub id: String,
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub customer_id: Option<String>,
         pub card_brand: String,
         pub card_last4: String,

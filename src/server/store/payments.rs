@@ -13,7 +13,7 @@ row! {
     pub struct PaymentRow in "payments" {
         pub id: String,
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub amount: i64,
         pub amount_capturable: i64,
         pub amount_received: i64,
@@ -235,7 +235,7 @@ pub fn sample_row(id: &str, status: &str, return_url: Option<&str>) -> PaymentRo
     PaymentRow {
         id: id.into(),
         account_id: String::new(),
-        mode: "test".into(),
+        mode: crate::domain::mode::Mode::Test,
         amount: 100,
         amount_capturable: 0,
         amount_received: 0,

@@ -14,7 +14,7 @@ row! {
     pub struct RefundRow in "refunds" {
         pub id: String,
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub payment_id: String,
         pub charge_id: Option<String>,
         pub amount: i64,

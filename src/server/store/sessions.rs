@@ -10,7 +10,7 @@ row! {
     pub struct SessionOwner {
         pub user_id: String,
         pub email: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub expires_at: i64,
         pub account_id: String,
         pub account_name: String,

@@ -17,7 +17,7 @@ row! {
     pub struct DeliveryRow in "webhook_deliveries" {
         pub id: String,
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub endpoint_id: String,
         pub event_id: String,
         pub event_type: String,

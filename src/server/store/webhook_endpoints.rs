@@ -12,7 +12,7 @@ row! {
     pub struct EndpointRow in "webhook_endpoints" {
         pub id: String,
         pub account_id: String,
-        pub mode: String,
+        pub mode: crate::domain::mode::Mode,
         pub url: String,
         pub description: Option<String>,
         /// JSON array of event types, or `["*"]`.

@@ -64,7 +64,7 @@ impl From<&ConnectedAccountRow> for ConnectedAccountView {
             kind: "connected",
             business_name: row.name.clone(),
             created: row.created,
-            livemode: is_live(&row.mode),
+            livemode: is_live(row.mode),
         }
     }
 }
@@ -96,7 +96,7 @@ impl AcquirerConnectionView {
             kind: row.kind.clone(),
             default: row.id == default,
             created: row.created,
-            livemode: is_live(&row.mode),
+            livemode: is_live(row.mode),
         }
     }
 }

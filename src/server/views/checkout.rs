@@ -62,7 +62,7 @@ impl CheckoutContextView {
             url: checkout_url(public_url, &p.id),
             expires_at: p.expires_at,
             created: p.created,
-            livemode: is_live(&p.mode),
+            livemode: is_live(p.mode),
         }
     }
 }
@@ -89,7 +89,7 @@ impl PaymentSessionView {
             payment,
             client_secret,
             created: row.created,
-            livemode: is_live(&row.mode),
+            livemode: is_live(row.mode),
         }
     }
 }
@@ -197,7 +197,7 @@ impl CheckoutSessionView {
             callbacks,
             expires_at: session.expires_at,
             created: session.created,
-            livemode: is_live(&session.mode),
+            livemode: is_live(session.mode),
         }
     }
 }

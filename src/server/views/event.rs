@@ -29,7 +29,7 @@ impl From<&EventRow> for EventView {
             object: "event",
             kind: row.kind.clone(),
             created: row.created,
-            livemode: is_live(&row.mode),
+            livemode: is_live(row.mode),
             data: serde_json::from_str(&row.data)
                 .unwrap_or_else(|_| Value::Object(Default::default())),
         }

@@ -123,7 +123,7 @@ impl LedgerTransactionView {
     pub fn new(t: TransactionRow, entries: Vec<EntryRow>) -> Self {
         LedgerTransactionView {
             object: "ledger_transaction",
-            livemode: is_live(&t.mode),
+            livemode: is_live(t.mode),
             id: t.id,
             kind: t.kind,
             payment: t.payment_id,

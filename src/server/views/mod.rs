@@ -42,8 +42,8 @@ fn document(text: &Option<String>) -> Option<Value> {
 }
 
 /// Objects say whether they are live (`livemode`) rather than name their mode.
-fn is_live(mode: &str) -> bool {
-    mode == "live"
+fn is_live(mode: crate::domain::mode::Mode) -> bool {
+    mode == crate::domain::mode::Mode::Live
 }
 
 /// The JSON of a view: what events store and idempotent answers keep.

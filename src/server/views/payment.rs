@@ -103,7 +103,7 @@ impl PaymentView {
             reversal: document(&row.reversal),
             expires_at: row.expires_at,
             created: row.created,
-            livemode: is_live(&row.mode),
+            livemode: is_live(row.mode),
         }
     }
 
@@ -199,7 +199,7 @@ impl From<&ChargeRow> for ChargeView {
             failure_message: row.failure_message.clone(),
             fee: row.fee,
             created: row.created,
-            livemode: is_live(&row.mode),
+            livemode: is_live(row.mode),
         }
     }
 }

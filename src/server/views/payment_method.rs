@@ -51,7 +51,7 @@ impl From<&PaymentMethodRow> for PaymentMethodView {
             },
             customer: row.customer_id.clone(),
             created: row.created,
-            livemode: is_live(&row.mode),
+            livemode: is_live(row.mode),
         }
     }
 }

@@ -42,7 +42,7 @@ impl From<&RefundRow> for RefundView {
             failure_reason: r.failure_reason.clone(),
             metadata: metadata(&r.metadata),
             created: r.created,
-            livemode: is_live(&r.mode),
+            livemode: is_live(r.mode),
         }
     }
 }

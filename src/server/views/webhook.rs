@@ -42,7 +42,7 @@ impl WebhookEndpointView {
             secret: reveal_secret.then_some(row.secret),
             previous_secret_expires_at: row.previous_secret.and(row.previous_secret_expires_at),
             object: "webhook_endpoint",
-            livemode: is_live(&row.mode),
+            livemode: is_live(row.mode),
             id: row.id,
             url: row.url,
             description: row.description,
@@ -110,7 +110,7 @@ impl DeliveryView {
         DeliveryView {
             object: "webhook_delivery",
             next_attempt_at: (row.status == "pending").then_some(row.next_attempt_at),
-            livemode: is_live(&row.mode),
+            livemode: is_live(row.mode),
             id: row.id,
             webhook_endpoint: row.endpoint_id,
             event: row.event_id,

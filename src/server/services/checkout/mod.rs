@@ -46,7 +46,7 @@ impl CheckoutView {
     }
 
     pub fn livemode(&self) -> bool {
-        self.payment.mode == "live"
+        self.payment.mode == crate::domain::mode::Mode::Live
     }
 
     /// What to tell the customer about the last attempt, when it was declined and they may

@@ -138,7 +138,7 @@ pub async fn create_session(
     let session = CheckoutSessionRow {
         id: session_id,
         account_id: scope.account_id.clone(),
-        mode: scope.mode.as_str().to_string(),
+        mode: scope.mode,
         payment_id: staged.payment.id.clone(),
         merchant_reference,
         items,

@@ -15,7 +15,7 @@ use crate::server::store::{Store, Tx, is_unique_violation};
 /// What a transaction is about, besides its entries.
 pub struct Posting<'a> {
     pub account_id: &'a str,
-    pub mode: &'a str,
+    pub mode: crate::domain::mode::Mode,
     pub kind: &'a str,
     pub payment_id: Option<&'a str>,
     pub charge_id: Option<&'a str>,
@@ -43,7 +43,7 @@ pub async fn post(
     let t = TransactionRow {
         id: new_id(IdKind::LedgerTransaction),
         account_id: p.account_id.to_string(),
-        mode: p.mode.to_string(),
+        mode: p.mode,
         kind: p.kind.to_string(),
         payment_id: p.payment_id.map(str::to_string),
         charge_id: p.charge_id.map(str::to_string),
@@ -64,7 +64,7 @@ pub async fn post(
             id: new_id(IdKind::LedgerEntry),
             transaction_id: t.id.clone(),
             account_id: t.account_id.clone(),
-            mode: t.mode.clone(),
+            mode: t.mode,
             book: e.book.as_str().to_string(),
             owner: e.owner.clone(),
             currency: t.currency.clone(),
@@ -103,7 +103,7 @@ pub async fn post_capture(
         now,
         Posting {
             account_id: &row.account_id,
-            mode: &row.mode,
+            mode: row.mode,
             kind: "capture",
             payment_id: Some(&row.id),
             charge_id: row.latest_charge.as_deref(),
@@ -156,7 +156,7 @@ pub async fn settle_due_for(
                 now * 1_000_000,
                 Posting {
                     account_id: &capture.account_id,
-                    mode: &capture.mode,
+                    mode: capture.mode,
                     kind: "settlement",
                     payment_id: capture.payment_id.as_deref(),
                     charge_id: capture.charge_id.as_deref(),

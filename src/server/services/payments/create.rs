@@ -199,7 +199,7 @@ pub async fn create(
     let mut row = PaymentRow {
         id: new_id(IdKind::Payment),
         account_id: scope.account_id.clone(),
-        mode: scope.mode.as_str().to_string(),
+        mode: scope.mode,
         amount: amount.get(),
         amount_capturable: 0,
         amount_received: 0,

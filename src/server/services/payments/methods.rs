@@ -38,7 +38,7 @@ pub(super) async fn resolve_method(
         let row = PaymentMethodRow {
             id: new_id(IdKind::PaymentMethod),
             account_id: scope.account_id.clone(),
-            mode: scope.mode.as_str().to_string(),
+            mode: scope.mode,
             customer_id: customer.map(str::to_string),
             card_brand: token.brand.as_str().to_string(),
             card_last4: token.last4.to_string(),

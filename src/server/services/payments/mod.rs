@@ -179,7 +179,7 @@ async fn emit_to(
         tx,
         deps.clock.now_micros(),
         &row.account_id,
-        &row.mode,
+        row.mode,
         &object,
         kinds,
         endpoints,
@@ -257,7 +257,7 @@ pub fn status_of(row: &PaymentRow) -> PaymentStatus {
 pub fn scope_of(row: &PaymentRow) -> Option<Scope> {
     Some(Scope {
         account_id: row.account_id.clone(),
-        mode: crate::domain::mode::Mode::parse(&row.mode)?,
+        mode: row.mode,
     })
 }
 

@@ -36,7 +36,7 @@ pub(super) fn apply_outcome(
     let mut charge = ChargeRow {
         id: new_id(IdKind::Charge),
         account_id: row.account_id.clone(),
-        mode: row.mode.clone(),
+        mode: row.mode,
         payment_id: row.id.clone(),
         amount: row.amount,
         amount_captured: 0,

@@ -108,7 +108,7 @@ pub async fn create(
     let row = EndpointRow {
         id: new_id(IdKind::WebhookEndpoint),
         account_id: scope.account_id.clone(),
-        mode: scope.mode.as_str().to_string(),
+        mode: scope.mode,
         url,
         description: check_description(fields.description)?,
         enabled_events,

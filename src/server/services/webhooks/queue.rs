@@ -16,7 +16,7 @@ fn delivery(event: &EventRow, endpoint_id: &str, due: i64, sort_key: i64) -> Del
     DeliveryRow {
         id: new_id(IdKind::WebhookDelivery),
         account_id: event.account_id.clone(),
-        mode: event.mode.clone(),
+        mode: event.mode,
         endpoint_id: endpoint_id.to_string(),
         event_id: event.id.clone(),
         event_type: event.kind.clone(),
@@ -46,7 +46,8 @@ pub async fn enqueue(
     let endpoints = match endpoints {
         Some(known) => known,
         None => {
-            read = webhook_endpoints::enabled_in(tx, &first.account_id, &first.mode).await?;
+            read =
+                webhook_endpoints::enabled_in(tx, &first.account_id, first.mode.as_str()).await?;
             &read[..]
         }
     };

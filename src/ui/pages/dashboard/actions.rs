@@ -6,7 +6,6 @@
 //! sent back to the page it came from with `?notice=<what happened>`; on failure Leptos sends it
 //! back with the error encoded in `__err`, which the page shows in words.
 
-use crate::domain::mode::Mode;
 use crate::server::services::payments::PaymentError;
 use crate::server::services::{Scope, ServiceError};
 use crate::server::state::AppState;
@@ -38,7 +37,7 @@ impl Ctx {
             .ok_or_else(|| fail("Your session has ended. Sign in again."))?;
         let scope = Scope {
             account_id: owner.account_id.clone(),
-            mode: Mode::parse(&owner.mode).unwrap_or(Mode::Test),
+            mode: owner.mode,
         };
         Ok(Ctx {
             state,

@@ -61,7 +61,7 @@ pub async fn payments_csv(State(state): State<AppState>, req: Request) -> Respon
 fn rows_stream(
     state: AppState,
     account_id: String,
-    mode: String,
+    mode: crate::domain::mode::Mode,
     filter: PaymentFilter,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
     enum Next {
@@ -72,7 +72,7 @@ fn rows_stream(
     futures_util::stream::unfold(Next::Header, move |next| {
         let state = state.clone();
         let account_id = account_id.clone();
-        let mode = mode.clone();
+        let mode = mode;
         let filter = filter.clone();
         async move {
             match next {
@@ -83,7 +83,8 @@ fn rows_stream(
                 Next::Done => None,
                 Next::Page(cursor) => {
                     let db = state.store.reader();
-                    let page = page::list(db, &account_id, &mode, &filter, &cursor, BATCH).await;
+                    let page =
+                        page::list(db, &account_id, mode.as_str(), &filter, &cursor, BATCH).await;
                     match page {
                         Ok((rows, has_more)) => {
                             let after = rows.last().map(|r| Cursor::After {

@@ -18,7 +18,6 @@ pub mod settings_actions;
 pub mod webhook;
 
 use super::current_session;
-use crate::domain::mode::Mode;
 use crate::domain::money::Currency;
 use crate::server::services::Scope;
 use crate::server::store::payments::PaymentRow;
@@ -42,7 +41,7 @@ pub fn viewer() -> Option<Viewer> {
     let owner = session.0;
     let scope = Scope {
         account_id: owner.account_id.clone(),
-        mode: Mode::parse(&owner.mode).unwrap_or(Mode::Test),
+        mode: owner.mode,
     };
     Some(Viewer { owner, scope })
 }
