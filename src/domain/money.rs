@@ -66,6 +66,15 @@ const CURRENCIES: &[(&str, u8)] = &[
     ("ZAR", 2),
 ];
 
+/// Read from its code, as stored (rows read on the calling thread come through serde).
+impl<'de> serde::Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Currency, D::Error> {
+        let code = String::deserialize(d)?;
+        Currency::parse(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown currency {code:?}")))
+    }
+}
+
 impl Currency {
     /// Parses a code in any case; `None` for codes we do not support.
     pub fn parse(code: &str) -> Option<Currency> {

@@ -146,7 +146,7 @@ async fn refunds_stuck_pending_get_the_acquirers_answer() {
         payment_id: id.to_string(),
         charge_id: paid["latest_charge"].as_str().map(str::to_string),
         amount: 2000,
-        currency: "EUR".into(),
+        currency: vinr::domain::money::Currency::parse("EUR").unwrap(),
         status: "pending".into(),
         reason: None,
         metadata: "{}".into(),

@@ -113,7 +113,7 @@ pub fn outcome_of(row: &PaymentRow) -> ElementsOutcome {
         id: row.id.clone(),
         status: row.status.as_str().to_string(),
         amount: row.amount,
-        currency: row.currency.clone(),
+        currency: row.currency.code().to_string(),
     };
     match status_of(row) {
         PaymentStatus::RequiresPaymentMethod => match last_decline(row) {

@@ -58,7 +58,7 @@ pub async fn load(
         merchant: ReceiptMerchant { name: merchant },
         amount: row.amount_received,
         amount_refunded: row.amount_refunded,
-        currency: row.currency.clone(),
+        currency: row.currency.code().to_string(),
         status: row.status.as_str().to_string(),
         description: row.description.clone().or(row.product_name.clone()),
         paid_at: charge.as_ref().map_or(row.created, |c| c.created),

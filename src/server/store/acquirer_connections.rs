@@ -2,12 +2,13 @@
 
 use super::row::{self, row};
 use super::statement::reads;
+use crate::domain::mode::Mode;
 
 row! {
     #[derive(Debug, Clone)]
     pub struct AcquirerConnectionRow in "acquirer_connections" {
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub id: String,
         pub name: String,
         pub kind: String,

@@ -3,6 +3,7 @@
 use super::row::row;
 use super::statement::reads;
 use super::statement::writes;
+use crate::domain::mode::Mode;
 
 row! {
     /// A key as stored.
@@ -10,7 +11,7 @@ row! {
     pub struct ApiKeyRow in "api_keys" {
         pub id: String,
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub kind: String,
         pub digest: String,
         pub hint: String,
@@ -24,7 +25,7 @@ row! {
     #[derive(Debug, Clone)]
     pub struct KeyOwner {
         pub key_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub kind: String,
         pub expires_at: Option<i64>,
         pub account_id: String,

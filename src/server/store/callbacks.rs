@@ -5,13 +5,14 @@ use super::Statement;
 use super::Tx;
 use super::row::{self, row};
 use super::statement::reads;
+use crate::domain::mode::Mode;
 
 row! {
     #[derive(Debug, Clone)]
     pub struct DeliveryRow in "callback_deliveries" {
         pub id: String,
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub session_id: String,
         pub payment_id: String,
         pub event: String,

@@ -3,17 +3,19 @@
 use super::row::{self, row};
 use super::statement::reads;
 use super::statement::writes;
+use crate::domain::mode::Mode;
+use crate::domain::money::Currency;
 
 row! {
     #[derive(Debug, Clone)]
     pub struct ChargeRow in "charges" {
         pub id: String,
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub payment_id: String,
         pub amount: i64,
         pub amount_captured: i64,
-        pub currency: String,
+        pub currency: Currency,
         pub status: String,
         pub payment_method: String,
         pub card_brand: String,

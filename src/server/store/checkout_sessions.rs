@@ -2,13 +2,14 @@
 
 use super::row::{self, row};
 use super::statement::reads;
+use crate::domain::mode::Mode;
 
 row! {
     #[derive(Debug, Clone)]
     pub struct CheckoutSessionRow in "checkout_sessions" {
         pub id: String,
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub payment_id: String,
         pub merchant_reference: Option<String>,
         /// JSON array of line items.

@@ -3,6 +3,7 @@
 
 use super::statement::Arg;
 use crate::domain::mode::Mode;
+use crate::domain::money::Currency;
 use crate::domain::payment::PaymentStatus;
 use sqlx::any::{AnyTypeInfo, AnyValueRef};
 use sqlx::error::BoxDynError;
@@ -44,3 +45,4 @@ macro_rules! text_column {
 
 text_column!(PaymentStatus, PaymentStatus::parse, PaymentStatus::as_str);
 text_column!(Mode, Mode::parse, Mode::as_str);
+text_column!(Currency, Currency::parse, Currency::code);

@@ -2,13 +2,14 @@
 
 use super::page::{Filter, Listing};
 use super::row::row;
+use crate::domain::mode::Mode;
 
 row! {
     #[derive(Debug, Clone)]
     pub struct ConnectedAccountRow in "connected_accounts" {
         pub id: String,
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub name: String,
         pub created: i64,
         pub sort_key: i64,

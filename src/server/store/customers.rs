@@ -3,6 +3,7 @@
 use super::Statement;
 use super::page::{Filter, Listing};
 use super::row::row;
+use crate::domain::mode::Mode;
 use sqlx::{Any, Executor};
 
 row! {
@@ -10,7 +11,7 @@ row! {
     pub struct CustomerRow in "customers" {
         pub id: String,
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub email: Option<String>,
         pub name: Option<String>,
         pub phone: Option<String>,

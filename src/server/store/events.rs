@@ -3,6 +3,7 @@
 use super::Tx;
 use super::page::{Filter, Listing};
 use super::row::{self, row};
+use crate::domain::mode::Mode;
 use sqlx::{Any, Executor};
 
 row! {
@@ -10,7 +11,7 @@ row! {
     pub struct EventRow in "events" {
         pub id: String,
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub kind as "type": String,
         pub object_id: String,
         /// The object as it was right after the change (JSON).

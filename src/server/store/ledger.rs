@@ -5,6 +5,8 @@ use super::page::{self, Filter, Listing};
 use super::row::{self, row};
 use super::statement::reads;
 use super::{Statement, Tx};
+use crate::domain::mode::Mode;
+use crate::domain::money::Currency;
 use sqlx::{Any, AnyPool, Executor};
 
 row! {
@@ -12,13 +14,13 @@ row! {
     pub struct TransactionRow in "ledger_transactions" {
         pub id: String,
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub kind: String,
         pub payment_id: Option<String>,
         pub charge_id: Option<String>,
         pub refund_id: Option<String>,
         pub owner: String,
-        pub currency: String,
+        pub currency: Currency,
         pub amount: i64,
         pub fee: i64,
         pub net: i64,
@@ -35,10 +37,10 @@ row! {
         pub id: String,
         pub transaction_id: String,
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub book: String,
         pub owner: String,
-        pub currency: String,
+        pub currency: Currency,
         pub debit: i64,
         pub credit: i64,
     }
@@ -49,10 +51,10 @@ row! {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct BalanceRow {
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub owner: String,
         pub book: String,
-        pub currency: String,
+        pub currency: Currency,
         pub balance: i64,
     }
 }
@@ -97,7 +99,7 @@ pub fn insert(
             .bind(t.mode)
             .bind(owner)
             .bind(book)
-            .bind(&t.currency)
+            .bind(t.currency)
             .bind(change);
     }
     tx.defer(balances);

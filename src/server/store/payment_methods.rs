@@ -3,13 +3,14 @@
 use super::page::{Filter, Listing};
 use super::row::row;
 use super::statement::writes;
+use crate::domain::mode::Mode;
 
 row! {
     #[derive(Debug, Clone)]
     pub struct PaymentMethodRow in "payment_methods" {
         pub id: String,
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub customer_id: Option<String>,
         pub card_brand: String,
         pub card_last4: String,

@@ -5,6 +5,8 @@ use super::row::{self, row};
 use super::statement::reads;
 use super::statement::writes;
 use super::{Statement, Tx};
+use crate::domain::mode::Mode;
+use crate::domain::money::Currency;
 use crate::domain::payment::PaymentStatus;
 use sqlx::{Any, Executor};
 
@@ -13,12 +15,12 @@ row! {
     pub struct PaymentRow in "payments" {
         pub id: String,
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub amount: i64,
         pub amount_capturable: i64,
         pub amount_received: i64,
         pub amount_refunded: i64,
-        pub currency: String,
+        pub currency: Currency,
         pub status: PaymentStatus,
         pub capture_method: String,
         pub payment_method: Option<String>,
@@ -240,7 +242,7 @@ pub fn sample_row(id: &str, status: &str, return_url: Option<&str>) -> PaymentRo
         amount_capturable: 0,
         amount_received: 0,
         amount_refunded: 0,
-        currency: "EUR".into(),
+        currency: crate::domain::money::Currency::parse("EUR").expect("EUR"),
         status: PaymentStatus::parse(status).expect("a payment status"),
         capture_method: "automatic".into(),
         payment_method: None,

@@ -7,6 +7,8 @@ use super::page::{Filter, Listing};
 use super::row::{self, row};
 use super::statement::reads;
 use super::statement::writes;
+use crate::domain::mode::Mode;
+use crate::domain::money::Currency;
 use sqlx::{Any, Executor};
 
 row! {
@@ -14,11 +16,11 @@ row! {
     pub struct RefundRow in "refunds" {
         pub id: String,
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub payment_id: String,
         pub charge_id: Option<String>,
         pub amount: i64,
-        pub currency: String,
+        pub currency: Currency,
         pub status: String,
         pub reason: Option<String>,
         /// JSON object of string values.

@@ -2,6 +2,7 @@
 
 use super::statement::reads;
 use super::statement::writes;
+use crate::domain::mode::Mode;
 use crate::server::store::row::row;
 
 row! {
@@ -10,7 +11,7 @@ row! {
     pub struct SessionOwner {
         pub user_id: String,
         pub email: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub expires_at: i64,
         pub account_id: String,
         pub account_name: String,

@@ -10,6 +10,7 @@ use super::Tx;
 use super::page::{Filter, Listing};
 use super::row::{self, row};
 use super::statement::writes;
+use crate::domain::mode::Mode;
 use sqlx::{Any, AnyPool, Executor};
 
 row! {
@@ -17,7 +18,7 @@ row! {
     pub struct DeliveryRow in "webhook_deliveries" {
         pub id: String,
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub endpoint_id: String,
         pub event_id: String,
         pub event_type: String,

@@ -3,6 +3,7 @@
 use super::page::{Filter, Listing};
 use super::row::{self, row};
 use super::{Statement, Store, Tx};
+use crate::domain::mode::Mode;
 use sqlx::{Any, Executor};
 
 row! {
@@ -12,7 +13,7 @@ row! {
     pub struct EndpointRow in "webhook_endpoints" {
         pub id: String,
         pub account_id: String,
-        pub mode: crate::domain::mode::Mode,
+        pub mode: Mode,
         pub url: String,
         pub description: Option<String>,
         /// JSON array of event types, or `["*"]`.

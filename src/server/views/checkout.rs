@@ -51,7 +51,7 @@ impl CheckoutContextView {
             reference: p.id.clone(),
             payment: p.id.clone(),
             amount: p.amount,
-            currency: p.currency.clone(),
+            currency: p.currency.code().to_string(),
             status: p.status.as_str().to_string(),
             merchant_display_name: merchant.name.to_string(),
             brand_color: merchant.brand_color.to_string(),

@@ -37,9 +37,11 @@ impl BalanceView {
         for b in books {
             match b.book.as_str() {
                 "merchant_available" => {
-                    *available.entry(b.currency.clone()).or_default() += b.balance
+                    *available.entry(b.currency.code().to_string()).or_default() += b.balance
                 }
-                "merchant_pending" => *pending.entry(b.currency.clone()).or_default() += b.balance,
+                "merchant_pending" => {
+                    *pending.entry(b.currency.code().to_string()).or_default() += b.balance
+                }
                 _ => {}
             }
         }
@@ -130,7 +132,7 @@ impl LedgerTransactionView {
             charge: t.charge_id,
             refund: t.refund_id,
             owner: t.owner,
-            currency: t.currency,
+            currency: t.currency.code().to_string(),
             amount: t.amount,
             fee: t.fee,
             net: t.net,

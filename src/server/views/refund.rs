@@ -34,7 +34,7 @@ impl From<&RefundRow> for RefundView {
             id: r.id.clone(),
             object: "refund",
             amount: r.amount,
-            currency: r.currency.clone(),
+            currency: r.currency.code().to_string(),
             payment: r.payment_id.clone(),
             charge: r.charge_id.clone(),
             status: r.status.clone(),

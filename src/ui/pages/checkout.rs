@@ -3,7 +3,6 @@
 
 use super::set_status;
 use crate::domain::checkout::field_message;
-use crate::domain::money::Currency;
 use crate::domain::payment::PaymentStatus;
 use crate::server::services::checkout::{self, CheckoutView};
 use crate::server::services::payments::{challenge_url, return_url_with_result};
@@ -79,9 +78,7 @@ fn Checkout(
 ) -> impl IntoView {
     let view = checkout;
     let p = &view.payment;
-    let amount = Currency::parse(&p.currency)
-        .map(|c| c.display(p.amount))
-        .unwrap_or_else(|| format!("{} {}", p.amount, p.currency));
+    let amount = p.currency.display(p.amount);
     let status = view.status();
     let merchant = view.merchant_name.clone();
     let initial = merchant
@@ -151,12 +148,8 @@ fn Checkout(
 /// Description, product or line items.
 fn order_summary(view: &CheckoutView) -> impl IntoView + use<> {
     let p = &view.payment;
-    let currency = Currency::parse(&p.currency);
-    let price = move |minor: i64| {
-        currency
-            .map(|c| c.display(minor))
-            .unwrap_or_else(|| minor.to_string())
-    };
+    let currency = p.currency;
+    let price = move |minor: i64| currency.display(minor);
     let items = view.items.clone();
     let text = p.description.clone().or_else(|| p.product_name.clone());
     let reference = view.merchant_reference.clone();

@@ -1,6 +1,5 @@
 //! The simulated issuer's 3-D Secure challenge page.
 
-use crate::domain::money::Currency;
 use crate::domain::payment::PaymentStatus;
 use crate::server::services::accounts;
 use crate::server::services::payments::Channel;
@@ -28,9 +27,7 @@ pub fn ThreeDsPage() -> impl IntoView {
             .await
             .ok()
             .flatten();
-        let amount = Currency::parse(&payment.currency)
-            .map(|c| c.format(payment.amount))
-            .unwrap_or_default();
+        let amount = payment.currency.format(payment.amount);
         // The page redirects to the merchant after the post: let the form go there. Started in
         // a card element, it shows inside that frame, on the merchant's page.
         let form_origin = crate::ui::pages::return_origin(&payment);

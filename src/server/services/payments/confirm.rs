@@ -95,7 +95,7 @@ pub async fn confirm(
                 .authorize(
                     &profile,
                     row.amount,
-                    &row.currency,
+                    row.currency.code(),
                     row.capture_method == "manual",
                 )
                 .await

@@ -204,7 +204,7 @@ pub async fn create(
         amount_capturable: 0,
         amount_received: 0,
         amount_refunded: 0,
-        currency: currency.code().to_string(),
+        currency,
         status: PaymentStatus::RequiresPaymentMethod,
         capture_method: capture_method.to_string(),
         payment_method: method.as_ref().map(|m| m.row.id.clone()),
@@ -237,7 +237,7 @@ pub async fn create(
     if let (true, Some(method)) = (confirm, &method) {
         let manual = row.capture_method == "manual";
         let outcome = acquirer_impl
-            .authorize(&method.profile(), row.amount, &row.currency, manual)
+            .authorize(&method.profile(), row.amount, row.currency.code(), manual)
             .await;
         // The payment is new: nobody else can see it, so its steps are applied in memory.
         let status = transition(

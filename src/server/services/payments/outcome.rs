@@ -40,7 +40,7 @@ pub(super) fn apply_outcome(
         payment_id: row.id.clone(),
         amount: row.amount,
         amount_captured: 0,
-        currency: row.currency.clone(),
+        currency: row.currency,
         status: String::new(),
         payment_method: method.id.clone(),
         card_brand: method.card_brand.clone(),

@@ -40,7 +40,7 @@ pub async fn recover(deps: &Deps<'_>, row: PaymentRow) -> Result<Option<Staged>>
         .lookup_authorization(
             &method.profile(),
             row.amount,
-            &row.currency,
+            row.currency.code(),
             row.capture_method == "manual",
         )
         .await;

@@ -62,6 +62,8 @@ pub async fn run_once(store: &Store, restart_at: i64) -> Result<Outcome, sqlx::E
     })
 }
 
+/// Checkpoints every `EVERY` until the task is dropped or the store is closed (a server that
+/// shuts down closes its store before it stops this task).
 pub async fn run(store: Store) {
     if store.backend() != Backend::Sqlite {
         return;
@@ -70,6 +72,9 @@ pub async fn run(store: Store) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        if store.reader().is_closed() {
+            return;
+        }
         if let Err(err) = run_once(&store, RESTART_AT).await {
             tracing::warn!(error = %err, "background checkpoint failed; will retry");
         }

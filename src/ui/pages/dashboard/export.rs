@@ -117,7 +117,7 @@ pub fn csv_line(r: &PaymentRow) -> String {
         crate::server::clock::format_iso(r.created),
         r.status.as_str().to_string(),
         r.amount.to_string(),
-        r.currency.clone(),
+        r.currency.code().to_string(),
         r.amount_received.to_string(),
         r.amount_refunded.to_string(),
         r.customer.clone().unwrap_or_default(),
@@ -169,7 +169,7 @@ mod tests {
         let mut row = crate::server::store::payments::sample_row("pay_1", "succeeded", None);
         row.amount = 1250;
         row.amount_received = 1250;
-        row.currency = "EUR".into();
+        row.currency = crate::domain::money::Currency::parse("EUR").unwrap();
         row.created = 1_795_269_789;
         row.customer_email = Some("ada@example.com".into());
         row.description = Some("Tea, green".into());

@@ -248,7 +248,7 @@ pub fn PaymentsTable(rows: Vec<PaymentRow>) -> impl IntoView {
                         let href = format!("/dashboard/payments/{}", p.id);
                         view! {
                             <tr data-id=p.id.clone()>
-                                <td class="num"><a href=href>{money(&p.currency, p.amount)}</a></td>
+                                <td class="num"><a href=href>{money(p.currency.code(), p.amount)}</a></td>
                                 <td><StatusBadge status=p.status.as_str().to_string() /></td>
                                 <td class="wrap">{payer(&p)}</td>
                                 <td class="wrap hide-narrow">{p.description.clone().unwrap_or_default()}</td>

@@ -6,7 +6,6 @@ use super::webhook::DeliveriesTable;
 use super::{
     DashboardLayout, StatusBadge, action, load_failed, money, not_found, signed_out, viewer,
 };
-use crate::domain::money::Currency;
 use crate::domain::payment::PaymentStatus;
 use crate::server::services::ServiceError;
 use crate::server::services::dashboard::{self, PaymentDetail};
@@ -55,7 +54,7 @@ fn Detail(detail: PaymentDetail) -> impl IntoView {
     view! {
         <header class="payment-head">
             <div>
-                <p class="amount" data-testid="payment-amount">{money(&p.currency, p.amount)}</p>
+                <p class="amount" data-testid="payment-amount">{money(p.currency.code(), p.amount)}</p>
                 <p><StatusBadge status=p.status.as_str().to_string() /> " " <code data-testid="payment-id">{p.id.clone()}</code></p>
             </div>
             {receipt.map(|href| view! { <a class="button ghost" href=href>"Receipt"</a> })}
@@ -101,11 +100,7 @@ fn Detail(detail: PaymentDetail) -> impl IntoView {
 #[component]
 fn Actions(payment: PaymentRow, pending: i64) -> impl IntoView {
     let p = payment;
-    let plain = |minor: i64| {
-        Currency::parse(&p.currency)
-            .map(|c| c.format_plain(minor))
-            .unwrap_or_else(|| minor.to_string())
-    };
+    let plain = |minor: i64| p.currency.format_plain(minor);
     let capturable = p.status == PaymentStatus::RequiresCapture;
     let cancelable = matches!(
         p.status.as_str(),
@@ -118,7 +113,7 @@ fn Actions(payment: PaymentRow, pending: i64) -> impl IntoView {
         return ().into_any();
     }
     let id = p.id.clone();
-    let currency = p.currency.clone();
+    let currency = p.currency.code();
     let capture_default = plain(p.amount_capturable);
     let refund_default = plain(refundable);
     let seen = (p.amount_refunded + pending).to_string();
@@ -131,7 +126,7 @@ fn Actions(payment: PaymentRow, pending: i64) -> impl IntoView {
                         <summary class="button primary">"Capture…"</summary>
                         <form method="post" action={action::<CapturePayment>()}>
                             <input type="hidden" name="payment" value=id.clone() />
-                            <label for="capture-amount">"Amount to capture (" {currency.clone()} ")"</label>
+                            <label for="capture-amount">"Amount to capture (" {currency} ")"</label>
                             <input id="capture-amount" name="amount" inputmode="decimal" value=capture_default.clone() />
                             <p class="muted small">"Up to " {capture_default.clone()} ". Whatever is not captured is released to the customer."</p>
                             <button type="submit" class="button primary">"Confirm capture"</button>
@@ -141,7 +136,7 @@ fn Actions(payment: PaymentRow, pending: i64) -> impl IntoView {
                         <summary class="button ghost">"Adjust…"</summary>
                         <form method="post" action={action::<AdjustPayment>()}>
                             <input type="hidden" name="payment" value=id.clone() />
-                            <label for="adjust-amount">"New authorised amount (" {currency.clone()} ")"</label>
+                            <label for="adjust-amount">"New authorised amount (" {currency} ")"</label>
                             <input id="adjust-amount" name="amount" inputmode="decimal" required />
                             <p class="muted small">"An increase asks the card's issuer again and can be declined."</p>
                             <button type="submit" class="button primary">"Confirm new amount"</button>
@@ -165,7 +160,7 @@ fn Actions(payment: PaymentRow, pending: i64) -> impl IntoView {
                         <form method="post" action={action::<RefundPayment>()}>
                             <input type="hidden" name="payment" value=id.clone() />
                             <input type="hidden" name="seen" value=seen.clone() />
-                            <label for="refund-amount">"Amount to refund (" {currency.clone()} ")"</label>
+                            <label for="refund-amount">"Amount to refund (" {currency} ")"</label>
                             <input id="refund-amount" name="amount" inputmode="decimal" value=refund_default.clone() />
                             <p class="muted small">{format!("Up to {refund_default}.")}</p>
                             <label for="refund-reason">"Reason"</label>
@@ -186,7 +181,7 @@ fn Actions(payment: PaymentRow, pending: i64) -> impl IntoView {
 #[component]
 fn Facts(payment: PaymentRow) -> impl IntoView {
     let p = payment;
-    let m = |minor: i64| money(&p.currency, minor);
+    let m = |minor: i64| money(p.currency.code(), minor);
     let customer = p.customer.clone().map(|c| {
         let href = format!("/dashboard/customers/{c}");
         view! { <a href=href>{c}</a> }
@@ -253,9 +248,9 @@ fn Charges(charges: Vec<ChargeRow>) -> impl IntoView {
                                 <li>
                                     <p><strong>{card_brand(&c.card_brand)} " •••• " {c.card_last4.clone()}</strong>
                                        " " <span class="muted">{format!("{:02}/{}", c.card_exp_month, c.card_exp_year)}</span></p>
-                                    <p class="small">{outcome} " · " {money(&c.currency, c.amount)}
-                                       {(c.amount_captured > 0).then(|| format!(" · captured {}", money(&c.currency, c.amount_captured)))}
-                                       {(c.fee > 0).then(|| format!(" · fee {}", money(&c.currency, c.fee)))}</p>
+                                    <p class="small">{outcome} " · " {money(c.currency.code(), c.amount)}
+                                       {(c.amount_captured > 0).then(|| format!(" · captured {}", money(c.currency.code(), c.amount_captured)))}
+                                       {(c.fee > 0).then(|| format!(" · fee {}", money(c.currency.code(), c.fee)))}</p>
                                     <p class="muted small">"Acquirer " <code>{c.acquirer.clone()}</code> " · " <code>{c.id.clone()}</code></p>
                                 </li>
                             }
@@ -288,7 +283,7 @@ fn Refunds(refunds: Vec<RefundRow>) -> impl IntoView {
                 <tbody>
                     {refunds.into_iter().map(|r| view! {
                         <tr>
-                            <td class="num">{money(&r.currency, r.amount)}</td>
+                            <td class="num">{money(r.currency.code(), r.amount)}</td>
                             <td><StatusBadge status=r.status.clone() />
                                 {r.failure_reason.clone().map(|f| view! { <span class="muted small">" " {f}</span> })}</td>
                             <td>{r.reason.clone().map(|r| super::status_label(&r)).unwrap_or_else(|| "—".into())}</td>
@@ -316,7 +311,7 @@ fn Ledger(postings: Vec<(TransactionRow, Vec<EntryRow>)>) -> impl IntoView {
     view! {
         <div class="ledger" data-testid="ledger">
             {postings.into_iter().map(|(t, entries)| {
-                let m = |minor: i64| money(&t.currency, minor);
+                let m = |minor: i64| money(t.currency.code(), minor);
                 view! {
                     <div class="posting">
                         <p><strong>{super::status_label(&t.kind)}</strong> " " {m(t.amount)}

@@ -4,7 +4,6 @@
 
 use super::actions::{Ctx, fail, internal, payment_error};
 use crate::domain::mode::Mode;
-use crate::domain::money::Currency;
 use crate::server::services::payments as service;
 use crate::server::services::refunds::{self, NewRefund};
 use crate::server::store::payments::PaymentRow;
@@ -38,9 +37,7 @@ async fn payment_and_amount(
     let amount = if amount.trim().is_empty() {
         None
     } else {
-        let currency = Currency::parse(&row.currency)
-            .ok_or_else(|| fail(format!("Unknown currency {}.", row.currency)))?;
-        Some(currency.parse_major(amount).map_err(fail)?)
+        Some(row.currency.parse_major(amount).map_err(fail)?)
     };
     Ok((row, amount))
 }
@@ -106,7 +103,7 @@ pub async fn refund_payment(
         .await
         .map_err(internal)?;
     let refundable = row.amount_received - row.amount_refunded - pending;
-    if let (Some(asked), Some(currency)) = (amount, Currency::parse(&row.currency))
+    if let (Some(asked), currency) = (amount, row.currency)
         && asked > refundable
         && refundable > 0
     {
