@@ -5,7 +5,8 @@
 //! Why it exists: SQLite has one writer at a time and makes each commit durable with an fsync,
 //! so a transaction per request caps the API at the disk's fsync rate, and sqlx runs each
 //! SQLite connection on a thread of its own, so every statement costs two thread switches.
-//! The parts, each measured in the bench (`make bench`; figures in their commits):
+//! The parts, each measured in the bench (`make bench`; figures in their commits, and again
+//! with each switched off when this folder was made):
 //!
 //! - `batch`: group commit. Changes share a transaction, each in its own savepoint, and one
 //!   commit (one fsync) answers all of them.
