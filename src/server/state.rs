@@ -1,12 +1,12 @@
 //! The one shared state of the server: options, store, clock and config.
 
 use crate::server::acquirer::Registry;
-use crate::server::api::idempotency::InFlight;
-use crate::server::api::key_cache::KeyCache;
 use crate::server::clock::Clock;
 use crate::server::config::Config;
 use crate::server::services::payments::Deps;
 use crate::server::store::Store;
+use crate::server::store::idempotency::InFlight;
+use crate::server::store::key_cache::KeyCache;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;

@@ -98,7 +98,7 @@ impl FromRequestParts<AppState> for ApiAuth {
 
 /// Checks a presented key (from a header, or from the card element's page and calls):
 /// known, not expired, and of the kind and mode its prefix claims. Verified keys are kept
-/// for a few seconds (`key_cache`).
+/// for a few seconds (`store::key_cache`).
 pub async fn authenticate(state: &AppState, key: &str) -> Result<ApiAuth, ApiError> {
     let invalid =
         || ApiError::unauthenticated(format!("Invalid API key provided: {}", redact(key)));

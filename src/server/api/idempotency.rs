@@ -24,9 +24,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
-use std::sync::{Arc, Mutex};
 
 /// How long a Postgres lease lasts: longer than any request may take. If the instance holding
 /// it dies, another may take the key over after this.
@@ -155,36 +153,6 @@ impl<P, A> Post<P, A> {
             Ok((tx, Reply::ok(view)?))
         })
         .await
-    }
-}
-
-/// Keys held by requests in this process, by `account/mode/key`.
-#[derive(Clone, Default)]
-pub struct InFlight {
-    held: Arc<Mutex<HashSet<String>>>,
-    /// Leases of failed requests whose database release is still on its way (Drop cannot
-    /// wait for it), by key name → owner: a retry in this process releases them itself
-    /// instead of answering 409 for a request that has already failed.
-    releasing: Arc<Mutex<HashMap<String, String>>>,
-}
-
-impl InFlight {
-    fn try_hold(&self, name: &str) -> bool {
-        self.held
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(name.to_string())
-    }
-
-    fn release(&self, name: &str) {
-        self.held
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(name);
-    }
-
-    fn releasing(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
-        self.releasing.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -13,7 +13,6 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod idempotency;
-pub mod key_cache;
 pub mod ledger;
 pub mod list;
 pub mod params;

@@ -3,6 +3,8 @@
 use super::{Statement, Store};
 use crate::server::store::row::row;
 use sqlx::AnyPool;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 /// The three values that name a key: keys are scoped to an account and mode.
 #[derive(Debug, Clone)]
@@ -129,4 +131,35 @@ pub async fn delete_older_than(pool: &AnyPool, cutoff: i64) -> Result<u64, sqlx:
         .execute(pool)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// Keys held by requests in this process, by `account/mode/key` (beside the leased rows, which
+/// other instances see).
+#[derive(Clone, Default)]
+pub struct InFlight {
+    held: Arc<Mutex<HashSet<String>>>,
+    /// Leases of failed requests whose database release is still on its way (Drop cannot
+    /// wait for it), by key name → owner: a retry in this process releases them itself
+    /// instead of answering 409 for a request that has already failed.
+    releasing: Arc<Mutex<HashMap<String, String>>>,
+}
+
+impl InFlight {
+    pub fn try_hold(&self, name: &str) -> bool {
+        self.held
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_string())
+    }
+
+    pub fn release(&self, name: &str) {
+        self.held
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name);
+    }
+
+    pub fn releasing(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        self.releasing.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }

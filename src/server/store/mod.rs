@@ -19,6 +19,7 @@ pub mod connected_accounts;
 pub mod customers;
 pub mod events;
 pub mod idempotency;
+pub mod key_cache;
 pub mod ledger;
 mod migrations;
 pub mod page;
