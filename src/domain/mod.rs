@@ -13,5 +13,6 @@ pub mod metadata;
 pub mod mode;
 pub mod money;
 pub mod payment;
+pub mod refund;
 pub mod stats;
 pub mod webhook;

@@ -147,7 +147,7 @@ async fn refunds_stuck_pending_get_the_acquirers_answer() {
         charge_id: paid["latest_charge"].as_str().map(str::to_string),
         amount: 2000,
         currency: vinr::domain::money::Currency::parse("EUR").unwrap(),
-        status: "pending".into(),
+        status: vinr::domain::refund::RefundStatus::Pending,
         reason: None,
         metadata: "{}".into(),
         failure_reason: None,

@@ -3,6 +3,7 @@
 //! (`/receipts/{id}`) show the same `ReceiptView`.
 
 use crate::domain::payment::PaymentStatus;
+use crate::domain::refund::RefundStatus;
 use crate::server::store::charges::ChargeRow;
 use crate::server::store::payments::PaymentRow;
 use crate::server::store::row;
@@ -44,7 +45,7 @@ pub async fn load(
     let refunds = refunds::of_payment(store.reader(), &row.id)
         .await?
         .into_iter()
-        .filter(|r| r.status == "succeeded")
+        .filter(|r| r.status == RefundStatus::Succeeded)
         .map(|r| ReceiptRefund {
             id: r.id,
             amount: r.amount,

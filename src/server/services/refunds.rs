@@ -13,6 +13,7 @@ use crate::domain::ids::{self, IdKind};
 use crate::domain::ledger::{self, Book};
 use crate::domain::metadata::Metadata;
 use crate::domain::payment::{Command, transition};
+use crate::domain::refund::RefundStatus;
 use crate::server::crypto::new_id;
 use crate::server::services::Scope;
 use crate::server::services::ledger::{Posting, post};
@@ -104,7 +105,7 @@ pub async fn create(
         charge_id: payment.latest_charge.clone(),
         amount,
         currency: payment.currency,
-        status: "pending".into(),
+        status: RefundStatus::Pending,
         reason: input.reason,
         metadata: serde_json::to_string(metadata.as_map()).expect("a map serialises"),
         failure_reason: None,
@@ -148,13 +149,13 @@ pub async fn record_answer(
     let amount = refund.amount;
     let mut tx = deps.store.begin().await?;
     let (status, reason) = match answer {
-        Ok(()) => ("succeeded", None),
-        Err(reason) => ("failed", Some(reason)),
+        Ok(()) => (RefundStatus::Succeeded, None),
+        Err(reason) => (RefundStatus::Failed, Some(reason)),
     };
     if !rows::finish(&mut tx, &refund.id, status, reason).await? {
         return Err(PaymentError::Conflict);
     }
-    refund.status = status.into();
+    refund.status = status;
     refund.failure_reason = reason.map(str::to_string);
     if reason.is_none() {
         let (received, refunded) = rows::settle_hold(&mut tx, &payment.id, amount).await?;

@@ -5,6 +5,7 @@ use super::statement::Arg;
 use crate::domain::mode::Mode;
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentStatus;
+use crate::domain::refund::RefundStatus;
 use sqlx::any::{AnyTypeInfo, AnyValueRef};
 use sqlx::error::BoxDynError;
 use sqlx::{Any, Decode, Type};
@@ -45,4 +46,5 @@ macro_rules! text_column {
 
 text_column!(PaymentStatus, PaymentStatus::parse, PaymentStatus::as_str);
 text_column!(Mode, Mode::parse, Mode::as_str);
+text_column!(RefundStatus, RefundStatus::parse, RefundStatus::as_str);
 text_column!(Currency, Currency::parse, Currency::code);

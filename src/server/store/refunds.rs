@@ -9,6 +9,7 @@ use super::statement::reads;
 use super::statement::writes;
 use crate::domain::mode::Mode;
 use crate::domain::money::Currency;
+use crate::domain::refund::RefundStatus;
 use sqlx::{Any, Executor};
 
 row! {
@@ -21,7 +22,7 @@ row! {
         pub charge_id: Option<String>,
         pub amount: i64,
         pub currency: Currency,
-        pub status: String,
+        pub status: RefundStatus,
         pub reason: Option<String>,
         /// JSON object of string values.
         pub metadata: String,
@@ -35,7 +36,7 @@ row! {
 pub async fn finish(
     tx: &mut Tx,
     id: &str,
-    status: &str,
+    status: RefundStatus,
     failure_reason: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let done = Statement::new(

@@ -37,7 +37,7 @@ impl From<&RefundRow> for RefundView {
             currency: r.currency.code().to_string(),
             payment: r.payment_id.clone(),
             charge: r.charge_id.clone(),
-            status: r.status.clone(),
+            status: r.status.as_str().to_string(),
             reason: r.reason.clone(),
             failure_reason: r.failure_reason.clone(),
             metadata: metadata(&r.metadata),

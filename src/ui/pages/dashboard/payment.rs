@@ -284,7 +284,7 @@ fn Refunds(refunds: Vec<RefundRow>) -> impl IntoView {
                     {refunds.into_iter().map(|r| view! {
                         <tr>
                             <td class="num">{money(r.currency.code(), r.amount)}</td>
-                            <td><StatusBadge status=r.status.clone() />
+                            <td><StatusBadge status=r.status.as_str().to_string() />
                                 {r.failure_reason.clone().map(|f| view! { <span class="muted small">" " {f}</span> })}</td>
                             <td>{r.reason.clone().map(|r| super::status_label(&r)).unwrap_or_else(|| "—".into())}</td>
                             <td>{crate::server::clock::format_utc(r.created)}</td>

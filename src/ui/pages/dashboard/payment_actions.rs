@@ -4,6 +4,7 @@
 
 use super::actions::{Ctx, fail, internal, payment_error};
 use crate::domain::mode::Mode;
+use crate::domain::refund::RefundStatus;
 use crate::server::services::payments as service;
 use crate::server::services::refunds::{self, NewRefund};
 use crate::server::store::payments::PaymentRow;
@@ -131,7 +132,7 @@ pub async fn refund_payment(
     )
     .await
     .map_err(payment_error)?;
-    let failed = staged.refund.status == "failed";
+    let failed = staged.refund.status == RefundStatus::Failed;
     staged.tx.commit().await.map_err(internal)?;
     ctx.back(if failed { "refund_failed" } else { "refunded" });
     Ok(())
