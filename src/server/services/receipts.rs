@@ -18,8 +18,8 @@ pub fn receipt_url(public_url: &str, payment_id: &str) -> String {
 /// True for payments that have a receipt: money was taken (refunds may have followed).
 pub fn has_receipt(row: &PaymentRow) -> bool {
     matches!(
-        Some(row.status),
-        Some(PaymentStatus::Succeeded | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded)
+        row.status,
+        PaymentStatus::Succeeded | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
     )
 }
 

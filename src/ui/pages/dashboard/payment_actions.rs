@@ -104,13 +104,13 @@ pub async fn refund_payment(
         .await
         .map_err(internal)?;
     let refundable = row.amount_received - row.amount_refunded - pending;
-    if let (Some(asked), currency) = (amount, row.currency)
+    if let Some(asked) = amount
         && asked > refundable
         && refundable > 0
     {
         return Err(fail(format!(
             "At most {} is left to refund.",
-            currency.display(refundable)
+            row.currency.display(refundable)
         )));
     }
     if seen.parse::<i64>().ok() != Some(row.amount_refunded + pending) {
