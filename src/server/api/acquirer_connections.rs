@@ -3,9 +3,9 @@
 //! another in the dashboard), `acq_eu_1` and `acq_us_1`;
 //! more simulated connections can be added.
 
-use super::customers::scope_of;
+use super::auth::scope_of;
 use super::error::ApiResult;
-use super::idempotency::{Post, Reply};
+use super::idempotency::Post;
 use super::read::Read;
 use crate::server::store::acquirer_connections::{self as rows};
 use crate::server::views::{AcquirerConnectionView, ListView};
@@ -24,20 +24,16 @@ pub struct CreateParams {
 
 #[utoipa::path(post, path = "/acquirer_connections", tag = "Acquirer connections", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The new connection (simulated by the sandbox acquirer)", body = crate::server::views::AcquirerConnectionView), (status = 400, description = "Invalid parameters, or the id is taken", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn create_connection(post: Post<CreateParams>) -> ApiResult<Response> {
-    post.run(async |state, auth, p| {
-        let mut tx = state.store.begin().await?;
+    post.change(async |tx, state, auth, p| {
         let row = crate::server::services::acquirer_connections::create(
-            &mut tx,
+            tx,
             &scope_of(auth),
             state.clock.now(),
             p.id,
             p.name,
         )
         .await?;
-        Ok((
-            tx,
-            Reply::ok(AcquirerConnectionView::new(&row, &auth.default_acquirer))?,
-        ))
+        Ok(AcquirerConnectionView::new(&row, &auth.default_acquirer))
     })
     .await
 }

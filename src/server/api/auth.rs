@@ -4,6 +4,7 @@
 use super::error::ApiError;
 pub use crate::domain::api_key::KeyKind;
 use crate::domain::mode::Mode;
+use crate::server::services::Scope;
 use crate::server::state::AppState;
 use crate::server::store::api_keys;
 use axum::extract::FromRequestParts;
@@ -26,6 +27,14 @@ pub struct ApiAuth {
 /// Extractor for endpoints that need a secret key.
 #[derive(Debug, Clone)]
 pub struct SecretAuth(pub ApiAuth);
+
+/// The account and mode a caller acts on: what the use cases are given.
+pub fn scope_of(auth: &ApiAuth) -> Scope {
+    Scope {
+        account_id: auth.account_id.clone(),
+        mode: auth.mode,
+    }
+}
 
 impl From<SecretAuth> for ApiAuth {
     fn from(secret: SecretAuth) -> ApiAuth {

@@ -1,7 +1,7 @@
 //! `/v1/checkout`: the public context of a hosted checkout (no key needed: the page and
 //! embedders read it by the payment's unguessable id) and Dintero-style checkout sessions.
 
-use super::customers::scope_of;
+use super::auth::scope_of;
 use super::error::{ApiError, ApiResult};
 use super::idempotency::{Post, Reply};
 use super::params::lenient;

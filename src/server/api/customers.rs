@@ -1,11 +1,10 @@
 //! `/v1/customers`: create, retrieve, update, delete, list.
 
-use super::auth::ApiAuth;
+use super::auth::scope_of;
 use super::error::ApiResult;
-use super::idempotency::{Post, Reply};
+use super::idempotency::Post;
 use super::list::{ApiQuery, Paging};
 use super::read::Read;
-use crate::server::services::Scope;
 use crate::server::services::customers::{self, CustomerFields};
 use crate::server::store::customers::CustomerFilter;
 use crate::server::views::{CustomerView, DeletedView, ListView};
@@ -14,19 +13,11 @@ use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
 
-pub fn scope_of(auth: &ApiAuth) -> Scope {
-    Scope {
-        account_id: auth.account_id.clone(),
-        mode: auth.mode,
-    }
-}
-
 #[utoipa::path(post, path = "/customers", tag = "Customers", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CustomerFields = "application/x-www-form-urlencoded"), (CustomerFields = "application/json"))), responses((status = 200, description = "The new customer", body = CustomerView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "The status does not allow this, or an idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn create_customer(post: Post<CustomerFields>) -> ApiResult<Response> {
-    post.run(async |state, auth, p| {
-        let mut tx = state.store.begin().await?;
-        let customer = customers::create(&mut tx, &scope_of(auth), state.clock.as_ref(), p).await?;
-        Ok((tx, Reply::ok(CustomerView::from(customer))?))
+    post.change(async |tx, state, auth, p| {
+        let customer = customers::create(tx, &scope_of(auth), state.clock.as_ref(), p).await?;
+        Ok(CustomerView::from(customer))
     })
     .await
 }
@@ -42,10 +33,9 @@ pub async fn update_customer(
     Path(id): Path<String>,
     post: Post<CustomerFields>,
 ) -> ApiResult<Response> {
-    post.run(async |state, auth, p| {
-        let mut tx = state.store.begin().await?;
-        let customer = customers::update(&mut tx, &scope_of(auth), &id, p).await?;
-        Ok((tx, Reply::ok(CustomerView::from(customer))?))
+    post.change(async |tx, _state, auth, p| {
+        let customer = customers::update(tx, &scope_of(auth), &id, p).await?;
+        Ok(CustomerView::from(customer))
     })
     .await
 }

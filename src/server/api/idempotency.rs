@@ -85,8 +85,8 @@ pub async fn idempotent(
 /// precedence): the caller's key (`A`: a secret key unless the endpoint also takes a
 /// publishable one), the `Idempotency-Key` header, then the body as `P`.
 pub struct Post<P, A = SecretAuth> {
-    pub state: AppState,
-    pub auth: ApiAuth,
+    state: AppState,
+    auth: ApiAuth,
     key: IdempotencyKey,
     body: ApiBody<P>,
     auth_kind: PhantomData<A>,

@@ -1,7 +1,7 @@
 //! `/v1/payment_methods`: saved cards (brand, last four, expiry, fingerprint; never the number).
 
 use super::auth::ApiAuth;
-use super::customers::scope_of;
+use super::auth::scope_of;
 use super::error::{ApiError, ApiResult, ErrorType};
 use super::idempotency::{Post, Reply};
 use super::list::{ApiQuery, Paging};

@@ -2,7 +2,7 @@
 //! a customer types into the embedded card element, and the client secret the merchant's
 //! page mounts the element with.
 
-use super::customers::scope_of;
+use super::auth::scope_of;
 use super::error::{ApiError, ApiResult};
 use super::idempotency::{Post, Reply};
 use super::payments::create::defaults;

@@ -2,8 +2,8 @@
 //! the scoped lookups most of them make. Scoping lives here once: an object of another account
 //! or mode is a 404, like one that does not exist.
 
+use super::auth::scope_of;
 use super::auth::{ApiAuth, SecretAuth};
-use super::customers::scope_of;
 use super::error::{ApiError, ApiResult};
 use super::list::Paging;
 use crate::server::services::Scope;

@@ -1,6 +1,6 @@
 //! `GET /v1/payments/{id}/receipt`: the receipt of a settled payment, with its public URL.
 
-use super::customers::scope_of;
+use super::auth::scope_of;
 use super::error::{ApiError, ApiResult, ErrorType};
 use super::read::Read;
 use crate::server::services::{payments, receipts};

@@ -1,7 +1,7 @@
 //! Refunds: `POST /v1/payments/{id}/refunds` and `POST /v1/refunds` (the same thing, the payment
 //! in the path or in the body), `GET /v1/refunds[/{id}]`.
 
-use super::customers::scope_of;
+use super::auth::scope_of;
 use super::error::{ApiError, ApiResult};
 use super::idempotency::{Post, Reply};
 use super::list::{ApiQuery, Paging};

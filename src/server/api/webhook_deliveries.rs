@@ -2,9 +2,9 @@
 //! with every attempt; `POST /v1/events/{id}/resend` queues an event again.
 
 use super::auth::ApiAuth;
-use super::customers::scope_of;
+use super::auth::scope_of;
 use super::error::ApiResult;
-use super::idempotency::{Post, Reply};
+use super::idempotency::Post;
 use super::list::{ApiQuery, Paging};
 use super::read::Read;
 use crate::server::services::webhooks::queue;
@@ -66,10 +66,9 @@ pub struct ResendParams {
 
 #[utoipa::path(post, path = "/events/{id}/resend", tag = "Webhooks", params(("id" = String, Path, description = "Event id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((ResendParams = "application/x-www-form-urlencoded"), (ResendParams = "application/json"))), responses((status = 200, description = "The new deliveries, sent at once with the event's id as webhook-id", body = crate::server::views::list::List), (status = 400, description = "No enabled endpoint to send to", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn resend_event(Path(id): Path<String>, post: Post<ResendParams>) -> ApiResult<Response> {
-    post.run(async |state, auth, p| {
-        let mut tx = state.store.begin().await?;
+    post.change(async |tx, state, auth, p| {
         let queued = queue::resend(
-            &mut tx,
+            tx,
             &scope_of(auth),
             state.clock.now_micros(),
             &id,
@@ -81,7 +80,7 @@ pub async fn resend_event(Path(id): Path<String>, post: Post<ResendParams>) -> A
             .map(|row| DeliveryView::new(row, Vec::new()))
             .collect();
         let url = format!("/v1/events/{id}/deliveries");
-        Ok((tx, Reply::ok(ListView::new(data, false, &url))?))
+        Ok(ListView::new(data, false, &url))
     })
     .await
 }

@@ -1,9 +1,9 @@
 //! `/v1/webhook_endpoints`: create (the secret is shown once), list, retrieve, update, delete,
 //! rotate the secret, and the endpoint's deliveries.
 
-use super::customers::scope_of;
+use super::auth::scope_of;
 use super::error::ApiResult;
-use super::idempotency::{Post, Reply};
+use super::idempotency::Post;
 use super::list::{ApiQuery, Paging};
 use super::read::Read;
 use super::webhook_deliveries::deliveries_page;
@@ -25,10 +25,9 @@ const IDEMPOTENT: &str = "Makes the POST safe to retry (1 to 255 characters)";
 
 #[utoipa::path(post, path = "/webhook_endpoints", tag = "Webhooks", params(("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENT)), request_body(content((EndpointFields = "application/x-www-form-urlencoded"), (EndpointFields = "application/json"))), responses((status = 200, description = "The new endpoint, with its secret (shown this once)", body = WebhookEndpointView), (status = 400, description = "Invalid parameters", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn create_endpoint(post: Post<EndpointFields>) -> ApiResult<Response> {
-    post.run(async |state, auth, p| {
-        let mut tx = state.store.begin().await?;
-        let row = webhooks::create(&mut tx, &scope_of(auth), state.clock.as_ref(), p).await?;
-        Ok((tx, Reply::ok(WebhookEndpointView::new(row, true))?))
+    post.change(async |tx, state, auth, p| {
+        let row = webhooks::create(tx, &scope_of(auth), state.clock.as_ref(), p).await?;
+        Ok(WebhookEndpointView::new(row, true))
     })
     .await
 }
@@ -47,10 +46,9 @@ pub async fn update_endpoint(
     Path(id): Path<String>,
     post: Post<EndpointFields>,
 ) -> ApiResult<Response> {
-    post.run(async |state, auth, p| {
-        let mut tx = state.store.begin().await?;
-        let row = webhooks::update(&mut tx, &scope_of(auth), &id, p).await?;
-        Ok((tx, Reply::ok(WebhookEndpointView::new(row, false))?))
+    post.change(async |tx, _state, auth, p| {
+        let row = webhooks::update(tx, &scope_of(auth), &id, p).await?;
+        Ok(WebhookEndpointView::new(row, false))
     })
     .await
 }
@@ -71,11 +69,9 @@ pub async fn rotate_secret(
     Path(id): Path<String>,
     post: Post<RotateParams>,
 ) -> ApiResult<Response> {
-    post.run(async |state, auth, _p| {
-        let mut tx = state.store.begin().await?;
-        let row =
-            webhooks::rotate_secret(&mut tx, &scope_of(auth), state.clock.as_ref(), &id).await?;
-        Ok((tx, Reply::ok(WebhookEndpointView::new(row, true))?))
+    post.change(async |tx, state, auth, _p| {
+        let row = webhooks::rotate_secret(tx, &scope_of(auth), state.clock.as_ref(), &id).await?;
+        Ok(WebhookEndpointView::new(row, true))
     })
     .await
 }

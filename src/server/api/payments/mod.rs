@@ -13,8 +13,8 @@ pub use actions::{
 pub use create::create_payment;
 pub use read::{get_payment, list_payments};
 
+use super::auth::scope_of;
 use super::auth::{ApiAuth, KeyKind};
-use super::customers::scope_of;
 use super::error::{ApiError, ApiResult, ErrorType};
 use super::idempotency::{Post, Reply};
 use super::list::{ApiQuery, Paging};
