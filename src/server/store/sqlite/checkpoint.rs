@@ -15,7 +15,7 @@
 //! the writer, which holds every write meanwhile, copies a batch or two instead of a tenth of
 //! a second of them.
 
-use crate::server::store::{Backend, Store};
+use crate::server::store::Store;
 use std::time::{Duration, Instant};
 
 const EVERY: Duration = Duration::from_millis(100);
@@ -63,11 +63,9 @@ pub async fn run_once(store: &Store, restart_at: i64) -> Result<Outcome, sqlx::E
 }
 
 /// Checkpoints every `EVERY` until the task is dropped or the store is closed (a server that
-/// shuts down closes its store before it stops this task).
-pub async fn run(store: Store) {
-    if store.backend() != Backend::Sqlite {
-        return;
-    }
+/// shuts down closes its store before it stops this task). Started by `Store::spawn_maintenance`,
+/// on SQLite only.
+pub(in crate::server::store) async fn run(store: Store) {
     let mut tick = tokio::time::interval(EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
