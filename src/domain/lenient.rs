@@ -118,3 +118,38 @@ pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[derive(serde::Deserialize, Debug)]
+    struct Lenient {
+        #[serde(deserialize_with = "super::int")]
+        amount: i64,
+        #[serde(default, deserialize_with = "super::opt_bool")]
+        confirm: Option<bool>,
+        #[serde(default, deserialize_with = "super::string_list")]
+        expand: Vec<String>,
+    }
+
+    #[test]
+    fn lenient_types_accept_strings_from_forms() {
+        let a: Lenient =
+            serde_json::from_value(json!({"amount":"5000","confirm":"true","expand":"customer"}))
+                .unwrap();
+        assert_eq!(
+            (a.amount, a.confirm, a.expand),
+            (5000, Some(true), vec!["customer".to_string()])
+        );
+        let b: Lenient =
+            serde_json::from_value(json!({"amount":5000,"confirm":false,"expand":["a","b"]}))
+                .unwrap();
+        assert_eq!(
+            (b.amount, b.confirm, b.expand.len()),
+            (5000, Some(false), 2)
+        );
+        assert!(serde_json::from_value::<Lenient>(json!({"amount":"12.5"})).is_err());
+        assert!(serde_json::from_value::<Lenient>(json!({"amount":1,"confirm":"yes"})).is_err());
+    }
+}

@@ -162,7 +162,7 @@ mod tests {
     #[derive(Deserialize, Debug)]
     #[serde(deny_unknown_fields)]
     struct Create {
-        #[serde(deserialize_with = "crate::server::api::params::lenient::int")]
+        #[serde(deserialize_with = "crate::domain::lenient::int")]
         amount: i64,
         #[serde(default)]
         metadata: Option<std::collections::BTreeMap<String, String>>,

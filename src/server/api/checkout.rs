@@ -4,10 +4,10 @@
 use super::auth::scope_of;
 use super::error::{ApiError, ApiResult};
 use super::idempotency::{Post, Reply};
-use super::params::lenient;
 use super::payments::payment_view;
 use super::read::Read;
 use crate::domain::ids::{self, IdKind};
+use crate::domain::lenient;
 use crate::server::services::checkout::{self as service, LineItem, NewSession};
 use crate::server::state::AppState;
 use crate::server::store::checkout_sessions::CheckoutSessionRow;

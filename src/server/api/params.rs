@@ -1,8 +1,6 @@
 //! Request parameters: form bodies with bracket nesting turned into JSON, and the guides'
 //! camelCase names turned into the contract's snake_case. Pure functions, tested here.
 
-pub use crate::domain::lenient;
-
 use serde_json::{Map, Value};
 
 /// Why a form body could not be read as parameters.
@@ -265,35 +263,5 @@ mod tests {
             param_name("order.items[0].amount"),
             "order[items][0][amount]"
         );
-    }
-
-    #[derive(serde::Deserialize, Debug)]
-    struct Lenient {
-        #[serde(deserialize_with = "lenient::int")]
-        amount: i64,
-        #[serde(default, deserialize_with = "lenient::opt_bool")]
-        confirm: Option<bool>,
-        #[serde(default, deserialize_with = "lenient::string_list")]
-        expand: Vec<String>,
-    }
-
-    #[test]
-    fn lenient_types_accept_strings_from_forms() {
-        let a: Lenient =
-            serde_json::from_value(json!({"amount":"5000","confirm":"true","expand":"customer"}))
-                .unwrap();
-        assert_eq!(
-            (a.amount, a.confirm, a.expand),
-            (5000, Some(true), vec!["customer".to_string()])
-        );
-        let b: Lenient =
-            serde_json::from_value(json!({"amount":5000,"confirm":false,"expand":["a","b"]}))
-                .unwrap();
-        assert_eq!(
-            (b.amount, b.confirm, b.expand.len()),
-            (5000, Some(false), 2)
-        );
-        assert!(serde_json::from_value::<Lenient>(json!({"amount":"12.5"})).is_err());
-        assert!(serde_json::from_value::<Lenient>(json!({"amount":1,"confirm":"yes"})).is_err());
     }
 }

@@ -110,10 +110,10 @@ pub struct CardParams {
     #[schema(value_type = Option<String>)]
     pub number: Option<crate::server::crypto::Secret>,
     #[schema(value_type = Option<String>)]
-    #[serde(default, deserialize_with = "super::params::lenient::opt_string")]
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_string")]
     pub exp_month: Option<String>,
     #[schema(value_type = Option<String>)]
-    #[serde(default, deserialize_with = "super::params::lenient::opt_string")]
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_string")]
     pub exp_year: Option<String>,
     #[schema(value_type = Option<String>)]
     pub cvc: Option<crate::server::crypto::Secret>,

@@ -5,8 +5,8 @@ use super::auth::scope_of;
 use super::error::{ApiError, ApiResult};
 use super::idempotency::{Post, Reply};
 use super::list::{ApiQuery, Paging};
-use super::params::lenient;
 use super::read::Read;
+use crate::domain::lenient;
 
 use crate::server::services::refunds::{self, NewRefund};
 use crate::server::store::refunds as rows;

@@ -18,7 +18,7 @@ use super::auth::{ApiAuth, KeyKind};
 use super::error::{ApiError, ApiResult, ErrorType};
 use super::idempotency::{Post, Reply};
 use super::list::{ApiQuery, Paging};
-use super::params::lenient;
+use crate::domain::lenient;
 use crate::server::services::customers;
 use crate::server::services::payments::{
     self as service, ConfirmPayment, NewPayment, PaymentError, Staged,
