@@ -1,6 +1,8 @@
 //! Domain types and rules. Compiles to wasm too: no database, no HTTP.
 
 pub mod api_key;
+pub mod billing;
+pub mod calendar;
 pub mod card;
 pub mod checkout;
 pub mod customer;

@@ -15,53 +15,7 @@ pub trait Clock: Send + Sync + 'static {
     }
 }
 
-/// The calendar (year, month) of a Unix time, UTC: card expiry dates are compared to it.
-pub fn year_month(unix_seconds: i64) -> (i32, u32) {
-    let (year, month, _) = civil_date(unix_seconds);
-    (year, month)
-}
-
-/// The calendar date (year, month, day) of a Unix time, UTC.
-pub fn civil_date(unix_seconds: i64) -> (i32, u32, u32) {
-    // Howard Hinnant's days-to-civil algorithm.
-    let days = unix_seconds.div_euclid(86_400) + 719_468;
-    let era = days.div_euclid(146_097);
-    let day_of_era = days.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year as i32, month as u32, day as u32)
-}
-
-/// The Unix time of midnight UTC on a calendar date (the inverse of `civil_date`); `None` for
-/// a date that does not exist (February 30th, month 13…).
-pub fn unix_from_civil(year: i32, month: u32, day: u32) -> Option<i64> {
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    // Howard Hinnant's days-from-civil algorithm.
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let year_of_era = y.rem_euclid(400);
-    let m = i64::from(month);
-    let day_of_year = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    Some((era * 146_097 + day_of_era - 719_468) * 86_400)
-}
-
-fn days_in_month(year: i32, month: u32) -> u32 {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
+pub use crate::domain::calendar::{civil_date, unix_from_civil, year_month};
 
 /// Parses `YYYY-MM-DD` (what an `<input type=date>` sends) to midnight UTC.
 pub fn parse_date(text: &str) -> Option<i64> {
@@ -138,15 +92,6 @@ impl Clock for ManualClock {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn calendar_months_of_unix_times() {
-        assert_eq!(year_month(0), (1970, 1));
-        assert_eq!(year_month(951_782_400), (2000, 2)); // 2000-02-29
-        assert_eq!(year_month(1_795_268_098), (2026, 11));
-        assert_eq!(year_month(1_798_761_599), (2026, 12)); // 2026-12-31 23:59:59
-        assert_eq!(year_month(1_798_761_600), (2027, 1));
-    }
 
     #[test]
     fn dates_round_trip_and_impossible_dates_are_refused() {
