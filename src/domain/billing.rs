@@ -43,7 +43,6 @@ macro_rules! named {
         }
     };
 }
-pub(crate) use named;
 
 named! {
     /// How often a recurring price bills.

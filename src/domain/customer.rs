@@ -15,6 +15,8 @@ pub struct Customer {
     pub metadata: Metadata,
     pub default_payment_method: Option<String>,
     pub created: i64,
+    /// The test clock the customer's billing runs on.
+    pub test_clock: Option<String>,
 }
 
 pub const MAX_NAME_LEN: usize = 256;

@@ -141,6 +141,9 @@ async fn insert_account(
         created: now,
         embed_origins: String::new(),
         default_acquirer: crate::server::acquirer::DEFAULT_CONNECTION.into(),
+        billing_retry_days: "3,5,7".into(),
+        billing_dunning_end: "canceled".into(),
+        billing_draft_secs: 3_600,
     };
     let hash = hash_password(password);
     let mut tx = store.begin().await?;

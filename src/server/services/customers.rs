@@ -62,6 +62,7 @@ pub async fn create(
         deleted: 0,
         created: now.div_euclid(1_000_000),
         sort_key: now,
+        test_clock: None,
     };
     row::insert_now(tx, &row).await?;
     to_domain(row)
@@ -183,5 +184,6 @@ pub fn to_domain(row: CustomerRow) -> Result<Customer, ServiceError> {
         description: row.description,
         default_payment_method: row.default_payment_method,
         created: row.created,
+        test_clock: row.test_clock,
     })
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod acquirer_connections;
+pub mod billing;
 pub mod callbacks;
 pub mod card_entry;
 pub mod cards;

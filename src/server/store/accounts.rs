@@ -20,6 +20,13 @@ row! {
         pub embed_origins: String,
         /// The acquirer connection payments use when they name none.
         pub default_acquirer: String,
+        /// Days between renewal retries (`3,5,7`).
+        pub billing_retry_days: String,
+        /// What a subscription becomes when its retries run out (`canceled`, `unpaid`,
+        /// `past_due`).
+        pub billing_dunning_end: String,
+        /// Seconds a renewal invoice stays a draft before it is finalized and charged.
+        pub billing_draft_secs: i64,
     }
 }
 

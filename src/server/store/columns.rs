@@ -2,6 +2,10 @@
 //! an error, not a string passed along) and bound by their wire name.
 
 use super::statement::Arg;
+use crate::domain::billing::{
+    AggregateUsage, BillingReason, Interval, InvoiceStatus, LineKind, SubscriptionStatus,
+    UsageAction, UsageType,
+};
 use crate::domain::mode::Mode;
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentStatus;
@@ -41,6 +45,18 @@ macro_rules! text_column {
                 Arg::from(&value)
             }
         }
+
+        impl From<&Option<$ty>> for Arg {
+            fn from(value: &Option<$ty>) -> Arg {
+                Arg::Text(value.map(|v| $name(v).to_string()))
+            }
+        }
+
+        impl From<Option<$ty>> for Arg {
+            fn from(value: Option<$ty>) -> Arg {
+                Arg::from(&value)
+            }
+        }
     };
 }
 
@@ -48,3 +64,19 @@ text_column!(PaymentStatus, PaymentStatus::parse, PaymentStatus::as_str);
 text_column!(Mode, Mode::parse, Mode::as_str);
 text_column!(RefundStatus, RefundStatus::parse, RefundStatus::as_str);
 text_column!(Currency, Currency::parse, Currency::code);
+text_column!(Interval, Interval::parse, Interval::as_str);
+text_column!(UsageType, UsageType::parse, UsageType::as_str);
+text_column!(
+    AggregateUsage,
+    AggregateUsage::parse,
+    AggregateUsage::as_str
+);
+text_column!(UsageAction, UsageAction::parse, UsageAction::as_str);
+text_column!(
+    SubscriptionStatus,
+    SubscriptionStatus::parse,
+    SubscriptionStatus::as_str
+);
+text_column!(InvoiceStatus, InvoiceStatus::parse, InvoiceStatus::as_str);
+text_column!(LineKind, LineKind::parse, LineKind::as_str);
+text_column!(BillingReason, BillingReason::parse, BillingReason::as_str);

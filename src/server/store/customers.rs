@@ -22,6 +22,8 @@ row! {
         pub deleted: i64,
         pub created: i64,
         pub sort_key: i64,
+        /// The test clock whose time the customer's billing runs on (`clock_…`).
+        pub test_clock: Option<String>,
     }
 }
 

@@ -47,6 +47,8 @@ row! {
         pub sort_key: i64,
         /// The checkout session that created the payment (`cs_…`), if any.
         pub checkout_session: Option<String>,
+        /// The invoice this payment is an attempt to pay (`inv_…`), if any.
+        pub invoice: Option<String>,
     }
 }
 
@@ -80,6 +82,13 @@ pub async fn stuck_processing<'e, E: Executor<'e, Database = Any>>(
         query = query.bind(account);
     }
     query.fetch_all(ex).await
+}
+
+/// The deadline of the acquirer call a payment written `processing` waits on.
+pub fn set_call_until(id: &str, until: i64) -> Statement {
+    Statement::new("UPDATE payments SET acquirer_call_until = $2 WHERE id = $1")
+        .bind(id)
+        .bind(until)
 }
 
 reads! {
@@ -268,5 +277,6 @@ pub fn sample_row(id: &str, status: &str, return_url: Option<&str>) -> PaymentRo
         created: 0,
         sort_key: 0,
         checkout_session: None,
+        invoice: None,
     }
 }

@@ -21,6 +21,8 @@ pub struct CustomerView {
     pub default_payment_method: Option<String>,
     pub created: i64,
     pub livemode: bool,
+    /// The test clock whose time the customer's billing runs on.
+    pub test_clock: Option<String>,
 }
 
 impl From<Customer> for CustomerView {
@@ -36,6 +38,7 @@ impl From<Customer> for CustomerView {
             description: c.description,
             default_payment_method: c.default_payment_method,
             created: c.created,
+            test_clock: c.test_clock,
         }
     }
 }

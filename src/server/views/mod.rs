@@ -5,6 +5,7 @@
 //! follows from these types, so it cannot describe fields the JSON does not have.
 
 pub mod account;
+pub mod billing;
 pub mod checkout;
 pub mod customer;
 pub mod event;
@@ -17,6 +18,9 @@ pub mod refund;
 pub mod webhook;
 
 pub use account::{AccountView, AcquirerConnectionView, ConnectedAccountView};
+pub use billing::{
+    InvoiceView, PriceView, ProductView, SubscriptionView, TestClockView, UsageRecordView,
+};
 pub use checkout::{CheckoutContextView, CheckoutSessionView, PaymentSessionView};
 pub use customer::CustomerView;
 pub use event::EventView;

@@ -65,6 +65,8 @@ pub struct PaymentView {
     pub expires_at: i64,
     pub created: i64,
     pub livemode: bool,
+    /// The invoice this payment attempts to pay (`inv_…`).
+    pub invoice: Option<String>,
 }
 
 impl PaymentView {
@@ -104,6 +106,7 @@ impl PaymentView {
             expires_at: row.expires_at,
             created: row.created,
             livemode: is_live(row.mode),
+            invoice: row.invoice.clone(),
         }
     }
 

@@ -44,6 +44,9 @@ pub struct NewPayment {
     /// Set by `checkout::create_session`: the session this payment belongs to.
     #[serde(skip)]
     pub checkout_session: Option<String>,
+    /// Set by billing: the invoice this payment attempts to pay.
+    #[serde(skip)]
+    pub invoice: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
@@ -230,6 +233,7 @@ pub async fn create(
         created: now,
         sort_key: now_micros,
         checkout_session: input.checkout_session.clone(),
+        invoice: input.invoice.clone(),
     };
     let mut kinds = vec!["payment.created"];
     let mut decline = None;

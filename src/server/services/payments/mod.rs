@@ -13,6 +13,7 @@ mod confirm;
 mod create;
 mod hold;
 mod methods;
+mod off_session;
 mod outcome;
 mod recover;
 mod validate;
@@ -20,6 +21,7 @@ mod validate;
 pub use confirm::{ConfirmPayment, confirm};
 pub use create::{DEFAULT_EXPIRES_IN, Defaults, NewPayment, Routing, create};
 pub use hold::{adjust, cancel, capture, card_profile, reverse};
+pub use off_session::{OffSession, finish_off_session, start_off_session};
 pub use recover::recover;
 
 /// Seconds a confirm may wait on the acquirer before the reconciler may take its payment over
@@ -318,6 +320,16 @@ async fn save(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, from: PaymentStatu
     }
     if row.status == PaymentStatus::Succeeded && from != PaymentStatus::Succeeded {
         crate::server::services::ledger::post_capture(tx, deps, row).await?;
+    }
+    // An invoice's attempt settles the invoice (and its subscription) in the same transaction.
+    if row.invoice.is_some() && row.status != from {
+        crate::server::services::billing::settle::payment_changed(
+            tx,
+            deps.clock,
+            deps.public_url,
+            row,
+        )
+        .await?;
     }
     Ok(())
 }

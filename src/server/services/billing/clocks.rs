@@ -1,0 +1,234 @@
+//! Test clocks: billing objects of the customers made on a clock live at its time, and an
+//! advance runs everything due for them on the way, in time order.
+
+use super::engine::{self, Due};
+use super::{BillingError, Result, emit, invalid, state};
+use crate::domain::calendar::add_months;
+use crate::domain::ids::IdKind;
+use crate::domain::lenient;
+use crate::server::crypto::new_id;
+use crate::server::services::Scope;
+use crate::server::services::payments::Deps;
+use crate::server::store::test_clocks::{self, TestClockRow};
+use crate::server::store::{Tx, invoices, row};
+use crate::server::views::TestClockView;
+use serde::Deserialize;
+
+/// The body of `POST /v1/test_clocks`.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = TestClockParams)]
+pub struct NewClock {
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub frozen_time: Option<i64>,
+    pub name: Option<String>,
+}
+
+/// The body of `POST /v1/test_clocks/{id}/advance`: a time, or a span to move by.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = AdvanceParams)]
+pub struct Advance {
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub frozen_time: Option<i64>,
+    pub advance_by: Option<AdvanceBy>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdvanceBy {
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub months: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub days: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub hours: Option<i64>,
+}
+
+/// Latest time a clock may reach (year 2200).
+const MAX_TIME: i64 = 7_258_118_400;
+/// How long an advance may hold its clock before another instance may take it over.
+const ADVANCE_LEASE_SECS: i64 = 600;
+
+/// Test clocks are for test mode.
+pub fn test_mode_only(scope: &Scope) -> Result<()> {
+    if scope.mode.is_live() {
+        return Err(BillingError::Forbidden(
+            "Test clocks exist in test mode only: use a test key.".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create(
+    tx: &mut Tx,
+    scope: &Scope,
+    wall: &dyn crate::server::clock::Clock,
+    input: NewClock,
+) -> Result<TestClockRow> {
+    test_mode_only(scope)?;
+    let frozen = input
+        .frozen_time
+        .ok_or_else(|| invalid("frozen_time", "Missing required param: frozen_time."))?;
+    if !(0..=MAX_TIME).contains(&frozen) {
+        return Err(invalid(
+            "frozen_time",
+            "frozen_time is a Unix time in seconds, from 1970 to 2200.",
+        ));
+    }
+    let name = crate::domain::customer::check_text("name", input.name, 300)
+        .map_err(crate::server::services::ServiceError::from)?;
+    let now = wall.now_micros();
+    let row = TestClockRow {
+        id: new_id(IdKind::TestClock),
+        account_id: scope.account_id.clone(),
+        mode: scope.mode,
+        name,
+        frozen_time: frozen,
+        status: "ready".into(),
+        advancing_until: 0,
+        created: now.div_euclid(1_000_000),
+        sort_key: now,
+    };
+    tx.defer(row::insert(&row));
+    Ok(row)
+}
+
+pub async fn find<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    scope: &Scope,
+    id: &str,
+) -> Result<TestClockRow> {
+    test_mode_only(scope)?;
+    row::find::<TestClockRow>(ex, &scope.account_id, scope.mode.as_str(), id)
+        .await?
+        .ok_or_else(|| {
+            crate::server::services::ServiceError::NotFound {
+                object: "test_clock",
+                id: id.to_string(),
+            }
+            .into()
+        })
+}
+
+/// Deletes the clock and every billing object of its customers (the customers too).
+pub async fn delete(tx: &mut Tx, scope: &Scope, id: &str) -> Result<String> {
+    let clock = find(tx.conn().await?, scope, id).await?;
+    invoices::delete_of_clock(tx, &clock.id).await?;
+    test_clocks::delete(tx, &clock.id).await?;
+    Ok(clock.id)
+}
+
+/// The time an advance goes to, checked: forward only.
+pub fn target(clock: &TestClockRow, input: &Advance) -> Result<i64> {
+    let to = match (&input.frozen_time, &input.advance_by) {
+        (Some(t), None) => *t,
+        (None, Some(by)) => {
+            let months = by.months.unwrap_or(0);
+            let secs = by
+                .days
+                .unwrap_or(0)
+                .saturating_mul(86_400)
+                .saturating_add(by.hours.unwrap_or(0).saturating_mul(3_600));
+            if months < 0 || secs < 0 || months > 1_200 {
+                return Err(invalid(
+                    "advance_by",
+                    "advance_by moves forward only, by at most 100 years.",
+                ));
+            }
+            add_months(clock.frozen_time, months).saturating_add(secs)
+        }
+        _ => {
+            return Err(invalid(
+                "frozen_time",
+                "Send frozen_time or advance_by (one of them).",
+            ));
+        }
+    };
+    if to <= clock.frozen_time {
+        return Err(invalid(
+            "frozen_time",
+            format!(
+                "A test clock only moves forward: {to} is not after its time {}.",
+                clock.frozen_time
+            ),
+        ));
+    }
+    if to > MAX_TIME {
+        return Err(invalid(
+            "frozen_time",
+            "A test clock goes no further than the year 2200.",
+        ));
+    }
+    Ok(to)
+}
+
+/// Takes the clock for an advance to `to` (409 while another advance runs), and marks it
+/// `advancing`. The caller then runs `run_advance`.
+pub async fn start_advance(
+    deps: &Deps<'_>,
+    scope: &Scope,
+    id: &str,
+    input: &Advance,
+) -> Result<(TestClockRow, i64)> {
+    let clock = find(deps.store.reader(), scope, id).await?;
+    let to = target(&clock, input)?;
+    let now = deps.clock.now();
+    let mut tx = deps.store.begin().await?;
+    if test_clocks::claim(&mut tx, &clock.id, now, now + ADVANCE_LEASE_SECS).await? != 1 {
+        return Err(state(
+            "test_clock_advancing",
+            "The test clock is advancing: wait for test_clock.ready.",
+        ));
+    }
+    tx.commit().await?;
+    Ok((
+        TestClockRow {
+            status: "advancing".into(),
+            ..clock
+        },
+        to,
+    ))
+}
+
+/// Runs every step due on the clock up to `to`, in time order (the clock's time moving to
+/// each step's), then sets the clock at `to`, ready, with `test_clock.ready`.
+pub async fn run_advance(deps: &Deps<'_>, clock: TestClockRow, to: i64) -> Result<TestClockRow> {
+    let scope = Scope {
+        account_id: clock.account_id.clone(),
+        mode: clock.mode,
+    };
+    loop {
+        let due = engine::due_on_clock(deps.store, &clock.id, to, 1_000).await?;
+        let Some(first) = due.first().map(Due::at) else {
+            break;
+        };
+        let at = first.max(clock.frozen_time);
+        let mut tx = deps.store.begin().await?;
+        test_clocks::set_time(&mut tx, &clock.id, at).await?;
+        tx.commit().await?;
+        let now_due: Vec<Due> = due.into_iter().filter(|d| d.at() <= first).collect();
+        let steps = now_due.into_iter().map(|d| engine::run(deps, d, at));
+        for result in futures_util::future::join_all(steps).await {
+            result?;
+        }
+    }
+    let mut tx = deps.store.begin().await?;
+    test_clocks::finish(&mut tx, &clock.id, to).await?;
+    let done = TestClockRow {
+        frozen_time: to,
+        status: "ready".into(),
+        advancing_until: 0,
+        ..clock
+    };
+    emit(
+        &mut tx,
+        deps.clock,
+        &scope,
+        &TestClockView::from(&done),
+        &["test_clock.ready"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(done)
+}

@@ -1,0 +1,484 @@
+//! The due work of billing, in time order: a period's end (renew, end a trial, or cancel at
+//! period end), the notice before it (`invoice.upcoming`, `subscription.trial_will_end`), a
+//! first invoice left unpaid (expiry), a renewal draft's finalization and charge, and a
+//! failed renewal's retries. The worker runs what is due on the wall clock; a test clock's
+//! advance runs what is due on that clock, step by step.
+//!
+//! Each step re-reads its object in its transaction and writes it with a compare-and-set on
+//! the state it started from, so instances racing for the same step do it once.
+
+use super::invoicing::{
+    self, finalize_lines, licensed_lines, new_invoice, priced, recurrence, usage_lines,
+};
+use super::settle::{cancel_now, give_up, mark_paid};
+use super::{Result, emit, invoice_view, scope_of, settings, subscription_view};
+use crate::domain::billing::{
+    BillingReason, FIRST_INVOICE_EXPIRES_SECS, InvoiceStatus, NOTICE_SECS, SubscriptionStatus,
+};
+use crate::server::services::payments::Deps;
+use crate::server::store::invoices::{self, InvoiceRow};
+use crate::server::store::payments::PaymentRow;
+use crate::server::store::subscriptions::{self, SubscriptionRow};
+use crate::server::store::{Store, row};
+
+/// One piece of due work.
+#[derive(Debug, Clone)]
+pub enum Due {
+    /// The period ended: renew, end the trial, or cancel at period end.
+    PeriodEnd(SubscriptionRow),
+    /// `NOTICE_SECS` before the period end.
+    Notice(SubscriptionRow),
+    /// A first invoice unpaid for `FIRST_INVOICE_EXPIRES_SECS`.
+    Expire(SubscriptionRow),
+    /// A renewal draft's window is over.
+    Finalize(InvoiceRow),
+    /// A retry, or the end of retries.
+    Dunning(InvoiceRow),
+}
+
+impl Due {
+    /// When it is due.
+    pub fn at(&self) -> i64 {
+        match self {
+            Due::PeriodEnd(s) => s.current_period_end,
+            Due::Notice(s) => s.current_period_end - NOTICE_SECS,
+            Due::Expire(s) => s.created + FIRST_INVOICE_EXPIRES_SECS,
+            Due::Finalize(i) => i.finalize_at.unwrap_or(i.created),
+            Due::Dunning(i) => i.dunning_at.unwrap_or(i.created),
+        }
+    }
+}
+
+fn sub_work(s: SubscriptionRow, until: i64, out: &mut Vec<Due>) {
+    if s.status.renews() && s.current_period_end <= until {
+        out.push(Due::PeriodEnd(s));
+    } else if matches!(
+        s.status,
+        SubscriptionStatus::Active | SubscriptionStatus::Trialing
+    ) && s.notice_sent_for != s.current_period_end
+        && s.current_period_end - NOTICE_SECS <= until
+        && s.current_period_end - NOTICE_SECS > s.current_period_start
+    {
+        out.push(Due::Notice(s));
+    } else if s.status == SubscriptionStatus::Incomplete
+        && s.created + FIRST_INVOICE_EXPIRES_SECS <= until
+    {
+        out.push(Due::Expire(s));
+    }
+}
+
+/// What is due by `until` on the wall clock (at most about `limit` of each kind).
+pub async fn due_on_wall(store: &Store, until: i64, limit: i64) -> Result<Vec<Due>> {
+    let ex = store.reader();
+    let mut out = Vec::new();
+    let mut subs = subscriptions::renewing(ex, until, limit).await?;
+    subs.extend(subscriptions::due_notice(ex, until + NOTICE_SECS, limit).await?);
+    subs.extend(
+        subscriptions::incomplete_before(ex, until - FIRST_INVOICE_EXPIRES_SECS, limit).await?,
+    );
+    for s in subs {
+        sub_work(s, until, &mut out);
+    }
+    out.extend(
+        invoices::drafts_due(ex, until, limit)
+            .await?
+            .into_iter()
+            .map(Due::Finalize),
+    );
+    out.extend(
+        invoices::dunning_due(ex, until, limit)
+            .await?
+            .into_iter()
+            .map(Due::Dunning),
+    );
+    dedupe(&mut out);
+    Ok(out)
+}
+
+/// What is due by `until` on test clock `clock`.
+pub async fn due_on_clock(store: &Store, clock: &str, until: i64, limit: i64) -> Result<Vec<Due>> {
+    let ex = store.reader();
+    let mut out = Vec::new();
+    for s in subscriptions::of_clock(ex, clock).await? {
+        sub_work(s, until, &mut out);
+    }
+    out.extend(
+        invoices::clock_drafts_due(ex, clock, until, limit)
+            .await?
+            .into_iter()
+            .map(Due::Finalize),
+    );
+    out.extend(
+        invoices::clock_dunning_due(ex, clock, until, limit)
+            .await?
+            .into_iter()
+            .map(Due::Dunning),
+    );
+    dedupe(&mut out);
+    Ok(out)
+}
+
+/// Sorted by due time; a subscription read by two queries counts once.
+fn dedupe(out: &mut Vec<Due>) {
+    out.sort_by_key(|d| (d.at(), key(d)));
+    out.dedup_by(|a, b| key(a) == key(b));
+    out.sort_by_key(Due::at);
+}
+
+fn key(d: &Due) -> String {
+    match d {
+        Due::PeriodEnd(s) | Due::Notice(s) | Due::Expire(s) => s.id.clone(),
+        Due::Finalize(i) | Due::Dunning(i) => i.id.clone(),
+    }
+}
+
+/// Does one piece of due work at `now` (the time of its clock). A step another instance did
+/// first is skipped.
+pub async fn run(deps: &Deps<'_>, due: Due, now: i64) -> Result<()> {
+    let attempt = match due {
+        Due::PeriodEnd(s) => period_end(deps, s, now).await?,
+        Due::Notice(s) => notice(deps, s).await?,
+        Due::Expire(s) => expire(deps, s, now).await?,
+        Due::Finalize(i) => finalize(deps, i, now).await?,
+        Due::Dunning(i) => dunning(deps, i, now).await?,
+    };
+    if let Some(payment) = attempt {
+        invoicing::finish_attempt(deps, payment).await?;
+    }
+    Ok(())
+}
+
+/// A period's end: cancel at period end, or renew (a trial's end is a renewal too) with a
+/// draft invoice that is finalized after the account's draft window.
+async fn period_end(
+    deps: &Deps<'_>,
+    stale: SubscriptionRow,
+    now: i64,
+) -> Result<Option<PaymentRow>> {
+    let scope = scope_of(&stale.account_id, stale.mode);
+    let (status, end) = (stale.status, stale.current_period_end);
+    let mut tx = deps.store.begin().await?;
+    let Some(mut sub) = row::find::<SubscriptionRow>(
+        tx.conn().await?,
+        &scope.account_id,
+        scope.mode.as_str(),
+        &stale.id,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    if sub.status != status || sub.current_period_end != end {
+        return Ok(None);
+    }
+    let at = sub.current_period_end;
+    let mut sub_kinds = vec!["subscription.updated"];
+    let mut created = None;
+    if sub.cancel_at_period_end != 0 {
+        cancel_now(&mut sub, at);
+        sub_kinds = vec!["subscription.deleted"];
+    } else {
+        let settings = settings(tx.conn().await?, &scope.account_id).await?;
+        if sub.status == SubscriptionStatus::Trialing {
+            sub.status = SubscriptionStatus::Active;
+        }
+        let was_trial = sub.trial_end == Some(at);
+        let old = (sub.current_period_start, at);
+        let next = (
+            at,
+            recurrence(&sub).period_end(sub.billing_cycle_anchor, at),
+        );
+        let sort_key = deps.clock.now_micros();
+        let mut invoice = new_invoice(&sub, BillingReason::SubscriptionCycle, next, now, sort_key);
+        let items = subscriptions::items_of(tx.conn().await?, &sub.id).await?;
+        let items = priced(tx.conn().await?, items).await?;
+        let mut lines = licensed_lines(&sub, &invoice.id, &items, next, false, now, sort_key);
+        if !was_trial {
+            lines.extend(
+                usage_lines(
+                    tx.conn().await?,
+                    &sub,
+                    &invoice.id,
+                    &items,
+                    old,
+                    now,
+                    sort_key,
+                )
+                .await?,
+            );
+        }
+        invoices::claim_pending_lines(&mut tx, &sub.id, &invoice.id).await?;
+        let mut all = invoices::lines_of(tx.conn().await?, &invoice.id).await?;
+        all.extend(lines.iter().cloned());
+        let subtotal: i64 = all.iter().map(|l| l.amount).sum();
+        invoice.subtotal = subtotal;
+        invoice.total = subtotal;
+        invoice.amount_due = subtotal.max(0);
+        invoice.amount_remaining = invoice.amount_due;
+        invoice.finalize_at = Some(now + settings.draft_secs);
+        tx.defer(row::insert(&invoice));
+        for l in &lines {
+            tx.defer(row::insert(l));
+        }
+        sub.current_period_start = next.0;
+        sub.current_period_end = next.1;
+        sub.latest_invoice = Some(invoice.id.clone());
+        created = Some((invoice, all));
+    }
+    if !subscriptions::save_if(&mut tx, &sub, status, end).await? {
+        return Ok(None);
+    }
+    if let Some((invoice, lines)) = &created {
+        let view = crate::server::views::InvoiceView::new(invoice, lines, deps.public_url);
+        emit(&mut tx, deps.clock, &scope, &view, &["invoice.created"]).await?;
+    }
+    let view = subscription_view(tx.conn().await?, &sub).await?;
+    emit(&mut tx, deps.clock, &scope, &view, &sub_kinds).await?;
+    tx.commit().await?;
+    Ok(None)
+}
+
+/// The notice before a period's end: `subscription.trial_will_end` before a trial ends,
+/// `invoice.upcoming` (with the preview) before a renewal.
+async fn notice(deps: &Deps<'_>, stale: SubscriptionRow) -> Result<Option<PaymentRow>> {
+    let scope = scope_of(&stale.account_id, stale.mode);
+    let mut sub = stale.clone();
+    sub.notice_sent_for = sub.current_period_end;
+    let mut tx = deps.store.begin().await?;
+    if !subscriptions::save_if(&mut tx, &sub, stale.status, stale.current_period_end).await? {
+        return Ok(None);
+    }
+    if sub.status == SubscriptionStatus::Trialing && sub.trial_end == Some(sub.current_period_end) {
+        let view = subscription_view(tx.conn().await?, &sub).await?;
+        emit(
+            &mut tx,
+            deps.clock,
+            &scope,
+            &view,
+            &["subscription.trial_will_end"],
+        )
+        .await?;
+    } else if sub.cancel_at_period_end == 0 {
+        let preview = super::subscriptions::upcoming(
+            tx.conn().await?,
+            &sub,
+            sub.current_period_end - NOTICE_SECS,
+        )
+        .await?;
+        let view = crate::server::views::InvoiceView::new(&preview.0, &preview.1, deps.public_url);
+        emit(&mut tx, deps.clock, &scope, &view, &["invoice.upcoming"]).await?;
+    }
+    tx.commit().await?;
+    Ok(None)
+}
+
+/// A first invoice left unpaid: the subscription is `incomplete_expired`, the invoice void.
+async fn expire(deps: &Deps<'_>, stale: SubscriptionRow, now: i64) -> Result<Option<PaymentRow>> {
+    let scope = scope_of(&stale.account_id, stale.mode);
+    let mut sub = stale.clone();
+    sub.status = SubscriptionStatus::IncompleteExpired;
+    sub.ended_at = Some(now);
+    let mut tx = deps.store.begin().await?;
+    if !subscriptions::save_if(&mut tx, &sub, stale.status, stale.current_period_end).await? {
+        return Ok(None);
+    }
+    if let Some(id) = &sub.latest_invoice
+        && let Some(mut invoice) =
+            row::find::<InvoiceRow>(tx.conn().await?, &scope.account_id, scope.mode.as_str(), id)
+                .await?
+        && invoice.status == InvoiceStatus::Open
+    {
+        let attempts = invoice.attempt_count;
+        invoice.status = InvoiceStatus::Void;
+        invoice.voided_at = Some(now);
+        invoice.amount_remaining = 0;
+        invoice.dunning_at = None;
+        invoice.next_payment_attempt = None;
+        if invoices::save_if(&mut tx, &invoice, InvoiceStatus::Open, attempts).await? {
+            let view = invoice_view(tx.conn().await?, &invoice, deps.public_url).await?;
+            emit(&mut tx, deps.clock, &scope, &view, &["invoice.voided"]).await?;
+        }
+    }
+    let view = subscription_view(tx.conn().await?, &sub).await?;
+    emit(
+        &mut tx,
+        deps.clock,
+        &scope,
+        &view,
+        &["subscription.updated"],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(None)
+}
+
+/// A renewal draft's window is over: finalize it and start its first attempt.
+async fn finalize(deps: &Deps<'_>, stale: InvoiceRow, now: i64) -> Result<Option<PaymentRow>> {
+    let scope = scope_of(&stale.account_id, stale.mode);
+    let Some(sub_id) = stale.subscription.clone() else {
+        return Ok(None);
+    };
+    let mut tx = deps.store.begin().await?;
+    let Some(mut sub) = row::find::<SubscriptionRow>(
+        tx.conn().await?,
+        &scope.account_id,
+        scope.mode.as_str(),
+        &sub_id,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let Some(mut invoice) = row::find::<InvoiceRow>(
+        tx.conn().await?,
+        &scope.account_id,
+        scope.mode.as_str(),
+        &stale.id,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    if invoice.status != InvoiceStatus::Draft {
+        return Ok(None);
+    }
+    let settings = settings(tx.conn().await?, &scope.account_id).await?;
+    let sort_key = deps.clock.now_micros();
+    finalize_lines(&mut tx, &mut invoice, &sub, now, sort_key).await?;
+    let (payment, mut invoice_kinds, sub_kinds) =
+        charge_open(deps, &mut tx, &mut invoice, &mut sub, &settings, now).await?;
+    invoice_kinds.insert(0, "invoice.finalized");
+    if !invoices::save_if(&mut tx, &invoice, InvoiceStatus::Draft, 0).await? {
+        return Ok(None);
+    }
+    write_sub(deps, &mut tx, &sub, &sub_kinds).await?;
+    let view = invoice_view(tx.conn().await?, &invoice, deps.public_url).await?;
+    emit(&mut tx, deps.clock, &scope, &view, &invoice_kinds).await?;
+    tx.commit().await?;
+    Ok(payment)
+}
+
+/// Starts an attempt on an open invoice: paid at once when nothing is due, a failed attempt
+/// when there is no card, else a payment to finish once the transaction has committed.
+pub async fn charge_open(
+    deps: &Deps<'_>,
+    tx: &mut crate::server::store::Tx,
+    invoice: &mut InvoiceRow,
+    sub: &mut SubscriptionRow,
+    settings: &super::Settings,
+    now: i64,
+) -> Result<(Option<PaymentRow>, Vec<&'static str>, Vec<&'static str>)> {
+    if invoice.amount_due == 0 {
+        mark_paid(invoice, now);
+        return Ok((None, vec!["invoice.paid"], Vec::new()));
+    }
+    let method = invoicing::payment_method_of(tx.conn().await?, sub).await?;
+    let payment = invoicing::start_attempt(deps, tx, invoice, method).await?;
+    if payment.is_some() {
+        return Ok((payment, Vec::new(), Vec::new()));
+    }
+    let before = sub.status;
+    let (invoice_kinds, mut sub_kinds) = invoicing::no_card(invoice, Some(sub), settings, now);
+    if before != sub.status && !sub_kinds.contains(&"subscription.deleted") {
+        sub_kinds.insert(0, "subscription.updated");
+    }
+    Ok((None, invoice_kinds, sub_kinds))
+}
+
+async fn write_sub(
+    deps: &Deps<'_>,
+    tx: &mut crate::server::store::Tx,
+    sub: &SubscriptionRow,
+    kinds: &[&str],
+) -> Result<()> {
+    row::update(tx, sub).await?;
+    if !kinds.is_empty() {
+        let scope = scope_of(&sub.account_id, sub.mode);
+        let view = subscription_view(tx.conn().await?, sub).await?;
+        emit(tx, deps.clock, &scope, &view, kinds).await?;
+    }
+    Ok(())
+}
+
+/// A failed renewal's retry, or the end of its retries.
+async fn dunning(deps: &Deps<'_>, stale: InvoiceRow, now: i64) -> Result<Option<PaymentRow>> {
+    let scope = scope_of(&stale.account_id, stale.mode);
+    let mut tx = deps.store.begin().await?;
+    let Some(mut invoice) = row::find::<InvoiceRow>(
+        tx.conn().await?,
+        &scope.account_id,
+        scope.mode.as_str(),
+        &stale.id,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    if invoice.status != InvoiceStatus::Open || invoice.dunning_at != stale.dunning_at {
+        return Ok(None);
+    }
+    let attempts = invoice.attempt_count;
+    let mut sub = match &invoice.subscription {
+        Some(id) => {
+            row::find::<SubscriptionRow>(
+                tx.conn().await?,
+                &scope.account_id,
+                scope.mode.as_str(),
+                id,
+            )
+            .await?
+        }
+        None => None,
+    };
+    let settings = settings(tx.conn().await?, &scope.account_id).await?;
+    let mut invoice_kinds = Vec::new();
+    let mut sub_kinds = Vec::new();
+    let mut payment = None;
+    let before = sub.as_ref().map(|s| s.status);
+    if invoice.next_payment_attempt.is_some() && sub.as_ref().is_some_and(|s| !s.status.is_final())
+    {
+        invoice.next_payment_attempt = None;
+        invoice.dunning_at = None;
+        let sub = sub.as_mut().expect("checked");
+        let (p, ik, sk) = charge_open(deps, &mut tx, &mut invoice, sub, &settings, now).await?;
+        payment = p;
+        invoice_kinds = ik;
+        sub_kinds = sk;
+    } else {
+        give_up(
+            &mut invoice,
+            sub.as_mut(),
+            settings.dunning_end,
+            now,
+            &mut invoice_kinds,
+            &mut sub_kinds,
+        );
+        if before != sub.as_ref().map(|s| s.status) && !sub_kinds.contains(&"subscription.deleted")
+        {
+            sub_kinds.insert(0, "subscription.updated");
+        }
+    }
+    if !invoices::save_if(&mut tx, &invoice, InvoiceStatus::Open, attempts).await? {
+        return Ok(None);
+    }
+    if let Some(sub) = &sub {
+        write_sub(deps, &mut tx, sub, &sub_kinds).await?;
+    }
+    let view = invoice_view(tx.conn().await?, &invoice, deps.public_url).await?;
+    emit(&mut tx, deps.clock, &scope, &view, &invoice_kinds).await?;
+    tx.commit().await?;
+    Ok(payment)
+}
+
+/// Runs what is due on the wall clock now; how many steps ran.
+pub async fn run_wall(deps: &Deps<'_>) -> Result<usize> {
+    let now = deps.clock.now();
+    let due = due_on_wall(deps.store, now, 200).await?;
+    let n = due.len();
+    for d in due {
+        if let Err(e) = run(deps, d, now).await {
+            tracing::warn!(error = %e, "billing step failed; it runs again on the next pass");
+        }
+    }
+    Ok(n)
+}

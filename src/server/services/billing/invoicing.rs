@@ -1,0 +1,444 @@
+//! Building invoices (their lines and totals) and charging them: one attempt is a payment
+//! written `processing` with the invoice's change, then asked of the acquirer once that has
+//! committed (`payments::start_off_session` / `finish_off_session`).
+
+use super::{BillingError, Result, Settings, invalid, scope_of, state};
+use crate::domain::billing::{
+    BillingReason, InvoiceStatus, LineKind, Recurrence, SubscriptionStatus, Usage, UsageType,
+    aggregate,
+};
+use crate::domain::ids::IdKind;
+use crate::server::crypto::new_id;
+use crate::server::services::Scope;
+use crate::server::services::payments::{self, Deps, OffSession};
+use crate::server::store::customers::CustomerRow;
+use crate::server::store::invoices::{self, InvoiceRow, LineRow};
+use crate::server::store::payments::PaymentRow;
+use crate::server::store::products::{PriceRow, ProductRow};
+use crate::server::store::subscriptions::{SubscriptionItemRow, SubscriptionRow};
+use crate::server::store::{Tx, accounts, row};
+use crate::server::views::billing::hosted_invoice_url;
+use sqlx::{Any, Executor};
+
+/// A subscription's items with their prices and the names of their products.
+#[derive(Debug, Clone)]
+pub struct Priced {
+    pub item: SubscriptionItemRow,
+    pub price: PriceRow,
+    pub product_name: String,
+}
+
+/// Reads the prices and product names of `items`.
+pub async fn priced(
+    ex: &mut sqlx::AnyConnection,
+    items: Vec<SubscriptionItemRow>,
+) -> Result<Vec<Priced>> {
+    let ids: Vec<String> = items.iter().map(|i| i.price.clone()).collect();
+    let prices = crate::server::store::products::prices_among(&mut *ex, &ids).await?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let price = prices
+            .iter()
+            .find(|p| p.id == item.price)
+            .cloned()
+            .ok_or_else(|| {
+                invalid(
+                    "price",
+                    format!("The price {} no longer exists.", item.price),
+                )
+            })?;
+        let product = row::find::<ProductRow>(
+            &mut *ex,
+            &price.account_id,
+            price.mode.as_str(),
+            &price.product,
+        )
+        .await?;
+        let product_name = product.map_or_else(|| price.product.clone(), |p| p.name);
+        out.push(Priced {
+            item,
+            price,
+            product_name,
+        });
+    }
+    Ok(out)
+}
+
+/// The recurrence of a subscription.
+pub fn recurrence(sub: &SubscriptionRow) -> Recurrence {
+    Recurrence {
+        interval: sub.recurring_interval,
+        count: sub.recurring_count,
+    }
+}
+
+/// A new invoice of `sub` (no lines, no totals yet).
+pub fn new_invoice(
+    sub: &SubscriptionRow,
+    reason: BillingReason,
+    period: (i64, i64),
+    now: i64,
+    sort_key: i64,
+) -> InvoiceRow {
+    InvoiceRow {
+        id: new_id(IdKind::Invoice),
+        account_id: sub.account_id.clone(),
+        mode: sub.mode,
+        customer: sub.customer.clone(),
+        subscription: Some(sub.id.clone()),
+        test_clock: sub.test_clock.clone(),
+        status: InvoiceStatus::Draft,
+        currency: sub.currency,
+        billing_reason: reason,
+        period_start: period.0,
+        period_end: period.1,
+        subtotal: 0,
+        total: 0,
+        amount_due: 0,
+        amount_paid: 0,
+        amount_remaining: 0,
+        attempt_count: 0,
+        next_payment_attempt: None,
+        dunning_at: None,
+        payment: None,
+        finalize_at: None,
+        finalized_at: None,
+        paid_at: None,
+        voided_at: None,
+        marked_uncollectible_at: None,
+        created: now,
+        sort_key,
+    }
+}
+
+/// A line of `invoice` (None: pending, for the subscription's next invoice).
+#[allow(clippy::too_many_arguments)]
+pub fn line(
+    sub: &SubscriptionRow,
+    invoice: Option<&str>,
+    item: Option<&Priced>,
+    kind: LineKind,
+    description: String,
+    quantity: i64,
+    amount: i64,
+    period: (i64, i64),
+    now: i64,
+    sort_key: i64,
+) -> LineRow {
+    LineRow {
+        id: new_id(IdKind::InvoiceLine),
+        account_id: sub.account_id.clone(),
+        mode: sub.mode,
+        invoice: invoice.map(str::to_string),
+        subscription: Some(sub.id.clone()),
+        subscription_item: item.map(|p| p.item.id.clone()),
+        price: item.map(|p| p.price.id.clone()),
+        kind,
+        description,
+        quantity,
+        amount,
+        currency: sub.currency,
+        period_start: period.0,
+        period_end: period.1,
+        created: now,
+        sort_key,
+    }
+}
+
+/// The lines billing the licensed items for `period` in advance (free during a trial).
+pub fn licensed_lines(
+    sub: &SubscriptionRow,
+    invoice: &str,
+    items: &[Priced],
+    period: (i64, i64),
+    trial: bool,
+    now: i64,
+    sort_key: i64,
+) -> Vec<LineRow> {
+    items
+        .iter()
+        .filter(|p| p.price.usage_type == UsageType::Licensed)
+        .zip(0..)
+        .map(|(p, i)| {
+            let qty = p.item.quantity;
+            let (description, amount) = if trial {
+                (format!("Trial period for {}", p.product_name), 0)
+            } else {
+                (
+                    format!("{qty} × {}", p.product_name),
+                    p.price.unit_amount.saturating_mul(qty),
+                )
+            };
+            let kind = LineKind::Subscription;
+            line(
+                sub,
+                Some(invoice),
+                Some(p),
+                kind,
+                description,
+                qty,
+                amount,
+                period,
+                now,
+                sort_key + i,
+            )
+        })
+        .collect()
+}
+
+/// The lines billing the metered items' usage over `period`, one per item.
+pub async fn usage_lines<'c>(
+    ex: &mut sqlx::AnyConnection,
+    sub: &SubscriptionRow,
+    invoice: &str,
+    items: &[Priced],
+    period: (i64, i64),
+    now: i64,
+    sort_key: i64,
+) -> Result<Vec<LineRow>> {
+    let mut lines = Vec::new();
+    for (p, i) in items
+        .iter()
+        .filter(|p| p.price.usage_type == UsageType::Metered)
+        .zip(100..)
+    {
+        let records = invoices::usage_between(&mut *ex, &p.item.id, period.0, period.1).await?;
+        let usage: Vec<Usage> = records
+            .iter()
+            .map(|r| Usage {
+                timestamp: r.usage_time,
+                action: r.action,
+                quantity: r.quantity,
+            })
+            .collect();
+        let how = p
+            .price
+            .aggregate_usage
+            .unwrap_or(crate::domain::billing::AggregateUsage::Sum);
+        let qty = aggregate(&usage, how);
+        let description = format!("{qty} × {} (usage)", p.product_name);
+        let amount = p.price.unit_amount.saturating_mul(qty);
+        lines.push(line(
+            sub,
+            Some(invoice),
+            Some(p),
+            LineKind::Usage,
+            description,
+            qty,
+            amount,
+            period,
+            now,
+            sort_key + i,
+        ));
+    }
+    Ok(lines)
+}
+
+/// Sets the invoice's totals from its lines. A total below zero (credits larger than what
+/// is billed) is carried to the subscription's next invoice as a pending credit line, so no
+/// credit is lost; the invoice then asks for nothing.
+pub fn total(
+    invoice: &mut InvoiceRow,
+    lines: &mut Vec<LineRow>,
+    sub: &SubscriptionRow,
+    now: i64,
+    sort_key: i64,
+) {
+    let subtotal: i64 = lines.iter().map(|l| l.amount).sum();
+    if subtotal < 0 {
+        let period = (invoice.period_start, invoice.period_end);
+        let carried = -subtotal;
+        lines.push(line(
+            sub,
+            Some(&invoice.id),
+            None,
+            LineKind::Proration,
+            "Credit carried to the next invoice".into(),
+            1,
+            carried,
+            period,
+            now,
+            sort_key + 500,
+        ));
+        lines.push(line(
+            sub,
+            None,
+            None,
+            LineKind::Proration,
+            format!("Credit carried from {}", invoice.id),
+            1,
+            subtotal,
+            period,
+            now,
+            sort_key + 501,
+        ));
+    }
+    invoice.subtotal = subtotal.max(0);
+    invoice.total = subtotal.max(0);
+    invoice.amount_due = subtotal.max(0);
+    invoice.amount_remaining = invoice.amount_due - invoice.amount_paid;
+}
+
+/// The saved card an invoice of `sub` is charged to: the subscription's, else its customer's.
+pub async fn payment_method_of<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    sub: &SubscriptionRow,
+) -> Result<Option<String>> {
+    if sub.default_payment_method.is_some() {
+        return Ok(sub.default_payment_method.clone());
+    }
+    let customer =
+        row::find::<CustomerRow>(ex, &sub.account_id, sub.mode.as_str(), &sub.customer).await?;
+    Ok(customer.and_then(|c| c.default_payment_method))
+}
+
+/// Counts one more attempt on the open `invoice` and writes its payment (`processing`) in
+/// `tx`; None when there is no card to charge (the attempt fails at once, as a decline would).
+pub async fn start_attempt(
+    deps: &Deps<'_>,
+    tx: &mut Tx,
+    invoice: &mut InvoiceRow,
+    method: Option<String>,
+) -> Result<Option<PaymentRow>> {
+    invoice.attempt_count += 1;
+    let Some(method) = method else {
+        return Ok(None);
+    };
+    let scope = scope_of(&invoice.account_id, invoice.mode);
+    let acquirer = accounts::find(deps.store.reader(), &invoice.account_id)
+        .await?
+        .map(|a| a.default_acquirer)
+        .unwrap_or_else(|| crate::server::acquirer::DEFAULT_CONNECTION.to_string());
+    let charge = OffSession {
+        customer: invoice.customer.clone(),
+        payment_method: method,
+        amount: invoice.amount_due,
+        currency: invoice.currency,
+        description: format!("Invoice {}", invoice.id),
+        invoice: invoice.id.clone(),
+        return_url: hosted_invoice_url(deps.public_url, &invoice.id),
+        acquirer,
+    };
+    let payment = payments::start_off_session(deps, tx, &scope, charge).await?;
+    invoice.payment = Some(payment.id.clone());
+    Ok(Some(payment))
+}
+
+/// Asks the acquirer for an attempt `start_attempt` wrote (and whose transaction committed),
+/// and commits the outcome with what it does to the invoice (`settle`).
+pub async fn finish_attempt(deps: &Deps<'_>, payment: PaymentRow) -> Result<PaymentRow> {
+    let scope = scope_of(&payment.account_id, payment.mode);
+    let staged = payments::finish_off_session(deps, &scope, payment).await?;
+    staged.tx.commit().await?;
+    Ok(staged.payment)
+}
+
+/// What a failed attempt without any card does: as a decline, without a payment.
+pub fn no_card(
+    invoice: &mut InvoiceRow,
+    sub: Option<&mut SubscriptionRow>,
+    settings: &Settings,
+    now: i64,
+) -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut invoice_kinds = vec!["invoice.payment_failed"];
+    let mut sub_kinds = Vec::new();
+    super::settle::failed_attempt(
+        invoice,
+        sub,
+        settings,
+        now,
+        false,
+        &mut invoice_kinds,
+        &mut sub_kinds,
+    );
+    (invoice_kinds, sub_kinds)
+}
+
+/// Finalizes a draft at `now`: its usage lines are counted again (usage may be reported
+/// during the draft window), its totals set, and it is open (or paid, when nothing is due).
+pub async fn finalize_lines(
+    tx: &mut Tx,
+    invoice: &mut InvoiceRow,
+    sub: &SubscriptionRow,
+    now: i64,
+    sort_key: i64,
+) -> Result<Vec<LineRow>> {
+    if invoice.status != InvoiceStatus::Draft {
+        return Err(state(
+            "invoice_unexpected_state",
+            format!(
+                "The invoice is {}: only a draft can be finalized.",
+                invoice.status
+            ),
+        ));
+    }
+    let mut lines = invoices::lines_of(tx.conn().await?, &invoice.id).await?;
+    let usage: Vec<LineRow> = lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Usage)
+        .cloned()
+        .collect();
+    if !usage.is_empty() {
+        let items =
+            crate::server::store::subscriptions::items_of(tx.conn().await?, &sub.id).await?;
+        let items = priced(tx.conn().await?, items).await?;
+        let period = (usage[0].period_start, usage[0].period_end);
+        let fresh = usage_lines(
+            tx.conn().await?,
+            sub,
+            &invoice.id,
+            &items,
+            period,
+            now,
+            sort_key,
+        )
+        .await?;
+        invoices::delete_usage_lines(tx, &invoice.id).await?;
+        lines.retain(|l| l.kind != LineKind::Usage);
+        for l in &fresh {
+            tx.defer(row::insert(l));
+        }
+        lines.extend(fresh);
+    }
+    let before = lines.len();
+    total(invoice, &mut lines, sub, now, sort_key);
+    for l in &lines[before..] {
+        tx.defer(row::insert(l));
+    }
+    invoice.status = InvoiceStatus::Open;
+    invoice.finalized_at = Some(now);
+    invoice.finalize_at = None;
+    Ok(lines)
+}
+
+/// Refuses a change to an invoice whose status is not one of `allowed`.
+pub fn expect_status(invoice: &InvoiceRow, allowed: &[InvoiceStatus], action: &str) -> Result<()> {
+    if allowed.contains(&invoice.status) {
+        return Ok(());
+    }
+    Err(state(
+        "invoice_unexpected_state",
+        format!("This invoice is {} and cannot be {action}.", invoice.status),
+    ))
+}
+
+/// Whether a subscription in `status` is still billed.
+pub fn billed(status: SubscriptionStatus) -> bool {
+    status.renews()
+}
+
+/// An invoice of the scope, or 404.
+pub async fn find<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    scope: &Scope,
+    id: &str,
+) -> Result<InvoiceRow> {
+    row::find::<InvoiceRow>(ex, &scope.account_id, scope.mode.as_str(), id)
+        .await?
+        .ok_or_else(|| {
+            BillingError::Service(crate::server::services::ServiceError::NotFound {
+                object: "invoice",
+                id: id.to_string(),
+            })
+        })
+}

@@ -1,0 +1,93 @@
+//! Products (`prod_…`) and their prices (`price_…`).
+//!
+//! A merchant may choose a product's id, so product ids are unique per account and mode only:
+//! a product is always written by id, account and mode together (never `row::update`).
+
+use super::page::{Filter, Listing};
+use super::row::{self, row};
+use super::statement::writes;
+use crate::domain::billing::{AggregateUsage, Interval, UsageType};
+use crate::domain::mode::Mode;
+use crate::domain::money::Currency;
+
+row! {
+    #[derive(Debug, Clone)]
+    pub struct ProductRow in "products" {
+        pub id: String,
+        pub account_id: String,
+        pub mode: Mode,
+        pub name: String,
+        pub description: Option<String>,
+        pub active: i64,
+        /// JSON object of string values.
+        pub metadata: String,
+        pub created: i64,
+        pub sort_key: i64,
+    }
+}
+
+writes! {
+    /// Writes a product's changeable fields.
+    pub fn save_product(id: &str, account_id: &str, mode: Mode, name: &str,
+        description: Option<&str>, active: i64, metadata: &str) =
+        "UPDATE products SET name = $4, description = $5, active = $6, metadata = $7
+         WHERE id = $1 AND account_id = $2 AND mode = $3";
+}
+
+row! {
+    #[derive(Debug, Clone)]
+    pub struct PriceRow in "prices" {
+        pub id: String,
+        pub account_id: String,
+        pub mode: Mode,
+        pub product: String,
+        pub currency: Currency,
+        pub unit_amount: i64,
+        /// None for a one-off price.
+        pub recurring_interval: Option<Interval>,
+        pub recurring_count: i64,
+        pub usage_type: UsageType,
+        pub aggregate_usage: Option<AggregateUsage>,
+        pub active: i64,
+        pub nickname: Option<String>,
+        pub metadata: String,
+        pub created: i64,
+        pub sort_key: i64,
+    }
+}
+
+/// Filters a product list accepts.
+#[derive(Debug, Default, Clone)]
+pub struct ProductFilter {
+    pub active: Option<bool>,
+}
+
+impl Listing for ProductFilter {
+    type Row = ProductRow;
+    fn conditions(&self, f: &mut Filter) {
+        f.eq("active", self.active.map(i64::from));
+    }
+}
+
+/// Filters a price list accepts.
+#[derive(Debug, Default, Clone)]
+pub struct PriceFilter {
+    pub product: Option<String>,
+    pub active: Option<bool>,
+}
+
+impl Listing for PriceFilter {
+    type Row = PriceRow;
+    fn conditions(&self, f: &mut Filter) {
+        f.eq("product", self.product.as_deref());
+        f.eq("active", self.active.map(i64::from));
+    }
+}
+
+/// The prices among `ids` (any account: the caller checks the scope).
+pub async fn prices_among<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    ids: &[String],
+) -> Result<Vec<PriceRow>, sqlx::Error> {
+    row::with_any_of(ex, "id", ids, "").await
+}
