@@ -2,6 +2,7 @@
 //! `TEST_DATABASE_URL` is set (`make test` runs both).
 
 mod account;
+mod billing;
 mod cards;
 mod checkout;
 mod customers;

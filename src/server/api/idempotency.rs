@@ -120,6 +120,11 @@ impl<P, A> Post<P, A> {
         &self.body.value
     }
 
+    /// The server, for work after the idempotent change (an acquirer call it queued).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// Runs `change` (given the server, the caller and the parameters) under `idempotent`.
     pub async fn run(
         self,

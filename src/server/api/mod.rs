@@ -4,6 +4,7 @@
 pub mod account;
 pub mod acquirer_connections;
 pub mod auth;
+pub mod billing;
 pub mod body;
 pub mod checkout;
 pub mod connected_accounts;
@@ -145,6 +146,35 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(refunds::get_refund))
         .routes(routes!(ledger::get_balance))
         .routes(routes!(ledger::list_transactions))
+        .routes(routes!(billing::create_product, billing::list_products))
+        .routes(routes!(billing::get_product, billing::update_product))
+        .routes(routes!(billing::create_price, billing::list_prices))
+        .routes(routes!(billing::get_price, billing::update_price))
+        .routes(routes!(
+            billing::create_subscription,
+            billing::list_subscriptions
+        ))
+        .routes(routes!(
+            billing::get_subscription,
+            billing::update_subscription,
+            billing::cancel_subscription
+        ))
+        .routes(routes!(billing::upcoming_invoice))
+        .routes(routes!(billing::list_invoices))
+        .routes(routes!(billing::get_invoice))
+        .routes(routes!(billing::pay_invoice))
+        .routes(routes!(billing::void_invoice))
+        .routes(routes!(billing::mark_uncollectible))
+        .routes(routes!(
+            billing::create_usage_record,
+            billing::list_usage_records
+        ))
+        .routes(routes!(
+            billing::create_test_clock,
+            billing::list_test_clocks
+        ))
+        .routes(routes!(billing::get_test_clock, billing::delete_test_clock))
+        .routes(routes!(billing::advance_test_clock))
         .split_for_parts();
     // The handlers are written relative to where the server nests them.
     doc.paths.paths = std::mem::take(&mut doc.paths.paths)

@@ -24,6 +24,8 @@ pub struct CustomerFields {
     pub metadata: Option<BTreeMap<String, String>>,
     /// `pm_…` attached to this customer; an empty string clears it.
     pub default_payment_method: Option<String>,
+    /// Create only, test mode: the test clock (`clock_…`) the customer's billing runs on.
+    pub test_clock: Option<String>,
 }
 
 pub async fn create(
@@ -49,6 +51,29 @@ pub async fn create(
         .transpose()?;
     let metadata = Metadata::parse(fields.metadata.unwrap_or_default())?;
     let now = clock.now_micros();
+    // On a test clock, the customer lives at the clock's time.
+    let created = match &fields.test_clock {
+        Some(id) => {
+            let found = row::find::<crate::server::store::test_clocks::TestClockRow>(
+                tx.conn().await?,
+                &scope.account_id,
+                scope.mode.as_str(),
+                id,
+            )
+            .await?;
+            match found {
+                Some(c) if !scope.mode.is_live() => c.frozen_time,
+                _ => {
+                    return Err(ServiceError::Coded {
+                        param: "test_clock".into(),
+                        code: "resource_missing",
+                        message: format!("No such test clock: '{id}'"),
+                    });
+                }
+            }
+        }
+        None => now.div_euclid(1_000_000),
+    };
     let row = CustomerRow {
         id: new_id(IdKind::Customer),
         account_id: scope.account_id.clone(),
@@ -60,9 +85,9 @@ pub async fn create(
         metadata: metadata_json(&metadata),
         default_payment_method: None,
         deleted: 0,
-        created: now.div_euclid(1_000_000),
+        created,
         sort_key: now,
-        test_clock: None,
+        test_clock: fields.test_clock,
     };
     row::insert_now(tx, &row).await?;
     to_domain(row)
@@ -76,6 +101,12 @@ pub async fn update(
     fields: CustomerFields,
 ) -> Result<Customer, ServiceError> {
     let mut row = find_row(tx, scope, id).await?;
+    if fields.test_clock.is_some() {
+        return Err(ServiceError::invalid(
+            "test_clock",
+            "A customer's test clock is chosen when it is created.",
+        ));
+    }
     if let Some(email) = fields.email {
         row.email = if email.trim().is_empty() {
             None

@@ -5,7 +5,6 @@
 
 use super::page::{Filter, Listing};
 use super::row::{self, row};
-use super::statement::writes;
 use crate::domain::billing::{AggregateUsage, Interval, UsageType};
 use crate::domain::mode::Mode;
 use crate::domain::money::Currency;
@@ -26,12 +25,20 @@ row! {
     }
 }
 
-writes! {
-    /// Writes a product's changeable fields.
-    pub fn save_product(id: &str, account_id: &str, mode: Mode, name: &str,
-        description: Option<&str>, active: i64, metadata: &str) =
+/// Writes a product's changeable fields (by id, account and mode: ids are the merchant's).
+pub async fn save_product(tx: &mut super::Tx, p: &ProductRow) -> Result<u64, sqlx::Error> {
+    let write = super::Statement::new(
         "UPDATE products SET name = $4, description = $5, active = $6, metadata = $7
-         WHERE id = $1 AND account_id = $2 AND mode = $3";
+         WHERE id = $1 AND account_id = $2 AND mode = $3",
+    )
+    .bind(&p.id)
+    .bind(&p.account_id)
+    .bind(p.mode)
+    .bind(&p.name)
+    .bind(&p.description)
+    .bind(p.active)
+    .bind(&p.metadata);
+    tx.execute(write).await
 }
 
 row! {

@@ -1,6 +1,7 @@
 //! Background work. Each worker exposes one step (`run_once(now)`) that tests call directly
 //! with an injected clock, and a loop that calls it on a timer.
 
+pub mod billing;
 pub mod callbacks;
 pub mod expiry;
 pub mod housekeeping;
@@ -42,5 +43,6 @@ pub fn spawn_all(state: &AppState) -> Vec<JoinHandle<()>> {
         tokio::spawn(callbacks::run(state.store.clone(), state.clock.clone())),
         tokio::spawn(webhooks::run(state.store.clone(), state.clock.clone())),
         tokio::spawn(settlement::run(state.store.clone(), state.clock.clone())),
+        tokio::spawn(billing::run(state.clone())),
     ]
 }

@@ -185,17 +185,7 @@ pub async fn update_product(
     if let Some(update) = fields.metadata {
         row.metadata = merged_metadata(&row.metadata, update)?;
     }
-    products::save_product(
-        tx,
-        &row.id,
-        &row.account_id,
-        row.mode,
-        &row.name,
-        row.description.as_deref(),
-        row.active,
-        &row.metadata,
-    )
-    .await?;
+    products::save_product(tx, &row).await?;
     Ok(row)
 }
 

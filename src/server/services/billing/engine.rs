@@ -50,16 +50,18 @@ impl Due {
 }
 
 fn sub_work(s: SubscriptionRow, until: i64, out: &mut Vec<Due>) {
-    if s.status.renews() && s.current_period_end <= until {
-        out.push(Due::PeriodEnd(s));
-    } else if matches!(
+    let notice_at = s.current_period_end - NOTICE_SECS;
+    if matches!(
         s.status,
         SubscriptionStatus::Active | SubscriptionStatus::Trialing
     ) && s.notice_sent_for != s.current_period_end
-        && s.current_period_end - NOTICE_SECS <= until
-        && s.current_period_end - NOTICE_SECS > s.current_period_start
+        && notice_at <= until
+        && notice_at > s.current_period_start
     {
-        out.push(Due::Notice(s));
+        out.push(Due::Notice(s.clone()));
+    }
+    if s.status.renews() && s.current_period_end <= until {
+        out.push(Due::PeriodEnd(s));
     } else if s.status == SubscriptionStatus::Incomplete
         && s.created + FIRST_INVOICE_EXPIRES_SECS <= until
     {
@@ -125,10 +127,13 @@ fn dedupe(out: &mut Vec<Due>) {
     out.sort_by_key(Due::at);
 }
 
-fn key(d: &Due) -> String {
+fn key(d: &Due) -> (u8, String) {
     match d {
-        Due::PeriodEnd(s) | Due::Notice(s) | Due::Expire(s) => s.id.clone(),
-        Due::Finalize(i) | Due::Dunning(i) => i.id.clone(),
+        Due::PeriodEnd(s) => (0, s.id.clone()),
+        Due::Notice(s) => (1, s.id.clone()),
+        Due::Expire(s) => (2, s.id.clone()),
+        Due::Finalize(i) => (3, i.id.clone()),
+        Due::Dunning(i) => (4, i.id.clone()),
     }
 }
 

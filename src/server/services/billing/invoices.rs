@@ -137,7 +137,7 @@ pub async fn pay(
             });
         }
     }
-    Ok(invoicing::find(deps.store.reader(), scope, id).await?)
+    invoicing::find(deps.store.reader(), scope, id).await
 }
 
 /// Voids a draft or open invoice (nothing more is owed), or writes an open one off

@@ -187,7 +187,7 @@ pub fn licensed_lines(
 }
 
 /// The lines billing the metered items' usage over `period`, one per item.
-pub async fn usage_lines<'c>(
+pub async fn usage_lines(
     ex: &mut sqlx::AnyConnection,
     sub: &SubscriptionRow,
     invoice: &str,
