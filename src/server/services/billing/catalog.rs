@@ -90,16 +90,13 @@ pub struct PriceUpdate {
 const MAX_PRODUCT_ID_LEN: usize = 64;
 
 fn metadata_json(map: Option<BTreeMap<String, String>>) -> Result<String> {
-    let metadata = Metadata::parse(map.unwrap_or_default())
-        .map_err(crate::server::services::ServiceError::from)?;
+    let metadata = Metadata::parse(map.unwrap_or_default())?;
     Ok(serde_json::to_string(metadata.as_map()).expect("strings serialise"))
 }
 
 fn merged_metadata(stored: &str, update: BTreeMap<String, String>) -> Result<String> {
     let current: BTreeMap<String, String> = serde_json::from_str(stored).unwrap_or_default();
-    let merged = Metadata::parse(current)
-        .and_then(|m| m.merge(update))
-        .map_err(crate::server::services::ServiceError::from)?;
+    let merged = Metadata::parse(current).and_then(|m| m.merge(update))?;
     Ok(serde_json::to_string(merged.as_map()).expect("strings serialise"))
 }
 
@@ -135,8 +132,7 @@ pub async fn create_product(
         }
         None => new_id(IdKind::Product),
     };
-    let name = check_text("name", fields.name, 256)
-        .map_err(crate::server::services::ServiceError::from)?
+    let name = check_text("name", fields.name, 256)?
         .ok_or_else(|| invalid("name", "Missing required param: name."))?;
     let now = clock.now_micros();
     let row = ProductRow {
@@ -144,8 +140,7 @@ pub async fn create_product(
         account_id: scope.account_id.clone(),
         mode: scope.mode,
         name,
-        description: check_text("description", fields.description, 1000)
-            .map_err(crate::server::services::ServiceError::from)?,
+        description: check_text("description", fields.description, 1000)?,
         active: i64::from(fields.active.unwrap_or(true)),
         metadata: metadata_json(fields.metadata)?,
         created: now.div_euclid(1_000_000),
@@ -171,13 +166,11 @@ pub async fn update_product(
         return Err(invalid("id", "A product's id cannot change."));
     }
     if fields.name.is_some() {
-        row.name = check_text("name", fields.name, 256)
-            .map_err(crate::server::services::ServiceError::from)?
+        row.name = check_text("name", fields.name, 256)?
             .ok_or_else(|| invalid("name", "A product's name cannot be empty."))?;
     }
     if fields.description.is_some() {
-        row.description = check_text("description", fields.description, 1000)
-            .map_err(crate::server::services::ServiceError::from)?;
+        row.description = check_text("description", fields.description, 1000)?;
     }
     if let Some(active) = fields.active {
         row.active = i64::from(active);
@@ -363,8 +356,7 @@ pub async fn create_price(
         usage_type,
         aggregate_usage: aggregate,
         active: i64::from(input.active.unwrap_or(true)),
-        nickname: check_text("nickname", input.nickname, 256)
-            .map_err(crate::server::services::ServiceError::from)?,
+        nickname: check_text("nickname", input.nickname, 256)?,
         metadata: metadata_json(input.metadata)?,
         created: now.div_euclid(1_000_000),
         sort_key: now,
@@ -396,8 +388,7 @@ pub async fn update_price(
         row.active = i64::from(active);
     }
     if input.nickname.is_some() {
-        row.nickname = check_text("nickname", input.nickname, 256)
-            .map_err(crate::server::services::ServiceError::from)?;
+        row.nickname = check_text("nickname", input.nickname, 256)?;
     }
     if let Some(update) = input.metadata {
         row.metadata = merged_metadata(&row.metadata, update)?;

@@ -76,8 +76,7 @@ pub async fn create(
             "frozen_time is a Unix time in seconds, from 1970 to 2200.",
         ));
     }
-    let name = crate::domain::customer::check_text("name", input.name, 300)
-        .map_err(crate::server::services::ServiceError::from)?;
+    let name = crate::domain::customer::check_text("name", input.name, 300)?;
     let now = wall.now_micros();
     let row = TestClockRow {
         id: new_id(IdKind::TestClock),

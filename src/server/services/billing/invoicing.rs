@@ -4,8 +4,7 @@
 
 use super::{BillingError, Result, Settings, invalid, scope_of, state};
 use crate::domain::billing::{
-    BillingReason, InvoiceStatus, LineKind, Recurrence, SubscriptionStatus, Usage, UsageType,
-    aggregate,
+    BillingReason, InvoiceStatus, LineKind, Recurrence, Usage, UsageType, aggregate,
 };
 use crate::domain::ids::IdKind;
 use crate::server::crypto::new_id;
@@ -420,11 +419,6 @@ pub fn expect_status(invoice: &InvoiceRow, allowed: &[InvoiceStatus], action: &s
         "invoice_unexpected_state",
         format!("This invoice is {} and cannot be {action}.", invoice.status),
     ))
-}
-
-/// Whether a subscription in `status` is still billed.
-pub fn billed(status: SubscriptionStatus) -> bool {
-    status.renews()
 }
 
 /// An invoice of the scope, or 404.

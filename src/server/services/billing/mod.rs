@@ -59,6 +59,18 @@ impl From<sqlx::Error> for BillingError {
     }
 }
 
+impl From<crate::domain::customer::FieldError> for BillingError {
+    fn from(e: crate::domain::customer::FieldError) -> Self {
+        BillingError::Service(e.into())
+    }
+}
+
+impl From<crate::domain::metadata::MetadataError> for BillingError {
+    fn from(e: crate::domain::metadata::MetadataError) -> Self {
+        BillingError::Service(e.into())
+    }
+}
+
 pub type Result<T> = std::result::Result<T, BillingError>;
 
 fn invalid(param: &str, message: impl Into<String>) -> BillingError {

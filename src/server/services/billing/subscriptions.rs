@@ -157,7 +157,7 @@ fn check_price(param: &str, price: &PriceRow, like: Option<&PriceRow>) -> Result
 }
 
 fn metadata_json(map: Option<BTreeMap<String, String>>) -> Result<String> {
-    let metadata = Metadata::parse(map.unwrap_or_default()).map_err(ServiceError::from)?;
+    let metadata = Metadata::parse(map.unwrap_or_default())?;
     Ok(serde_json::to_string(metadata.as_map()).expect("strings serialise"))
 }
 
@@ -215,8 +215,7 @@ pub async fn create(
             quantity: input.quantity,
             ..Default::default()
         }],
-        (None, Some(items)) if input.quantity.is_some() => {
-            let _ = items;
+        (None, Some(_)) if input.quantity.is_some() => {
             return Err(invalid(
                 "quantity",
                 "quantity goes with price; with items, each item has its own.",
@@ -276,8 +275,7 @@ pub async fn create(
         None => None,
     };
     let description =
-        crate::domain::customer::check_text("description", input.description.clone(), 500)
-            .map_err(ServiceError::from)?;
+        crate::domain::customer::check_text("description", input.description.clone(), 500)?;
     let metadata = metadata_json(input.metadata.clone())?;
     let now = time_on(
         deps.store.reader(),
@@ -371,13 +369,13 @@ pub async fn create(
     };
     let mut invoice_kinds = vec!["invoice.created", "invoice.finalized"];
     let mut sub_kinds = vec!["subscription.created"];
-    let (mut tx, payment) = if invoice.amount_due == 0 {
+    let mut tx = if invoice.amount_due == 0 {
         super::settle::mark_paid(&mut invoice, now);
         invoice_kinds.push("invoice.paid");
         if sub.status == SubscriptionStatus::Incomplete {
             sub.status = SubscriptionStatus::Active;
         }
-        (deps.store.begin().await?, None)
+        deps.store.begin().await?
     } else if let Some(pm) = charge_to {
         let staged = payments::create(
             deps,
@@ -428,14 +426,14 @@ pub async fn create(
             invoice_kinds.extend(ik);
             sub_kinds.extend(sk);
         }
-        (staged.tx, Some(staged.payment))
+        staged.tx
     } else if behavior == PaymentBehavior::ErrorIfIncomplete {
         return Err(invalid(
             "default_payment_method",
             "The customer has no default payment method to charge: attach one, or send default_payment_method.",
         ));
     } else {
-        (deps.store.begin().await?, None)
+        deps.store.begin().await?
     };
     tx.defer(row::insert(&sub));
     if let Some(insert) = row::insert_many(&items) {
@@ -445,7 +443,6 @@ pub async fn create(
     if let Some(insert) = row::insert_many(&lines) {
         tx.defer(insert);
     }
-    let _ = payment;
     let view = crate::server::views::InvoiceView::new(&invoice, &lines, deps.public_url);
     let sub_view = crate::server::views::SubscriptionView::new(
         &sub,
@@ -594,15 +591,12 @@ pub async fn update(
     }
     if input.description.is_some() {
         sub.description =
-            crate::domain::customer::check_text("description", input.description.clone(), 500)
-                .map_err(ServiceError::from)?;
+            crate::domain::customer::check_text("description", input.description.clone(), 500)?;
     }
     if let Some(update) = input.metadata.clone() {
         let current: BTreeMap<String, String> =
             serde_json::from_str(&sub.metadata).unwrap_or_default();
-        let merged = Metadata::parse(current)
-            .and_then(|m| m.merge(update))
-            .map_err(ServiceError::from)?;
+        let merged = Metadata::parse(current).and_then(|m| m.merge(update))?;
         sub.metadata = serde_json::to_string(merged.as_map()).expect("strings serialise");
     }
     let mut tx = deps.store.begin().await?;
