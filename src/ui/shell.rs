@@ -10,6 +10,7 @@ use crate::ui::pages::dashboard::payments::PaymentsPage;
 use crate::ui::pages::dashboard::settings::SettingsPage;
 use crate::ui::pages::dashboard::webhook::EndpointPage;
 use crate::ui::pages::elements::{ElementsCardPage, ElementsChallengeEnd};
+use crate::ui::pages::invoice::InvoicePage;
 use crate::ui::pages::login::LoginPage;
 use crate::ui::pages::not_found::NotFound;
 use crate::ui::pages::receipt::ReceiptPage;
@@ -90,6 +91,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/elements/card") view=ElementsCardPage ssr=SsrMode::Async />
                 <Route path=path!("/elements/challenge/:id") view=ElementsChallengeEnd ssr=SsrMode::Async />
                 <Route path=path!("/receipts/:id") view=ReceiptPage ssr=SsrMode::Async />
+                <Route path=path!("/invoices/:id") view=InvoicePage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

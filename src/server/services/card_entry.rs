@@ -61,30 +61,13 @@ pub async fn pay(
         }
         _ => return Ok(Attempt::Settled(row)),
     }
-    let name = match card.name.as_deref().map(str::trim) {
-        Some(name) if name.is_empty() || name.chars().count() > MAX_NAME_LEN => {
-            return Ok(Attempt::Invalid {
-                field: "name".into(),
-                message: field_message("name").unwrap_or_default().into(),
-            });
-        }
-        other => other.map(str::to_string),
-    };
-    let (month, year) = split_expiry(&card.expiry);
-    let checked = match check_card(
-        card.number.expose(),
-        &month,
-        &year,
-        card.cvc.expose(),
-        year_month(deps.clock.now()),
-    ) {
-        Ok(checked) => checked,
-        Err(err) => return Ok(invalid_field(&err)),
-    };
     let Some(scope) = payments::scope_of(&row) else {
         return Err(ServiceError::invalid("mode", "The payment has no valid mode.").into());
     };
-    let method = super::cards::card_method(&scope, deps.clock, deps.secret, &checked, name);
+    let method = match typed_method(deps, &scope, &card) {
+        Ok(method) => method,
+        Err(InvalidField { field, message }) => return Ok(Attempt::Invalid { field, message }),
+    };
     let input = ConfirmPayment {
         new_card: Some(method),
         ..ConfirmPayment::default()
@@ -119,13 +102,54 @@ pub async fn pay(
     }
 }
 
+/// Checks a typed card with the same rules everywhere it is typed and turns it into a
+/// payment method row, not yet saved; or the field that is wrong.
+pub fn typed_method(
+    deps: &Deps<'_>,
+    scope: &super::Scope,
+    card: &TypedCard,
+) -> Result<crate::server::store::payment_methods::PaymentMethodRow, InvalidField> {
+    let name = match card.name.as_deref().map(str::trim) {
+        Some(name) if name.is_empty() || name.chars().count() > MAX_NAME_LEN => {
+            return Err(InvalidField {
+                field: "name".into(),
+                message: field_message("name").unwrap_or_default().into(),
+            });
+        }
+        other => other.map(str::to_string),
+    };
+    let (month, year) = split_expiry(&card.expiry);
+    let checked = check_card(
+        card.number.expose(),
+        &month,
+        &year,
+        card.cvc.expose(),
+        year_month(deps.clock.now()),
+    )
+    .map_err(|err| invalid_field(&err))?;
+    Ok(super::cards::card_method(
+        scope,
+        deps.clock,
+        deps.secret,
+        &checked,
+        name,
+    ))
+}
+
+/// A form field (`name`, `number`, `expiry`, `cvc`) a typed card is refused for.
+#[derive(Debug, PartialEq, Eq)]
+pub struct InvalidField {
+    pub field: String,
+    pub message: String,
+}
+
 /// The form field a card check failed on, with its message.
-fn invalid_field(err: &CardFieldError) -> Attempt {
+fn invalid_field(err: &CardFieldError) -> InvalidField {
     let field = match err.param {
         "exp_month" | "exp_year" => "expiry",
         other => other,
     };
-    Attempt::Invalid {
+    InvalidField {
         field: field.to_string(),
         message: err.message.to_string(),
     }
@@ -142,12 +166,12 @@ mod tests {
             code: "invalid_expiry_year",
             message: "Your card's expiration year is in the past.",
         };
-        match invalid_field(&err) {
-            Attempt::Invalid { field, message } => {
-                assert_eq!(field, "expiry");
-                assert_eq!(message, err.message);
+        assert_eq!(
+            invalid_field(&err),
+            InvalidField {
+                field: "expiry".into(),
+                message: err.message.into()
             }
-            other => panic!("unexpected {other:?}"),
-        }
+        );
     }
 }

@@ -118,6 +118,10 @@ impl Listing for UsageFilter {
 }
 
 reads! {
+    /// An invoice by its id alone (the hosted invoice page, reached without a key).
+    pub fn find_by_id(id: &str) -> Option<InvoiceRow> =
+        fetch_optional(row::select::<InvoiceRow>("id = $1"));
+
     /// An invoice's lines, in order.
     pub fn lines_of(invoice: &str) -> Vec<LineRow> =
         fetch_all(row::select::<LineRow>("invoice = $1 ORDER BY sort_key, id"));
@@ -208,4 +212,38 @@ pub async fn delete_of_clock(tx: &mut Tx, clock: &str) -> Result<(), sqlx::Error
         tx.execute(Statement::new(sql).bind(clock)).await?;
     }
     Ok(())
+}
+
+/// An open invoice of nothing, for unit tests elsewhere in the crate.
+#[cfg(test)]
+pub fn sample_invoice(id: &str) -> InvoiceRow {
+    InvoiceRow {
+        id: id.into(),
+        account_id: "acct_1".into(),
+        mode: Mode::Test,
+        customer: "cust_1".into(),
+        subscription: None,
+        test_clock: None,
+        status: InvoiceStatus::Open,
+        currency: Currency::parse("EUR").expect("a known currency"),
+        billing_reason: BillingReason::SubscriptionCycle,
+        period_start: 0,
+        period_end: 0,
+        subtotal: 0,
+        total: 0,
+        amount_due: 0,
+        amount_paid: 0,
+        amount_remaining: 0,
+        attempt_count: 0,
+        next_payment_attempt: None,
+        dunning_at: None,
+        payment: None,
+        finalize_at: None,
+        finalized_at: None,
+        paid_at: None,
+        voided_at: None,
+        marked_uncollectible_at: None,
+        created: 0,
+        sort_key: 0,
+    }
 }

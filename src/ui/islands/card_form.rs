@@ -11,7 +11,7 @@ use crate::domain::checkout::{PayOutcome, field_message};
 use leptos::html;
 use leptos::prelude::*;
 
-/// Pays a checkout with a typed card: the island calls it with `fetch`; without JavaScript
+/// Pays a checkout or a hosted invoice with a typed card: the island calls it with `fetch`; without JavaScript
 /// the form posts here and gets a redirect (`leptos_axum` tells the two apart by `Accept`).
 #[server(endpoint = "checkout/pay")]
 pub async fn pay_checkout(
@@ -30,13 +30,28 @@ pub async fn pay_checkout(
         expiry,
         cvc: crate::server::crypto::Secret::new(cvc),
     };
-    let page = format!("/checkout/{reference}");
-    let outcome = match checkout::pay(&deps, &reference, card).await {
+    // The same form pays a checkout (`pay_…`) and a hosted invoice (`inv_…`).
+    let is_invoice = reference.starts_with("inv_");
+    let page = if is_invoice {
+        crate::server::services::billing::hosted::page_of(&reference)
+    } else {
+        format!("/checkout/{reference}")
+    };
+    let result = if is_invoice {
+        crate::server::services::billing::hosted::pay(&deps, &reference, card)
+            .await
+            .map_err(|e| e.to_string())
+    } else {
+        checkout::pay(&deps, &reference, card)
+            .await
+            .map_err(|e| e.to_string())
+    };
+    let outcome = match result {
         Ok(outcome) => outcome,
         Err(err) => {
             // The error never holds card data: the card was checked and dropped before any
             // step that can fail this way.
-            tracing::error!(error = %err, "a checkout payment failed");
+            tracing::error!(error = %err, "a hosted card payment failed");
             if plain_form_post() {
                 leptos_axum::redirect(&format!("{page}?failed=1"));
             }

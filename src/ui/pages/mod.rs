@@ -3,6 +3,7 @@
 pub mod checkout;
 pub mod dashboard;
 pub mod elements;
+pub mod invoice;
 pub mod login;
 pub mod not_found;
 pub mod receipt;

@@ -11,6 +11,7 @@
 pub mod catalog;
 pub mod clocks;
 pub mod engine;
+pub mod hosted;
 pub mod invoices;
 pub mod invoicing;
 pub mod settle;
