@@ -169,6 +169,9 @@ writes! {
     pub fn claim_pending_lines(subscription: &str, invoice: &str) =
         "UPDATE invoice_lines SET invoice = $2 WHERE subscription = $1 AND invoice IS NULL";
     pub fn delete_lines(invoice: &str) = "DELETE FROM invoice_lines WHERE invoice = $1";
+    /// Takes the invoice's due step for one instance until `until` (1 row: taken).
+    pub fn lease(id: &str, now: i64, until: i64) =
+        "UPDATE invoices SET lease_until = $3 WHERE id = $1 AND lease_until <= $2";
     pub fn delete_usage_lines(invoice: &str) =
         "DELETE FROM invoice_lines WHERE invoice = $1 AND kind = 'usage'";
 }

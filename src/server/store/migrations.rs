@@ -34,6 +34,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = embed![
     20261121000011 "sparse_indexes",
     20261121000012 "ledger_entries_by_transaction",
     20261205000013 "billing",
+    20261205000014 "billing_leases",
 ];
 
 /// The migrator `migrate!()` would build: description from the file name with `_` as spaces,

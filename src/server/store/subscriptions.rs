@@ -112,6 +112,10 @@ writes! {
         "DELETE FROM subscription_items WHERE subscription = $1";
     pub fn delete_item(id: &str) = "DELETE FROM subscription_items WHERE id = $1";
     pub fn delete_of_clock(clock: &str) = "DELETE FROM subscriptions WHERE test_clock = $1";
+
+    /// Takes the subscription's due step for one instance until `until` (1 row: taken).
+    pub fn lease(id: &str, now: i64, until: i64) =
+        "UPDATE subscriptions SET lease_until = $3 WHERE id = $1 AND lease_until <= $2";
 }
 
 /// Writes `row` if the subscription's status and period end are still those given: two

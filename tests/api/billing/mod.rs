@@ -4,6 +4,7 @@
 
 mod changes;
 mod hosted;
+mod race;
 mod renewals;
 mod usage;
 

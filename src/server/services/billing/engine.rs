@@ -37,6 +37,14 @@ pub enum Due {
 }
 
 impl Due {
+    /// The subscription's or invoice's id.
+    pub fn object_id(&self) -> &str {
+        match self {
+            Due::PeriodEnd(s) | Due::Notice(s) | Due::Expire(s) => &s.id,
+            Due::Finalize(i) | Due::Dunning(i) => &i.id,
+        }
+    }
+
     /// When it is due.
     pub fn at(&self) -> i64 {
         match self {
@@ -479,11 +487,39 @@ async fn dunning(deps: &Deps<'_>, stale: InvoiceRow, now: i64) -> Result<Option<
 pub async fn run_wall(deps: &Deps<'_>) -> Result<usize> {
     let now = deps.clock.now();
     let due = due_on_wall(deps.store, now, 200).await?;
-    let n = due.len();
+    let mut ours = std::collections::HashSet::new();
+    let mut n = 0;
     for d in due {
+        let object = d.object_id().to_string();
+        if !ours.contains(&object) {
+            if !lease(deps.store, &d, now).await? {
+                continue;
+            }
+            ours.insert(object);
+        }
+        n += 1;
         if let Err(e) = run(deps, d, now).await {
             tracing::warn!(error = %e, "billing step failed; it runs again on the next pass");
         }
     }
     Ok(n)
+}
+
+/// How long an instance holds the object of a step it took: past any one step's work,
+/// acquirer call included.
+pub const LEASE_SECS: i64 = 120;
+
+/// Takes `due`'s object for this instance (false: another holds it). Committed at once, so
+/// the others see it while the step runs.
+async fn lease(store: &Store, due: &Due, now: i64) -> Result<bool> {
+    let mut tx = store.begin().await?;
+    let until = now + LEASE_SECS;
+    let taken = match due {
+        Due::PeriodEnd(s) | Due::Notice(s) | Due::Expire(s) => {
+            subscriptions::lease(&mut tx, &s.id, now, until).await?
+        }
+        Due::Finalize(i) | Due::Dunning(i) => invoices::lease(&mut tx, &i.id, now, until).await?,
+    };
+    tx.commit().await?;
+    Ok(taken == 1)
 }

@@ -33,6 +33,10 @@ pub struct NewUsage {
     pub identifier: Option<String>,
 }
 
+/// How far ahead of the subscription's time a record may be stamped: clocks of the
+/// merchant's servers drift.
+const MAX_AHEAD_SECS: i64 = 300;
+
 pub async fn record(
     tx: &mut Tx,
     scope: &Scope,
@@ -109,7 +113,15 @@ pub async fn record(
         .ok_or_else(|| missing("subscription", "subscription", &item.subscription))?;
     let now = time_on(tx.conn().await?, scope, sub.test_clock.as_deref(), wall).await?;
     let at = input.timestamp.unwrap_or(now);
-    if !open_for_usage(tx, &sub, at).await? || at > now + 300 {
+    if at > now + MAX_AHEAD_SECS {
+        return Err(invalid(
+            "timestamp",
+            format!(
+                "Usage cannot be reported ahead of its time: {at} is after the subscription's now ({now})."
+            ),
+        ));
+    }
+    if !open_for_usage(tx, &sub, at).await? {
         return Err(super::BillingError::Service(
             crate::server::services::ServiceError::Coded {
                 param: "timestamp".into(),
