@@ -204,6 +204,22 @@ impl Recurrence {
     }
 }
 
+/// What `amount` billed every `count` `interval`s is worth per month, to the nearest unit
+/// (halves up): monthly recurring revenue counts a year's 1,200 as 100 and a week's 70 as
+/// 70 × 52 ÷ 12 = 303.
+pub fn monthly_amount(amount: i64, interval: Interval, count: i64) -> i64 {
+    // Per month = amount × per_year ÷ (12 × count), with periods per year for count 1.
+    let per_year: i128 = match interval {
+        Interval::Day => 365,
+        Interval::Week => 52,
+        Interval::Month => 12,
+        Interval::Year => 1,
+    };
+    let denominator = 12 * i128::from(count.max(1));
+    let numerator = i128::from(amount) * per_year;
+    ((2 * numerator + denominator).div_euclid(2 * denominator)) as i64
+}
+
 /// The share of `amount` (for a whole period of `length` seconds) that `remaining` seconds of
 /// it are worth, rounded to the nearest unit, halves away from zero.
 pub fn prorate(amount: i64, remaining: i64, length: i64) -> i64 {
@@ -291,6 +307,9 @@ pub fn is_hard_decline(code: &str) -> bool {
     matches!(code, "expired_card" | "incorrect_number")
 }
 
+/// The longest a renewal may stay a draft before it is finalized and charged.
+pub const MAX_DRAFT_SECS: i64 = 72 * 3_600;
+
 /// Parses an account's retry schedule (`3,5,7`: days between attempts).
 pub fn parse_retry_days(text: &str) -> Option<Vec<i64>> {
     if text.trim().is_empty() {
@@ -303,7 +322,21 @@ pub fn parse_retry_days(text: &str) -> Option<Vec<i64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use crate::domain::calendar::{civil_date, unix_from_civil};
+
+    #[test]
+    fn recurring_amounts_are_counted_per_month() {
+        assert_eq!(monthly_amount(2900, Interval::Month, 1), 2900);
+        assert_eq!(monthly_amount(9000, Interval::Month, 3), 3000);
+        assert_eq!(monthly_amount(1200, Interval::Year, 1), 100);
+        assert_eq!(monthly_amount(70, Interval::Week, 1), 303);
+        assert_eq!(monthly_amount(10, Interval::Day, 1), 304);
+        // 1001 a year is 83.41… a month.
+        assert_eq!(monthly_amount(1001, Interval::Year, 1), 83);
+        // 18 a year is 1.5 a month: halves go up.
+        assert_eq!(monthly_amount(18, Interval::Year, 1), 2);
+    }
 
     fn day(y: i32, m: u32, d: u32) -> i64 {
         unix_from_civil(y, m, d).unwrap()

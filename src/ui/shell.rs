@@ -5,9 +5,12 @@ use crate::ui::pages::checkout::CheckoutPage;
 use crate::ui::pages::dashboard::customers::{CustomerPage, CustomersPage};
 use crate::ui::pages::dashboard::developers::DevelopersPage;
 use crate::ui::pages::dashboard::home::DashboardHome;
+use crate::ui::pages::dashboard::invoices::{InvoicePage as DashboardInvoicePage, InvoicesPage};
 use crate::ui::pages::dashboard::payment::PaymentPage;
 use crate::ui::pages::dashboard::payments::PaymentsPage;
+use crate::ui::pages::dashboard::products::ProductsPage;
 use crate::ui::pages::dashboard::settings::SettingsPage;
+use crate::ui::pages::dashboard::subscriptions::{SubscriptionPage, SubscriptionsPage};
 use crate::ui::pages::dashboard::webhook::EndpointPage;
 use crate::ui::pages::elements::{ElementsCardPage, ElementsChallengeEnd};
 use crate::ui::pages::invoice::InvoicePage;
@@ -82,6 +85,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/payments/:id") view=PaymentPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/customers") view=CustomersPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/customers/:id") view=CustomerPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/subscriptions") view=SubscriptionsPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/subscriptions/:id") view=SubscriptionPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/invoices") view=InvoicesPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/invoices/:id") view=DashboardInvoicePage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/products") view=ProductsPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/developers") view=DevelopersPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/webhooks/:id") view=EndpointPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/settings") view=SettingsPage ssr=SsrMode::Async />

@@ -3,7 +3,7 @@
 use super::Statement;
 use super::Tx;
 use super::row::{self, row};
-use super::statement::reads;
+use super::statement::{reads, writes};
 
 row! {
     /// An account as stored.
@@ -52,6 +52,13 @@ pub async fn update_settings(tx: &mut Tx, id: &str, s: &Settings) -> Result<(), 
     .execute(tx.conn().await?)
     .await?;
     Ok(())
+}
+
+writes! {
+    /// The account's billing settings: retry schedule, what dunning ends in, draft window.
+    pub fn update_billing(id: &str, retry_days: &str, dunning_end: &str, draft_secs: i64) =
+        "UPDATE accounts SET billing_retry_days = $2, billing_dunning_end = $3, billing_draft_secs = $4
+         WHERE id = $1";
 }
 
 reads! {

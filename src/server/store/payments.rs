@@ -96,6 +96,10 @@ reads! {
     /// by the payment's unguessable id.
     pub fn find_by_id(id: &str) -> Option<PaymentRow> =
         fetch_optional(row::select::<PaymentRow>("id = $1"));
+
+    /// The attempts to pay an invoice, newest first.
+    pub fn of_invoice(invoice: &str) -> Vec<PaymentRow> =
+        fetch_all(row::select::<PaymentRow>("invoice = $1 ORDER BY sort_key DESC, id DESC"));
 }
 
 /// Writes the mutable fields of `r` if the stored status is still `expected_status`, with the

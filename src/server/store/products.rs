@@ -5,6 +5,7 @@
 
 use super::page::{Filter, Listing};
 use super::row::{self, row};
+use super::statement::reads;
 use crate::domain::billing::{AggregateUsage, Interval, UsageType};
 use crate::domain::mode::Mode;
 use crate::domain::money::Currency;
@@ -89,6 +90,13 @@ impl Listing for PriceFilter {
         f.eq("product", self.product.as_deref());
         f.eq("active", self.active.map(i64::from));
     }
+}
+
+reads! {
+    /// A product's prices, newest first.
+    pub fn prices_of(account_id: &str, mode: &str, product: &str) -> Vec<PriceRow> =
+        fetch_all(row::select::<PriceRow>("account_id = $1 AND mode = $2 AND product = $3
+            ORDER BY sort_key DESC, id DESC"));
 }
 
 /// The prices among `ids` (any account: the caller checks the scope).

@@ -101,6 +101,16 @@ reads! {
     pub fn of_clock(clock: &str) -> Vec<SubscriptionRow> =
         fetch_all(row::select::<SubscriptionRow>("test_clock = $1 ORDER BY sort_key, id"));
 
+    /// The licensed items of an account's paying subscriptions (active or past due) in a
+    /// mode: currency, amount per period (unit amount × quantity), interval and its count.
+    pub fn paying_items(account_id: &str, mode: &str) -> Vec<(String, i64, String, i64)> =
+        fetch_all("SELECT p.currency, p.unit_amount * i.quantity, s.recurring_interval, s.recurring_count
+            FROM subscriptions s
+            JOIN subscription_items i ON i.subscription = s.id
+            JOIN prices p ON p.id = i.price
+            WHERE s.account_id = $1 AND s.mode = $2 AND s.status IN ('active', 'past_due')
+              AND p.usage_type = 'licensed'");
+
     /// How many subscriptions of each status an account has in a mode.
     pub fn count_by_status(account_id: &str, mode: &str) -> Vec<(String, i64)> =
         fetch_all("SELECT status, COUNT(*) FROM subscriptions

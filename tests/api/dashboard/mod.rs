@@ -2,6 +2,7 @@
 //! session cookie, form posts to the actions (Origin and Referer set, `Accept: text/html`),
 //! redirects back with `?notice=` or `?__err=`.
 
+pub mod billing;
 pub mod developers;
 pub mod pages;
 pub mod payments;

@@ -10,6 +10,7 @@
 
 pub mod catalog;
 pub mod clocks;
+pub mod dashboard;
 pub mod engine;
 pub mod hosted;
 pub mod invoices;

@@ -1,8 +1,10 @@
-//! Dashboard home: today's and the last 30 days' volume, count and success rate, a bar chart
-//! of daily volume (SVG drawn here, no chart library), and the latest payments.
+//! Dashboard home: today's and the last 30 days' volume, count and success rate, monthly
+//! recurring revenue and subscriptions, a bar chart of daily volume (SVG drawn here, no chart
+//! library), and the latest payments.
 
 use super::{DashboardLayout, PaymentsTable, load_failed, money, signed_out, viewer};
 use crate::domain::stats::{self, Summary};
+use crate::server::services::billing::dashboard::{self as billing, BillingSummary};
 use crate::server::services::dashboard::{self, HOME_DAYS, Home};
 use crate::server::state::AppState;
 use leptos::prelude::*;
@@ -19,8 +21,12 @@ pub fn DashboardHome() -> impl IntoView {
     let state = expect_context::<AppState>();
     let scope = v.scope.clone();
     let data = Suspend::new(async move {
-        match dashboard::home(&state.store, &scope, state.clock.now()).await {
-            Ok(home) => view! { <HomeContent home /> }.into_any(),
+        let home = match dashboard::home(&state.store, &scope, state.clock.now()).await {
+            Ok(home) => home,
+            Err(err) => return load_failed(err),
+        };
+        match billing::summary(&state.store, &scope).await {
+            Ok(billing) => view! { <HomeContent home billing /> }.into_any(),
             Err(err) => load_failed(err),
         }
     });
@@ -34,7 +40,7 @@ pub fn DashboardHome() -> impl IntoView {
 }
 
 #[component]
-fn HomeContent(home: Home) -> impl IntoView {
+fn HomeContent(home: Home, billing: BillingSummary) -> impl IntoView {
     let currency = stats::main_currency(&home.days, &home.default_currency);
     let others = stats::other_currencies(&home.days, &currency);
     let today = stats::summarize(&home.days, &currency, home.today, home.today);
@@ -50,6 +56,7 @@ fn HomeContent(home: Home) -> impl IntoView {
         <div class="stats">
             <SummaryCard title="Today" testid="today" summary=today currency=currency.clone() />
             <SummaryCard title="Last 30 days" testid="month" summary=month currency=currency.clone() />
+            <RecurringCard billing currency=currency.clone() />
         </div>
         {(!others.is_empty()).then(|| view! {
             <p class="muted small">"Figures in " {currency.clone()} ". Also had payments in: " {others.join(", ")} "."</p>
@@ -92,6 +99,31 @@ fn SummaryCard(
             <dl class="figures">
                 <div><dt>"Payments"</dt><dd data-testid=format!("{testid}-count")>{summary.count}</dd></div>
                 <div><dt>"Success rate"</dt><dd data-testid=format!("{testid}-rate")>{summary.success_rate()}</dd></div>
+            </dl>
+        </section>
+    }
+}
+
+/// Monthly recurring revenue (in the home's currency, others named) and how many
+/// subscriptions pay, try or fail to.
+#[component]
+fn RecurringCard(billing: BillingSummary, currency: String) -> impl IntoView {
+    let mrr = billing.mrr.get(&currency).copied().unwrap_or(0);
+    let others: Vec<String> = billing
+        .mrr
+        .iter()
+        .filter(|(c, _)| **c != currency)
+        .map(|(c, amount)| money(c, *amount))
+        .collect();
+    view! {
+        <section class="card stat-card" data-testid="recurring">
+            <h2><a href="/dashboard/subscriptions">"Monthly recurring revenue"</a></h2>
+            <p class="stat" data-testid="mrr">{money(&currency, mrr)}</p>
+            {(!others.is_empty()).then(|| view! { <p class="muted small stat-note">"Also " {others.join(", ")}</p> })}
+            <dl class="figures">
+                <div><dt>"Active subscriptions"</dt><dd data-testid="active-subscriptions">{billing.active}</dd></div>
+                <div><dt>"Trialing"</dt><dd>{billing.trialing}</dd></div>
+                <div><dt>"Past due"</dt><dd data-testid="past-due-subscriptions">{billing.past_due}</dd></div>
             </dl>
         </section>
     }

@@ -4,17 +4,22 @@
 //! Every page acts on the session's account and mode only.
 
 pub mod actions;
+pub mod billing;
+pub mod billing_actions;
 pub mod customers;
 pub mod developers;
 pub mod developers_actions;
 pub mod export;
 pub mod filters;
 pub mod home;
+pub mod invoices;
 pub mod payment;
 pub mod payment_actions;
 pub mod payments;
+pub mod products;
 pub mod settings;
 pub mod settings_actions;
+pub mod subscriptions;
 pub mod webhook;
 
 use super::current_session;
@@ -72,6 +77,13 @@ pub fn notice_message(code: &str) -> Option<&'static str> {
         "resent" => "Event queued for delivery again.",
         "settings_saved" => "Settings saved.",
         "connection_added" => "Acquirer connection added.",
+        "subscription_canceled" => "Subscription canceled.",
+        "subscription_ends" => "The subscription will end at the end of its period.",
+        "subscription_resumed" => "The subscription will keep renewing.",
+        "invoice_voided" => "Invoice voided.",
+        "invoice_written_off" => "Invoice marked uncollectible.",
+        "invoice_paid" => "Invoice paid.",
+        "billing_saved" => "Billing settings saved.",
         _ => return None,
     })
 }
@@ -95,10 +107,11 @@ fn Notices() -> impl IntoView {
     }
 }
 
-const NAV: [(&str, &str, &str); 5] = [
+const NAV: [(&str, &str, &str); 6] = [
     ("home", "/dashboard", "Home"),
     ("payments", "/dashboard/payments", "Payments"),
     ("customers", "/dashboard/customers", "Customers"),
+    ("billing", "/dashboard/subscriptions", "Billing"),
     ("developers", "/dashboard/developers", "Developers"),
     ("settings", "/dashboard/settings", "Settings"),
 ];
@@ -285,6 +298,13 @@ mod tests {
             "resent",
             "settings_saved",
             "connection_added",
+            "subscription_canceled",
+            "subscription_ends",
+            "subscription_resumed",
+            "invoice_voided",
+            "invoice_written_off",
+            "invoice_paid",
+            "billing_saved",
         ] {
             assert!(notice_message(code).is_some(), "{code}");
         }

@@ -1,12 +1,15 @@
 //! Settings: business name, brand colour (the checkout's accent), the origins allowed to embed
-//! the card fields, the default acquirer connection, and the connections themselves.
+//! the card fields, the default acquirer connection, the connections themselves, and billing's
+//! retries and draft window.
 
 use super::{DashboardLayout, action, load_failed, signed_out, viewer};
 use crate::server::services::dashboard;
 use crate::server::state::AppState;
 use crate::server::store::accounts::AccountRow;
 use crate::server::store::acquirer_connections::AcquirerConnectionRow;
-use crate::ui::pages::dashboard::settings_actions::{AddConnection, SaveSettings};
+use crate::ui::pages::dashboard::settings_actions::{
+    AddConnection, SaveBillingSettings, SaveSettings,
+};
 use leptos::prelude::*;
 
 #[component]
@@ -73,6 +76,7 @@ fn Settings(account: AccountRow, connections: Vec<AcquirerConnectionRow>) -> imp
                 <button type="submit" class="button primary">"Save settings"</button>
             </form>
         </section>
+        <BillingSettings account=account.clone() />
         <section class="card">
             <h2>"Acquirer connections (this mode)"</h2>
             <div class="table-scroll">
@@ -108,6 +112,45 @@ fn Settings(account: AccountRow, connections: Vec<AcquirerConnectionRow>) -> imp
                     <button type="submit" class="button primary">"Add connection"</button>
                 </form>
             </details>
+        </section>
+    }
+}
+
+/// How billing chases a failed renewal, and how long renewals wait as drafts.
+#[component]
+fn BillingSettings(account: AccountRow) -> impl IntoView {
+    use crate::domain::billing::DunningEnd;
+    let end = account.billing_dunning_end.clone();
+    let words = |e: DunningEnd| match e {
+        DunningEnd::Canceled => "Cancel the subscription",
+        DunningEnd::Unpaid => "Mark it unpaid (it stays, nothing is billed)",
+        DunningEnd::PastDue => "Leave it past due",
+    };
+    view! {
+        <section class="card" data-testid="billing-settings">
+            <h2>"Billing"</h2>
+            <form method="post" action={action::<SaveBillingSettings>()} class="stack">
+                <div class="field">
+                    <label for="retry_days">"Retry a failed renewal after (days)"</label>
+                    <input id="retry_days" name="retry_days" value=account.billing_retry_days.clone() placeholder="3,5,7" />
+                    <p class="muted small">"Days between attempts, separated by commas: 3,5,7 tries again 3, 8 and 15 days after the first. Hard declines (an expired card, a wrong number) are never retried."</p>
+                </div>
+                <div class="field">
+                    <label for="dunning_end">"When retries run out"</label>
+                    <select id="dunning_end" name="dunning_end">
+                        {DunningEnd::ALL.iter().map(|e| {
+                            view! { <option value=e.as_str() selected={end == e.as_str()}>{words(*e)}</option> }
+                        }).collect_view()}
+                    </select>
+                    <p class="muted small">"The invoice is marked uncollectible in every case."</p>
+                </div>
+                <div class="field">
+                    <label for="draft_minutes">"Renewal drafts wait (minutes)"</label>
+                    <input id="draft_minutes" name="draft_minutes" inputmode="numeric" value=(account.billing_draft_secs / 60).to_string() />
+                    <p class="muted small">"A renewal invoice stays a draft this long before it is finalized and charged: time to add usage or lines."</p>
+                </div>
+                <button type="submit" class="button primary">"Save billing settings"</button>
+            </form>
         </section>
     }
 }

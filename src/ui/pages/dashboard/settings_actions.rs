@@ -65,3 +65,46 @@ pub async fn add_connection(id: String, name: String) -> Result<(), ServerFnErro
     ctx.back("connection_added");
     Ok(())
 }
+
+/// The account's billing settings: the days between retries of a failed renewal, what a
+/// subscription becomes when they run out, and how long a renewal stays a draft.
+#[server(prefix = "/dashboard/do", endpoint = "billing_settings")]
+pub async fn save_billing_settings(
+    retry_days: String,
+    dunning_end: String,
+    draft_minutes: String,
+) -> Result<(), ServerFnError> {
+    use crate::domain::billing::{DunningEnd, MAX_DRAFT_SECS, parse_retry_days};
+    let ctx = Ctx::get()?;
+    let days = parse_retry_days(&retry_days).ok_or_else(|| {
+        fail("Retries: up to 8 numbers of days, each 1 to 60, separated by commas (3,5,7).")
+    })?;
+    let end = DunningEnd::parse(&dunning_end)
+        .ok_or_else(|| fail(format!("When retries run out: {}.", DunningEnd::names())))?;
+    let draft_secs = draft_minutes
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .map(|m| m.saturating_mul(60))
+        .filter(|s| (0..=MAX_DRAFT_SECS).contains(s))
+        .ok_or_else(|| {
+            fail(format!(
+                "The draft window is 0 to {} minutes.",
+                MAX_DRAFT_SECS / 60
+            ))
+        })?;
+    let days: Vec<String> = days.iter().map(i64::to_string).collect();
+    let mut tx = ctx.state.store.begin().await.map_err(internal)?;
+    accounts::update_billing(
+        &mut tx,
+        &ctx.scope.account_id,
+        &days.join(","),
+        end.as_str(),
+        draft_secs,
+    )
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    ctx.back("billing_saved");
+    Ok(())
+}
