@@ -10,6 +10,7 @@ use super::read::Read;
 use crate::domain::billing::{InvoiceStatus, SubscriptionStatus};
 use crate::server::services::billing::catalog::{self, NewPrice, PriceUpdate, ProductFields};
 use crate::server::services::billing::clocks::{self, Advance, NewClock};
+use crate::server::services::billing::engine;
 use crate::server::services::billing::subscriptions::{self, NewSubscription, SubscriptionUpdate};
 use crate::server::services::billing::usage::{self, NewUsage};
 use crate::server::services::billing::{
@@ -488,8 +489,14 @@ pub async fn advance_test_clock(
         clocks::start_advance(&read.state.payment_deps(), &scope, &id, &value).await?;
     let advancing = TestClockView::from(&clock);
     let state = read.state.clone();
-    let run =
-        tokio::spawn(async move { clocks::run_advance(&state.payment_deps(), clock, to).await });
+    let run = tokio::spawn(async move {
+        let steps = state.clone();
+        let spawn = move |due, at| {
+            let state = steps.clone();
+            tokio::spawn(async move { engine::run(&state.payment_deps(), due, at).await })
+        };
+        clocks::run_advance(&state.payment_deps(), clock, to, &spawn).await
+    });
     match tokio::time::timeout(ADVANCE_WAIT, run).await {
         Ok(Ok(done)) => Ok(Json(TestClockView::from(&done?))),
         Ok(Err(join)) => Err(ApiError::internal(&join)),

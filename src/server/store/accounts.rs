@@ -7,7 +7,7 @@ use super::statement::{reads, writes};
 
 row! {
     /// An account as stored.
-    #[derive(Debug, Clone)]
+    #[derive(Debug, Clone, serde::Deserialize)]
     pub struct AccountRow in "accounts" {
         pub id: String,
         pub name: String,
@@ -59,6 +59,13 @@ writes! {
     pub fn update_billing(id: &str, retry_days: &str, dunning_end: &str, draft_secs: i64) =
         "UPDATE accounts SET billing_retry_days = $2, billing_dunning_end = $3, billing_draft_secs = $4
          WHERE id = $1";
+}
+
+/// `find`, as a hot read (on SQLite, on the calling thread).
+pub async fn find_hot(store: &super::Store, id: &str) -> Result<Option<AccountRow>, sqlx::Error> {
+    store
+        .fetch_optional(Statement::new(row::select::<AccountRow>("id = $1")).bind(id))
+        .await
 }
 
 reads! {

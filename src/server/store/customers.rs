@@ -7,7 +7,7 @@ use crate::domain::mode::Mode;
 use sqlx::{Any, Executor};
 
 row! {
-    #[derive(Debug, Clone)]
+    #[derive(Debug, Clone, serde::Deserialize)]
     pub struct CustomerRow in "customers" {
         pub id: String,
         pub account_id: String,

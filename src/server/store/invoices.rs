@@ -10,7 +10,7 @@ use crate::domain::mode::Mode;
 use crate::domain::money::Currency;
 
 row! {
-    #[derive(Debug, Clone)]
+    #[derive(Debug, Clone, serde::Deserialize)]
     pub struct InvoiceRow in "invoices" {
         pub id: String,
         pub account_id: String,
@@ -47,7 +47,7 @@ row! {
 }
 
 row! {
-    #[derive(Debug, Clone)]
+    #[derive(Debug, Clone, serde::Deserialize)]
     pub struct LineRow in "invoice_lines" {
         pub id: String,
         pub account_id: String,
@@ -69,7 +69,7 @@ row! {
 }
 
 row! {
-    #[derive(Debug, Clone)]
+    #[derive(Debug, Clone, serde::Deserialize)]
     pub struct UsageRow in "usage_records" {
         pub id: String,
         pub account_id: String,
@@ -174,6 +174,40 @@ writes! {
         "UPDATE invoices SET lease_until = $3 WHERE id = $1 AND lease_until <= $2";
     pub fn delete_usage_lines(invoice: &str) =
         "DELETE FROM invoice_lines WHERE invoice = $1 AND kind = 'usage'";
+}
+
+/// Moves the pending lines `ids` (read before the transaction) onto an invoice, to queue: a
+/// line added after they were read stays pending, for the next invoice.
+pub fn claiming_lines(ids: &[String], invoice: &str) -> Option<Statement> {
+    if ids.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "UPDATE invoice_lines SET invoice = $1 WHERE invoice IS NULL AND id IN ({})",
+        list.join(", ")
+    );
+    Some(ids.iter().fold(Statement::new(sql).bind(invoice), |s, id| {
+        s.bind(id.as_str())
+    }))
+}
+
+/// An invoice's lines, in order, as a hot read (on SQLite, on the calling thread).
+pub async fn lines_of_hot(
+    store: &super::Store,
+    invoice: &str,
+) -> Result<Vec<LineRow>, sqlx::Error> {
+    store
+        .fetch_all(
+            Statement::new(row::select::<LineRow>("invoice = $1 ORDER BY sort_key, id"))
+                .bind(invoice),
+        )
+        .await
+}
+
+/// Deletes an invoice's usage lines, to queue before their recount.
+pub fn deleting_usage_lines(invoice: &str) -> Statement {
+    Statement::new("DELETE FROM invoice_lines WHERE invoice = $1 AND kind = 'usage'").bind(invoice)
 }
 
 /// Writes `row` if the invoice's status and attempt count are still those given: a retry or

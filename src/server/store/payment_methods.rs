@@ -6,7 +6,7 @@ use super::statement::writes;
 use crate::domain::mode::Mode;
 
 row! {
-    #[derive(Debug, Clone)]
+    #[derive(Debug, Clone, serde::Deserialize)]
     pub struct PaymentMethodRow in "payment_methods" {
         pub id: String,
         pub account_id: String,

@@ -11,7 +11,7 @@ use crate::domain::mode::Mode;
 use crate::domain::money::Currency;
 
 row! {
-    #[derive(Debug, Clone)]
+    #[derive(Debug, Clone, serde::Deserialize)]
     pub struct ProductRow in "products" {
         pub id: String,
         pub account_id: String,
@@ -43,7 +43,7 @@ pub async fn save_product(tx: &mut super::Tx, p: &ProductRow) -> Result<u64, sql
 }
 
 row! {
-    #[derive(Debug, Clone)]
+    #[derive(Debug, Clone, serde::Deserialize)]
     pub struct PriceRow in "prices" {
         pub id: String,
         pub account_id: String,

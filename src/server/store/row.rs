@@ -42,11 +42,15 @@ pub fn insert<T: Table>(row: &T) -> Statement {
 /// changed and written back in the same transaction, so writing the columns it did not change
 /// writes back what they hold.
 pub async fn update<T: Table>(tx: &mut Tx, row: &T) -> Result<(), sqlx::Error> {
-    let write = row
-        .args()
+    tx.execute(updating(row)).await.map(|_| ())
+}
+
+/// The update of every column of `row` by its id, to queue (`Tx::defer`) where its row was
+/// checked by a compare-and-set in the same transaction.
+pub fn updating<T: Table>(row: &T) -> Statement {
+    row.args()
         .into_iter()
-        .fold(Statement::new(T::update_sql()), Statement::bind);
-    tx.execute(write).await.map(|_| ())
+        .fold(Statement::new(T::update_sql()), Statement::bind)
 }
 
 /// `SELECT <every column> FROM <table> WHERE <condition>`; `condition` numbers its own

@@ -8,7 +8,7 @@ use crate::domain::mode::Mode;
 use crate::domain::money::Currency;
 
 row! {
-    #[derive(Debug, Clone)]
+    #[derive(Debug, Clone, serde::Deserialize)]
     pub struct SubscriptionRow in "subscriptions" {
         pub id: String,
         pub account_id: String,
@@ -39,7 +39,7 @@ row! {
 }
 
 row! {
-    #[derive(Debug, Clone)]
+    #[derive(Debug, Clone, serde::Deserialize)]
     pub struct SubscriptionItemRow in "subscription_items" {
         pub id: String,
         pub account_id: String,
@@ -87,19 +87,32 @@ reads! {
             AND current_period_end <= $1 AND test_clock IS NULL ORDER BY current_period_end, id LIMIT $2"));
 
     /// Subscriptions on the wall clock due a notice (`NOTICE_SECS` before the period end).
-    pub fn due_notice(now_plus_notice: i64, limit: i64) -> Vec<SubscriptionRow> =
+    /// (A period no longer than the notice has none.)
+    pub fn due_notice(now_plus_notice: i64, notice_secs: i64, limit: i64) -> Vec<SubscriptionRow> =
         fetch_all(row::select::<SubscriptionRow>("status IN ('trialing', 'active')
             AND current_period_end <= $1 AND notice_sent_for <> current_period_end
-            AND test_clock IS NULL ORDER BY current_period_end, id LIMIT $2"));
+            AND current_period_end - current_period_start > $2
+            AND test_clock IS NULL ORDER BY current_period_end, id LIMIT $3"));
 
     /// Subscriptions on the wall clock still incomplete, created before `cutoff`.
     pub fn incomplete_before(cutoff: i64, limit: i64) -> Vec<SubscriptionRow> =
         fetch_all(row::select::<SubscriptionRow>("status = 'incomplete' AND created <= $1
             AND test_clock IS NULL ORDER BY created, id LIMIT $2"));
 
-    /// Every subscription of a test clock.
-    pub fn of_clock(clock: &str) -> Vec<SubscriptionRow> =
-        fetch_all(row::select::<SubscriptionRow>("test_clock = $1 ORDER BY sort_key, id"));
+    /// A test clock's subscriptions with a period end by `until`, or a notice not yet sent
+    /// for a period that ends by `notice_by`, soonest first.
+    pub fn clock_renewing(clock: &str, until: i64, notice_by: i64, notice_secs: i64, limit: i64) -> Vec<SubscriptionRow> =
+        fetch_all(row::select::<SubscriptionRow>("test_clock = $1
+            AND status IN ('trialing', 'active', 'past_due') AND current_period_end <= $3
+            AND (current_period_end <= $2
+                 OR (status IN ('trialing', 'active') AND notice_sent_for <> current_period_end
+                     AND current_period_end - current_period_start > $4))
+            ORDER BY current_period_end, id LIMIT $5"));
+
+    /// A test clock's subscriptions still incomplete, created by `created_by`, oldest first.
+    pub fn clock_incomplete(clock: &str, created_by: i64, limit: i64) -> Vec<SubscriptionRow> =
+        fetch_all(row::select::<SubscriptionRow>("test_clock = $1 AND status = 'incomplete'
+            AND created <= $2 ORDER BY created, id LIMIT $3"));
 
     /// The licensed items of an account's paying subscriptions (active or past due) in a
     /// mode: currency, amount per period (unit amount × quantity), interval and its count.

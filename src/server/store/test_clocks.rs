@@ -6,7 +6,7 @@ use super::statement::writes;
 use crate::domain::mode::Mode;
 
 row! {
-    #[derive(Debug, Clone)]
+    #[derive(Debug, Clone, serde::Deserialize)]
     pub struct TestClockRow in "test_clocks" {
         pub id: String,
         pub account_id: String,

@@ -82,7 +82,7 @@ pub async fn due_on_wall(store: &Store, until: i64, limit: i64) -> Result<Vec<Du
     let ex = store.reader();
     let mut out = Vec::new();
     let mut subs = subscriptions::renewing(ex, until, limit).await?;
-    subs.extend(subscriptions::due_notice(ex, until + NOTICE_SECS, limit).await?);
+    subs.extend(subscriptions::due_notice(ex, until + NOTICE_SECS, NOTICE_SECS, limit).await?);
     subs.extend(
         subscriptions::incomplete_before(ex, until - FIRST_INVOICE_EXPIRES_SECS, limit).await?,
     );
@@ -109,7 +109,14 @@ pub async fn due_on_wall(store: &Store, until: i64, limit: i64) -> Result<Vec<Du
 pub async fn due_on_clock(store: &Store, clock: &str, until: i64, limit: i64) -> Result<Vec<Due>> {
     let ex = store.reader();
     let mut out = Vec::new();
-    for s in subscriptions::of_clock(ex, clock).await? {
+    let mut subs =
+        subscriptions::clock_renewing(ex, clock, until, until + NOTICE_SECS, NOTICE_SECS, limit)
+            .await?;
+    subs.extend(
+        subscriptions::clock_incomplete(ex, clock, until - FIRST_INVOICE_EXPIRES_SECS, limit)
+            .await?,
+    );
+    for s in subs {
         sub_work(s, until, &mut out);
     }
     out.extend(
@@ -162,36 +169,36 @@ pub async fn run(deps: &Deps<'_>, due: Due, now: i64) -> Result<()> {
 }
 
 /// A period's end: cancel at period end, or renew (a trial's end is a renewal too) with a
-/// draft invoice that is finalized after the account's draft window.
+/// draft invoice that is finalized after the account's draft window. Read first; the
+/// transaction only writes, its compare-and-set on the subscription deciding.
 async fn period_end(
     deps: &Deps<'_>,
     stale: SubscriptionRow,
     now: i64,
 ) -> Result<Option<PaymentRow>> {
     let scope = scope_of(&stale.account_id, stale.mode);
-    let (status, end) = (stale.status, stale.current_period_end);
-    let mut tx = deps.store.begin().await?;
-    let Some(mut sub) = row::find::<SubscriptionRow>(
-        tx.conn().await?,
-        &scope.account_id,
-        scope.mode.as_str(),
-        &stale.id,
-    )
-    .await?
+    let (account, mode) = (scope.account_id.as_str(), scope.mode.as_str());
+    let reader = deps.store.reader();
+    let Some(mut sub) = row::find::<SubscriptionRow>(reader, account, mode, &stale.id).await?
     else {
         return Ok(None);
     };
+    let (status, end) = (stale.status, stale.current_period_end);
     if sub.status != status || sub.current_period_end != end {
         return Ok(None);
     }
+    let mut conn = reader.acquire().await?;
+    let items = subscriptions::items_of(&mut *conn, &sub.id).await?;
+    let items = priced(&mut conn, items).await?;
     let at = sub.current_period_end;
     let mut sub_kinds = vec!["subscription.updated"];
     let mut created = None;
+    let mut claimed = Vec::new();
     if sub.cancel_at_period_end != 0 {
         cancel_now(&mut sub, at);
         sub_kinds = vec!["subscription.deleted"];
     } else {
-        let settings = settings(tx.conn().await?, &scope.account_id).await?;
+        let settings = settings(&mut *conn, account).await?;
         if sub.status == SubscriptionStatus::Trialing {
             sub.status = SubscriptionStatus::Active;
         }
@@ -203,25 +210,17 @@ async fn period_end(
         );
         let sort_key = deps.clock.now_micros();
         let mut invoice = new_invoice(&sub, BillingReason::SubscriptionCycle, next, now, sort_key);
-        let items = subscriptions::items_of(tx.conn().await?, &sub.id).await?;
-        let items = priced(tx.conn().await?, items).await?;
         let mut lines = licensed_lines(&sub, &invoice.id, &items, next, false, now, sort_key);
         if !was_trial {
             lines.extend(
-                usage_lines(
-                    tx.conn().await?,
-                    &sub,
-                    &invoice.id,
-                    &items,
-                    old,
-                    now,
-                    sort_key,
-                )
-                .await?,
+                usage_lines(&mut conn, &sub, &invoice.id, &items, old, now, sort_key).await?,
             );
         }
-        invoices::claim_pending_lines(&mut tx, &sub.id, &invoice.id).await?;
-        let mut all = invoices::lines_of(tx.conn().await?, &invoice.id).await?;
+        let mut all = invoices::pending_lines(&mut *conn, &sub.id).await?;
+        claimed = all.iter().map(|l| l.id.clone()).collect();
+        for l in &mut all {
+            l.invoice = Some(invoice.id.clone());
+        }
         all.extend(lines.iter().cloned());
         let subtotal: i64 = all.iter().map(|l| l.amount).sum();
         invoice.subtotal = subtotal;
@@ -229,57 +228,89 @@ async fn period_end(
         invoice.amount_due = subtotal.max(0);
         invoice.amount_remaining = invoice.amount_due;
         invoice.finalize_at = Some(now + settings.draft_secs);
-        tx.defer(row::insert(&invoice));
-        for l in &lines {
-            tx.defer(row::insert(l));
-        }
         sub.current_period_start = next.0;
         sub.current_period_end = next.1;
         sub.latest_invoice = Some(invoice.id.clone());
-        created = Some((invoice, all));
+        created = Some((invoice, all, lines));
+    }
+    drop(conn);
+    let endpoints = super::endpoints_of(deps.store, &scope).await?;
+    let prices: Vec<_> = items.iter().map(|p| p.price.clone()).collect();
+    let item_rows: Vec<_> = items.iter().map(|p| p.item.clone()).collect();
+    let mut tx = deps.store.begin().await?;
+    if let Some((invoice, _, lines)) = &created {
+        tx.defer(row::insert(invoice));
+        for l in lines {
+            tx.defer(row::insert(l));
+        }
+        if let Some(claim) = invoices::claiming_lines(&claimed, &invoice.id) {
+            tx.defer(claim);
+        }
     }
     if !subscriptions::save_if(&mut tx, &sub, status, end).await? {
+        tx.rollback().await?;
         return Ok(None);
     }
-    if let Some((invoice, lines)) = &created {
-        let view = crate::server::views::InvoiceView::new(invoice, lines, deps.public_url);
-        emit(&mut tx, deps.clock, &scope, &view, &["invoice.created"]).await?;
+    let endpoints = Some(&endpoints[..]);
+    if let Some((invoice, all, _)) = &created {
+        let view = crate::server::views::InvoiceView::new(invoice, all, deps.public_url);
+        super::emit_to(
+            &mut tx,
+            deps.clock,
+            &scope,
+            &view,
+            &["invoice.created"],
+            endpoints,
+        )
+        .await?;
     }
-    let view = subscription_view(tx.conn().await?, &sub).await?;
-    emit(&mut tx, deps.clock, &scope, &view, &sub_kinds).await?;
+    let view = crate::server::views::SubscriptionView::new(&sub, &item_rows, &prices);
+    super::emit_to(&mut tx, deps.clock, &scope, &view, &sub_kinds, endpoints).await?;
     tx.commit().await?;
     Ok(None)
 }
 
 /// The notice before a period's end: `subscription.trial_will_end` before a trial ends,
-/// `invoice.upcoming` (with the preview) before a renewal.
+/// `invoice.upcoming` (with the preview) before a renewal. The preview is read first.
 async fn notice(deps: &Deps<'_>, stale: SubscriptionRow) -> Result<Option<PaymentRow>> {
     let scope = scope_of(&stale.account_id, stale.mode);
     let mut sub = stale.clone();
     sub.notice_sent_for = sub.current_period_end;
+    let trial_ends =
+        sub.status == SubscriptionStatus::Trialing && sub.trial_end == Some(sub.current_period_end);
+    let mut conn = deps.store.reader().acquire().await?;
+    let (view, kind) = if trial_ends {
+        let view = subscription_view(&mut conn, &sub).await?;
+        (
+            crate::server::views::to_json(&view),
+            "subscription.trial_will_end",
+        )
+    } else if sub.cancel_at_period_end == 0 {
+        let preview =
+            super::subscriptions::upcoming(&mut conn, &sub, sub.current_period_end - NOTICE_SECS)
+                .await?;
+        let view = crate::server::views::InvoiceView::new(&preview.0, &preview.1, deps.public_url);
+        (crate::server::views::to_json(&view), "invoice.upcoming")
+    } else {
+        (serde_json::Value::Null, "")
+    };
+    drop(conn);
+    let endpoints = super::endpoints_of(deps.store, &scope).await?;
     let mut tx = deps.store.begin().await?;
     if !subscriptions::save_if(&mut tx, &sub, stale.status, stale.current_period_end).await? {
+        tx.rollback().await?;
         return Ok(None);
     }
-    if sub.status == SubscriptionStatus::Trialing && sub.trial_end == Some(sub.current_period_end) {
-        let view = subscription_view(tx.conn().await?, &sub).await?;
-        emit(
+    if !kind.is_empty() {
+        super::emit_to(
             &mut tx,
             deps.clock,
             &scope,
             &view,
-            &["subscription.trial_will_end"],
+            &[kind],
+            Some(&endpoints),
         )
         .await?;
-    } else if sub.cancel_at_period_end == 0 {
-        let preview = super::subscriptions::upcoming(
-            tx.conn().await?,
-            &sub,
-            sub.current_period_end - NOTICE_SECS,
-        )
-        .await?;
-        let view = crate::server::views::InvoiceView::new(&preview.0, &preview.1, deps.public_url);
-        emit(&mut tx, deps.clock, &scope, &view, &["invoice.upcoming"]).await?;
     }
     tx.commit().await?;
     Ok(None)
@@ -325,48 +356,53 @@ async fn expire(deps: &Deps<'_>, stale: SubscriptionRow, now: i64) -> Result<Opt
     Ok(None)
 }
 
-/// A renewal draft's window is over: finalize it and start its first attempt.
+/// A renewal draft's window is over: finalize it and start its first attempt. Everything is
+/// read before the transaction, which only writes: the compare-and-set on the draft decides
+/// whether this instance's finalization is the one (so the writer is held for a round trip
+/// or two, not one per read).
 async fn finalize(deps: &Deps<'_>, stale: InvoiceRow, now: i64) -> Result<Option<PaymentRow>> {
     let scope = scope_of(&stale.account_id, stale.mode);
     let Some(sub_id) = stale.subscription.clone() else {
         return Ok(None);
     };
-    let mut tx = deps.store.begin().await?;
-    let Some(mut sub) = row::find::<SubscriptionRow>(
-        tx.conn().await?,
-        &scope.account_id,
-        scope.mode.as_str(),
-        &sub_id,
-    )
-    .await?
+    let (account, mode) = (scope.account_id.as_str(), scope.mode.as_str());
+    let store = deps.store;
+    let Some(mut sub) = row::find_hot::<SubscriptionRow>(store, account, mode, &sub_id).await?
     else {
         return Ok(None);
     };
-    let Some(mut invoice) = row::find::<InvoiceRow>(
-        tx.conn().await?,
-        &scope.account_id,
-        scope.mode.as_str(),
-        &stale.id,
-    )
-    .await?
+    let Some(mut invoice) = row::find_hot::<InvoiceRow>(store, account, mode, &stale.id).await?
     else {
         return Ok(None);
     };
     if invoice.status != InvoiceStatus::Draft {
         return Ok(None);
     }
-    let settings = settings(tx.conn().await?, &scope.account_id).await?;
+    let settings = super::settings_hot(store, account).await?;
+    let endpoints = super::endpoints_of(deps.store, &scope).await?;
     let sort_key = deps.clock.now_micros();
-    finalize_lines(&mut tx, &mut invoice, &sub, now, sort_key).await?;
+    let sub_before = sub.clone();
+    let mut tx = deps.store.begin().await?;
+    let lines = finalize_lines(deps.store, &mut tx, &mut invoice, &sub, now, sort_key).await?;
     let (payment, mut invoice_kinds, sub_kinds) =
         charge_open(deps, &mut tx, &mut invoice, &mut sub, &settings, now).await?;
     invoice_kinds.insert(0, "invoice.finalized");
-    if !invoices::save_if(&mut tx, &invoice, InvoiceStatus::Draft, 0).await? {
+    if !invoices::save_if(&mut tx, &invoice, InvoiceStatus::Draft, 0).await?
+        || !write_sub(deps, &mut tx, &sub_before, &sub, &sub_kinds).await?
+    {
+        tx.rollback().await?;
         return Ok(None);
     }
-    write_sub(deps, &mut tx, &sub, &sub_kinds).await?;
-    let view = invoice_view(tx.conn().await?, &invoice, deps.public_url).await?;
-    emit(&mut tx, deps.clock, &scope, &view, &invoice_kinds).await?;
+    let view = crate::server::views::InvoiceView::new(&invoice, &lines, deps.public_url);
+    super::emit_to(
+        &mut tx,
+        deps.clock,
+        &scope,
+        &view,
+        &invoice_kinds,
+        Some(&endpoints),
+    )
+    .await?;
     tx.commit().await?;
     Ok(payment)
 }
@@ -385,7 +421,7 @@ pub async fn charge_open(
         mark_paid(invoice, now);
         return Ok((None, vec!["invoice.paid"], Vec::new()));
     }
-    let method = invoicing::payment_method_of(tx.conn().await?, sub).await?;
+    let method = invoicing::payment_method_of(deps.store, sub).await?;
     let payment = invoicing::start_attempt(deps, tx, invoice, method).await?;
     if payment.is_some() {
         return Ok((payment, Vec::new(), Vec::new()));
@@ -398,33 +434,37 @@ pub async fn charge_open(
     Ok((None, invoice_kinds, sub_kinds))
 }
 
+/// Writes the subscription as a step left it, if the step changed it (compare-and-set on the
+/// state it was read in); false when it changed meanwhile.
 async fn write_sub(
     deps: &Deps<'_>,
     tx: &mut crate::server::store::Tx,
+    before: &SubscriptionRow,
     sub: &SubscriptionRow,
     kinds: &[&str],
-) -> Result<()> {
-    row::update(tx, sub).await?;
+) -> Result<bool> {
+    if kinds.is_empty() && before.status == sub.status {
+        return Ok(true);
+    }
+    if !subscriptions::save_if(tx, sub, before.status, before.current_period_end).await? {
+        return Ok(false);
+    }
     if !kinds.is_empty() {
         let scope = scope_of(&sub.account_id, sub.mode);
-        let view = subscription_view(tx.conn().await?, sub).await?;
+        let mut conn = deps.store.reader().acquire().await?;
+        let view = subscription_view(&mut conn, sub).await?;
         emit(tx, deps.clock, &scope, &view, kinds).await?;
     }
-    Ok(())
+    Ok(true)
 }
 
-/// A failed renewal's retry, or the end of its retries.
+/// A failed renewal's retry, or the end of its retries. Read first, then written with a
+/// compare-and-set on the invoice, like `finalize`.
 async fn dunning(deps: &Deps<'_>, stale: InvoiceRow, now: i64) -> Result<Option<PaymentRow>> {
     let scope = scope_of(&stale.account_id, stale.mode);
-    let mut tx = deps.store.begin().await?;
-    let Some(mut invoice) = row::find::<InvoiceRow>(
-        tx.conn().await?,
-        &scope.account_id,
-        scope.mode.as_str(),
-        &stale.id,
-    )
-    .await?
-    else {
+    let (account, mode) = (scope.account_id.as_str(), scope.mode.as_str());
+    let reader = deps.store.reader();
+    let Some(mut invoice) = row::find::<InvoiceRow>(reader, account, mode, &stale.id).await? else {
         return Ok(None);
     };
     if invoice.status != InvoiceStatus::Open || invoice.dunning_at != stale.dunning_at {
@@ -432,22 +472,16 @@ async fn dunning(deps: &Deps<'_>, stale: InvoiceRow, now: i64) -> Result<Option<
     }
     let attempts = invoice.attempt_count;
     let mut sub = match &invoice.subscription {
-        Some(id) => {
-            row::find::<SubscriptionRow>(
-                tx.conn().await?,
-                &scope.account_id,
-                scope.mode.as_str(),
-                id,
-            )
-            .await?
-        }
+        Some(id) => row::find::<SubscriptionRow>(reader, account, mode, id).await?,
         None => None,
     };
-    let settings = settings(tx.conn().await?, &scope.account_id).await?;
+    let sub_before = sub.clone();
+    let settings = settings(reader, account).await?;
     let mut invoice_kinds = Vec::new();
     let mut sub_kinds = Vec::new();
     let mut payment = None;
     let before = sub.as_ref().map(|s| s.status);
+    let mut tx = deps.store.begin().await?;
     if invoice.next_payment_attempt.is_some() && sub.as_ref().is_some_and(|s| !s.status.is_final())
     {
         invoice.next_payment_attempt = None;
@@ -471,13 +505,15 @@ async fn dunning(deps: &Deps<'_>, stale: InvoiceRow, now: i64) -> Result<Option<
             sub_kinds.insert(0, "subscription.updated");
         }
     }
-    if !invoices::save_if(&mut tx, &invoice, InvoiceStatus::Open, attempts).await? {
+    let sub_written = match (&sub_before, &sub) {
+        (Some(b), Some(s)) => write_sub(deps, &mut tx, b, s, &sub_kinds).await?,
+        _ => true,
+    };
+    if !sub_written || !invoices::save_if(&mut tx, &invoice, InvoiceStatus::Open, attempts).await? {
+        tx.rollback().await?;
         return Ok(None);
     }
-    if let Some(sub) = &sub {
-        write_sub(deps, &mut tx, sub, &sub_kinds).await?;
-    }
-    let view = invoice_view(tx.conn().await?, &invoice, deps.public_url).await?;
+    let view = invoice_view(&mut *reader.acquire().await?, &invoice, deps.public_url).await?;
     emit(&mut tx, deps.clock, &scope, &view, &invoice_kinds).await?;
     tx.commit().await?;
     Ok(payment)

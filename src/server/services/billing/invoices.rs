@@ -50,7 +50,15 @@ pub async fn pay(
         })?;
     let mut kinds = Vec::new();
     if invoice.status == InvoiceStatus::Draft {
-        finalize_lines(&mut tx, &mut invoice, &sub, now, deps.clock.now_micros()).await?;
+        finalize_lines(
+            deps.store,
+            &mut tx,
+            &mut invoice,
+            &sub,
+            now,
+            deps.clock.now_micros(),
+        )
+        .await?;
         kinds.push("invoice.finalized");
     }
     if let Some(pm) = payment_method {
@@ -80,7 +88,7 @@ pub async fn pay(
         mark_paid(&mut invoice, now);
         (None, vec!["invoice.paid"], Vec::new())
     } else {
-        let method = invoicing::payment_method_of(tx.conn().await?, &sub).await?;
+        let method = invoicing::payment_method_of(deps.store, &sub).await?;
         let Some(method) = method else {
             return Err(super::invalid(
                 "payment_method",

@@ -279,15 +279,16 @@ pub fn total(
 }
 
 /// The saved card an invoice of `sub` is charged to: the subscription's, else its customer's.
-pub async fn payment_method_of<'e>(
-    ex: impl Executor<'e, Database = Any>,
+pub async fn payment_method_of(
+    store: &crate::server::store::Store,
     sub: &SubscriptionRow,
 ) -> Result<Option<String>> {
     if sub.default_payment_method.is_some() {
         return Ok(sub.default_payment_method.clone());
     }
     let customer =
-        row::find::<CustomerRow>(ex, &sub.account_id, sub.mode.as_str(), &sub.customer).await?;
+        row::find_hot::<CustomerRow>(store, &sub.account_id, sub.mode.as_str(), &sub.customer)
+            .await?;
     Ok(customer.and_then(|c| c.default_payment_method))
 }
 
@@ -304,7 +305,7 @@ pub async fn start_attempt(
         return Ok(None);
     };
     let scope = scope_of(&invoice.account_id, invoice.mode);
-    let acquirer = accounts::find(deps.store.reader(), &invoice.account_id)
+    let acquirer = accounts::find_hot(deps.store, &invoice.account_id)
         .await?
         .map(|a| a.default_acquirer)
         .unwrap_or_else(|| crate::server::acquirer::DEFAULT_CONNECTION.to_string());
@@ -355,7 +356,10 @@ pub fn no_card(
 
 /// Finalizes a draft at `now`: its usage lines are counted again (usage may be reported
 /// during the draft window), its totals set, and it is open (or paid, when nothing is due).
+/// Reads with `store` before anything is written; the writes are queued in `tx`, whose
+/// compare-and-set on the draft decides (the caller's).
 pub async fn finalize_lines(
+    store: &crate::server::store::Store,
     tx: &mut Tx,
     invoice: &mut InvoiceRow,
     sub: &SubscriptionRow,
@@ -371,28 +375,20 @@ pub async fn finalize_lines(
             ),
         ));
     }
-    let mut lines = invoices::lines_of(tx.conn().await?, &invoice.id).await?;
+    let reader = store.reader();
+    let mut lines = invoices::lines_of_hot(store, &invoice.id).await?;
     let usage: Vec<LineRow> = lines
         .iter()
         .filter(|l| l.kind == LineKind::Usage)
         .cloned()
         .collect();
     if !usage.is_empty() {
-        let items =
-            crate::server::store::subscriptions::items_of(tx.conn().await?, &sub.id).await?;
-        let items = priced(tx.conn().await?, items).await?;
+        let mut conn = reader.acquire().await?;
+        let items = crate::server::store::subscriptions::items_of(&mut *conn, &sub.id).await?;
+        let items = priced(&mut conn, items).await?;
         let period = (usage[0].period_start, usage[0].period_end);
-        let fresh = usage_lines(
-            tx.conn().await?,
-            sub,
-            &invoice.id,
-            &items,
-            period,
-            now,
-            sort_key,
-        )
-        .await?;
-        invoices::delete_usage_lines(tx, &invoice.id).await?;
+        let fresh = usage_lines(&mut conn, sub, &invoice.id, &items, period, now, sort_key).await?;
+        tx.defer(invoices::deleting_usage_lines(&invoice.id));
         lines.retain(|l| l.kind != LineKind::Usage);
         for l in &fresh {
             tx.defer(row::insert(l));

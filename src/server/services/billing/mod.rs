@@ -30,6 +30,7 @@ use crate::server::store::payments::PaymentRow;
 use crate::server::store::products::{self, PriceRow};
 use crate::server::store::subscriptions::{SubscriptionRow, items_of};
 use crate::server::store::test_clocks::TestClockRow;
+use crate::server::store::webhook_endpoints::EndpointRow;
 use crate::server::store::{accounts, row};
 use crate::server::views::billing::{InvoiceView, SubscriptionView};
 use sqlx::{Any, Executor};
@@ -121,16 +122,43 @@ pub async fn settings<'e>(
     ex: impl Executor<'e, Database = Any>,
     account_id: &str,
 ) -> std::result::Result<Settings, sqlx::Error> {
+    Ok(settings_of(accounts::find(ex, account_id).await?))
+}
+
+/// `settings`, as a hot read.
+pub async fn settings_hot(
+    store: &crate::server::store::Store,
+    account_id: &str,
+) -> std::result::Result<Settings, sqlx::Error> {
+    Ok(settings_of(accounts::find_hot(store, account_id).await?))
+}
+
+fn settings_of(account: Option<accounts::AccountRow>) -> Settings {
     let defaults = Settings::default();
-    let Some(account) = accounts::find(ex, account_id).await? else {
-        return Ok(defaults);
+    let Some(account) = account else {
+        return defaults;
     };
-    Ok(Settings {
+    Settings {
         retry_days: parse_retry_days(&account.billing_retry_days).unwrap_or(defaults.retry_days),
         dunning_end: DunningEnd::parse(&account.billing_dunning_end)
             .unwrap_or(defaults.dunning_end),
         draft_secs: account.billing_draft_secs.max(0),
-    })
+    }
+}
+
+/// `time_on`, as a hot read.
+pub async fn time_on_hot(
+    store: &crate::server::store::Store,
+    scope: &Scope,
+    clock: Option<&str>,
+    wall: &dyn Clock,
+) -> std::result::Result<i64, sqlx::Error> {
+    let Some(id) = clock else {
+        return Ok(wall.now());
+    };
+    let found =
+        row::find_hot::<TestClockRow>(store, &scope.account_id, scope.mode.as_str(), id).await?;
+    Ok(found.map_or_else(|| wall.now(), |c| c.frozen_time))
 }
 
 /// The time billing objects on `clock` live at: the test clock's, else the wall clock's.
@@ -156,6 +184,19 @@ async fn emit(
     object: &impl serde::Serialize,
     kinds: &[&str],
 ) -> std::result::Result<(), sqlx::Error> {
+    emit_to(tx, wall, scope, object, kinds, None).await
+}
+
+/// `emit`, to the webhook endpoints given when they were read before the transaction (so
+/// that nothing in it waits on a read).
+async fn emit_to(
+    tx: &mut Tx,
+    wall: &dyn Clock,
+    scope: &Scope,
+    object: &impl serde::Serialize,
+    kinds: &[&str],
+    endpoints: Option<&[EndpointRow]>,
+) -> std::result::Result<(), sqlx::Error> {
     if kinds.is_empty() {
         return Ok(());
     }
@@ -167,9 +208,18 @@ async fn emit(
         scope.mode,
         &json,
         kinds,
-        None,
+        endpoints,
     )
     .await
+}
+
+/// The endpoints a scope's events go to, read before a transaction that will record some.
+async fn endpoints_of(
+    store: &crate::server::store::Store,
+    scope: &Scope,
+) -> std::result::Result<Vec<EndpointRow>, sqlx::Error> {
+    crate::server::store::webhook_endpoints::enabled(store, &scope.account_id, scope.mode.as_str())
+        .await
 }
 
 fn scope_of(account_id: &str, mode: crate::domain::mode::Mode) -> Scope {

@@ -2,55 +2,71 @@
 //! transaction that records the payment's outcome (whoever records it: the charge itself, the
 //! issuer challenge's return, the reconciler).
 
-use super::{Settings, emit, invoice_view, scope_of, settings, subscription_view, time_on};
+use super::{Settings, emit_to, scope_of, settings_hot, subscription_view, time_on_hot};
 use crate::domain::billing::{
     BillingReason, Dunning, DunningEnd, InvoiceStatus, SubscriptionStatus, after_failure,
     is_hard_decline,
 };
 use crate::domain::payment::PaymentStatus;
 use crate::server::clock::Clock;
-use crate::server::services::ServiceError;
+use crate::server::services::payments::PaymentError;
 use crate::server::store::invoices::InvoiceRow;
 use crate::server::store::payments::PaymentRow;
 use crate::server::store::subscriptions::SubscriptionRow;
-use crate::server::store::{Tx, row};
+use crate::server::store::{Store, Tx, invoices, row, subscriptions};
 
-/// Applies the new status of `payment` (an attempt to pay its invoice) to the invoice and its
-/// subscription, with their events.
-pub async fn payment_changed(
-    tx: &mut Tx,
+/// What a payment's new status does to its invoice and subscription, read and worked out
+/// before the payment's change takes the writer (`prepare`), then written in it (`write`)
+/// with a compare-and-set on the state they were read in: should either have changed in
+/// between, the payment's change fails as a whole and its outcome is recorded again (by the
+/// reconciler, for a charge) against what they have become.
+pub struct Settlement {
+    scope: crate::server::services::Scope,
+    invoice: InvoiceRow,
+    /// The attempt count the invoice was read with.
+    attempts: i64,
+    invoice_view: crate::server::views::InvoiceView,
+    invoice_kinds: Vec<&'static str>,
+    /// What becomes of the subscription; None when it does not change.
+    sub: Option<SubChange>,
+    endpoints: Vec<crate::server::store::webhook_endpoints::EndpointRow>,
+}
+
+/// Works out what `payment` (an attempt to pay its invoice, in its new status) does; None
+/// when it does nothing (no invoice, an invoice no longer open, a status that ends nothing).
+pub async fn prepare(
+    store: &Store,
     wall: &dyn Clock,
     public_url: &str,
     payment: &PaymentRow,
-) -> Result<(), ServiceError> {
+) -> Result<Option<Settlement>, PaymentError> {
     let Some(invoice_id) = &payment.invoice else {
-        return Ok(());
+        return Ok(None);
     };
     let scope = scope_of(&payment.account_id, payment.mode);
-    let (account, mode) = (&scope.account_id, scope.mode.as_str());
-    let Some(mut invoice) =
-        row::find::<InvoiceRow>(tx.conn().await?, account, mode, invoice_id).await?
+    let (account, mode) = (scope.account_id.as_str(), scope.mode.as_str());
+    let Some(mut invoice) = row::find_hot::<InvoiceRow>(store, account, mode, invoice_id).await?
     else {
-        return Ok(());
+        return Ok(None);
     };
     // Paid, voided or written off meanwhile: the payment stands on its own (refund it).
     if invoice.status != InvoiceStatus::Open {
-        return Ok(());
+        return Ok(None);
     }
     let mut sub = match &invoice.subscription {
-        Some(id) => row::find::<SubscriptionRow>(tx.conn().await?, account, mode, id).await?,
+        Some(id) => row::find_hot::<SubscriptionRow>(store, account, mode, id).await?,
         None => None,
     };
-    let now = time_on(
-        tx.conn().await?,
-        &scope,
-        invoice.test_clock.as_deref(),
-        wall,
-    )
-    .await?;
-    let settings = settings(tx.conn().await?, account).await?;
-    let sub_before = sub.as_ref().map(|s| s.status);
+    let now = time_on_hot(store, &scope, invoice.test_clock.as_deref(), wall).await?;
+    // Only a failure needs the account's retry schedule.
+    let settings = if payment.status == PaymentStatus::Succeeded {
+        Settings::default()
+    } else {
+        settings_hot(store, account).await?
+    };
+    let sub_before = sub.as_ref().map(|s| (s.status, s.current_period_end));
     let hard = payment_error_code(payment).is_some_and(|c| is_hard_decline(&c));
+    let attempts = invoice.attempt_count;
     invoice.payment = Some(payment.id.clone());
     let Some((invoice_kinds, mut sub_kinds)) = apply_outcome(
         &mut invoice,
@@ -60,20 +76,73 @@ pub async fn payment_changed(
         &settings,
         now,
     ) else {
-        return Ok(());
+        return Ok(None);
     };
-    row::update(tx, &invoice).await?;
-    let view = invoice_view(tx.conn().await?, &invoice, public_url).await?;
-    emit(tx, wall, &scope, &view, &invoice_kinds).await?;
-    if let Some(sub) = &sub {
-        if sub_before != Some(sub.status) && !sub_kinds.contains(&"subscription.deleted") {
-            sub_kinds.insert(0, "subscription.updated");
+    let lines = invoices::lines_of_hot(store, &invoice.id).await?;
+    let invoice_view = crate::server::views::InvoiceView::new(&invoice, &lines, public_url);
+    let sub = match (sub, sub_before) {
+        (Some(sub), Some((status, end))) if status != sub.status || !sub_kinds.is_empty() => {
+            if status != sub.status && !sub_kinds.contains(&"subscription.deleted") {
+                sub_kinds.insert(0, "subscription.updated");
+            }
+            let mut conn = store.reader().acquire().await?;
+            let view = subscription_view(&mut conn, &sub).await?;
+            Some(SubChange {
+                sub,
+                read_as: (status, end),
+                view,
+                kinds: sub_kinds,
+            })
         }
-        row::update(tx, sub).await?;
-        let view = subscription_view(tx.conn().await?, sub).await?;
-        emit(tx, wall, &scope, &view, &sub_kinds).await?;
+        _ => None,
+    };
+    let endpoints = crate::server::store::webhook_endpoints::enabled(store, account, mode).await?;
+    Ok(Some(Settlement {
+        scope,
+        invoice,
+        attempts,
+        invoice_view,
+        invoice_kinds,
+        sub,
+        endpoints,
+    }))
+}
+
+/// The subscription as it will be, the status and period end it was read with, its view and
+/// events.
+struct SubChange {
+    sub: SubscriptionRow,
+    read_as: (SubscriptionStatus, i64),
+    view: crate::server::views::SubscriptionView,
+    kinds: Vec<&'static str>,
+}
+
+impl Settlement {
+    /// Writes the settlement in the payment's transaction.
+    pub async fn write(self, tx: &mut Tx, wall: &dyn Clock) -> Result<(), PaymentError> {
+        if !invoices::save_if(tx, &self.invoice, InvoiceStatus::Open, self.attempts).await? {
+            return Err(PaymentError::Conflict);
+        }
+        let endpoints = Some(&self.endpoints[..]);
+        let scope = &self.scope;
+        emit_to(
+            tx,
+            wall,
+            scope,
+            &self.invoice_view,
+            &self.invoice_kinds,
+            endpoints,
+        )
+        .await?;
+        if let Some(change) = &self.sub {
+            let (status, end) = change.read_as;
+            if !subscriptions::save_if(tx, &change.sub, status, end).await? {
+                return Err(PaymentError::Conflict);
+            }
+            emit_to(tx, wall, scope, &change.view, &change.kinds, endpoints).await?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// What an attempt that ended in `status` does to its invoice and subscription, and the

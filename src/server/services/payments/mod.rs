@@ -303,6 +303,20 @@ pub fn return_url_with_result(row: &PaymentRow) -> Option<String> {
 /// transaction, so a recorded result is never left unreported; a capture posts to the ledger
 /// in it too.
 async fn save(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, from: PaymentStatus) -> Result<()> {
+    // An invoice's attempt settles the invoice (and its subscription) in the same transaction:
+    // worked out first, so that the writer is not held while they are read.
+    let settlement = match row.invoice.is_some() && row.status != from {
+        true => {
+            crate::server::services::billing::settle::prepare(
+                deps.store,
+                deps.clock,
+                deps.public_url,
+                row,
+            )
+            .await?
+        }
+        false => None,
+    };
     // A payment put in `processing` waits on the acquirer: should the request stop before
     // recording the answer, the reconciler takes it over once this deadline has passed.
     let call_until = if row.status == PaymentStatus::Processing {
@@ -321,15 +335,8 @@ async fn save(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, from: PaymentStatu
     if row.status == PaymentStatus::Succeeded && from != PaymentStatus::Succeeded {
         crate::server::services::ledger::post_capture(tx, deps, row).await?;
     }
-    // An invoice's attempt settles the invoice (and its subscription) in the same transaction.
-    if row.invoice.is_some() && row.status != from {
-        crate::server::services::billing::settle::payment_changed(
-            tx,
-            deps.clock,
-            deps.public_url,
-            row,
-        )
-        .await?;
+    if let Some(settlement) = settlement {
+        settlement.write(tx, deps.clock).await?;
     }
     Ok(())
 }

@@ -76,10 +76,16 @@ pub async fn start_off_session(
         checkout_session: None,
         invoice: Some(charge.invoice),
     };
+    let endpoints = crate::server::store::webhook_endpoints::enabled(
+        deps.store,
+        &scope.account_id,
+        scope.mode.as_str(),
+    )
+    .await?;
     tx.defer(row::insert(&row));
     // The deadline after which the reconciler may take the attempt over.
     tx.defer(payments::set_call_until(&row.id, now + CONFIRM_CALL_SECS));
-    emit(deps, tx, &row, &["payment.created"]).await?;
+    emit_to(deps, tx, &row, &["payment.created"], Some(&endpoints)).await?;
     Ok(row)
 }
 

@@ -116,12 +116,19 @@ pub(super) async fn record_outcome(
     let (charge, decline) = apply_outcome(
         deps, &mut row, processing, outcome, method, channel, &mut kinds,
     )?;
+    // Read before the transaction: nothing in it waits on a read while it holds the writer.
+    let endpoints = crate::server::store::webhook_endpoints::enabled(
+        deps.store,
+        &row.account_id,
+        row.mode.as_str(),
+    )
+    .await?;
     let mut tx = deps.store.begin().await?;
     save(deps, &mut tx, &row, processing).await?;
     if let Some(charge) = &charge {
         tx.defer(row::insert(charge));
     }
-    emit(deps, &mut tx, &row, &kinds).await?;
+    emit_to(deps, &mut tx, &row, &kinds, Some(&endpoints)).await?;
     Ok(Staged {
         tx,
         payment: row,
