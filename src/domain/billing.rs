@@ -183,6 +183,29 @@ impl Recurrence {
         }
     }
 
+    /// The start of the period before the one that starts at `start`: the last boundary
+    /// before `start` (the anchor at the earliest).
+    pub fn period_before(self, anchor: i64, start: i64) -> i64 {
+        if start <= anchor {
+            return anchor;
+        }
+        // Periods are at most this long, so the estimate is at or below the index sought.
+        let longest = match self.interval {
+            Interval::Day => 86_400,
+            Interval::Week => 7 * 86_400,
+            Interval::Month => 31 * 86_400,
+            Interval::Year => 366 * 86_400,
+        } * self.count;
+        let mut n = (start - anchor) / longest;
+        while n > 0 && self.boundary(anchor, n) >= start {
+            n -= 1;
+        }
+        while self.boundary(anchor, n + 1) < start {
+            n += 1;
+        }
+        self.boundary(anchor, n)
+    }
+
     /// The end of the period that starts at `start`, for a subscription anchored at `anchor`:
     /// the first boundary after `start`.
     pub fn period_end(self, anchor: i64, start: i64) -> i64 {
@@ -324,6 +347,34 @@ mod tests {
     use super::*;
 
     use crate::domain::calendar::{civil_date, unix_from_civil};
+
+    #[test]
+    fn the_period_before_is_found_from_any_start() {
+        let day = |y, m, d| unix_from_civil(y, m, d).unwrap();
+        let monthly = Recurrence {
+            interval: Interval::Month,
+            count: 1,
+        };
+        let anchor = day(2027, 1, 31);
+        assert_eq!(monthly.period_before(anchor, day(2027, 2, 28)), anchor);
+        assert_eq!(
+            monthly.period_before(anchor, day(2027, 3, 31)),
+            day(2027, 2, 28)
+        );
+        assert_eq!(
+            monthly.period_before(anchor, day(2127, 1, 31)),
+            day(2126, 12, 31)
+        );
+        assert_eq!(monthly.period_before(anchor, anchor), anchor);
+        let weekly = Recurrence {
+            interval: Interval::Week,
+            count: 2,
+        };
+        assert_eq!(
+            weekly.period_before(anchor, anchor + 28 * 86_400),
+            anchor + 14 * 86_400
+        );
+    }
 
     #[test]
     fn recurring_amounts_are_counted_per_month() {

@@ -21,6 +21,13 @@ async fn a_monthly_price_renews_at_month_ends_and_each_renewal_is_paid() {
     assert_eq!(sub["current_period_start"], start);
     assert_eq!(sub["current_period_end"], at(2027, 2, 28, 10));
     assert_eq!(sub["items"]["data"][0]["price"]["unit_amount"], 2900);
+    // One event says it was created, already active (its first invoice paid at once).
+    assert_eq!(app.event_count("subscription.created").await, 1);
+    assert_eq!(app.event_count("subscription.updated").await, 0);
+    let events = app
+        .ok(app.get("/v1/events?type=subscription.created"))
+        .await;
+    assert_eq!(events["data"][0]["data"]["object"]["status"], "active");
     let sub_id = sub["id"].as_str().unwrap().to_string();
     let first = app
         .ok(app.get(&format!(

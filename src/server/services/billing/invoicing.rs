@@ -233,6 +233,40 @@ pub async fn usage_lines(
     Ok(lines)
 }
 
+/// The renewal of `sub` at its period end, as a draft of `id` (empty for a preview): the
+/// licensed items for the next period, the usage of the one ending (none after a trial),
+/// and the pending prorations, with its totals (a credit is carried at finalization).
+/// Returns the invoice, all its lines, and those of them that are new (the pending ones
+/// already exist).
+pub async fn renewal(
+    conn: &mut sqlx::AnyConnection,
+    sub: &SubscriptionRow,
+    items: &[Priced],
+    now: i64,
+    sort_key: i64,
+) -> Result<(InvoiceRow, Vec<LineRow>, Vec<LineRow>)> {
+    let at = sub.current_period_end;
+    let next = (at, recurrence(sub).period_end(sub.billing_cycle_anchor, at));
+    let invoice = new_invoice(sub, BillingReason::SubscriptionCycle, next, now, sort_key);
+    let mut new = licensed_lines(sub, &invoice.id, items, next, false, now, sort_key);
+    if sub.trial_end != Some(at) {
+        let old = (sub.current_period_start, at);
+        new.extend(usage_lines(conn, sub, &invoice.id, items, old, now, sort_key).await?);
+    }
+    let mut all = invoices::pending_lines(&mut *conn, &sub.id).await?;
+    for l in &mut all {
+        l.invoice = Some(invoice.id.clone());
+    }
+    all.extend(new.iter().cloned());
+    let mut invoice = invoice;
+    let subtotal: i64 = all.iter().map(|l| l.amount).sum();
+    invoice.subtotal = subtotal;
+    invoice.total = subtotal;
+    invoice.amount_due = subtotal.max(0);
+    invoice.amount_remaining = invoice.amount_due;
+    Ok((invoice, all, new))
+}
+
 /// Sets the invoice's totals from its lines. A total below zero (credits larger than what
 /// is billed) is carried to the subscription's next invoice as a pending credit line, so no
 /// credit is lost; the invoice then asks for nothing.

@@ -185,13 +185,7 @@ fn invoices_cover(draft: &InvoiceRow, at: i64, sub: &SubscriptionRow) -> bool {
 }
 
 fn previous_start(sub: &SubscriptionRow) -> i64 {
-    let r = super::invoicing::recurrence(sub);
-    // The boundary before the current period's start, counted from the anchor.
-    let mut n = 0;
-    let mut prev = sub.billing_cycle_anchor.min(sub.current_period_start);
-    while r.boundary(sub.billing_cycle_anchor, n) < sub.current_period_start && n < 100_000 {
-        prev = r.boundary(sub.billing_cycle_anchor, n);
-        n += 1;
-    }
-    prev.max(sub.created)
+    super::invoicing::recurrence(sub)
+        .period_before(sub.billing_cycle_anchor, sub.current_period_start)
+        .max(sub.created)
 }
