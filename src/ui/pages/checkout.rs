@@ -1,7 +1,7 @@
 //! The hosted checkout page (`/checkout/{reference}`): the merchant's name and colour, the
 //! amount, the order, and the card form, or the payment's result when it has one.
 
-use super::set_status;
+use super::hosted_message;
 use crate::domain::checkout::field_message;
 use crate::domain::payment::PaymentStatus;
 use crate::server::services::checkout::{self, CheckoutView};
@@ -31,28 +31,20 @@ pub fn CheckoutPage() -> impl IntoView {
                 view! { <Checkout checkout=view invalid=invalid failed=failed today=crate::server::clock::year_month(state.clock.now()) /> }
                     .into_any()
             }
-            Ok(None) => {
-                set_status(http::StatusCode::NOT_FOUND);
-                view! {
-                    <Title text="Checkout not found" />
-                    <section class="checkout-card">
-                        <h1>"This checkout doesn't exist"</h1>
-                        <p>"Check the link you were given, or go back to the shop and start again."</p>
-                    </section>
-                }
-                .into_any()
-            }
+            Ok(None) => hosted_message(
+                http::StatusCode::NOT_FOUND,
+                "Checkout not found",
+                "This checkout doesn't exist",
+                "Check the link you were given, or go back to the shop and start again.",
+            ),
             Err(err) => {
                 tracing::error!(error = %err, "loading a checkout failed");
-                set_status(http::StatusCode::INTERNAL_SERVER_ERROR);
-                view! {
-                    <Title text="Checkout unavailable" />
-                    <section class="checkout-card">
-                        <h1>"Something went wrong"</h1>
-                        <p>"We couldn't load this payment. Reload the page in a moment."</p>
-                    </section>
-                }
-                .into_any()
+                hosted_message(
+                    http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "Checkout unavailable",
+                    "Something went wrong",
+                    "We couldn't load this payment. Reload the page in a moment.",
+                )
             }
         }
     });

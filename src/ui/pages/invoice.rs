@@ -2,7 +2,7 @@
 //! invoice's lines), and, while it is open, the checkout's card form (it works without
 //! JavaScript) or the way to the bank's challenge its latest attempt waits on.
 
-use super::set_status;
+use super::hosted_message;
 use crate::domain::checkout::field_message;
 use crate::server::clock::format_date;
 use crate::server::services::billing::hosted::{self, HostedInvoice, Stage};
@@ -30,28 +30,20 @@ pub fn InvoicePage() -> impl IntoView {
                 let today = crate::server::clock::year_month(state.clock.now());
                 view! { <Invoice hosted=loaded invalid failed today /> }.into_any()
             }
-            Ok(None) => {
-                set_status(http::StatusCode::NOT_FOUND);
-                view! {
-                    <Title text="Invoice not found" />
-                    <section class="checkout-card">
-                        <h1>"This invoice doesn't exist"</h1>
-                        <p>"Check the link you were sent, or ask the business that billed you for a new one."</p>
-                    </section>
-                }
-                .into_any()
-            }
+            Ok(None) => hosted_message(
+                http::StatusCode::NOT_FOUND,
+                "Invoice not found",
+                "This invoice doesn't exist",
+                "Check the link you were sent, or ask the business that billed you for a new one.",
+            ),
             Err(err) => {
                 tracing::error!(error = %err, "loading a hosted invoice failed");
-                set_status(http::StatusCode::INTERNAL_SERVER_ERROR);
-                view! {
-                    <Title text="Invoice unavailable" />
-                    <section class="checkout-card">
-                        <h1>"Something went wrong"</h1>
-                        <p>"We couldn't load this invoice. Reload the page in a moment."</p>
-                    </section>
-                }
-                .into_any()
+                hosted_message(
+                    http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "Invoice unavailable",
+                    "Something went wrong",
+                    "We couldn't load this invoice. Reload the page in a moment.",
+                )
             }
         }
     });

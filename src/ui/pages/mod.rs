@@ -46,6 +46,25 @@ pub fn return_origin(payment: &crate::server::store::payments::PaymentRow) -> St
         .unwrap_or_default()
 }
 
+/// A hosted page (checkout, invoice) that has nothing else to show: the tab's title, a
+/// heading and what to do, with the response's status.
+pub fn hosted_message(
+    status: http::StatusCode,
+    title: &'static str,
+    heading: &'static str,
+    text: &'static str,
+) -> leptos::prelude::AnyView {
+    set_status(status);
+    view! {
+        <leptos_meta::Title text=title />
+        <section class="checkout-card">
+            <h1>{heading}</h1>
+            <p>{text}</p>
+        </section>
+    }
+    .into_any()
+}
+
 /// Sets the response's status (a page that is not found still renders).
 pub fn set_status(status: http::StatusCode) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

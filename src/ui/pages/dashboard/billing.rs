@@ -2,7 +2,9 @@
 //! status filter of their lists, and how a period reads.
 
 use crate::server::clock::format_date;
+use crate::server::services::dashboard::Position;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 const TABS: [(&str, &str, &str); 3] = [
     ("subscriptions", "/dashboard/subscriptions", "Subscriptions"),
@@ -44,6 +46,53 @@ pub fn StatusFilter(
             </div>
             <div class="field actions"><button type="submit" class="button primary">"Filter"</button></div>
         </form>
+    }
+}
+
+/// A billing list's query string: the status filter as typed, and where the page starts.
+pub struct ListQuery {
+    pub status: Option<String>,
+    pub position: Position,
+}
+
+impl ListQuery {
+    /// The query of the page being rendered.
+    pub fn read() -> ListQuery {
+        use_query_map().with_untracked(|q| ListQuery {
+            status: q.get("status").filter(|s| !s.is_empty()),
+            position: match (q.get("after"), q.get("before")) {
+                (Some(id), _) => Position::After(id),
+                (None, Some(id)) => Position::Before(id),
+                (None, None) => Position::First,
+            },
+        })
+    }
+
+    /// The status read with `parse`, or the message to show when it is none of them.
+    pub fn status_as<T>(&self, parse: fn(&str) -> Option<T>) -> Result<Option<T>, AnyView> {
+        match self.status.as_deref().map(parse) {
+            Some(None) => Err(view! {
+                <p class="notice error" role="alert">"Unknown status: choose one from the list."</p>
+            }
+            .into_any()),
+            other => Ok(other.flatten()),
+        }
+    }
+
+    /// The links to the newer and older pages of `path` around rows `first` to `last`,
+    /// keeping the filter.
+    pub fn pages(
+        &self,
+        path: &str,
+        (first, last): (&str, &str),
+        newer: bool,
+        older: bool,
+    ) -> (Option<String>, Option<String>) {
+        let suffix = status_suffix(&self.status);
+        (
+            newer.then(|| format!("{path}?before={first}{suffix}")),
+            older.then(|| format!("{path}?after={last}{suffix}")),
+        )
     }
 }
 

@@ -1,7 +1,7 @@
 //! Invoices: the list (filter by status, pages both ways) and one invoice with its lines, its
 //! attempts to pay, and the actions its status allows (retry, void, write off).
 
-use super::billing::{BillingTabs, StatusFilter, period, status_suffix};
+use super::billing::{BillingTabs, ListQuery, StatusFilter, period};
 use super::billing_actions::{CloseInvoice, RetryInvoice};
 use super::{
     DashboardLayout, Pager, PaymentsTable, StatusBadge, action, load_failed, money, not_found,
@@ -12,12 +12,12 @@ use crate::server::clock::format_utc;
 use crate::server::services::ServiceError;
 use crate::server::services::billing::BillingError;
 use crate::server::services::billing::dashboard::{self as billing, InvoiceDetail};
-use crate::server::services::dashboard::{self, Page, Position};
+use crate::server::services::dashboard::{self, Page};
 use crate::server::state::AppState;
 use crate::server::store::invoices::{InvoiceFilter, InvoiceRow};
 use crate::server::views::billing::hosted_invoice_url;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 const PAGE_SIZE: i64 = 25;
 
@@ -26,37 +26,23 @@ pub fn InvoicesPage() -> impl IntoView {
     let Some(v) = viewer() else {
         return signed_out();
     };
-    let (status, after, before) = use_query_map().with_untracked(|q| {
-        (
-            q.get("status").filter(|s| !s.is_empty()),
-            q.get("after"),
-            q.get("before"),
-        )
-    });
+    let query = ListQuery::read();
     let state = expect_context::<AppState>();
     let scope = v.scope.clone();
-    let shown = status.clone();
+    let shown = query.status.clone();
     let data = Suspend::new(async move {
-        let parsed = match status.as_deref().map(InvoiceStatus::parse) {
-            Some(None) => {
-                return view! { <p class="notice error" role="alert">"Unknown status: choose one from the list."</p> }
-                    .into_any();
-            }
-            other => other.flatten(),
-        };
-        let position = match (&after, &before) {
-            (Some(id), _) => Position::After(id.clone()),
-            (None, Some(id)) => Position::Before(id.clone()),
-            (None, None) => Position::First,
+        let status = match query.status_as(InvoiceStatus::parse) {
+            Ok(status) => status,
+            Err(message) => return message,
         };
         let filter = InvoiceFilter {
-            status: parsed,
+            status,
             ..InvoiceFilter::default()
         };
-        match dashboard::page(&state.store, &scope, &filter, &position, PAGE_SIZE).await {
+        match dashboard::page(&state.store, &scope, &filter, &query.position, PAGE_SIZE).await {
             Ok(Page { rows, newer, older }) => {
                 if rows.is_empty() {
-                    let message = if status.is_some() {
+                    let message = if query.status.is_some() {
                         "No invoice has this status."
                     } else {
                         "No invoices yet in this mode: subscriptions make them."
@@ -64,15 +50,8 @@ pub fn InvoicesPage() -> impl IntoView {
                     return view! { <p class="empty card" data-testid="empty">{message}</p> }
                         .into_any();
                 }
-                let suffix = status_suffix(&status);
-                let newer =
-                    newer.then(|| format!("/dashboard/invoices?before={}{suffix}", rows[0].id));
-                let older = older.then(|| {
-                    format!(
-                        "/dashboard/invoices?after={}{suffix}",
-                        rows[rows.len() - 1].id
-                    )
-                });
+                let ends = (rows[0].id.as_str(), rows[rows.len() - 1].id.as_str());
+                let (newer, older) = query.pages("/dashboard/invoices", ends, newer, older);
                 view! { <InvoicesTable rows /> <Pager newer older /> }.into_any()
             }
             Err(err) => load_failed(err),

@@ -1,7 +1,7 @@
 //! Subscriptions: the list (filter by status, pages both ways) and one subscription with its
 //! items, card and invoices, and the ways to end it.
 
-use super::billing::{BillingTabs, StatusFilter, period, status_suffix};
+use super::billing::{BillingTabs, ListQuery, StatusFilter, period};
 use super::billing_actions::CancelSubscription;
 use super::invoices::InvoicesTable;
 use super::payment::card_brand;
@@ -13,11 +13,11 @@ use crate::server::clock::format_utc;
 use crate::server::services::ServiceError;
 use crate::server::services::billing::BillingError;
 use crate::server::services::billing::dashboard::{self as billing, SubscriptionDetail};
-use crate::server::services::dashboard::{self, Page, Position};
+use crate::server::services::dashboard::{self, Page};
 use crate::server::state::AppState;
 use crate::server::store::subscriptions::{SubscriptionFilter, SubscriptionRow};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 const PAGE_SIZE: i64 = 25;
 
@@ -26,36 +26,33 @@ pub fn SubscriptionsPage() -> impl IntoView {
     let Some(v) = viewer() else {
         return signed_out();
     };
-    let (status, after, before) = use_query_map().with_untracked(|q| {
-        (
-            q.get("status").filter(|s| !s.is_empty()),
-            q.get("after"),
-            q.get("before"),
-        )
-    });
+    let query = ListQuery::read();
     let state = expect_context::<AppState>();
     let scope = v.scope.clone();
-    let shown = status.clone();
+    let shown = query.status.clone();
     let data = Suspend::new(async move {
-        let parsed = match status.as_deref().map(SubscriptionStatus::parse) {
-            Some(None) => {
-                return view! { <p class="notice error" role="alert">"Unknown status: choose one from the list."</p> }
-                    .into_any();
-            }
-            other => other.flatten(),
-        };
-        let position = match (&after, &before) {
-            (Some(id), _) => Position::After(id.clone()),
-            (None, Some(id)) => Position::Before(id.clone()),
-            (None, None) => Position::First,
+        let status = match query.status_as(SubscriptionStatus::parse) {
+            Ok(status) => status,
+            Err(message) => return message,
         };
         let filter = SubscriptionFilter {
-            status: parsed,
+            status,
             ..SubscriptionFilter::default()
         };
-        match dashboard::page(&state.store, &scope, &filter, &position, PAGE_SIZE).await {
+        match dashboard::page(&state.store, &scope, &filter, &query.position, PAGE_SIZE).await {
             Ok(Page { rows, newer, older }) => {
-                view! { <SubscriptionList rows newer older status=status.clone() /> }.into_any()
+                if rows.is_empty() {
+                    let message = if query.status.is_some() {
+                        "No subscription has this status."
+                    } else {
+                        "No subscriptions yet in this mode. Create one with POST /v1/subscriptions."
+                    };
+                    return view! { <p class="empty card" data-testid="empty">{message}</p> }
+                        .into_any();
+                }
+                let ends = (rows[0].id.as_str(), rows[rows.len() - 1].id.as_str());
+                let (newer, older) = query.pages("/dashboard/subscriptions", ends, newer, older);
+                view! { <SubscriptionList rows /> <Pager newer older /> }.into_any()
             }
             Err(err) => load_failed(err),
         }
@@ -73,29 +70,7 @@ pub fn SubscriptionsPage() -> impl IntoView {
 }
 
 #[component]
-fn SubscriptionList(
-    rows: Vec<SubscriptionRow>,
-    newer: bool,
-    older: bool,
-    status: Option<String>,
-) -> impl IntoView {
-    if rows.is_empty() {
-        let message = if status.is_some() {
-            "No subscription has this status."
-        } else {
-            "No subscriptions yet in this mode. Create one with POST /v1/subscriptions."
-        };
-        return view! { <p class="empty card" data-testid="empty">{message}</p> }.into_any();
-    }
-    let suffix = status_suffix(&status);
-    let newer_href =
-        newer.then(|| format!("/dashboard/subscriptions?before={}{suffix}", rows[0].id));
-    let older_href = older.then(|| {
-        format!(
-            "/dashboard/subscriptions?after={}{suffix}",
-            rows[rows.len() - 1].id
-        )
-    });
+fn SubscriptionList(rows: Vec<SubscriptionRow>) -> impl IntoView {
     view! {
         <div class="table-scroll">
             <table data-testid="subscriptions-table">
@@ -120,9 +95,7 @@ fn SubscriptionList(
                 </tbody>
             </table>
         </div>
-        <Pager newer=newer_href older=older_href />
     }
-    .into_any()
 }
 
 #[component]
