@@ -1,5 +1,6 @@
 //! Two instances on one database: renewing the same period, and advancing the same clock, bill
-//! it once.
+//! it once; an instance stopped between charging a renewal and recording the answer leaves
+//! it to the reconciler.
 
 use super::at;
 use crate::helpers::{TestApp, assert_ledger_sound, send};
@@ -142,5 +143,74 @@ async fn two_instances_advancing_the_same_clock_run_it_once() {
     let invoices = app.invoices_of(&sub_id).await;
     assert_eq!(invoices.len(), 7, "the first invoice and six renewals");
     assert!(invoices.iter().all(|i| i["status"] == "paid"));
+    assert_ledger_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_renewal_charge_cut_off_before_its_answer_is_recovered_by_the_reconciler() {
+    use vinr::server::clock::{Clock, ManualClock, SystemClock};
+    use vinr::server::services::payments::CONFIRM_CALL_SECS;
+    let clock = ManualClock::starting_at(SystemClock.now());
+    // Every acquirer call takes 300 ms: long enough to stop the renewal's mid-call.
+    let app = TestApp::spawn_configured(std::sync::Arc::new(clock.clone()), |c| {
+        c.sandbox_latency = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let cust = app.create_customer("cutoff@example.com").await;
+    let cust = cust["id"].as_str().unwrap().to_string();
+    let pm = app.attach_card(&cust, "4242424242424242").await;
+    app.ok(app.post_form(
+        &format!("/v1/customers/{cust}"),
+        &[("default_payment_method", &pm)],
+    ))
+    .await;
+    let price = app.monthly_price(1800).await;
+    let sub = app.subscribe(&cust, &price).await;
+    let sub_id = sub["id"].as_str().unwrap().to_string();
+    let deps = app.state.payment_deps();
+    clock.advance_secs(32 * 86_400);
+    engine::run_wall(&deps).await.unwrap();
+    clock.advance_secs(2 * 3_600);
+    // The instance stops while the acquirer is being asked: the finalization and the
+    // `processing` payment are committed, the answer is not.
+    let cut = tokio::time::timeout(
+        std::time::Duration::from_millis(100),
+        engine::run_wall(&deps),
+    )
+    .await;
+    assert!(cut.is_err(), "the charge was cut off");
+    let renewal = app.invoices_of(&sub_id).await[0].clone();
+    assert_eq!(
+        (
+            renewal["status"].as_str(),
+            renewal["attempt_count"].as_i64()
+        ),
+        (Some("open"), Some(1))
+    );
+    let pay_id = renewal["payment"].as_str().unwrap().to_string();
+    let payment = app.get_ok(&format!("/v1/payments/{pay_id}")).await;
+    assert_eq!(payment["status"], "processing");
+
+    // Past the call's deadline the reconciler asks the acquirer and records its answer; the
+    // invoice is settled in the same transaction, once.
+    clock.advance_secs(CONFIRM_CALL_SECS + 1);
+    let done =
+        vinr::server::workers::reconcile::run_once_for(&deps, clock.now(), Some(&app.account_id))
+            .await
+            .unwrap();
+    assert_eq!(done.payments, 1);
+    let payment = app.get_ok(&format!("/v1/payments/{pay_id}")).await;
+    assert_eq!(payment["status"], "succeeded");
+    let renewal = app
+        .get_ok(&format!("/v1/invoices/{}", renewal["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(
+        (renewal["status"].as_str(), renewal["amount_paid"].as_i64()),
+        (Some("paid"), Some(1800))
+    );
+    assert_eq!(app.event_count("invoice.paid").await, 2);
+    // The worker's next pass has nothing left to do for it.
+    assert_eq!(engine::run_wall(&deps).await.unwrap(), 0);
+    assert_eq!(app.invoices_of(&sub_id).await.len(), 2);
     assert_ledger_sound(&app).await;
 }
