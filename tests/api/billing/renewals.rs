@@ -83,6 +83,17 @@ async fn a_monthly_price_renews_at_month_ends_and_each_renewal_is_paid() {
         "finalized and paid after the draft hour"
     );
     assert_eq!(renewal["lines"]["data"][0]["amount"], 2900);
+    let charge = app
+        .ok(app.get(&format!(
+            "/v1/payments/{}",
+            renewal["payment"].as_str().unwrap()
+        )))
+        .await;
+    assert_eq!(
+        charge["created"],
+        at(2027, 2, 28, 11),
+        "the renewal's payment lives at the clock's time"
+    );
     assert_eq!(renewal["lines"]["data"][0]["type"], "subscription");
 
     // Two more months in one advance: each renewal in time order.

@@ -333,6 +333,7 @@ pub async fn start_attempt(
     tx: &mut Tx,
     invoice: &mut InvoiceRow,
     method: Option<String>,
+    now: i64,
 ) -> Result<Option<PaymentRow>> {
     invoice.attempt_count += 1;
     let Some(method) = method else {
@@ -352,6 +353,7 @@ pub async fn start_attempt(
         invoice: invoice.id.clone(),
         return_url: hosted_invoice_url(deps.public_url, &invoice.id),
         acquirer,
+        created: now,
     };
     let payment = payments::start_off_session(deps, tx, &scope, charge).await?;
     invoice.payment = Some(payment.id.clone());

@@ -20,6 +20,9 @@ pub struct OffSession {
     /// Where an issuer challenge sends the customer back to (the hosted invoice page).
     pub return_url: String,
     pub acquirer: String,
+    /// The payment's `created`: the time of the invoice's objects (a test clock's, when they
+    /// run on one), as events and the ledger keep the wall clock's.
+    pub created: i64,
 }
 
 /// Writes the payment of `charge`, `processing`, in `tx`, with its `payment.created` event.
@@ -71,7 +74,7 @@ pub async fn start_off_session(
         reversal: None,
         cancellation_reason: None,
         expires_at: now + DEFAULT_EXPIRES_IN,
-        created: now,
+        created: charge.created,
         sort_key: now_micros,
         checkout_session: None,
         invoice: Some(charge.invoice),

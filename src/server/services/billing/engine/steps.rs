@@ -250,7 +250,7 @@ pub async fn charge_open(
         return Ok((None, vec!["invoice.paid"], Vec::new()));
     }
     let method = invoicing::payment_method_of(deps.store, sub).await?;
-    let payment = invoicing::start_attempt(deps, tx, invoice, method).await?;
+    let payment = invoicing::start_attempt(deps, tx, invoice, method, now).await?;
     if payment.is_some() {
         return Ok((payment, Vec::new(), Vec::new()));
     }
