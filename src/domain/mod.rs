@@ -11,6 +11,7 @@ pub mod embed;
 pub mod ids;
 pub mod ledger;
 pub mod lenient;
+pub mod loyalty;
 pub mod metadata;
 pub mod mode;
 pub mod money;
