@@ -89,3 +89,15 @@ test('a card that asks for 3D Secure is confirmed at the bank, then the invoice 
   await expect(page).toHaveURL(new RegExp(`/invoices/${invoice.id}`));
   await expect(page.getByTestId('invoice-status')).toHaveAttribute('data-status', 'paid');
 });
+
+test('the invoice page fits a 360 px phone screen', async ({ browser, request }) => {
+  const invoice = await declinedInvoice(request, priceId);
+  const context = await browser.newContext({ viewport: { width: 360, height: 780 } });
+  const page = await context.newPage();
+  await page.goto(invoice.url);
+  await expect(page.getByTestId('card-form')).toHaveAttribute('data-hydrated', 'true');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: test.info().outputPath('invoice-phone.png'), fullPage: true });
+  await context.close();
+});

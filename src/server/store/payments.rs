@@ -84,6 +84,13 @@ pub async fn stuck_processing<'e, E: Executor<'e, Database = Any>>(
     query.fetch_all(ex).await
 }
 
+/// Sets a payment's `created` (an invoice's attempt on a test clock lives at the clock's time).
+pub fn set_created(id: &str, created: i64) -> Statement {
+    Statement::new("UPDATE payments SET created = $2 WHERE id = $1")
+        .bind(id)
+        .bind(created)
+}
+
 /// The deadline of the acquirer call a payment written `processing` waits on.
 pub fn set_call_until(id: &str, until: i64) -> Statement {
     Statement::new("UPDATE payments SET acquirer_call_until = $2 WHERE id = $1")

@@ -115,7 +115,7 @@ fn Invoice(
                 <div class="notice error" role="alert">"Something went wrong on our side. Reload this page to see whether the invoice was paid before trying again."</div>
             })}
             {decline.map(|m| view! {
-                <div class="notice error" role="alert" data-testid="decline-message">{m} " Enter another card to pay."</div>
+                <div class="notice error" role="alert" data-testid="decline-message">{m}</div>
             })}
             <CardForm
                 reference=inv.id.clone()

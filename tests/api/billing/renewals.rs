@@ -53,6 +53,10 @@ async fn a_monthly_price_renews_at_month_ends_and_each_renewal_is_paid() {
         (payment["status"].as_str(), payment["invoice"].as_str()),
         (Some("succeeded"), first["id"].as_str())
     );
+    assert_eq!(
+        payment["created"], start,
+        "the first charge lives at the clock's time too"
+    );
 
     // The renewal is made at the period end, a draft for an hour, then charged.
     app.advance(&clock, at(2027, 2, 28, 10) + 1_800).await;

@@ -236,6 +236,15 @@ pub async fn create(
         }
         invoice.attempt_count = 1;
         invoice.payment = Some(staged.payment.id.clone());
+        let mut staged = staged;
+        if sub.test_clock.is_some() {
+            // Like the invoice it pays, the payment lives at the clock's time.
+            staged.payment.created = now;
+            staged.tx.defer(crate::server::store::payments::set_created(
+                &staged.payment.id,
+                now,
+            ));
+        }
         let hard = staged
             .decline
             .is_some_and(|d| crate::domain::billing::is_hard_decline(d.code));
