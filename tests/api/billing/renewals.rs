@@ -369,3 +369,51 @@ async fn bad_billing_input_is_refused_and_changes_nothing() {
         "only the good subscription exists"
     );
 }
+
+#[tokio::test]
+async fn a_backlog_on_the_wall_clock_drains_in_one_worker_turn() {
+    use vinr::server::services::billing::engine;
+    let (app, clock) = TestApp::spawn_manual_clock().await;
+    let cust = app.create_customer("backlog@example.com").await;
+    let cust = cust["id"].as_str().unwrap().to_string();
+    let pm = app.attach_card(&cust, "4242424242424242").await;
+    app.ok(app.post_form(
+        &format!("/v1/customers/{cust}"),
+        &[("default_payment_method", &pm)],
+    ))
+    .await;
+    let price = app.monthly_price(600).await;
+    let mut subs = Vec::new();
+    for _ in 0..7 {
+        subs.push(
+            app.subscribe(&cust, &price).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    // The instance was away past the period end: notices and renewals are all due, more
+    // than a batch of 3 holds.
+    clock.advance_secs(32 * 86_400);
+    let deps = app.state.payment_deps();
+    let ran = engine::drain_wall(&deps, 3).await.unwrap();
+    assert_eq!(ran, 14, "7 notices and 7 period ends in one turn");
+    clock.advance_secs(2 * 3_600);
+    assert_eq!(
+        engine::drain_wall(&deps, 3).await.unwrap(),
+        7,
+        "7 drafts charged"
+    );
+    for sub in &subs {
+        let invoices = app.invoices_of(sub).await;
+        assert_eq!(invoices.len(), 2);
+        assert_eq!(invoices[0]["status"], "paid", "{}", invoices[0]);
+    }
+    assert_eq!(app.event_count("invoice.upcoming").await, 7);
+    assert_eq!(
+        engine::drain_wall(&deps, 3).await.unwrap(),
+        0,
+        "nothing left"
+    );
+    assert_ledger_sound(&app).await;
+}

@@ -23,6 +23,7 @@ use crate::server::store::invoices::{self, InvoiceRow};
 use crate::server::store::payments::PaymentRow;
 use crate::server::store::subscriptions::{self, SubscriptionRow};
 use crate::server::store::{Store, row};
+use std::collections::HashSet;
 
 /// One piece of due work.
 #[derive(Debug, Clone)]
@@ -171,11 +172,39 @@ pub async fn run(deps: &Deps<'_>, due: Due, now: i64) -> Result<()> {
     Ok(())
 }
 
+/// Steps a wall-clock pass reads at most.
+pub const WALL_BATCH: i64 = 200;
+
+/// Passes one drain makes at most before it leaves the rest to the worker's next turn.
+const MAX_PASSES: usize = 100;
+
 /// Runs what is due on the wall clock now; how many steps ran.
 pub async fn run_wall(deps: &Deps<'_>) -> Result<usize> {
+    run_pass(deps, WALL_BATCH, &mut HashSet::new()).await
+}
+
+/// Runs passes of `batch` steps until one finds less than a full batch to run, so that a
+/// backlog (an instance stopped for a while, thousands of renewals at one moment) drains at
+/// once rather than a batch per worker interval. How many steps ran.
+pub async fn drain_wall(deps: &Deps<'_>, batch: i64) -> Result<usize> {
+    // The objects this instance leased in earlier passes stay its own.
+    let mut ours = HashSet::new();
+    let mut total = 0;
+    for _ in 0..MAX_PASSES {
+        let n = run_pass(deps, batch, &mut ours).await?;
+        total += n;
+        if (n as i64) < batch {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// One pass: the steps due now, at most `batch`, each on an object this instance holds.
+async fn run_pass(deps: &Deps<'_>, batch: i64, ours: &mut HashSet<String>) -> Result<usize> {
     let now = deps.clock.now();
-    let due = due_on_wall(deps.store, now, 200).await?;
-    let mut ours = std::collections::HashSet::new();
+    let due = due_on_wall(deps.store, now, batch).await?;
+    let due: Vec<Due> = due.into_iter().take(batch as usize).collect();
     let mut n = 0;
     for d in due {
         let object = d.object_id().to_string();
