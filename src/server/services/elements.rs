@@ -134,7 +134,7 @@ pub fn outcome_of(row: &PaymentRow) -> ElementsOutcome {
 
 /// The code and decline code of the payment's last declined attempt.
 fn last_decline(row: &PaymentRow) -> Option<(String, String)> {
-    let error: serde_json::Value = serde_json::from_str(row.last_payment_error.as_deref()?).ok()?;
+    let error = row.last_error()?;
     let code = error["code"]
         .as_str()
         .unwrap_or("card_declined")

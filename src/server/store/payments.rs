@@ -84,6 +84,14 @@ pub async fn stuck_processing<'e, E: Executor<'e, Database = Any>>(
     query.fetch_all(ex).await
 }
 
+impl PaymentRow {
+    /// The last attempt's error as the contract shows it (`code`, `decline_code`, …), when
+    /// there is one.
+    pub fn last_error(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(self.last_payment_error.as_deref()?).ok()
+    }
+}
+
 /// Sets a payment's `created` (an invoice's attempt on a test clock lives at the clock's time).
 pub fn set_created(id: &str, created: i64) -> Statement {
     Statement::new("UPDATE payments SET created = $2 WHERE id = $1")

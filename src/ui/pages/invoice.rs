@@ -3,25 +3,18 @@
 //! JavaScript) or the way to the bank's challenge its latest attempt waits on.
 
 use super::hosted_message;
-use crate::domain::checkout::field_message;
 use crate::server::clock::format_date;
 use crate::server::services::billing::hosted::{self, HostedInvoice, Stage};
 use crate::server::state::AppState;
 use crate::ui::islands::card_form::CardForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn InvoicePage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
-    let (invalid, failed) = use_query_map().with_untracked(|q| {
-        (
-            q.get("invalid")
-                .and_then(|f| field_message(&f).map(|m| (f, m.to_string()))),
-            q.get("failed").is_some(),
-        )
-    });
+    let (invalid, failed) = super::card_form_outcome();
     let state = expect_context::<AppState>();
     let content = Suspend::new(async move {
         let deps = state.payment_deps();

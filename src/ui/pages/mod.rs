@@ -65,6 +65,21 @@ pub fn hosted_message(
     .into_any()
 }
 
+/// What a plain (no JavaScript) post of the card form came back with, from the query: the
+/// field the server refused with its message (`?invalid=`), and whether it failed on our side
+/// (`?failed=1`).
+pub fn card_form_outcome() -> (Option<(String, String)>, bool) {
+    use leptos_router::hooks::use_query_map;
+    use_query_map().with_untracked(|q| {
+        (
+            q.get("invalid").and_then(|f| {
+                crate::domain::checkout::field_message(&f).map(|m| (f, m.to_string()))
+            }),
+            q.get("failed").is_some(),
+        )
+    })
+}
+
 /// Sets the response's status (a page that is not found still renders).
 pub fn set_status(status: http::StatusCode) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

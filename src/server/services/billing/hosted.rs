@@ -76,8 +76,7 @@ impl HostedInvoice {
 
 /// The `decline_code` of a failed attempt.
 fn decline_code(payment: &PaymentRow) -> Option<String> {
-    let error: serde_json::Value =
-        serde_json::from_str(payment.last_payment_error.as_deref()?).ok()?;
+    let error = payment.last_error()?;
     Some(
         error["decline_code"]
             .as_str()

@@ -158,7 +158,7 @@ pub async fn time_on_hot(
     };
     let found =
         row::find_hot::<TestClockRow>(store, &scope.account_id, scope.mode.as_str(), id).await?;
-    Ok(found.map_or_else(|| wall.now(), |c| c.frozen_time))
+    Ok(clock_time(found, wall))
 }
 
 /// The time billing objects on `clock` live at: the test clock's, else the wall clock's.
@@ -172,7 +172,12 @@ pub async fn time_on<'e>(
         return Ok(wall.now());
     };
     let found = row::find::<TestClockRow>(ex, &scope.account_id, scope.mode.as_str(), id).await?;
-    Ok(found.map_or_else(|| wall.now(), |c| c.frozen_time))
+    Ok(clock_time(found, wall))
+}
+
+/// A test clock's time; the wall clock's when the clock is gone.
+fn clock_time(clock: Option<TestClockRow>, wall: &dyn Clock) -> i64 {
+    clock.map_or_else(|| wall.now(), |c| c.frozen_time)
 }
 
 /// Writes events about a billing object (its view as it is now). Events keep the wall

@@ -65,7 +65,9 @@ pub async fn prepare(
         settings_hot(store, account).await?
     };
     let sub_before = sub.as_ref().map(|s| (s.status, s.current_period_end));
-    let hard = payment_error_code(payment).is_some_and(|c| is_hard_decline(&c));
+    let hard = payment
+        .last_error()
+        .is_some_and(|e| is_hard_decline(e["code"].as_str().unwrap_or_default()));
     let attempts = invoice.attempt_count;
     invoice.payment = Some(payment.id.clone());
     let Some((invoice_kinds, mut sub_kinds)) = apply_outcome(
@@ -201,13 +203,6 @@ pub fn apply_outcome(
         _ => return None,
     }
     Some((invoice_kinds, sub_kinds))
-}
-
-/// The contract's `code` of a failed attempt's card error.
-fn payment_error_code(payment: &PaymentRow) -> Option<String> {
-    let error: serde_json::Value =
-        serde_json::from_str(payment.last_payment_error.as_deref()?).ok()?;
-    error["code"].as_str().map(str::to_string)
 }
 
 /// An invoice paid in full at `now`.

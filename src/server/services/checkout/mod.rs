@@ -25,7 +25,6 @@ use crate::server::store::checkout_sessions;
 use crate::server::store::payments::PaymentRow;
 use crate::server::views::CheckoutContextView;
 use crate::server::views::checkout::CheckoutMerchant;
-use serde_json::Value;
 
 /// The colour used when an account's own is not a `#rrggbb` value.
 pub const DEFAULT_BRAND_COLOR: &str = "#4f46e5";
@@ -55,8 +54,7 @@ impl CheckoutView {
         if self.status() != PaymentStatus::RequiresPaymentMethod {
             return None;
         }
-        let error: Value =
-            serde_json::from_str(self.payment.last_payment_error.as_deref()?).ok()?;
+        let error = self.payment.last_error()?;
         Some(customer_decline_message(
             error["decline_code"].as_str().unwrap_or_default(),
         ))
