@@ -143,15 +143,16 @@ reads! {
     pub fn of_subscription(subscription: &str) -> Vec<InvoiceRow> =
         fetch_all(row::select::<InvoiceRow>("subscription = $1 ORDER BY sort_key DESC, id DESC"));
 
-    /// Drafts on the wall clock due to be finalized, soonest first.
-    pub fn drafts_due(now: i64, limit: i64) -> Vec<InvoiceRow> =
+    /// Drafts on the wall clock due to be finalized, soonest first (of `account`, or of every
+    /// account when it is empty).
+    pub fn drafts_due(now: i64, limit: i64, account: &str) -> Vec<InvoiceRow> =
         fetch_all(row::select::<InvoiceRow>("status = 'draft' AND finalize_at <= $1 AND test_clock IS NULL
-            ORDER BY finalize_at, id LIMIT $2"));
+            AND ($3 = '' OR account_id = $3) ORDER BY finalize_at, id LIMIT $2"));
 
     /// Open invoices on the wall clock due a retry or the end of retries, soonest first.
-    pub fn dunning_due(now: i64, limit: i64) -> Vec<InvoiceRow> =
+    pub fn dunning_due(now: i64, limit: i64, account: &str) -> Vec<InvoiceRow> =
         fetch_all(row::select::<InvoiceRow>("status = 'open' AND dunning_at <= $1 AND test_clock IS NULL
-            ORDER BY dunning_at, id LIMIT $2"));
+            AND ($3 = '' OR account_id = $3) ORDER BY dunning_at, id LIMIT $2"));
 
     /// A test clock's drafts due by `until`, soonest first.
     pub fn clock_drafts_due(clock: &str, until: i64, limit: i64) -> Vec<InvoiceRow> =

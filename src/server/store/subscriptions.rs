@@ -81,23 +81,26 @@ reads! {
     pub fn items_of(subscription: &str) -> Vec<SubscriptionItemRow> =
         fetch_all(row::select::<SubscriptionItemRow>("subscription = $1 ORDER BY sort_key, id"));
 
-    /// Subscriptions on the wall clock whose period has ended, soonest first.
-    pub fn renewing(now: i64, limit: i64) -> Vec<SubscriptionRow> =
+    /// Subscriptions on the wall clock whose period has ended, soonest first (of `account`,
+    /// or of every account when it is empty).
+    pub fn renewing(now: i64, limit: i64, account: &str) -> Vec<SubscriptionRow> =
         fetch_all(row::select::<SubscriptionRow>("status IN ('trialing', 'active', 'past_due')
-            AND current_period_end <= $1 AND test_clock IS NULL ORDER BY current_period_end, id LIMIT $2"));
+            AND current_period_end <= $1 AND test_clock IS NULL AND ($3 = '' OR account_id = $3)
+            ORDER BY current_period_end, id LIMIT $2"));
 
     /// Subscriptions on the wall clock due a notice (`NOTICE_SECS` before the period end).
     /// (A period no longer than the notice has none.)
-    pub fn due_notice(now_plus_notice: i64, notice_secs: i64, limit: i64) -> Vec<SubscriptionRow> =
+    pub fn due_notice(now_plus_notice: i64, notice_secs: i64, limit: i64, account: &str) -> Vec<SubscriptionRow> =
         fetch_all(row::select::<SubscriptionRow>("status IN ('trialing', 'active')
             AND current_period_end <= $1 AND notice_sent_for <> current_period_end
             AND current_period_end - current_period_start > $2
-            AND test_clock IS NULL ORDER BY current_period_end, id LIMIT $3"));
+            AND test_clock IS NULL AND ($4 = '' OR account_id = $4)
+            ORDER BY current_period_end, id LIMIT $3"));
 
     /// Subscriptions on the wall clock still incomplete, created before `cutoff`.
-    pub fn incomplete_before(cutoff: i64, limit: i64) -> Vec<SubscriptionRow> =
+    pub fn incomplete_before(cutoff: i64, limit: i64, account: &str) -> Vec<SubscriptionRow> =
         fetch_all(row::select::<SubscriptionRow>("status = 'incomplete' AND created <= $1
-            AND test_clock IS NULL ORDER BY created, id LIMIT $2"));
+            AND test_clock IS NULL AND ($3 = '' OR account_id = $3) ORDER BY created, id LIMIT $2"));
 
     /// A test clock's subscriptions with a period end by `until`, or a notice not yet sent
     /// for a period that ends by `notice_by`, soonest first.

@@ -11,9 +11,13 @@ pub const INTERVAL: Duration = Duration::from_secs(5);
 
 pub async fn run(state: AppState) {
     super::every(INTERVAL, "billing pass", state, |state| async move {
-        engine::drain_wall(&state.payment_deps(), engine::WALL_BATCH)
-            .await
-            .map(|_| ())
+        engine::drain_wall(
+            &state.payment_deps(),
+            engine::WALL_BATCH,
+            engine::Scope::All,
+        )
+        .await
+        .map(|_| ())
     })
     .await;
 }

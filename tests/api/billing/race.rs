@@ -31,6 +31,7 @@ impl TestApp {
 async fn two_instances_renewing_the_same_period_bill_it_once() {
     let (app, clock) = TestApp::spawn_manual_clock().await;
     let (twin, _) = app.twin().await;
+    let mine = engine::Scope::Account(&app.account_id);
     let cust = app.create_customer("race@example.com").await;
     let cust = cust["id"].as_str().unwrap().to_string();
     let pm = app.attach_card(&cust, "4242424242424242").await;
@@ -47,7 +48,7 @@ async fn two_instances_renewing_the_same_period_bill_it_once() {
     // Both take the same period end at once, past any lease: the step's compare-and-set
     // lets one of them write its renewal.
     let now = app.state.clock.now();
-    let due: Vec<_> = engine::due_on_wall(&app.state.store, now, 100)
+    let due: Vec<_> = engine::due_on_wall(&app.state.store, now, 100, mine)
         .await
         .unwrap()
         .into_iter()
@@ -79,11 +80,11 @@ async fn two_instances_renewing_the_same_period_bill_it_once() {
             .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(taken, 1);
-    let (ra, rb) = tokio::join!(engine::run_wall(&a), engine::run_wall(&b));
+    let (ra, rb) = tokio::join!(engine::run_wall(&a, mine), engine::run_wall(&b, mine));
     assert_eq!((ra.unwrap(), rb.unwrap()), (0, 0), "the lease is honoured");
     assert_eq!(app.invoices_of(&sub_id).await[0]["status"], "draft");
     clock.advance_secs(engine::LEASE_SECS);
-    let (ra, rb) = tokio::join!(engine::run_wall(&a), engine::run_wall(&b));
+    let (ra, rb) = tokio::join!(engine::run_wall(&a, mine), engine::run_wall(&b, mine));
     let ran = ra.unwrap() + rb.unwrap();
     assert!(ran >= 1, "someone finalized the draft");
     let invoices = app.invoices_of(&sub_id).await;
@@ -168,14 +169,15 @@ async fn a_renewal_charge_cut_off_before_its_answer_is_recovered_by_the_reconcil
     let sub = app.subscribe(&cust, &price).await;
     let sub_id = sub["id"].as_str().unwrap().to_string();
     let deps = app.state.payment_deps();
+    let mine = engine::Scope::Account(&app.account_id);
     clock.advance_secs(32 * 86_400);
-    engine::run_wall(&deps).await.unwrap();
+    engine::run_wall(&deps, mine).await.unwrap();
     clock.advance_secs(2 * 3_600);
     // The instance stops while the acquirer is being asked: the finalization and the
     // `processing` payment are committed, the answer is not.
     let cut = tokio::time::timeout(
         std::time::Duration::from_millis(100),
-        engine::run_wall(&deps),
+        engine::run_wall(&deps, mine),
     )
     .await;
     assert!(cut.is_err(), "the charge was cut off");
@@ -210,7 +212,7 @@ async fn a_renewal_charge_cut_off_before_its_answer_is_recovered_by_the_reconcil
     );
     assert_eq!(app.event_count("invoice.paid").await, 2);
     // The worker's next pass has nothing left to do for it.
-    assert_eq!(engine::run_wall(&deps).await.unwrap(), 0);
+    assert_eq!(engine::run_wall(&deps, mine).await.unwrap(), 0);
     assert_eq!(app.invoices_of(&sub_id).await.len(), 2);
     assert_ledger_sound(&app).await;
 }

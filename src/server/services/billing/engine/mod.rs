@@ -81,26 +81,54 @@ fn sub_work(s: SubscriptionRow, until: i64, out: &mut Vec<Due>) {
     }
 }
 
+/// Whose objects a wall-clock pass looks at: every account's, or one account's (tests sharing
+/// a database, each on its own clock, keep to their own account as they do with the
+/// reconciler).
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    All,
+    Account(&'a str),
+}
+
+impl<'a> Scope<'a> {
+    /// The store's spelling: an empty account is every account.
+    fn account(self) -> &'a str {
+        match self {
+            Scope::All => "",
+            Scope::Account(id) => id,
+        }
+    }
+}
+
 /// What is due by `until` on the wall clock (at most about `limit` of each kind).
-pub async fn due_on_wall(store: &Store, until: i64, limit: i64) -> Result<Vec<Due>> {
+pub async fn due_on_wall(
+    store: &Store,
+    until: i64,
+    limit: i64,
+    scope: Scope<'_>,
+) -> Result<Vec<Due>> {
     let ex = store.reader();
+    let account = scope.account();
     let mut out = Vec::new();
-    let mut subs = subscriptions::renewing(ex, until, limit).await?;
-    subs.extend(subscriptions::due_notice(ex, until + NOTICE_SECS, NOTICE_SECS, limit).await?);
+    let mut subs = subscriptions::renewing(ex, until, limit, account).await?;
     subs.extend(
-        subscriptions::incomplete_before(ex, until - FIRST_INVOICE_EXPIRES_SECS, limit).await?,
+        subscriptions::due_notice(ex, until + NOTICE_SECS, NOTICE_SECS, limit, account).await?,
+    );
+    subs.extend(
+        subscriptions::incomplete_before(ex, until - FIRST_INVOICE_EXPIRES_SECS, limit, account)
+            .await?,
     );
     for s in subs {
         sub_work(s, until, &mut out);
     }
     out.extend(
-        invoices::drafts_due(ex, until, limit)
+        invoices::drafts_due(ex, until, limit, account)
             .await?
             .into_iter()
             .map(Due::Finalize),
     );
     out.extend(
-        invoices::dunning_due(ex, until, limit)
+        invoices::dunning_due(ex, until, limit, account)
             .await?
             .into_iter()
             .map(Due::Dunning),
@@ -178,20 +206,20 @@ pub const WALL_BATCH: i64 = 200;
 /// Passes one drain makes at most before it leaves the rest to the worker's next turn.
 const MAX_PASSES: usize = 100;
 
-/// Runs what is due on the wall clock now; how many steps ran.
-pub async fn run_wall(deps: &Deps<'_>) -> Result<usize> {
-    run_pass(deps, WALL_BATCH, &mut HashSet::new()).await
+/// Runs what is due on the wall clock now, in `scope`; how many steps ran.
+pub async fn run_wall(deps: &Deps<'_>, scope: Scope<'_>) -> Result<usize> {
+    run_pass(deps, WALL_BATCH, scope, &mut HashSet::new()).await
 }
 
 /// Runs passes of `batch` steps until one finds less than a full batch to run, so that a
 /// backlog (an instance stopped for a while, thousands of renewals at one moment) drains at
 /// once rather than a batch per worker interval. How many steps ran.
-pub async fn drain_wall(deps: &Deps<'_>, batch: i64) -> Result<usize> {
+pub async fn drain_wall(deps: &Deps<'_>, batch: i64, scope: Scope<'_>) -> Result<usize> {
     // The objects this instance leased in earlier passes stay its own.
     let mut ours = HashSet::new();
     let mut total = 0;
     for _ in 0..MAX_PASSES {
-        let n = run_pass(deps, batch, &mut ours).await?;
+        let n = run_pass(deps, batch, scope, &mut ours).await?;
         total += n;
         if (n as i64) < batch {
             break;
@@ -201,9 +229,14 @@ pub async fn drain_wall(deps: &Deps<'_>, batch: i64) -> Result<usize> {
 }
 
 /// One pass: the steps due now, at most `batch`, each on an object this instance holds.
-async fn run_pass(deps: &Deps<'_>, batch: i64, ours: &mut HashSet<String>) -> Result<usize> {
+async fn run_pass(
+    deps: &Deps<'_>,
+    batch: i64,
+    scope: Scope<'_>,
+    ours: &mut HashSet<String>,
+) -> Result<usize> {
     let now = deps.clock.now();
-    let due = due_on_wall(deps.store, now, batch).await?;
+    let due = due_on_wall(deps.store, now, batch, scope).await?;
     let due: Vec<Due> = due.into_iter().take(batch as usize).collect();
     let mut n = 0;
     for d in due {
