@@ -3,46 +3,7 @@
 //! apply them to stored subscriptions and invoices.
 
 use crate::domain::calendar::add_months;
-use std::fmt;
-
-/// An enum whose variants have a wire (and database) name: `as_str`, `parse`, `ALL`, and
-/// `Display`, serde by that name.
-macro_rules! named {
-    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The wire and database name.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-
-            /// The names, for error messages: `a, b or c`.
-            pub fn names() -> String {
-                let names: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
-                match names.split_last() {
-                    Some((last, [])) => last.to_string(),
-                    Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-                    None => String::new(),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
+use crate::domain::named::named;
 
 named! {
     /// How often a recurring price bills.

@@ -15,6 +15,7 @@ pub mod loyalty;
 pub mod metadata;
 pub mod mode;
 pub mod money;
+pub mod named;
 pub mod payment;
 pub mod refund;
 pub mod stats;

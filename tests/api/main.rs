@@ -12,6 +12,7 @@ mod errors;
 mod helpers;
 mod idempotency;
 mod ledger;
+mod loyalty;
 mod openapi;
 mod pages;
 mod payments;

@@ -16,6 +16,7 @@ pub mod health;
 pub mod idempotency;
 pub mod ledger;
 pub mod list;
+pub mod loyalty;
 pub mod params;
 pub mod payment_methods;
 pub mod payment_sessions;
@@ -146,6 +147,23 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(refunds::get_refund))
         .routes(routes!(ledger::get_balance))
         .routes(routes!(ledger::list_transactions))
+        .routes(routes!(loyalty::list_programs, loyalty::create_program))
+        .routes(routes!(loyalty::get_program, loyalty::update_program))
+        .routes(routes!(loyalty::list_accounts))
+        .routes(routes!(loyalty::get_account))
+        .routes(routes!(loyalty::earn_points))
+        .routes(routes!(loyalty::adjust_points))
+        .routes(routes!(loyalty::calculate_points))
+        .routes(routes!(loyalty::list_transactions))
+        .routes(routes!(loyalty::get_transaction))
+        .routes(routes!(loyalty::list_rewards, loyalty::create_reward))
+        .routes(routes!(loyalty::get_reward, loyalty::update_reward))
+        .routes(routes!(
+            loyalty::list_redemptions,
+            loyalty::create_redemption
+        ))
+        .routes(routes!(loyalty::get_redemption))
+        .routes(routes!(loyalty::cancel_redemption))
         .routes(routes!(billing::create_product, billing::list_products))
         .routes(routes!(billing::get_product, billing::update_product))
         .routes(routes!(billing::create_price, billing::list_prices))

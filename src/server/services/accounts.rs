@@ -164,6 +164,13 @@ async fn insert_account(
             row::insert_now(&mut tx, &connection).await?;
         }
     }
+    // Every merchant and mode has `prog_default` (with no rules: it earns nothing until the
+    // merchant says how).
+    for program in
+        crate::server::services::loyalty::programs::defaults_for(&account.id, clock.now_micros())
+    {
+        tx.defer(row::insert(&program));
+    }
     let user = UserRow {
         id: new_id(IdKind::User),
         account_id: account.id.clone(),

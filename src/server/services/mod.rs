@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod elements;
 pub mod events;
 pub mod ledger;
+pub mod loyalty;
 pub mod outbound;
 pub mod payments;
 pub mod receipts;

@@ -15,9 +15,9 @@ use crate::domain::metadata::Metadata;
 use crate::domain::payment::{Command, transition};
 use crate::domain::refund::RefundStatus;
 use crate::server::crypto::new_id;
-use crate::server::services::Scope;
 use crate::server::services::ledger::{Posting, post};
 use crate::server::services::payments::{self, Deps, PaymentError};
+use crate::server::services::{Scope, ServiceError};
 use crate::server::store::refunds::{self as rows, RefundRow};
 use crate::server::store::row;
 use crate::server::store::{Tx, ledger as ledger_rows, payments as payment_rows};
@@ -160,6 +160,17 @@ pub async fn record_answer(
     if reason.is_none() {
         let (received, refunded) = rows::settle_hold(&mut tx, &payment.id, amount).await?;
         post_refund(deps, &mut tx, payment, &refund, received, refunded).await?;
+        // The points the refunded amount earned go back, in the same transaction.
+        crate::server::services::loyalty::refunds::on_refund(
+            &mut tx, deps.clock, payment, received, refunded,
+        )
+        .await
+        .map_err(|e| match e {
+            crate::server::services::loyalty::LoyaltyError::Service(ServiceError::Database(db)) => {
+                PaymentError::from(db)
+            }
+            _ => PaymentError::Conflict,
+        })?;
         emit(deps, &mut tx, &refund, "refund.succeeded").await?;
     } else {
         rows::release_hold(&mut tx, &payment.id, amount).await?;

@@ -6,6 +6,7 @@ use crate::domain::billing::{
     AggregateUsage, BillingReason, Interval, InvoiceStatus, LineKind, SubscriptionStatus,
     UsageAction, UsageType,
 };
+use crate::domain::loyalty::{EarnedPolicy, PtxType, RedeemedPolicy, RedemptionStatus};
 use crate::domain::mode::Mode;
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentStatus;
@@ -78,5 +79,17 @@ text_column!(
     SubscriptionStatus::as_str
 );
 text_column!(InvoiceStatus, InvoiceStatus::parse, InvoiceStatus::as_str);
+text_column!(PtxType, PtxType::parse, PtxType::as_str);
+text_column!(EarnedPolicy, EarnedPolicy::parse, EarnedPolicy::as_str);
+text_column!(
+    RedeemedPolicy,
+    RedeemedPolicy::parse,
+    RedeemedPolicy::as_str
+);
+text_column!(
+    RedemptionStatus,
+    RedemptionStatus::parse,
+    RedemptionStatus::as_str
+);
 text_column!(LineKind, LineKind::parse, LineKind::as_str);
 text_column!(BillingReason, BillingReason::parse, BillingReason::as_str);

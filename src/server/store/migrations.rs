@@ -35,6 +35,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = embed![
     20261121000012 "ledger_entries_by_transaction",
     20261205000013 "billing",
     20261205000014 "billing_leases",
+    20261205000015 "loyalty",
 ];
 
 /// The migrator `migrate!()` would build: description from the file name with `_` as spaces,

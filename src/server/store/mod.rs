@@ -22,6 +22,7 @@ pub mod idempotency;
 pub mod invoices;
 pub mod key_cache;
 pub mod ledger;
+pub mod loyalty;
 mod migrations;
 pub mod page;
 pub mod payment_methods;

@@ -177,6 +177,11 @@ pub async fn take_for_acquirer_call(
 }
 
 writes! {
+    /// A payment still awaiting its method at `from` costs `to` now (a loyalty reward taken
+    /// off it, or given back). 1 row: changed.
+    pub fn reprice(id: &str, from: i64, to: i64) =
+        "UPDATE payments SET amount = $3 WHERE id = $1 AND amount = $2
+         AND status = 'requires_payment_method'";
     /// Gives the payment back after an acquirer call that changed nothing.
     pub fn end_acquirer_call(id: &str) =
         "UPDATE payments SET acquirer_call_until = 0 WHERE id = $1";

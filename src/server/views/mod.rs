@@ -11,6 +11,7 @@ pub mod customer;
 pub mod event;
 pub mod ledger;
 pub mod list;
+pub mod loyalty;
 pub mod payment;
 pub mod payment_method;
 pub mod receipt;

@@ -5,6 +5,7 @@ pub mod billing;
 pub mod callbacks;
 pub mod expiry;
 pub mod housekeeping;
+pub mod loyalty;
 pub mod reconcile;
 pub mod settlement;
 pub mod webhooks;
@@ -44,5 +45,6 @@ pub fn spawn_all(state: &AppState) -> Vec<JoinHandle<()>> {
         tokio::spawn(webhooks::run(state.store.clone(), state.clock.clone())),
         tokio::spawn(settlement::run(state.store.clone(), state.clock.clone())),
         tokio::spawn(billing::run(state.clone())),
+        tokio::spawn(loyalty::run(state.store.clone(), state.clock.clone())),
     ]
 }

@@ -1,4 +1,5 @@
-//! `vinr ledger verify`: every invariant of the ledger, checked against the database.
+//! `vinr ledger verify`: every invariant of the ledger, and of the loyalty points ledger
+//! (`services::loyalty::verify`), checked against the database.
 //!
 //! Each check is a query; a finding names the transaction, book or payment at fault. Run over
 //! the whole database, or one account (the API tests, sharing a Postgres database, check
@@ -18,7 +19,7 @@ pub struct Options {
 }
 
 /// `AND <column> = $1` when one account is checked; the account binds as `$1`.
-fn scoped(column: &str, options: &Options) -> String {
+pub(crate) fn scoped(column: &str, options: &Options) -> String {
     if options.account_id.is_some() {
         format!(" AND {column} = $1")
     } else {
@@ -26,7 +27,11 @@ fn scoped(column: &str, options: &Options) -> String {
     }
 }
 
-async fn fetch<T>(store: &Store, sql: &str, options: &Options) -> Result<Vec<T>, sqlx::Error>
+pub(crate) async fn fetch<T>(
+    store: &Store,
+    sql: &str,
+    options: &Options,
+) -> Result<Vec<T>, sqlx::Error>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
@@ -196,5 +201,8 @@ pub async fn verify(store: &Store, options: &Options) -> Result<Vec<String>, sql
             "refund {refund} of {amount} has {count} posting(s) (of {posted})"
         ));
     }
+
+    // 5. The points ledger.
+    problems.extend(crate::server::services::loyalty::verify::verify(store, options).await?);
     Ok(problems)
 }

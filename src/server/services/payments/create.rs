@@ -265,6 +265,8 @@ pub async fn create(
     // may not get them, as with any change made at the same time.)
     let endpoints =
         webhook_endpoints::enabled(deps.store, &scope.account_id, scope.mode.as_str()).await?;
+    // The points it earns, worked out before the transaction too.
+    let points = super::points::PointsChange::for_new(deps, &row).await?;
     let mut tx = deps.store.begin().await?;
     if let Some(new_row) = method.as_ref().and_then(|m| m.new_row.as_ref()) {
         tx.defer(row::insert(new_row));
@@ -278,6 +280,7 @@ pub async fn create(
         crate::server::services::ledger::post_capture(&mut tx, deps, &row).await?;
     }
     emit_to(deps, &mut tx, &row, &kinds, Some(&endpoints)).await?;
+    points.write(&mut tx, deps.clock).await?;
     Ok(Staged {
         tx,
         payment: row,

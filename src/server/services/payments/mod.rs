@@ -15,6 +15,7 @@ mod hold;
 mod methods;
 mod off_session;
 mod outcome;
+mod points;
 mod recover;
 mod validate;
 
@@ -317,6 +318,9 @@ async fn save(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, from: PaymentStatu
         }
         false => None,
     };
+    // Loyalty: the points a success earns, and a reward reserved on the payment, worked
+    // out (read) before the writer is taken, like the invoice's settlement.
+    let loyalty = points::PointsChange::prepare(deps, row, from).await?;
     // A payment put in `processing` waits on the acquirer: should the request stop before
     // recording the answer, the reconciler takes it over once this deadline has passed.
     let call_until = if row.status == PaymentStatus::Processing {
@@ -338,6 +342,7 @@ async fn save(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, from: PaymentStatu
     if let Some(settlement) = settlement {
         settlement.write(tx, deps.clock).await?;
     }
+    loyalty.write(tx, deps.clock).await?;
     Ok(())
 }
 

@@ -2,6 +2,10 @@
 //! spend or an expiry takes, and how each points transaction moves points between the books
 //! of the program's own double-entry ledger. Pure functions; the services apply them.
 
+mod program;
+
+pub use program::*;
+
 use std::fmt;
 
 /// A book of a program's points ledger. Points are issued out of `Issued` (its balance is

@@ -1,0 +1,569 @@
+//! Giving points: by a program's earn rule when a payment succeeds or an invoice is paid (in
+//! that change's own transaction), by the merchant's earn call for a payment, or by hand
+//! (an adjustment). At most one earn per program and source payment, whichever comes first:
+//! the seed's webhook handler and an automatic rule never both earn.
+
+use super::posting::{Note, Points};
+use super::programs::{self, rules_of};
+use super::{LoyaltyError, Result, check_customer, coded, invalid, metadata_json, missing, state};
+use crate::domain::ids::IdKind;
+use crate::domain::lenient;
+use crate::domain::loyalty::{EarnEvent, MAX_POINTS, PtxType, rule_for};
+use crate::domain::money::Currency;
+use crate::domain::payment::PaymentStatus;
+use crate::server::clock::Clock;
+use crate::server::services::Scope;
+use crate::server::services::events;
+use crate::server::store::loyalty::{self, DEFAULT_PROGRAM, LoyaltyAccountRow, ProgramRow, PtxRow};
+use crate::server::store::payments::PaymentRow;
+use crate::server::store::webhook_endpoints::{self, EndpointRow};
+use crate::server::store::{Store, Tx, is_unique_violation};
+use crate::server::views::loyalty::{LoyaltyAccountView, PtxView};
+use crate::server::views::to_json;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The body of `POST /v1/loyalty/points/earn`: the seed's names (`programId`, `customerId`,
+/// `amount` meaning points, `sourcePaymentId`) or ours.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = EarnParams)]
+pub struct EarnInput {
+    /// Default `prog_default`.
+    #[serde(alias = "program_id")]
+    pub program: Option<String>,
+    /// The source payment's customer when absent.
+    #[serde(alias = "customer_id")]
+    pub customer: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub points: Option<i64>,
+    /// `points`, under the seed's name.
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub amount: Option<i64>,
+    /// The payment the points are for: at most one earn per program and payment.
+    #[serde(alias = "source_payment_id")]
+    pub source_payment: Option<String>,
+    pub reason: Option<String>,
+    pub metadata: Option<BTreeMap<String, String>>,
+}
+
+/// The body of `POST /v1/loyalty/points/adjust`.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = AdjustParams)]
+pub struct AdjustInput {
+    #[serde(alias = "program_id")]
+    pub program: Option<String>,
+    #[serde(alias = "customer_id")]
+    pub customer: Option<String>,
+    /// Positive to give, negative to take (never below the available balance).
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub points: Option<i64>,
+    pub reason: Option<String>,
+    pub metadata: Option<BTreeMap<String, String>>,
+}
+
+/// The body of `POST /v1/loyalty/points/calculate`.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = CalculateParams)]
+pub struct CalculateInput {
+    #[serde(alias = "program_id")]
+    pub program: Option<String>,
+    /// A payment's amount, in minor units.
+    #[serde(default, deserialize_with = "lenient::opt_int")]
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
+    /// `payment.completed` (default) or `invoice.paid`.
+    pub event: Option<String>,
+}
+
+/// What `calculate` answers.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = PointsCalculation)]
+pub struct Calculation {
+    /// Always `loyalty.points_calculation`.
+    pub object: &'static str,
+    pub program: String,
+    pub event: String,
+    pub amount: i64,
+    pub currency: String,
+    /// What a payment of `amount` would earn (0 when no rule applies).
+    pub points: i64,
+}
+
+/// An earn worked out before its transaction: the program, the customer's account as read
+/// (hot), the points, and the endpoints its events go to.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    program: ProgramRow,
+    customer: String,
+    points: i64,
+    note: Note,
+    read: Option<LoyaltyAccountRow>,
+    endpoints: Vec<EndpointRow>,
+}
+
+impl Plan {
+    pub async fn new(
+        store: &Store,
+        program: ProgramRow,
+        customer: &str,
+        points: i64,
+        note: Note,
+    ) -> Result<Plan> {
+        let read = loyalty::account_of_hot(
+            store,
+            &program.account_id,
+            program.mode,
+            &program.id,
+            customer,
+        )
+        .await?;
+        let endpoints =
+            webhook_endpoints::enabled(store, &program.account_id, program.mode.as_str()).await?;
+        Ok(Plan {
+            program,
+            customer: customer.to_string(),
+            points,
+            note,
+            read,
+            endpoints,
+        })
+    }
+
+    /// Writes the earn in `tx` with its events: at once when the account is as read, else
+    /// under its lock.
+    pub async fn write(self, tx: &mut Tx, wall: &dyn Clock) -> Result<PtxRow> {
+        let now = wall.now_micros();
+        let give = |points: &mut Points| {
+            points.give(
+                &self.program,
+                PtxType::Earn,
+                self.points,
+                true,
+                self.note.clone(),
+            )
+        };
+        let created = self.read.is_none();
+        let mut points = match &self.read {
+            Some(account) => Points::new(account.clone(), Vec::new(), now),
+            None => Points::open(&self.program, &self.customer, now),
+        };
+        give(&mut points);
+        let mut account_created = created;
+        if !points.write_if_unchanged(tx, created).await? {
+            account_created = false;
+            let account = loyalty::lock_account_of(
+                tx,
+                &self.program.account_id,
+                self.program.mode,
+                &self.program.id,
+                &self.customer,
+            )
+            .await?
+            .ok_or_else(|| {
+                state(
+                    "loyalty_account_busy",
+                    "The points account changed meanwhile; try again.",
+                )
+            })?;
+            points = Points::new(account, Vec::new(), now);
+            give(&mut points);
+            points.write_locked(tx, false).await?;
+        }
+        let ptx = points.postings[0].ptx.clone();
+        if account_created {
+            let view = LoyaltyAccountView::new(&points.account, &points.lots);
+            record(
+                tx,
+                wall,
+                &self.program,
+                &to_json(&view),
+                &["loyalty.account.created"],
+                Some(&self.endpoints),
+            )
+            .await?;
+        }
+        record(
+            tx,
+            wall,
+            &self.program,
+            &to_json(&PtxView::from(&ptx)),
+            &["loyalty.points.earned"],
+            Some(&self.endpoints),
+        )
+        .await?;
+        Ok(ptx)
+    }
+}
+
+/// Records `kinds` about `object` for the program's merchant and mode.
+pub(super) async fn record(
+    tx: &mut Tx,
+    wall: &dyn Clock,
+    program: &ProgramRow,
+    object: &serde_json::Value,
+    kinds: &[&str],
+    endpoints: Option<&[EndpointRow]>,
+) -> Result<()> {
+    events::record(
+        tx,
+        wall.now_micros(),
+        &program.account_id,
+        program.mode,
+        object,
+        kinds,
+        endpoints,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The earns a payment's success makes by the programs' rules, worked out before its
+/// transaction: none without a customer (nothing is read then), nor without a rule for the
+/// payment's currency. An invoice's payment earns by a program's `invoice.paid` rule when it
+/// has one, else by its `payment.completed` rule; either way keyed by the payment.
+pub async fn for_payment(store: &Store, payment: &PaymentRow) -> Result<Vec<Plan>> {
+    let Some(customer) = &payment.customer else {
+        return Ok(Vec::new());
+    };
+    let scope = Scope {
+        account_id: payment.account_id.clone(),
+        mode: payment.mode,
+    };
+    let currency = payment.currency.code();
+    let mut plans = Vec::new();
+    for program in programs::all_hot(store, &scope).await? {
+        let rules = rules_of(&program);
+        let by_invoice = payment
+            .invoice
+            .as_ref()
+            .and_then(|_| rule_for(&rules, EarnEvent::InvoicePaid, currency));
+        let Some(spec) =
+            by_invoice.or_else(|| rule_for(&rules, EarnEvent::PaymentCompleted, currency))
+        else {
+            continue;
+        };
+        let points = spec
+            .rule()
+            .map(|r| r.points_for(payment.amount_received))
+            .unwrap_or(0);
+        if points <= 0 {
+            continue;
+        }
+        let reason = match (&payment.invoice, spec.event) {
+            (Some(invoice), EarnEvent::InvoicePaid) => format!("invoice.paid {invoice}"),
+            _ => "payment.completed".to_string(),
+        };
+        let note = Note {
+            source: Some(("payment".into(), payment.id.clone())),
+            reason: Some(reason),
+            ..Note::default()
+        };
+        plans.push(Plan::new(store, program, customer, points, note).await?);
+    }
+    Ok(plans)
+}
+
+/// The merchant's earn call. The same call again answers the first earn; other points for
+/// the same program and payment are refused.
+pub async fn earn(
+    tx: &mut Tx,
+    store: &Store,
+    wall: &dyn Clock,
+    scope: &Scope,
+    input: EarnInput,
+) -> Result<PtxRow> {
+    let program_id = input.program.as_deref().unwrap_or(DEFAULT_PROGRAM);
+    let program = programs::find(store.reader(), scope, program_id, Some("program")).await?;
+    let points = match (input.points, input.amount) {
+        (Some(p), Some(a)) if p != a => {
+            return Err(invalid(
+                "points",
+                "points and amount (its other name) differ.",
+            ));
+        }
+        (Some(p), _) | (None, Some(p)) => p,
+        (None, None) => {
+            return Err(coded(
+                "points",
+                "parameter_missing",
+                "Missing required param: points.",
+            ));
+        }
+    };
+    check_points("points", points, false)?;
+    let reason = crate::domain::customer::check_text("reason", input.reason, 500)?;
+    let metadata = metadata_json(input.metadata)?;
+    let payment = match &input.source_payment {
+        Some(id) => Some(source_payment(store, scope, id).await?),
+        None => None,
+    };
+    let customer = match (
+        &input.customer,
+        payment.as_ref().and_then(|p| p.customer.clone()),
+    ) {
+        (Some(given), Some(paid_by)) if *given != paid_by => {
+            return Err(invalid(
+                "source_payment",
+                format!(
+                    "The payment {} is another customer's.",
+                    payment.as_ref().map(|p| p.id.as_str()).unwrap_or_default()
+                ),
+            ));
+        }
+        (Some(given), _) => given.clone(),
+        (None, Some(paid_by)) => paid_by,
+        (None, None) => {
+            return Err(coded(
+                "customer",
+                "parameter_missing",
+                "Missing required param: customer.",
+            ));
+        }
+    };
+    check_customer(store.reader(), scope, &customer, "customer").await?;
+    if let Some(payment) = &payment {
+        if payment.customer.as_deref() != Some(customer.as_str()) {
+            return Err(invalid(
+                "source_payment",
+                format!("The payment {} is not the customer's.", payment.id),
+            ));
+        }
+        if let Some(first) = loyalty::earn_of(
+            store.reader(),
+            &scope.account_id,
+            scope.mode,
+            &program.id,
+            "payment",
+            &payment.id,
+        )
+        .await?
+        {
+            return same_or_conflict(first, points);
+        }
+    }
+    let note = Note {
+        source: payment
+            .as_ref()
+            .map(|p| ("payment".to_string(), p.id.clone())),
+        reason,
+        metadata,
+        ..Note::default()
+    };
+    let plan = Plan::new(store, program, &customer, points, note).await?;
+    let written = async {
+        let ptx = plan.write(tx, wall).await?;
+        // Sent now, so that another earn for the same source that got there first is known
+        // here (the unique index), not at the commit.
+        tx.conn().await?;
+        Ok::<_, LoyaltyError>(ptx)
+    };
+    written.await.map_err(|e| match e {
+        LoyaltyError::Service(crate::server::services::ServiceError::Database(db))
+            if is_unique_violation(&db) =>
+        {
+            state(
+                "source_already_earned",
+                "Points were earned for this payment already.",
+            )
+        }
+        other => other,
+    })
+}
+
+/// A repeat of the first earn for a source answers it; other points are a conflict.
+fn same_or_conflict(first: PtxRow, points: i64) -> Result<PtxRow> {
+    if first.points == points {
+        Ok(first)
+    } else {
+        Err(state(
+            "source_already_earned",
+            format!(
+                "This payment earned {} points already ({}); a payment earns once per program.",
+                first.points, first.id
+            ),
+        ))
+    }
+}
+
+/// A succeeded payment of the scope, as an earn's source.
+async fn source_payment(store: &Store, scope: &Scope, id: &str) -> Result<PaymentRow> {
+    let payment = match crate::domain::ids::is_id(IdKind::Payment, id) {
+        true => {
+            crate::server::store::row::find::<PaymentRow>(
+                store.reader(),
+                &scope.account_id,
+                scope.mode.as_str(),
+                id,
+            )
+            .await?
+        }
+        false => None,
+    }
+    .ok_or_else(|| missing("source_payment", "payment", id))?;
+    if payment.status != PaymentStatus::Succeeded || payment.amount_received <= 0 {
+        return Err(invalid(
+            "source_payment",
+            format!(
+                "The payment {id} has not succeeded (it is {}).",
+                payment.status
+            ),
+        ));
+    }
+    Ok(payment)
+}
+
+fn check_points(param: &str, points: i64, signed: bool) -> Result<()> {
+    let ok = if signed {
+        points != 0 && points.abs() <= MAX_POINTS
+    } else {
+        (1..=MAX_POINTS).contains(&points)
+    };
+    if ok {
+        Ok(())
+    } else if signed {
+        Err(invalid(
+            param,
+            format!("points is a whole number from -{MAX_POINTS} to {MAX_POINTS}, not 0."),
+        ))
+    } else {
+        Err(invalid(
+            param,
+            format!("points is a whole number from 1 to {MAX_POINTS}."),
+        ))
+    }
+}
+
+/// A manual adjustment: positive gives points at once (no pending days), negative takes
+/// available points (soonest-expiring first), never below zero.
+pub async fn adjust(
+    tx: &mut Tx,
+    store: &Store,
+    wall: &dyn Clock,
+    scope: &Scope,
+    input: AdjustInput,
+) -> Result<PtxRow> {
+    let program_id = input.program.as_deref().unwrap_or(DEFAULT_PROGRAM);
+    let program = programs::find(store.reader(), scope, program_id, Some("program")).await?;
+    let points = input.points.ok_or_else(|| {
+        coded(
+            "points",
+            "parameter_missing",
+            "Missing required param: points.",
+        )
+    })?;
+    check_points("points", points, true)?;
+    let customer = input.customer.ok_or_else(|| {
+        coded(
+            "customer",
+            "parameter_missing",
+            "Missing required param: customer.",
+        )
+    })?;
+    check_customer(store.reader(), scope, &customer, "customer").await?;
+    let reason =
+        crate::domain::customer::check_text("reason", input.reason, 500)?.ok_or_else(|| {
+            coded(
+                "reason",
+                "parameter_missing",
+                "An adjustment needs a reason.",
+            )
+        })?;
+    let note = Note {
+        reason: Some(reason),
+        metadata: metadata_json(input.metadata)?,
+        ..Note::default()
+    };
+    let endpoints =
+        webhook_endpoints::enabled(store, &scope.account_id, scope.mode.as_str()).await?;
+    let mut locked = super::lots::lock(tx, wall, &program, &customer).await?;
+    let (created, points_book) = (&mut locked.created, &mut locked.points);
+    if points > 0 {
+        points_book.give(&program, PtxType::Adjust, points, false, note);
+    } else if let Err(short) = points_book.spend(
+        PtxType::Adjust,
+        crate::domain::loyalty::Book::Issued,
+        -points,
+        note,
+    ) {
+        return Err(coded(
+            "points",
+            "insufficient_points",
+            format!(
+                "The customer has {} points available; an adjustment cannot take more.",
+                short.available
+            ),
+        ));
+    }
+    let created = *created;
+    locked.write(tx, wall, Some(&endpoints)).await?;
+    if created {
+        let view = LoyaltyAccountView::new(&locked.points.account, &locked.points.lots);
+        record(
+            tx,
+            wall,
+            &program,
+            &to_json(&view),
+            &["loyalty.account.created"],
+            Some(&endpoints),
+        )
+        .await?;
+    }
+    let ptx = locked.points.postings.last().expect("adjusted").ptx.clone();
+    record(
+        tx,
+        wall,
+        &program,
+        &to_json(&PtxView::from(&ptx)),
+        &["loyalty.points.adjusted"],
+        Some(&endpoints),
+    )
+    .await?;
+    Ok(ptx)
+}
+
+/// What a payment of `amount` would earn in a program.
+pub async fn calculate(
+    store: &Store,
+    scope: &Scope,
+    default_currency: Currency,
+    input: CalculateInput,
+) -> Result<Calculation> {
+    let program_id = input.program.as_deref().unwrap_or(DEFAULT_PROGRAM);
+    let program = programs::find(store.reader(), scope, program_id, Some("program")).await?;
+    let amount = input.amount.ok_or_else(|| {
+        coded(
+            "amount",
+            "parameter_missing",
+            "Missing required param: amount.",
+        )
+    })?;
+    if !(0..=crate::domain::money::MAX_AMOUNT).contains(&amount) {
+        return Err(invalid("amount", "amount is 0 to 99999999 (minor units)."));
+    }
+    let currency = match input.currency.as_deref() {
+        Some(code) => Currency::parse(code)
+            .ok_or_else(|| invalid("currency", format!("Unknown currency: {code}.")))?,
+        None => default_currency,
+    };
+    let event = match input.event.as_deref() {
+        Some(e) => EarnEvent::parse(e)
+            .ok_or_else(|| invalid("event", format!("event is {}.", EarnEvent::names())))?,
+        None => EarnEvent::PaymentCompleted,
+    };
+    let rules = rules_of(&program);
+    let points = rule_for(&rules, event, currency.code())
+        .and_then(|spec| spec.rule().ok())
+        .map(|rule| rule.points_for(amount))
+        .unwrap_or(0);
+    Ok(Calculation {
+        object: "loyalty.points_calculation",
+        program: program.id,
+        event: event.to_string(),
+        amount,
+        currency: currency.code().to_string(),
+        points,
+    })
+}

@@ -1,0 +1,97 @@
+//! Engagement: loyalty programs and their earn rules (`programs`), points given for payments
+//! and invoices or by hand (`earn`), taken back by refunds (`refunds`), spent on rewards
+//! (`rewards`, `redemptions`), activated and expired on time (`lots`).
+//!
+//! Every change of a customer's points is one points transaction (`posting`): balanced
+//! entries between the books of the program's points ledger, the lots it makes or spends, and
+//! the account's cached balances, written in the same database transaction as the change
+//! that caused it (a payment's success, a refund's), with its events.
+
+pub mod earn;
+pub mod lots;
+pub mod posting;
+pub mod programs;
+pub mod redemptions;
+pub mod refunds;
+pub mod rewards;
+pub mod verify;
+
+use super::{Scope, ServiceError};
+
+/// Why an Engagement use case refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoyaltyError {
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// The object's state does not allow this (409).
+    #[error("{message}")]
+    State { code: &'static str, message: String },
+}
+
+impl From<sqlx::Error> for LoyaltyError {
+    fn from(e: sqlx::Error) -> Self {
+        LoyaltyError::Service(ServiceError::Database(e))
+    }
+}
+
+impl From<crate::domain::metadata::MetadataError> for LoyaltyError {
+    fn from(e: crate::domain::metadata::MetadataError) -> Self {
+        LoyaltyError::Service(e.into())
+    }
+}
+
+impl From<crate::domain::customer::FieldError> for LoyaltyError {
+    fn from(e: crate::domain::customer::FieldError) -> Self {
+        LoyaltyError::Service(e.into())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, LoyaltyError>;
+
+fn invalid(param: &str, message: impl Into<String>) -> LoyaltyError {
+    ServiceError::invalid(param, message).into()
+}
+
+fn coded(param: &str, code: &'static str, message: impl Into<String>) -> LoyaltyError {
+    ServiceError::Coded {
+        param: param.into(),
+        code,
+        message: message.into(),
+    }
+    .into()
+}
+
+fn missing(param: &str, object: &str, id: &str) -> LoyaltyError {
+    coded(
+        param,
+        "resource_missing",
+        format!("No such {object}: '{id}'"),
+    )
+}
+
+fn state(code: &'static str, message: impl Into<String>) -> LoyaltyError {
+    LoyaltyError::State {
+        code,
+        message: message.into(),
+    }
+}
+
+/// A customer of the scope (404 naming `param` otherwise).
+async fn check_customer<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    scope: &Scope,
+    id: &str,
+    param: &str,
+) -> Result<()> {
+    match super::customers::find(ex, scope, id).await {
+        Ok(_) => Ok(()),
+        Err(ServiceError::NotFound { .. }) => Err(missing(param, "customer", id)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A metadata map as stored.
+fn metadata_json(map: Option<std::collections::BTreeMap<String, String>>) -> Result<String> {
+    let metadata = crate::domain::metadata::Metadata::parse(map.unwrap_or_default())?;
+    Ok(serde_json::to_string(metadata.as_map()).expect("strings serialise"))
+}
