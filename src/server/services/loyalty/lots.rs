@@ -98,6 +98,8 @@ pub async fn run_once(store: &Store, wall: &dyn Clock, account: Option<&str>) ->
         let mut tx = store.begin().await?;
         let mut locked = lock(&mut tx, wall, &program, &customer).await?;
         if locked.created || locked.points.postings.is_empty() {
+            // Brought up to date by another instance meanwhile.
+            tx.rollback().await?;
             continue;
         }
         locked.write(&mut tx, wall, None).await?;
