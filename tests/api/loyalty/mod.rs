@@ -424,3 +424,30 @@ async fn bad_loyalty_input_is_refused_and_changes_nothing() {
     assert_eq!(list["data"], json!([]));
     app.assert_points_sound().await;
 }
+
+#[tokio::test]
+async fn concurrent_payments_of_one_customer_each_earn_exactly_once() {
+    let app = TestApp::spawn().await;
+    app.euro_rule("payment.completed", json!({})).await;
+    let cust = app.customer_id("busy@example.com").await;
+    // The first creates the account; the others race on it (compare-and-set, then the lock).
+    let payments =
+        futures_util::future::join_all((0..10).map(|i| app.paid_by(&cust, 1000 + i * 100))).await;
+    let account = app.points_of(&cust).await;
+    let want: i64 = (0..10).map(|i| (1000 + i * 100) / 100).sum();
+    assert_eq!(account["available"], want, "{account}");
+    for p in &payments {
+        let earned = app
+            .ok_json(app.get(&format!(
+                "/v1/loyalty/points/transactions?source={}",
+                p["id"].as_str().unwrap()
+            )))
+            .await;
+        assert_eq!(earned["data"].as_array().unwrap().len(), 1);
+    }
+    let accounts = app
+        .ok_json(app.get(&format!("/v1/loyalty/accounts?customer={cust}")))
+        .await;
+    assert_eq!(accounts["data"].as_array().unwrap().len(), 1, "one account");
+    app.assert_points_sound().await;
+}
