@@ -160,25 +160,29 @@ fn spend_order(a: &Lot, b: &Lot) -> std::cmp::Ordering {
 /// Takes `points` from the lots still valid at `now`, soonest-expiring first: which lot gives
 /// how many. None when they hold fewer.
 pub fn take(lots: &[Lot], points: i64, now: i64) -> Option<Vec<(String, i64)>> {
-    if points <= 0 {
-        return Some(Vec::new());
-    }
+    let taken = take_up_to(lots, points, now);
+    let total: i64 = taken.iter().map(|(_, n)| n).sum();
+    (total == points.max(0)).then_some(taken)
+}
+
+/// `take`, of as many of `points` as the valid lots hold (a clawback takes what there is).
+pub fn take_up_to(lots: &[Lot], points: i64, now: i64) -> Vec<(String, i64)> {
     let mut usable: Vec<&Lot> = lots
         .iter()
         .filter(|l| l.remaining > 0 && l.expires_at.is_none_or(|at| at > now))
         .collect();
     usable.sort_by(|a, b| spend_order(a, b));
-    let mut left = points;
+    let mut left = points.max(0);
     let mut out = Vec::new();
     for lot in usable {
+        if left == 0 {
+            break;
+        }
         let n = lot.remaining.min(left);
         out.push((lot.id.clone(), n));
         left -= n;
-        if left == 0 {
-            return Some(out);
-        }
     }
-    None
+    out
 }
 
 /// The lots expired at `now` with points left: what an expiry takes.
@@ -288,6 +292,8 @@ mod tests {
             "the expired lot does not count"
         );
         assert_eq!(take(&lots, 0, 100), Some(vec![]));
+        let some: i64 = take_up_to(&lots, 151, 100).iter().map(|(_, n)| n).sum();
+        assert_eq!(some, 150, "a clawback takes what the valid lots hold");
         assert_eq!(expired(&lots, 100), vec![("gone".into(), 50)]);
         assert_eq!(
             expired(&lots, 500),

@@ -106,23 +106,31 @@ impl Points {
         self.now_micros.div_euclid(1_000_000)
     }
 
-    /// Records a transaction of `transfers`; `points` as the transaction shows it.
+    /// Records a transaction of `transfers` that took `uses` from lots; `points` as the
+    /// transaction shows it.
     fn record(
         &mut self,
         kind: PtxType,
         transfers: &[Transfer],
         points: i64,
+        uses: Vec<LotUseRow>,
         note: Note,
     ) -> &mut Posting {
-        let moves = rules::entries(transfers);
+        let delta = rules::balances(&rules::entries(transfers));
         let mut books = self.account.books();
-        let delta = rules::balances(&moves);
         for (b, d) in books.iter_mut().zip(delta) {
             *b += d;
         }
         self.account.set_books(books);
         let id = new_id(IdKind::PointsTransaction);
-        let entries = Points::summed(&id, &self.account.id, &moves);
+        let entries = Points::entries(&id, &self.account.id, delta);
+        let uses = uses
+            .into_iter()
+            .map(|u| LotUseRow {
+                ptx: id.clone(),
+                ..u
+            })
+            .collect();
         let sort_key = self.now_micros + self.postings.len() as i64;
         let (source_type, source_id) = match note.source {
             Some((t, i)) => (Some(t), Some(i)),
@@ -150,18 +158,17 @@ impl Points {
             },
             entries,
             new_lot: None,
-            uses: Vec::new(),
+            uses,
             activated: Vec::new(),
         });
         self.postings.last_mut().expect("just pushed")
     }
 
-    /// One entry per book, in `Book::ALL` order.
-    fn summed(ptx: &str, account: &str, moves: &[(rules::Book, i64)]) -> Vec<EntryRow> {
-        let sums = rules::balances(moves);
+    /// One entry per book a transaction moves (`delta` in `Book::ALL` order).
+    fn entries(ptx: &str, account: &str, delta: [i64; 6]) -> Vec<EntryRow> {
         rules::Book::ALL
             .iter()
-            .zip(sums)
+            .zip(delta)
             .filter(|(_, points)| *points != 0)
             .map(|(book, points)| EntryRow {
                 ptx: ptx.to_string(),
@@ -214,6 +221,7 @@ impl Points {
                 points,
             }],
             points,
+            Vec::new(),
             note,
         );
         let ptx = posting.ptx.id.clone();
@@ -224,9 +232,8 @@ impl Points {
 
     /// The pending lots due by now become spendable, and the spendable lots expired by now
     /// give up what is left of them. One transaction each, when there is anything to do.
-    pub fn catch_up(&mut self) -> Vec<PtxType> {
+    pub fn catch_up(&mut self) {
         let now = self.now();
-        let mut done = Vec::new();
         let due: Vec<(String, i64)> = self
             .lots
             .iter()
@@ -250,10 +257,10 @@ impl Points {
                     points,
                 }],
                 points,
+                Vec::new(),
                 Note::default(),
             );
             posting.activated = due.into_iter().map(|(id, _)| id).collect();
-            done.push(PtxType::Activate);
         }
         let lots: Vec<Lot> = self.spendable_lots();
         let expired = rules::expired(&lots, now);
@@ -262,7 +269,7 @@ impl Points {
             // Points a negative balance already stands for cannot expire twice.
             let points = held.min(self.account.available.max(0));
             let uses = self.use_lots(&expired);
-            let posting = self.record(
+            self.record(
                 PtxType::Expire,
                 &[Transfer {
                     from: rules::Book::Available,
@@ -270,12 +277,10 @@ impl Points {
                     points,
                 }],
                 -points,
+                uses,
                 Note::default(),
             );
-            posting.uses = uses;
-            done.push(PtxType::Expire);
         }
-        done
     }
 
     /// The lots that can be spent, as the domain sees them.
@@ -292,7 +297,8 @@ impl Points {
             .collect()
     }
 
-    /// Takes `taken` from the lots in memory and says so as uses.
+    /// Takes `taken` from the lots in memory (a negative count gives back) and says so as
+    /// uses.
     fn use_lots(&mut self, taken: &[(String, i64)]) -> Vec<LotUseRow> {
         let now = self.now();
         let mut uses = Vec::new();
@@ -330,7 +336,7 @@ impl Points {
             }
         };
         let uses = self.use_lots(&taken);
-        let posting = self.record(
+        Ok(self.record(
             kind,
             &[Transfer {
                 from: rules::Book::Available,
@@ -338,10 +344,9 @@ impl Points {
                 points,
             }],
             -points,
+            uses,
             note,
-        );
-        posting.uses = uses;
-        Ok(self.postings.last().expect("recorded"))
+        ))
     }
 
     /// Takes back up to `due` points an earn gave (its lot `earn_lot`): from pending points
@@ -371,20 +376,18 @@ impl Points {
             left -= n;
         }
         let pending: i64 = from_pending.iter().map(|(_, n)| n).sum();
-        let mut from_available = Vec::new();
-        let mut unbacked = 0;
-        if left > 0 {
-            let can = left.min(self.account.available.max(0));
-            let lots = self.spendable_lots();
-            from_available = take_up_to(&lots, can, self.now());
-            let backed: i64 = from_available.iter().map(|(_, n)| n).sum();
-            left -= backed;
-            if program.allow_negative != 0 {
-                unbacked = left;
-                left = 0;
-            }
-        }
-        let available = due - left - pending;
+        // Then the available points the lots back, soonest-expiring first; the rest below
+        // zero (with no lot) only when the program allows a negative balance.
+        let need = due - pending;
+        let backed_max = need.min(self.account.available.max(0));
+        let from_available = rules::take_up_to(&self.spendable_lots(), backed_max, self.now());
+        let backed: i64 = from_available.iter().map(|(_, n)| n).sum();
+        let unbacked = if program.allow_negative != 0 {
+            need - backed
+        } else {
+            0
+        };
+        let available = backed + unbacked;
         let taken = pending + available;
         if taken == 0 {
             return 0;
@@ -392,8 +395,7 @@ impl Points {
         self.account.lifetime_earned -= taken;
         let mut uses = self.use_lots(&from_pending);
         uses.extend(self.use_lots(&from_available));
-        let _ = unbacked;
-        let posting = self.record(
+        self.record(
             PtxType::Clawback,
             &[
                 Transfer {
@@ -408,9 +410,9 @@ impl Points {
                 },
             ],
             -taken,
+            uses,
             note,
         );
-        posting.uses = uses;
         taken
     }
 
@@ -424,23 +426,13 @@ impl Points {
         uses: &[LotUseRow],
         note: Note,
     ) {
-        let now = self.now();
-        let back: Vec<LotUseRow> = uses
+        let back: Vec<(String, i64)> = uses
             .iter()
             .filter(|u| u.points > 0)
-            .map(|u| LotUseRow {
-                ptx: String::new(),
-                lot: u.lot.clone(),
-                points: -u.points,
-                created: now,
-            })
+            .map(|u| (u.lot.clone(), -u.points))
             .collect();
-        for u in &back {
-            if let Some(lot) = self.lots.iter_mut().find(|l| l.id == u.lot) {
-                lot.remaining -= u.points;
-            }
-        }
-        let posting = self.record(
+        let back = self.use_lots(&back);
+        self.record(
             kind,
             &[Transfer {
                 from,
@@ -448,9 +440,9 @@ impl Points {
                 points,
             }],
             points,
+            back,
             note,
         );
-        posting.uses = back;
     }
 
     /// Moves reserved points to redeemed (a reservation's payment succeeded).
@@ -463,6 +455,7 @@ impl Points {
                 points,
             }],
             -points,
+            Vec::new(),
             note,
         );
     }
@@ -477,18 +470,10 @@ impl Points {
             if let Some(lot) = &p.new_lot {
                 tx.defer(row::insert(lot));
             }
-            let uses: Vec<LotUseRow> = p
-                .uses
-                .iter()
-                .map(|u| LotUseRow {
-                    ptx: p.ptx.id.clone(),
-                    ..u.clone()
-                })
-                .collect();
-            for u in &uses {
+            for u in &p.uses {
                 tx.defer(loyalty::using_lot(&u.lot, u.points));
             }
-            if let Some(insert) = row::insert_many(&uses) {
+            if let Some(insert) = row::insert_many(&p.uses) {
                 tx.defer(insert);
             }
             for lot in &p.activated {
@@ -535,14 +520,4 @@ impl Points {
         }
         Ok(written)
     }
-}
-
-/// Takes up to `points` from the spendable lots, soonest-expiring first.
-fn take_up_to(lots: &[Lot], points: i64, now: i64) -> Vec<(String, i64)> {
-    let usable: i64 = lots
-        .iter()
-        .filter(|l| l.remaining > 0 && l.expires_at.is_none_or(|at| at > now))
-        .map(|l| l.remaining)
-        .sum();
-    rules::take(lots, points.min(usable), now).unwrap_or_default()
 }
