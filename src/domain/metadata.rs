@@ -53,6 +53,23 @@ impl Metadata {
     pub fn as_map(&self) -> &BTreeMap<String, String> {
         &self.0
     }
+
+    /// The stored form: a JSON object of strings.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.0).expect("a map of strings serialises")
+    }
+}
+
+/// New metadata as given (absent: none), checked, in its stored form.
+pub fn stored(map: Option<BTreeMap<String, String>>) -> Result<String, MetadataError> {
+    Ok(Metadata::parse(map.unwrap_or_default())?.to_json())
+}
+
+/// Stored metadata (`stored`, unreadable counting as none) with `update` applied as `merge`
+/// does, checked, in its stored form.
+pub fn merged(stored: &str, update: BTreeMap<String, String>) -> Result<String, MetadataError> {
+    let current: BTreeMap<String, String> = serde_json::from_str(stored).unwrap_or_default();
+    Ok(Metadata::parse(current)?.merge(update)?.to_json())
 }
 
 #[cfg(test)]
@@ -98,5 +115,21 @@ mod tests {
         let base = Metadata::parse(map(&[("a", "1"), ("b", "2")])).unwrap();
         let merged = base.merge(map(&[("a", ""), ("c", "3")])).unwrap();
         assert_eq!(merged.as_map(), &map(&[("b", "2"), ("c", "3")]));
+    }
+
+    #[test]
+    fn the_stored_form_is_a_sorted_json_object() {
+        assert_eq!(stored(None).unwrap(), "{}");
+        let first = stored(Some(map(&[("b", "2"), ("a", "1")]))).unwrap();
+        assert_eq!(first, r#"{"a":"1","b":"2"}"#);
+        assert_eq!(
+            merged(&first, map(&[("a", ""), ("c", "3")])).unwrap(),
+            r#"{"b":"2","c":"3"}"#
+        );
+        assert_eq!(
+            merged("not json", map(&[("k", "v")])).unwrap(),
+            r#"{"k":"v"}"#
+        );
+        assert!(merged("{}", map(&[("", "v")])).is_err());
     }
 }

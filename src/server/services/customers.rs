@@ -82,7 +82,7 @@ pub async fn create(
         name: customer::check_text("name", fields.name, MAX_NAME_LEN)?,
         phone: customer::check_text("phone", fields.phone, MAX_PHONE_LEN)?,
         description: customer::check_text("description", fields.description, MAX_DESCRIPTION_LEN)?,
-        metadata: metadata_json(&metadata),
+        metadata: metadata.to_json(),
         default_payment_method: None,
         deleted: 0,
         created,
@@ -147,7 +147,7 @@ pub async fn update(
     }
     if let Some(update) = fields.metadata {
         let merged = parse_metadata(&row.metadata)?.merge(update)?;
-        row.metadata = metadata_json(&merged);
+        row.metadata = merged.to_json();
     }
     row::update(tx, &row).await?;
     to_domain(row)
@@ -190,10 +190,6 @@ async fn find_live<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
         .await?
         .filter(|row| row.deleted == 0)
         .ok_or_else(not_found)
-}
-
-fn metadata_json(metadata: &Metadata) -> String {
-    serde_json::to_string(metadata.as_map()).expect("a map of strings always serialises")
 }
 
 fn parse_metadata(stored: &str) -> Result<Metadata, ServiceError> {

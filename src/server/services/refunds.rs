@@ -107,7 +107,7 @@ pub async fn create(
         currency: payment.currency,
         status: RefundStatus::Pending,
         reason: input.reason,
-        metadata: serde_json::to_string(metadata.as_map()).expect("a map serialises"),
+        metadata: metadata.to_json(),
         failure_reason: None,
         created: now.div_euclid(1_000_000),
         sort_key: now,

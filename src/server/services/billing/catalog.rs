@@ -5,7 +5,7 @@ use crate::domain::billing::{AggregateUsage, Interval, UsageType, max_interval_c
 use crate::domain::customer::check_text;
 use crate::domain::ids::IdKind;
 use crate::domain::lenient;
-use crate::domain::metadata::Metadata;
+use crate::domain::metadata;
 use crate::domain::money::{Currency, MAX_AMOUNT};
 use crate::server::clock::Clock;
 use crate::server::crypto::new_id;
@@ -89,17 +89,6 @@ pub struct PriceUpdate {
 
 const MAX_PRODUCT_ID_LEN: usize = 64;
 
-fn metadata_json(map: Option<BTreeMap<String, String>>) -> Result<String> {
-    let metadata = Metadata::parse(map.unwrap_or_default())?;
-    Ok(serde_json::to_string(metadata.as_map()).expect("strings serialise"))
-}
-
-fn merged_metadata(stored: &str, update: BTreeMap<String, String>) -> Result<String> {
-    let current: BTreeMap<String, String> = serde_json::from_str(stored).unwrap_or_default();
-    let merged = Metadata::parse(current).and_then(|m| m.merge(update))?;
-    Ok(serde_json::to_string(merged.as_map()).expect("strings serialise"))
-}
-
 fn check_product_id(id: &str) -> Result<()> {
     let ok = id.starts_with("prod_")
         && id.len() > "prod_".len()
@@ -142,7 +131,7 @@ pub async fn create_product(
         name,
         description: check_text("description", fields.description, 1000)?,
         active: i64::from(fields.active.unwrap_or(true)),
-        metadata: metadata_json(fields.metadata)?,
+        metadata: metadata::stored(fields.metadata)?,
         created: now.div_euclid(1_000_000),
         sort_key: now,
     };
@@ -176,7 +165,7 @@ pub async fn update_product(
         row.active = i64::from(active);
     }
     if let Some(update) = fields.metadata {
-        row.metadata = merged_metadata(&row.metadata, update)?;
+        row.metadata = metadata::merged(&row.metadata, update)?;
     }
     products::save_product(tx, &row).await?;
     Ok(row)
@@ -357,7 +346,7 @@ pub async fn create_price(
         aggregate_usage: aggregate,
         active: i64::from(input.active.unwrap_or(true)),
         nickname: check_text("nickname", input.nickname, 256)?,
-        metadata: metadata_json(input.metadata)?,
+        metadata: metadata::stored(input.metadata)?,
         created: now.div_euclid(1_000_000),
         sort_key: now,
     };
@@ -391,7 +380,7 @@ pub async fn update_price(
         row.nickname = check_text("nickname", input.nickname, 256)?;
     }
     if let Some(update) = input.metadata {
-        row.metadata = merged_metadata(&row.metadata, update)?;
+        row.metadata = metadata::merged(&row.metadata, update)?;
     }
     row::update(tx, &row).await?;
     Ok(row)

@@ -5,10 +5,11 @@
 
 use super::posting::{Note, Points};
 use super::programs::{self, rules_of};
-use super::{LoyaltyError, Result, check_customer, coded, invalid, metadata_json, missing, state};
+use super::{LoyaltyError, Result, check_customer, coded, invalid, missing, state};
 use crate::domain::ids::IdKind;
 use crate::domain::lenient;
 use crate::domain::loyalty::{EarnEvent, MAX_POINTS, PtxType, rule_for};
+use crate::domain::metadata;
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentStatus;
 use crate::server::clock::Clock;
@@ -295,7 +296,7 @@ pub async fn earn(
     };
     check_points("points", points, false)?;
     let reason = crate::domain::customer::check_text("reason", input.reason, 500)?;
-    let metadata = metadata_json(input.metadata)?;
+    let metadata = metadata::stored(input.metadata)?;
     let payment = match &input.source_payment {
         Some(id) => Some(source_payment(store, scope, id).await?),
         None => None,
@@ -473,7 +474,7 @@ pub async fn adjust(
         })?;
     let note = Note {
         reason: Some(reason),
-        metadata: metadata_json(input.metadata)?,
+        metadata: metadata::stored(input.metadata)?,
         ..Note::default()
     };
     let endpoints =

@@ -89,9 +89,3 @@ async fn check_customer<'e>(
         Err(e) => Err(e.into()),
     }
 }
-
-/// A metadata map as stored.
-fn metadata_json(map: Option<std::collections::BTreeMap<String, String>>) -> Result<String> {
-    let metadata = crate::domain::metadata::Metadata::parse(map.unwrap_or_default())?;
-    Ok(serde_json::to_string(metadata.as_map()).expect("strings serialise"))
-}

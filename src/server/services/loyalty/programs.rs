@@ -1,14 +1,14 @@
 //! Loyalty programs: `prog_default` (made with every account, both modes) and any others a
 //! merchant creates; their earn rules, pending and expiry windows and refund policy.
 
-use super::{Result, invalid, metadata_json, missing};
+use super::{Result, invalid, missing};
 use crate::domain::customer::check_text;
 use crate::domain::ids::IdKind;
 use crate::domain::lenient;
 use crate::domain::loyalty::{
     EarnEvent, EarnRuleSpec, EarnedPolicy, MAX_DAYS, RedeemedPolicy, check_rules, parse_multiplier,
 };
-use crate::domain::metadata::Metadata;
+use crate::domain::metadata;
 use crate::domain::money::Currency;
 use crate::server::clock::Clock;
 use crate::server::crypto::new_id;
@@ -211,10 +211,7 @@ fn apply(row: &mut ProgramRow, fields: ProgramFields, currency: Currency) -> Res
         }
     }
     if let Some(update) = fields.metadata {
-        let current: BTreeMap<String, String> =
-            serde_json::from_str(&row.metadata).unwrap_or_default();
-        let merged = Metadata::parse(current).and_then(|m| m.merge(update))?;
-        row.metadata = serde_json::to_string(merged.as_map()).expect("strings serialise");
+        row.metadata = metadata::merged(&row.metadata, update)?;
     }
     Ok(())
 }
@@ -231,7 +228,7 @@ pub async fn create(
     }
     let mut row = ProgramRow::default_for(&scope.account_id, scope.mode, clock.now_micros());
     row.id = new_id(IdKind::Program);
-    row.metadata = metadata_json(None)?;
+    row.metadata = metadata::stored(None)?;
     apply(&mut row, fields, currency)?;
     row::insert_now(tx, &row).await?;
     Ok(row)

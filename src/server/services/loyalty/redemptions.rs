@@ -7,9 +7,10 @@ use super::earn::record;
 use super::lots;
 use super::posting::Note;
 use super::rewards::{self, discount_on};
-use super::{Result, check_customer, coded, invalid, metadata_json, missing, state};
+use super::{Result, check_customer, coded, invalid, missing, state};
 use crate::domain::ids::IdKind;
 use crate::domain::loyalty::{Book, PtxType, RedemptionStatus};
+use crate::domain::metadata;
 use crate::domain::payment::PaymentStatus;
 use crate::server::clock::Clock;
 use crate::server::crypto::new_id;
@@ -78,7 +79,7 @@ pub async fn create(
         )
     })?;
     check_customer(store.reader(), scope, &customer, "customer").await?;
-    let metadata = metadata_json(input.metadata)?;
+    let metadata = metadata::stored(input.metadata)?;
     let payment = match &input.payment {
         Some(id) => Some(payment_for(store, scope, id, &customer).await?),
         None => None,

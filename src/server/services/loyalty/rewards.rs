@@ -1,11 +1,11 @@
 //! Rewards: what customers can spend points on, a fixed amount or a percentage off a payment.
 
-use super::{Result, invalid, metadata_json, missing};
+use super::{Result, invalid, missing};
 use crate::domain::customer::check_text;
 use crate::domain::ids::IdKind;
 use crate::domain::lenient;
 use crate::domain::loyalty::MAX_POINTS;
-use crate::domain::metadata::Metadata;
+use crate::domain::metadata;
 use crate::domain::money::{Currency, MAX_AMOUNT};
 use crate::server::clock::Clock;
 use crate::server::crypto::new_id;
@@ -116,7 +116,7 @@ pub async fn create(
         currency,
         discount_percent,
         active: i64::from(input.active.unwrap_or(true)),
-        metadata: metadata_json(input.metadata)?,
+        metadata: metadata::stored(input.metadata)?,
         created: now.div_euclid(1_000_000),
         sort_key: now,
     };
@@ -139,10 +139,7 @@ pub async fn update(
         row.active = i64::from(active);
     }
     if let Some(update) = input.metadata {
-        let current: BTreeMap<String, String> =
-            serde_json::from_str(&row.metadata).unwrap_or_default();
-        let merged = Metadata::parse(current).and_then(|m| m.merge(update))?;
-        row.metadata = serde_json::to_string(merged.as_map()).expect("strings serialise");
+        row.metadata = metadata::merged(&row.metadata, update)?;
     }
     row::update(tx, &row).await?;
     Ok(row)

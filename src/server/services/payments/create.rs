@@ -218,7 +218,7 @@ pub async fn create(
         customer_phone: check_text("customer_phone", input.customer_phone, 32)?,
         description: check_text("description", input.description, 1000)?,
         product_name: check_text("product_name", input.product_name, 256)?,
-        metadata: serde_json::to_string(metadata.as_map()).expect("strings serialise"),
+        metadata: metadata.to_json(),
         return_url: check_url("return_url", input.return_url)?,
         statement_descriptor: check_descriptor(input.statement_descriptor)?,
         on_behalf_of: input.on_behalf_of.clone(),

@@ -114,7 +114,7 @@ pub async fn create(
         enabled_events,
         status: if disabled { "disabled" } else { "enabled" }.into(),
         disabled_reason: disabled.then(|| "requested".to_string()),
-        metadata: serde_json::to_string(metadata.as_map()).expect("a map serialises"),
+        metadata: metadata.to_json(),
         secret: crate::server::services::webhooks::signing::new_secret(),
         previous_secret: None,
         previous_secret_expires_at: None,
@@ -145,10 +145,7 @@ pub async fn update(
         row.description = check_description(fields.description)?;
     }
     if let Some(update) = fields.metadata {
-        let current: BTreeMap<String, String> =
-            serde_json::from_str(&row.metadata).unwrap_or_default();
-        let merged = Metadata::parse(current)?.merge(update)?;
-        row.metadata = serde_json::to_string(merged.as_map()).expect("a map serialises");
+        row.metadata = crate::domain::metadata::merged(&row.metadata, update)?;
     }
     match fields.disabled {
         Some(true) if row.status == "enabled" => {

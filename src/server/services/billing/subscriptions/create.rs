@@ -100,7 +100,7 @@ pub async fn create(
     };
     let description =
         crate::domain::customer::check_text("description", input.description.clone(), 500)?;
-    let metadata = metadata_json(input.metadata.clone())?;
+    let metadata = crate::domain::metadata::stored(input.metadata.clone())?;
     let now = time_on(
         deps.store.reader(),
         scope,

@@ -22,7 +22,6 @@ use crate::domain::billing::{
 };
 use crate::domain::ids::IdKind;
 use crate::domain::lenient;
-use crate::domain::metadata::Metadata;
 use crate::domain::payment::PaymentStatus;
 use crate::server::acquirer::Decline;
 use crate::server::crypto::new_id;
@@ -160,11 +159,6 @@ fn check_price(param: &str, price: &PriceRow, like: Option<&PriceRow>) -> Result
         }
     }
     Ok(())
-}
-
-fn metadata_json(map: Option<BTreeMap<String, String>>) -> Result<String> {
-    let metadata = Metadata::parse(map.unwrap_or_default())?;
-    Ok(serde_json::to_string(metadata.as_map()).expect("strings serialise"))
 }
 
 /// A saved card of the customer, as a subscription's default.

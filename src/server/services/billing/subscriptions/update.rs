@@ -63,10 +63,7 @@ pub async fn update(
             crate::domain::customer::check_text("description", input.description.clone(), 500)?;
     }
     if let Some(update) = input.metadata.clone() {
-        let current: BTreeMap<String, String> =
-            serde_json::from_str(&sub.metadata).unwrap_or_default();
-        let merged = Metadata::parse(current).and_then(|m| m.merge(update))?;
-        sub.metadata = serde_json::to_string(merged.as_map()).expect("strings serialise");
+        sub.metadata = crate::domain::metadata::merged(&sub.metadata, update)?;
     }
     let mut tx = deps.store.begin().await?;
     let current = subscriptions::items_of(tx.conn().await?, &sub.id).await?;
