@@ -15,9 +15,9 @@ use crate::domain::metadata::Metadata;
 use crate::domain::payment::{Command, transition};
 use crate::domain::refund::RefundStatus;
 use crate::server::crypto::new_id;
+use crate::server::services::Scope;
 use crate::server::services::ledger::{Posting, post};
 use crate::server::services::payments::{self, Deps, PaymentError};
-use crate::server::services::{Scope, ServiceError};
 use crate::server::store::refunds::{self as rows, RefundRow};
 use crate::server::store::row;
 use crate::server::store::{Tx, ledger as ledger_rows, payments as payment_rows};
@@ -164,13 +164,7 @@ pub async fn record_answer(
         crate::server::services::loyalty::refunds::on_refund(
             &mut tx, deps.clock, payment, received, refunded,
         )
-        .await
-        .map_err(|e| match e {
-            crate::server::services::loyalty::LoyaltyError::Service(ServiceError::Database(db)) => {
-                PaymentError::from(db)
-            }
-            _ => PaymentError::Conflict,
-        })?;
+        .await?;
         emit(deps, &mut tx, &refund, "refund.succeeded").await?;
     } else {
         rows::release_hold(&mut tx, &payment.id, amount).await?;

@@ -31,7 +31,8 @@ impl PointsChange {
             earns: Vec::new(),
             redemption: None,
         };
-        if row.status == from || row.customer.is_none() {
+        // Without a customer nothing is read: no points, no reward (both below say so).
+        if row.status == from {
             return Ok(out);
         }
         let ends = match row.status {
@@ -42,14 +43,11 @@ impl PointsChange {
             _ => None,
         };
         if row.status == PaymentStatus::Succeeded {
-            out.earns = loyalty::earn::for_payment(deps.store, row)
-                .await
-                .map_err(loyalty_error)?;
+            out.earns = loyalty::earn::for_payment(deps.store, row).await?;
         }
         if let Some(to) = ends {
             out.redemption = loyalty::redemptions::reserved_for(deps.store, row)
-                .await
-                .map_err(loyalty_error)?
+                .await?
                 .map(|(program, redemption)| (program, redemption, to));
         }
         Ok(out)
@@ -58,10 +56,8 @@ impl PointsChange {
     /// A payment created succeeded (confirmed at once): what it earns. (A new payment has no
     /// reward reserved on it.)
     pub(super) async fn for_new(deps: &Deps<'_>, row: &PaymentRow) -> Result<PointsChange> {
-        let earns = match row.status == PaymentStatus::Succeeded && row.customer.is_some() {
-            true => loyalty::earn::for_payment(deps.store, row)
-                .await
-                .map_err(loyalty_error)?,
+        let earns = match row.status == PaymentStatus::Succeeded {
+            true => loyalty::earn::for_payment(deps.store, row).await?,
             false => Vec::new(),
         };
         Ok(PointsChange {
@@ -72,22 +68,23 @@ impl PointsChange {
 
     pub(super) async fn write(self, tx: &mut Tx, clock: &dyn Clock) -> Result<()> {
         for earn in self.earns {
-            earn.write(tx, clock).await.map_err(loyalty_error)?;
+            earn.write(tx, clock).await?;
         }
         if let Some((program, redemption, to)) = self.redemption {
-            loyalty::redemptions::end(tx, clock, &program, redemption, to)
-                .await
-                .map_err(loyalty_error)?;
+            loyalty::redemptions::end(tx, clock, &program, redemption, to).await?;
         }
         Ok(())
     }
 }
 
-/// A loyalty step inside a payment's change fails the change: a database error as such, a
-/// conflict (another request changed the points account or the redemption) as a conflict.
-fn loyalty_error(e: loyalty::LoyaltyError) -> PaymentError {
-    match e {
-        loyalty::LoyaltyError::Service(ServiceError::Database(db)) => PaymentError::from(db),
-        _ => PaymentError::Conflict,
+/// A loyalty step inside a payment's (or a refund's) change fails the change: a database
+/// error as such, a conflict (another request changed the points account or the
+/// redemption) as a conflict.
+impl From<loyalty::LoyaltyError> for PaymentError {
+    fn from(e: loyalty::LoyaltyError) -> Self {
+        match e {
+            loyalty::LoyaltyError::Service(ServiceError::Database(db)) => PaymentError::from(db),
+            _ => PaymentError::Conflict,
+        }
     }
 }
