@@ -60,6 +60,31 @@ impl ServiceError {
     }
 }
 
+/// The row `id` of table `T` in the scope. When there is none: a 404 naming `object` when it
+/// was asked for directly (`param` None), a 400 `resource_missing` naming the field `param`
+/// when another request referred to it.
+pub async fn find_in<'e, T: crate::server::store::row::Table>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    scope: &Scope,
+    object: &'static str,
+    id: &str,
+    param: Option<&str>,
+) -> Result<T, ServiceError> {
+    crate::server::store::row::find::<T>(ex, &scope.account_id, scope.mode.as_str(), id)
+        .await?
+        .ok_or_else(|| match param {
+            Some(param) => ServiceError::Coded {
+                param: param.into(),
+                code: "resource_missing",
+                message: format!("No such {object}: '{id}'"),
+            },
+            None => ServiceError::NotFound {
+                object,
+                id: id.to_string(),
+            },
+        })
+}
+
 impl From<crate::domain::customer::FieldError> for ServiceError {
     fn from(e: crate::domain::customer::FieldError) -> Self {
         ServiceError::invalid(e.param, e.message)

@@ -1,6 +1,6 @@
 //! Products and prices.
 
-use super::{Result, invalid, missing};
+use super::{Result, invalid};
 use crate::domain::billing::{AggregateUsage, Interval, UsageType, max_interval_count};
 use crate::domain::customer::check_text;
 use crate::domain::ids::IdKind;
@@ -178,16 +178,7 @@ pub async fn find_product<'e>(
     id: &str,
     param: Option<&str>,
 ) -> Result<ProductRow> {
-    row::find::<ProductRow>(ex, &scope.account_id, scope.mode.as_str(), id)
-        .await?
-        .ok_or_else(|| match param {
-            Some(param) => missing(param, "product", id),
-            None => crate::server::services::ServiceError::NotFound {
-                object: "product",
-                id: id.to_string(),
-            }
-            .into(),
-        })
+    Ok(crate::server::services::find_in(ex, scope, "product", id, param).await?)
 }
 
 /// A price of the scope; `param` names the field that referred to it (404 when none).
@@ -197,16 +188,7 @@ pub async fn find_price<'e>(
     id: &str,
     param: Option<&str>,
 ) -> Result<PriceRow> {
-    row::find::<PriceRow>(ex, &scope.account_id, scope.mode.as_str(), id)
-        .await?
-        .ok_or_else(|| match param {
-            Some(param) => missing(param, "price", id),
-            None => crate::server::services::ServiceError::NotFound {
-                object: "price",
-                id: id.to_string(),
-            }
-            .into(),
-        })
+    Ok(crate::server::services::find_in(ex, scope, "price", id, param).await?)
 }
 
 pub async fn create_price(

@@ -5,16 +5,15 @@
 
 use super::posting::{Note, Points};
 use super::programs::{self, rules_of};
-use super::{LoyaltyError, Result, check_customer, coded, invalid, missing, state};
-use crate::domain::ids::IdKind;
+use super::{LoyaltyError, Result, check_customer, coded, invalid, state};
 use crate::domain::lenient;
 use crate::domain::loyalty::{EarnEvent, MAX_POINTS, PtxType, rule_for};
 use crate::domain::metadata;
 use crate::domain::money::Currency;
 use crate::domain::payment::PaymentStatus;
 use crate::server::clock::Clock;
-use crate::server::services::Scope;
 use crate::server::services::events;
+use crate::server::services::{Scope, find_in};
 use crate::server::store::loyalty::{self, DEFAULT_PROGRAM, LoyaltyAccountRow, ProgramRow, PtxRow};
 use crate::server::store::payments::PaymentRow;
 use crate::server::store::webhook_endpoints::{self, EndpointRow};
@@ -391,19 +390,8 @@ fn same_or_conflict(first: PtxRow, points: i64) -> Result<PtxRow> {
 
 /// A succeeded payment of the scope, as an earn's source.
 async fn source_payment(store: &Store, scope: &Scope, id: &str) -> Result<PaymentRow> {
-    let payment = match crate::domain::ids::is_id(IdKind::Payment, id) {
-        true => {
-            crate::server::store::row::find::<PaymentRow>(
-                store.reader(),
-                &scope.account_id,
-                scope.mode.as_str(),
-                id,
-            )
-            .await?
-        }
-        false => None,
-    }
-    .ok_or_else(|| missing("source_payment", "payment", id))?;
+    let payment: PaymentRow =
+        find_in(store.reader(), scope, "payment", id, Some("source_payment")).await?;
     if payment.status != PaymentStatus::Succeeded || payment.amount_received <= 0 {
         return Err(invalid(
             "source_payment",

@@ -1,7 +1,7 @@
 //! Loyalty programs: `prog_default` (made with every account, both modes) and any others a
 //! merchant creates; their earn rules, pending and expiry windows and refund policy.
 
-use super::{Result, invalid, missing};
+use super::{Result, invalid};
 use crate::domain::customer::check_text;
 use crate::domain::ids::IdKind;
 use crate::domain::lenient;
@@ -12,7 +12,7 @@ use crate::domain::metadata;
 use crate::domain::money::Currency;
 use crate::server::clock::Clock;
 use crate::server::crypto::new_id;
-use crate::server::services::Scope;
+use crate::server::services::{Scope, find_in};
 use crate::server::store::loyalty::{self, ProgramRow};
 use crate::server::store::{Store, Tx, row};
 use serde::Deserialize;
@@ -79,16 +79,7 @@ pub async fn find<'e>(
     id: &str,
     param: Option<&str>,
 ) -> Result<ProgramRow> {
-    row::find::<ProgramRow>(ex, &scope.account_id, scope.mode.as_str(), id)
-        .await?
-        .ok_or_else(|| match param {
-            Some(param) => missing(param, "loyalty program", id),
-            None => crate::server::services::ServiceError::NotFound {
-                object: "loyalty program",
-                id: id.to_string(),
-            }
-            .into(),
-        })
+    Ok(find_in(ex, scope, "loyalty program", id, param).await?)
 }
 
 /// Every program of the scope, as a hot read (a payment's success reads them before its

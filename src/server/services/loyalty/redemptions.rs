@@ -7,14 +7,14 @@ use super::earn::record;
 use super::lots;
 use super::posting::Note;
 use super::rewards::{self, discount_on};
-use super::{Result, check_customer, coded, invalid, missing, state};
+use super::{Result, check_customer, coded, invalid, state};
 use crate::domain::ids::IdKind;
 use crate::domain::loyalty::{Book, PtxType, RedemptionStatus};
 use crate::domain::metadata;
 use crate::domain::payment::PaymentStatus;
 use crate::server::clock::Clock;
 use crate::server::crypto::new_id;
-use crate::server::services::Scope;
+use crate::server::services::{Scope, find_in};
 use crate::server::store::loyalty::{self, DEFAULT_PROGRAM, ProgramRow, RedemptionRow};
 use crate::server::store::payments::{self as payment_rows, PaymentRow};
 use crate::server::store::{Store, Tx, is_unique_violation, row};
@@ -195,10 +195,8 @@ pub async fn create(
 
 /// A payment of the scope and the customer, still awaiting its method.
 async fn payment_for(store: &Store, scope: &Scope, id: &str, customer: &str) -> Result<PaymentRow> {
-    let payment =
-        row::find::<PaymentRow>(store.reader(), &scope.account_id, scope.mode.as_str(), id)
-            .await?
-            .ok_or_else(|| missing("payment", "payment", id))?;
+    let payment: PaymentRow =
+        find_in(store.reader(), scope, "payment", id, Some("payment")).await?;
     if payment.customer.as_deref() != Some(customer) {
         return Err(invalid(
             "payment",
@@ -223,15 +221,7 @@ pub async fn find<'e>(
     scope: &Scope,
     id: &str,
 ) -> Result<RedemptionRow> {
-    row::find::<RedemptionRow>(ex, &scope.account_id, scope.mode.as_str(), id)
-        .await?
-        .ok_or_else(|| {
-            crate::server::services::ServiceError::NotFound {
-                object: "loyalty redemption",
-                id: id.to_string(),
-            }
-            .into()
-        })
+    Ok(find_in(ex, scope, "loyalty redemption", id, None).await?)
 }
 
 /// Cancels a reserved redemption: its points come back, its payment costs what it did.
@@ -254,14 +244,14 @@ pub async fn cancel(
     }
     let program = super::programs::find(store.reader(), scope, &redemption.program, None).await?;
     if let Some(payment_id) = &redemption.payment {
-        let payment = row::find::<PaymentRow>(
+        let payment: PaymentRow = find_in(
             store.reader(),
-            &scope.account_id,
-            scope.mode.as_str(),
+            scope,
+            "payment",
             payment_id,
+            Some("payment"),
         )
-        .await?
-        .ok_or_else(|| missing("payment", "payment", payment_id))?;
+        .await?;
         if payment.status != PaymentStatus::RequiresPaymentMethod
             || payment_rows::reprice(
                 tx,

@@ -1,6 +1,6 @@
 //! Rewards: what customers can spend points on, a fixed amount or a percentage off a payment.
 
-use super::{Result, invalid, missing};
+use super::{Result, invalid};
 use crate::domain::customer::check_text;
 use crate::domain::ids::IdKind;
 use crate::domain::lenient;
@@ -9,7 +9,7 @@ use crate::domain::metadata;
 use crate::domain::money::{Currency, MAX_AMOUNT};
 use crate::server::clock::Clock;
 use crate::server::crypto::new_id;
-use crate::server::services::Scope;
+use crate::server::services::{Scope, find_in};
 use crate::server::store::loyalty::{DEFAULT_PROGRAM, RewardRow};
 use crate::server::store::{Tx, row};
 use serde::Deserialize;
@@ -152,16 +152,7 @@ pub async fn find<'e>(
     id: &str,
     param: Option<&str>,
 ) -> Result<RewardRow> {
-    row::find::<RewardRow>(ex, &scope.account_id, scope.mode.as_str(), id)
-        .await?
-        .ok_or_else(|| match param {
-            Some(param) => missing(param, "loyalty reward", id),
-            None => crate::server::services::ServiceError::NotFound {
-                object: "loyalty reward",
-                id: id.to_string(),
-            }
-            .into(),
-        })
+    Ok(find_in(ex, scope, "loyalty reward", id, param).await?)
 }
 
 /// What a reward takes off `amount` (minor units of `currency`): never all of it (a payment
