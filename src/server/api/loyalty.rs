@@ -10,9 +10,9 @@ use super::read::Read;
 use crate::domain::loyalty::{PtxType, RedemptionStatus};
 use crate::domain::money::Currency;
 use crate::server::services::loyalty::LoyaltyError;
-use crate::server::services::loyalty::earn::{
-    self, AdjustInput, CalculateInput, Calculation, EarnInput,
-};
+use crate::server::services::loyalty::adjust::{self, AdjustInput};
+use crate::server::services::loyalty::calculate::{self, CalculateInput, Calculation};
+use crate::server::services::loyalty::earn::{self, EarnInput};
 use crate::server::services::loyalty::programs::{self, ProgramFields};
 use crate::server::services::loyalty::redemptions::{self, NewRedemption};
 use crate::server::services::loyalty::rewards::{self, NewReward, RewardUpdate};
@@ -147,7 +147,8 @@ pub async fn earn_points(post: Post<EarnInput>) -> ApiResult<Response> {
 #[utoipa::path(post, path = "/loyalty/points/adjust", tag = "Engagement", request_body(content((AdjustInput = "application/x-www-form-urlencoded"), (AdjustInput = "application/json"))), responses((status = 200, body = PtxView), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn adjust_points(post: Post<AdjustInput>) -> ApiResult<Response> {
     post.change(async |tx, state, auth, p| {
-        let row = earn::adjust(tx, &state.store, state.clock.as_ref(), &scope_of(auth), p).await?;
+        let row =
+            adjust::adjust(tx, &state.store, state.clock.as_ref(), &scope_of(auth), p).await?;
         Ok(PtxView::from(&row))
     })
     .await
@@ -156,7 +157,8 @@ pub async fn adjust_points(post: Post<AdjustInput>) -> ApiResult<Response> {
 #[utoipa::path(post, path = "/loyalty/points/calculate", tag = "Engagement", request_body(content((CalculateInput = "application/x-www-form-urlencoded"), (CalculateInput = "application/json"))), responses((status = 200, body = Calculation), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
 pub async fn calculate_points(post: Post<CalculateInput>) -> ApiResult<Response> {
     post.run(async |state, auth, p| {
-        let answer = earn::calculate(&state.store, &scope_of(auth), currency_of(auth), p).await?;
+        let answer =
+            calculate::calculate(&state.store, &scope_of(auth), currency_of(auth), p).await?;
         let tx = state.store.begin().await?;
         Ok((tx, super::idempotency::Reply::ok(answer)?))
     })

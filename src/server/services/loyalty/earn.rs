@@ -5,16 +5,16 @@
 
 use super::posting::{Note, Points};
 use super::programs::{self, rules_of};
-use super::{LoyaltyError, Result, check_customer, coded, invalid, state};
+use super::{LoyaltyError, Result, check_customer, invalid, record, required, state};
 use crate::domain::lenient;
 use crate::domain::loyalty::{EarnEvent, MAX_POINTS, PtxType, rule_for};
 use crate::domain::metadata;
-use crate::domain::money::Currency;
+
 use crate::domain::payment::PaymentStatus;
 use crate::server::clock::Clock;
-use crate::server::services::events;
+
 use crate::server::services::{Scope, find_in};
-use crate::server::store::loyalty::{self, DEFAULT_PROGRAM, LoyaltyAccountRow, ProgramRow, PtxRow};
+use crate::server::store::loyalty::{self, LoyaltyAccountRow, ProgramRow, PtxRow};
 use crate::server::store::payments::PaymentRow;
 use crate::server::store::webhook_endpoints::{self, EndpointRow};
 use crate::server::store::{Store, Tx, is_unique_violation};
@@ -45,51 +45,6 @@ pub struct EarnInput {
     pub source_payment: Option<String>,
     pub reason: Option<String>,
     pub metadata: Option<BTreeMap<String, String>>,
-}
-
-/// The body of `POST /v1/loyalty/points/adjust`.
-#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = AdjustParams)]
-pub struct AdjustInput {
-    #[serde(alias = "program_id")]
-    pub program: Option<String>,
-    #[serde(alias = "customer_id")]
-    pub customer: Option<String>,
-    /// Positive to give, negative to take (never below the available balance).
-    #[serde(default, deserialize_with = "lenient::opt_int")]
-    pub points: Option<i64>,
-    pub reason: Option<String>,
-    pub metadata: Option<BTreeMap<String, String>>,
-}
-
-/// The body of `POST /v1/loyalty/points/calculate`.
-#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = CalculateParams)]
-pub struct CalculateInput {
-    #[serde(alias = "program_id")]
-    pub program: Option<String>,
-    /// A payment's amount, in minor units.
-    #[serde(default, deserialize_with = "lenient::opt_int")]
-    pub amount: Option<i64>,
-    pub currency: Option<String>,
-    /// `payment.completed` (default) or `invoice.paid`.
-    pub event: Option<String>,
-}
-
-/// What `calculate` answers.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-#[schema(as = PointsCalculation)]
-pub struct Calculation {
-    /// Always `loyalty.points_calculation`.
-    pub object: &'static str,
-    pub program: String,
-    pub event: String,
-    pub amount: i64,
-    pub currency: String,
-    /// What a payment of `amount` would earn (0 when no rule applies).
-    pub points: i64,
 }
 
 /// An earn worked out before its transaction: the program, the customer's account as read
@@ -198,28 +153,6 @@ impl Plan {
     }
 }
 
-/// Records `kinds` about `object` for the program's merchant and mode.
-pub(super) async fn record(
-    tx: &mut Tx,
-    wall: &dyn Clock,
-    program: &ProgramRow,
-    object: &serde_json::Value,
-    kinds: &[&str],
-    endpoints: Option<&[EndpointRow]>,
-) -> Result<()> {
-    events::record(
-        tx,
-        wall.now_micros(),
-        &program.account_id,
-        program.mode,
-        object,
-        kinds,
-        endpoints,
-    )
-    .await?;
-    Ok(())
-}
-
 /// The earns a payment's success makes by the programs' rules, worked out before its
 /// transaction: none without a customer (nothing is read then), nor without a rule for the
 /// payment's currency. An invoice's payment earns by a program's `invoice.paid` rule when it
@@ -275,8 +208,7 @@ pub async fn earn(
     scope: &Scope,
     input: EarnInput,
 ) -> Result<PtxRow> {
-    let program_id = input.program.as_deref().unwrap_or(DEFAULT_PROGRAM);
-    let program = programs::find(store.reader(), scope, program_id, Some("program")).await?;
+    let program = programs::named(store.reader(), scope, input.program.as_deref()).await?;
     let points = match (input.points, input.amount) {
         (Some(p), Some(a)) if p != a => {
             return Err(invalid(
@@ -286,11 +218,7 @@ pub async fn earn(
         }
         (Some(p), _) | (None, Some(p)) => p,
         (None, None) => {
-            return Err(coded(
-                "points",
-                "parameter_missing",
-                "Missing required param: points.",
-            ));
+            return Err(required("points"));
         }
     };
     check_points("points", points, false)?;
@@ -316,11 +244,7 @@ pub async fn earn(
         (Some(given), _) => given.clone(),
         (None, Some(paid_by)) => paid_by,
         (None, None) => {
-            return Err(coded(
-                "customer",
-                "parameter_missing",
-                "Missing required param: customer.",
-            ));
+            return Err(required("customer"));
         }
     };
     check_customer(store.reader(), scope, &customer, "customer").await?;
@@ -404,7 +328,8 @@ async fn source_payment(store: &Store, scope: &Scope, id: &str) -> Result<Paymen
     Ok(payment)
 }
 
-fn check_points(param: &str, points: i64, signed: bool) -> Result<()> {
+/// `points` as an earn (1 ..= MAX_POINTS) or, `signed`, an adjustment (non-zero) takes it.
+pub(super) fn check_points(param: &str, points: i64, signed: bool) -> Result<()> {
     let ok = if signed {
         points != 0 && points.abs() <= MAX_POINTS
     } else {
@@ -423,136 +348,4 @@ fn check_points(param: &str, points: i64, signed: bool) -> Result<()> {
             format!("points is a whole number from 1 to {MAX_POINTS}."),
         ))
     }
-}
-
-/// A manual adjustment: positive gives points at once (no pending days), negative takes
-/// available points (soonest-expiring first), never below zero.
-pub async fn adjust(
-    tx: &mut Tx,
-    store: &Store,
-    wall: &dyn Clock,
-    scope: &Scope,
-    input: AdjustInput,
-) -> Result<PtxRow> {
-    let program_id = input.program.as_deref().unwrap_or(DEFAULT_PROGRAM);
-    let program = programs::find(store.reader(), scope, program_id, Some("program")).await?;
-    let points = input.points.ok_or_else(|| {
-        coded(
-            "points",
-            "parameter_missing",
-            "Missing required param: points.",
-        )
-    })?;
-    check_points("points", points, true)?;
-    let customer = input.customer.ok_or_else(|| {
-        coded(
-            "customer",
-            "parameter_missing",
-            "Missing required param: customer.",
-        )
-    })?;
-    check_customer(store.reader(), scope, &customer, "customer").await?;
-    let reason =
-        crate::domain::customer::check_text("reason", input.reason, 500)?.ok_or_else(|| {
-            coded(
-                "reason",
-                "parameter_missing",
-                "An adjustment needs a reason.",
-            )
-        })?;
-    let note = Note {
-        reason: Some(reason),
-        metadata: metadata::stored(input.metadata)?,
-        ..Note::default()
-    };
-    let endpoints =
-        webhook_endpoints::enabled(store, &scope.account_id, scope.mode.as_str()).await?;
-    let mut locked = super::lots::lock(tx, wall, &program, &customer).await?;
-    let (created, points_book) = (&mut locked.created, &mut locked.points);
-    if points > 0 {
-        points_book.give(&program, PtxType::Adjust, points, false, note);
-    } else if let Err(short) = points_book.spend(
-        PtxType::Adjust,
-        crate::domain::loyalty::Book::Issued,
-        -points,
-        note,
-    ) {
-        return Err(coded(
-            "points",
-            "insufficient_points",
-            format!(
-                "The customer has {} points available; an adjustment cannot take more.",
-                short.available
-            ),
-        ));
-    }
-    let created = *created;
-    locked.write(tx, wall, Some(&endpoints)).await?;
-    if created {
-        let view = LoyaltyAccountView::new(&locked.points.account, &locked.points.lots);
-        record(
-            tx,
-            wall,
-            &program,
-            &to_json(&view),
-            &["loyalty.account.created"],
-            Some(&endpoints),
-        )
-        .await?;
-    }
-    let ptx = locked.points.postings.last().expect("adjusted").ptx.clone();
-    record(
-        tx,
-        wall,
-        &program,
-        &to_json(&PtxView::from(&ptx)),
-        &["loyalty.points.adjusted"],
-        Some(&endpoints),
-    )
-    .await?;
-    Ok(ptx)
-}
-
-/// What a payment of `amount` would earn in a program.
-pub async fn calculate(
-    store: &Store,
-    scope: &Scope,
-    default_currency: Currency,
-    input: CalculateInput,
-) -> Result<Calculation> {
-    let program_id = input.program.as_deref().unwrap_or(DEFAULT_PROGRAM);
-    let program = programs::find(store.reader(), scope, program_id, Some("program")).await?;
-    let amount = input.amount.ok_or_else(|| {
-        coded(
-            "amount",
-            "parameter_missing",
-            "Missing required param: amount.",
-        )
-    })?;
-    if !(0..=crate::domain::money::MAX_AMOUNT).contains(&amount) {
-        return Err(invalid("amount", "amount is 0 to 99999999 (minor units)."));
-    }
-    let currency = match input.currency.as_deref() {
-        Some(code) => Currency::parse(code)
-            .ok_or_else(|| invalid("currency", format!("Unknown currency: {code}.")))?,
-        None => default_currency,
-    };
-    let event = match input.event.as_deref() {
-        Some(e) => EarnEvent::parse(e)
-            .ok_or_else(|| invalid("event", format!("event is {}.", EarnEvent::names())))?,
-        None => EarnEvent::PaymentCompleted,
-    };
-    let rules = rules_of(&program);
-    let points = rule_for(&rules, event, currency.code())
-        .and_then(|spec| spec.rule().ok())
-        .map(|rule| rule.points_for(amount))
-        .unwrap_or(0);
-    Ok(Calculation {
-        object: "loyalty.points_calculation",
-        program: program.id,
-        event: event.to_string(),
-        amount,
-        currency: currency.code().to_string(),
-        points,
-    })
 }

@@ -3,10 +3,9 @@
 //! what is left (`loyalty.points.expired`). The worker does the same for every account with
 //! a lot due, so balances move on time even when nobody looks.
 
-use super::Result;
-use super::earn::record;
 use super::posting::Points;
 use super::programs;
+use super::{Result, record};
 use crate::domain::loyalty::PtxType;
 use crate::server::clock::Clock;
 use crate::server::services::Scope;

@@ -7,6 +7,8 @@
 //! the account's cached balances, written in the same database transaction as the change
 //! that caused it (a payment's success, a refund's), with its events.
 
+pub mod adjust;
+pub mod calculate;
 pub mod earn;
 pub mod lots;
 pub mod posting;
@@ -17,6 +19,10 @@ pub mod rewards;
 pub mod verify;
 
 use super::{Scope, ServiceError};
+use crate::server::clock::Clock;
+use crate::server::store::Tx;
+use crate::server::store::loyalty::ProgramRow;
+use crate::server::store::webhook_endpoints::EndpointRow;
 
 /// Why an Engagement use case refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +67,15 @@ fn coded(param: &str, code: &'static str, message: impl Into<String>) -> Loyalty
     .into()
 }
 
+/// A required field that is absent.
+fn required(param: &str) -> LoyaltyError {
+    coded(
+        param,
+        "parameter_missing",
+        format!("Missing required param: {param}."),
+    )
+}
+
 fn missing(param: &str, object: &str, id: &str) -> LoyaltyError {
     coded(
         param,
@@ -88,4 +103,26 @@ async fn check_customer<'e>(
         Err(ServiceError::NotFound { .. }) => Err(missing(param, "customer", id)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Records `kinds` about `object` for the program's merchant and mode.
+async fn record(
+    tx: &mut Tx,
+    wall: &dyn Clock,
+    program: &ProgramRow,
+    object: &serde_json::Value,
+    kinds: &[&str],
+    endpoints: Option<&[EndpointRow]>,
+) -> Result<()> {
+    super::events::record(
+        tx,
+        wall.now_micros(),
+        &program.account_id,
+        program.mode,
+        object,
+        kinds,
+        endpoints,
+    )
+    .await?;
+    Ok(())
 }

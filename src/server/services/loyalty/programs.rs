@@ -82,6 +82,21 @@ pub async fn find<'e>(
     Ok(find_in(ex, scope, "loyalty program", id, param).await?)
 }
 
+/// The program a request names (`prog_default` when it names none).
+pub async fn named<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    scope: &Scope,
+    program: Option<&str>,
+) -> Result<ProgramRow> {
+    find(
+        ex,
+        scope,
+        program.unwrap_or(loyalty::DEFAULT_PROGRAM),
+        Some("program"),
+    )
+    .await
+}
+
 /// Every program of the scope, as a hot read (a payment's success reads them before its
 /// transaction).
 pub async fn all_hot(store: &Store, scope: &Scope) -> Result<Vec<ProgramRow>> {

@@ -3,11 +3,10 @@
 //! (`completed`) or ends unpaid (`canceled`, the points given back). Two redemptions racing
 //! for the same points take the account's lock in turn: the second finds them gone.
 
-use super::earn::record;
 use super::lots;
 use super::posting::Note;
 use super::rewards::{self, discount_on};
-use super::{Result, check_customer, coded, invalid, state};
+use super::{Result, check_customer, coded, invalid, record, required, state};
 use crate::domain::ids::IdKind;
 use crate::domain::loyalty::{Book, PtxType, RedemptionStatus};
 use crate::domain::metadata;
@@ -15,7 +14,7 @@ use crate::domain::payment::PaymentStatus;
 use crate::server::clock::Clock;
 use crate::server::crypto::new_id;
 use crate::server::services::{Scope, find_in};
-use crate::server::store::loyalty::{self, DEFAULT_PROGRAM, ProgramRow, RedemptionRow};
+use crate::server::store::loyalty::{self, ProgramRow, RedemptionRow};
 use crate::server::store::payments::{self as payment_rows, PaymentRow};
 use crate::server::store::{Store, Tx, is_unique_violation, row};
 use crate::server::views::loyalty::{PtxView, RedemptionView};
@@ -49,15 +48,8 @@ pub async fn create(
     scope: &Scope,
     input: NewRedemption,
 ) -> Result<RedemptionRow> {
-    let program_id = input.program.as_deref().unwrap_or(DEFAULT_PROGRAM);
-    let program = super::programs::find(store.reader(), scope, program_id, Some("program")).await?;
-    let reward_id = input.reward.ok_or_else(|| {
-        coded(
-            "reward",
-            "parameter_missing",
-            "Missing required param: reward.",
-        )
-    })?;
+    let program = super::programs::named(store.reader(), scope, input.program.as_deref()).await?;
+    let reward_id = input.reward.ok_or_else(|| required("reward"))?;
     let reward = rewards::find(store.reader(), scope, &reward_id, Some("reward")).await?;
     if reward.program != program.id {
         return Err(invalid(
@@ -71,13 +63,7 @@ pub async fn create(
             format!("The reward {} is not active.", reward.id),
         ));
     }
-    let customer = input.customer.ok_or_else(|| {
-        coded(
-            "customer",
-            "parameter_missing",
-            "Missing required param: customer.",
-        )
-    })?;
+    let customer = input.customer.ok_or_else(|| required("customer"))?;
     check_customer(store.reader(), scope, &customer, "customer").await?;
     let metadata = metadata::stored(input.metadata)?;
     let payment = match &input.payment {

@@ -4,11 +4,10 @@
 //! first; a full refund gives back the points redeemed on the payment. Each program's refund
 //! policy decides.
 
-use super::Result;
-use super::earn::record;
 use super::lots;
 use super::posting::Note;
 use super::programs;
+use super::{Result, record};
 use crate::domain::loyalty::{EarnedPolicy, RedeemedPolicy, RedemptionStatus, clawback_due};
 use crate::server::clock::Clock;
 use crate::server::services::Scope;

@@ -10,7 +10,7 @@ use crate::domain::money::{Currency, MAX_AMOUNT};
 use crate::server::clock::Clock;
 use crate::server::crypto::new_id;
 use crate::server::services::{Scope, find_in};
-use crate::server::store::loyalty::{DEFAULT_PROGRAM, RewardRow};
+use crate::server::store::loyalty::RewardRow;
 use crate::server::store::{Tx, row};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -56,8 +56,9 @@ pub async fn create(
     default_currency: Currency,
     input: NewReward,
 ) -> Result<RewardRow> {
-    let program = input.program.as_deref().unwrap_or(DEFAULT_PROGRAM);
-    super::programs::find(tx.conn().await?, scope, program, Some("program")).await?;
+    let program = super::programs::named(tx.conn().await?, scope, input.program.as_deref())
+        .await?
+        .id;
     let name = check_text("name", input.name, 256)?
         .ok_or_else(|| invalid("name", "Missing required param: name."))?;
     let cost = input
