@@ -17,6 +17,7 @@ pub mod redemptions;
 pub mod refunds;
 pub mod rewards;
 pub mod verify;
+mod writing;
 
 use super::{Scope, ServiceError};
 use crate::server::clock::Clock;

@@ -1,18 +1,16 @@
-//! Points transactions, worked out in memory on a customer's account and lots (`Points`), then
-//! written in the caller's database transaction.
+//! Points transactions, worked out in memory on a customer's account and lots (`Points`);
+//! `writing` puts them in the caller's database transaction.
 //!
 //! A transaction's `points` is how many points it is about, negative when the customer loses
 //! them (a clawback, a spend, an expiry); `balance_after` is the customer's available points
 //! after it. Its entries are the truth: balanced moves between the ledger's books.
 
-use super::Result;
 use crate::domain::ids::IdKind;
 use crate::domain::loyalty::{self as rules, DAY_SECS, Lot, PtxType, Transfer};
 use crate::server::crypto::new_id;
 use crate::server::store::loyalty::{
-    self, EntryRow, LotRow, LotUseRow, LoyaltyAccountRow, ProgramRow, PtxRow,
+    EntryRow, LotRow, LotUseRow, LoyaltyAccountRow, ProgramRow, PtxRow,
 };
-use crate::server::store::{Tx, row};
 
 /// What a transaction is about, besides its moves.
 #[derive(Debug, Clone)]
@@ -60,7 +58,7 @@ pub struct Points {
     /// The account's version when read (its compare-and-set, or its lock, guards it).
     pub read_version: i64,
     pub postings: Vec<Posting>,
-    now_micros: i64,
+    pub(super) now_micros: i64,
 }
 
 /// Not enough points for a spend.
@@ -458,66 +456,5 @@ impl Points {
             Vec::new(),
             note,
         );
-    }
-
-    /// Queues every posting's rows (the account's own write is the caller's).
-    fn queue_postings(&self, tx: &mut Tx) {
-        for p in &self.postings {
-            tx.defer(row::insert(&p.ptx));
-            if let Some(insert) = row::insert_many(&p.entries) {
-                tx.defer(insert);
-            }
-            if let Some(lot) = &p.new_lot {
-                tx.defer(row::insert(lot));
-            }
-            for u in &p.uses {
-                tx.defer(loyalty::using_lot(&u.lot, u.points));
-            }
-            if let Some(insert) = row::insert_many(&p.uses) {
-                tx.defer(insert);
-            }
-            for lot in &p.activated {
-                tx.defer(loyalty::activating_lot(lot));
-            }
-        }
-    }
-
-    /// Writes the postings under the account's lock (read with `lock_account_of`), or as the
-    /// account's creation.
-    pub async fn write_locked(&mut self, tx: &mut Tx, created: bool) -> Result<()> {
-        if self.postings.is_empty() {
-            return Ok(());
-        }
-        self.account.version = self.read_version + 1;
-        if created {
-            // Written with its first transaction's balances. Another request creating it at
-            // the same moment wins; this one changes nothing and says so.
-            if !loyalty::create_account(tx, &self.account).await? {
-                return Err(super::state(
-                    "loyalty_account_busy",
-                    "The customer's points account was being created meanwhile; try again.",
-                ));
-            }
-        } else {
-            tx.defer(loyalty::saving_account(&self.account));
-        }
-        self.queue_postings(tx);
-        Ok(())
-    }
-
-    /// Writes the postings if the account is still as read (false: it changed meanwhile, or
-    /// another request created it first; nothing was written). For a change worked out
-    /// before its transaction, which then holds nothing while it reads.
-    pub async fn write_if_unchanged(&mut self, tx: &mut Tx, created: bool) -> Result<bool> {
-        self.account.version = self.read_version + 1;
-        let written = if created {
-            loyalty::create_account(tx, &self.account).await?
-        } else {
-            loyalty::save_account_if(tx, &self.account, self.read_version).await?
-        };
-        if written {
-            self.queue_postings(tx);
-        }
-        Ok(written)
     }
 }

@@ -1,0 +1,142 @@
+//! Points transactions (`ptx_…`, append-only), their entries, the lots they give and the lot
+//! uses of what they take.
+
+use crate::domain::loyalty::PtxType;
+use crate::domain::mode::Mode;
+use crate::server::store::page::{Filter, Listing};
+use crate::server::store::row::{self, row};
+use crate::server::store::statement::{Statement, reads};
+
+row! {
+    #[derive(Debug, Clone, serde::Deserialize)]
+    pub struct PtxRow in "points_transactions" {
+        pub id: String,
+        pub account_id: String,
+        pub mode: Mode,
+        pub program: String,
+        pub loyalty_account: String,
+        pub customer: String,
+        pub kind as "type": PtxType,
+        pub points: i64,
+        pub balance_after: i64,
+        pub source_type: Option<String>,
+        pub source_id: Option<String>,
+        pub reverses: Option<String>,
+        pub redemption: Option<String>,
+        pub reason: Option<String>,
+        pub metadata: String,
+        pub created: i64,
+        pub sort_key: i64,
+    }
+}
+
+/// Filters a transaction list accepts.
+#[derive(Debug, Default, Clone)]
+pub struct PtxFilter {
+    pub loyalty_account: Option<String>,
+    pub customer: Option<String>,
+    pub source: Option<String>,
+    pub kind: Option<PtxType>,
+}
+
+impl Listing for PtxFilter {
+    type Row = PtxRow;
+    fn conditions(&self, f: &mut Filter) {
+        f.eq("loyalty_account", self.loyalty_account.as_deref());
+        f.eq("customer", self.customer.as_deref());
+        f.eq("source_id", self.source.as_deref());
+        f.eq("type", self.kind);
+    }
+}
+
+row! {
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+    pub struct EntryRow in "points_entries" {
+        pub ptx: String,
+        pub loyalty_account: String,
+        pub book: String,
+        pub points: i64,
+    }
+}
+
+row! {
+    #[derive(Debug, Clone, serde::Deserialize)]
+    pub struct LotRow in "points_lots" {
+        pub id: String,
+        pub account_id: String,
+        pub mode: Mode,
+        pub loyalty_account: String,
+        pub ptx: String,
+        pub points: i64,
+        pub remaining: i64,
+        pub pending: i64,
+        pub available_at: i64,
+        pub expires_at: Option<i64>,
+        pub created: i64,
+    }
+}
+
+row! {
+    #[derive(Debug, Clone, serde::Deserialize)]
+    pub struct LotUseRow in "points_lot_uses" {
+        pub ptx: String,
+        pub lot: String,
+        pub points: i64,
+        pub created: i64,
+    }
+}
+
+reads! {
+    /// The earn of a program for a source, if there is one.
+    pub fn earn_of(account_id: &str, mode: Mode, program: &str, source_type: &str, source_id: &str) -> Option<PtxRow> =
+        fetch_optional(row::select::<PtxRow>("account_id = $1 AND mode = $2 AND program = $3
+            AND source_type = $4 AND source_id = $5 AND type = 'earn'"));
+
+    /// Every earn of any program for a source (one per program).
+    pub fn earns_for_source(account_id: &str, mode: Mode, source_id: &str) -> Vec<PtxRow> =
+        fetch_all(row::select::<PtxRow>("account_id = $1 AND mode = $2 AND source_id = $3
+            AND type = 'earn' ORDER BY sort_key, id"));
+
+    /// The transactions that reverse `ptx` (clawbacks of an earn), oldest first.
+    pub fn reversing(ptx: &str) -> Vec<PtxRow> =
+        fetch_all(row::select::<PtxRow>("reverses = $1 ORDER BY sort_key, id"));
+
+    /// The transactions of a redemption, oldest first (the first took its points).
+    pub fn of_redemption(redemption: &str) -> Vec<PtxRow> =
+        fetch_all(row::select::<PtxRow>("redemption = $1 ORDER BY sort_key, id"));
+
+    /// A points account's lots with points left (pending ones included).
+    pub fn live_lots(loyalty_account: &str) -> Vec<LotRow> =
+        fetch_all(row::select::<LotRow>("loyalty_account = $1 AND remaining > 0 ORDER BY created, id"));
+
+    /// The lot an earn made.
+    pub fn lot_of(ptx: &str) -> Option<LotRow> =
+        fetch_optional(row::select::<LotRow>("ptx = $1"));
+
+    /// What a transaction took from each lot.
+    pub fn uses_of(ptx: &str) -> Vec<LotUseRow> =
+        fetch_all(row::select::<LotUseRow>("ptx = $1 ORDER BY lot"));
+
+    /// Points accounts with a pending lot due by `now`, or a lot expired by `now` with points
+    /// left, soonest first (of `account`, or of every account when it is empty).
+    pub fn accounts_due(now: i64, limit: i64, account: &str) -> Vec<(String, String, String, String)> =
+        fetch_all("SELECT DISTINCT la.account_id, la.mode, la.program, la.customer
+            FROM points_lots l JOIN loyalty_accounts la ON la.id = l.loyalty_account
+            WHERE ((l.pending = 1 AND l.available_at <= $1)
+                OR (l.pending = 0 AND l.remaining > 0 AND l.expires_at <= $1))
+              AND ($3 = '' OR l.account_id = $3)
+            LIMIT $2");
+}
+
+/// Moves `points` out of (positive) or back into (negative) a lot, queued by a change that
+/// holds the account's lock.
+pub fn using_lot(lot: &str, points: i64) -> Statement {
+    Statement::new("UPDATE points_lots SET remaining = remaining - $2 WHERE id = $1")
+        .bind(lot)
+        .bind(points)
+}
+
+/// A pending lot becomes spendable.
+pub fn activating_lot(lot: &str) -> Statement {
+    Statement::new("UPDATE points_lots SET pending = 0 WHERE id = $1").bind(lot)
+}
