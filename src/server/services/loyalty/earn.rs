@@ -60,12 +60,15 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan, with the customer's account read now; `endpoints` are the scope's, read
+    /// once by the caller however many programs earn.
     pub async fn new(
         store: &Store,
         program: ProgramRow,
         customer: &str,
         points: i64,
         note: Note,
+        endpoints: Vec<EndpointRow>,
     ) -> Result<Plan> {
         let read = loyalty::account_of_hot(
             store,
@@ -75,8 +78,6 @@ impl Plan {
             customer,
         )
         .await?;
-        let endpoints =
-            webhook_endpoints::enabled(store, &program.account_id, program.mode.as_str()).await?;
         Ok(Plan {
             program,
             customer: customer.to_string(),
@@ -167,6 +168,7 @@ pub async fn for_payment(store: &Store, payment: &PaymentRow) -> Result<Vec<Plan
     };
     let currency = payment.currency.code();
     let mut plans = Vec::new();
+    let mut endpoints = None;
     for program in programs::all_hot(store, &scope).await? {
         let rules = rules_of(&program);
         let by_invoice = payment
@@ -194,7 +196,13 @@ pub async fn for_payment(store: &Store, payment: &PaymentRow) -> Result<Vec<Plan
             reason: Some(reason),
             ..Note::default()
         };
-        plans.push(Plan::new(store, program, customer, points, note).await?);
+        let endpoints = match &endpoints {
+            Some(read) => read,
+            None => endpoints.insert(
+                webhook_endpoints::enabled(store, &scope.account_id, scope.mode.as_str()).await?,
+            ),
+        };
+        plans.push(Plan::new(store, program, customer, points, note, endpoints.clone()).await?);
     }
     Ok(plans)
 }
@@ -276,7 +284,9 @@ pub async fn earn(
         metadata,
         ..Note::default()
     };
-    let plan = Plan::new(store, program, &customer, points, note).await?;
+    let endpoints =
+        webhook_endpoints::enabled(store, &scope.account_id, scope.mode.as_str()).await?;
+    let plan = Plan::new(store, program, &customer, points, note, endpoints).await?;
     let written = async {
         let ptx = plan.write(tx, wall).await?;
         // Sent now, so that another earn for the same source that got there first is known
