@@ -249,3 +249,64 @@ async fn a_merchant_runs_billing_from_the_dashboard() {
     assert!(html.contains("Unknown status"));
     assert_ledger_sound(&app).await;
 }
+
+/// The `href` of the pager link with `rel`, if the page has one.
+fn pager_link(html: &str, rel: &str) -> Option<String> {
+    let end = html.find(&format!("rel=\"{rel}\""))?;
+    let start = html[..end].rfind("href=\"")? + "href=\"".len();
+    let href = &html[start..];
+    Some(href[..href.find('"')?].replace("&amp;", "&"))
+}
+
+#[tokio::test]
+async fn the_billing_lists_say_when_they_are_empty_and_page_both_ways() {
+    let app = TestApp::spawn().await;
+    let cookie = sign_in(&app).await;
+    let (_, html) = page(&app, &cookie, "/dashboard/subscriptions").await;
+    assert!(
+        html.contains("No subscriptions yet in this mode."),
+        "{html}"
+    );
+    let (_, html) = page(&app, &cookie, "/dashboard/invoices").await;
+    assert!(html.contains("No invoices yet in this mode"), "{html}");
+
+    let start = at(2027, 1, 10, 0);
+    let (_, cust, _) = app.clock_customer(start, "4242424242424242").await;
+    let price = app.monthly_price(900).await;
+    for _ in 0..26 {
+        app.subscribe(&cust, &price).await;
+    }
+    // 25 a page: the first has only an older page, the second only a newer one.
+    let (_, first) = page(&app, &cookie, "/dashboard/subscriptions?status=active").await;
+    assert_eq!(pager_link(&first, "prev"), None);
+    let older = pager_link(&first, "next").expect("an older page");
+    assert!(
+        older.starts_with("/dashboard/subscriptions?after=sub_"),
+        "{older}"
+    );
+    assert!(
+        older.ends_with("&status=active"),
+        "the filter stays: {older}"
+    );
+    let (_, second) = page(&app, &cookie, &older).await;
+    assert_eq!(pager_link(&second, "next"), None);
+    let newer = pager_link(&second, "prev").expect("a newer page");
+    assert!(
+        newer.starts_with("/dashboard/subscriptions?before=sub_"),
+        "{newer}"
+    );
+    let (_, back) = page(&app, &cookie, &newer).await;
+    assert_eq!(pager_link(&back, "prev"), None, "back at the newest");
+    let (_, invoices) = page(&app, &cookie, "/dashboard/invoices").await;
+    assert!(
+        pager_link(&invoices, "next").is_some(),
+        "26 invoices: two pages"
+    );
+
+    let (_, html) = page(&app, &cookie, "/dashboard/subscriptions?status=canceled").await;
+    assert!(html.contains("No subscription has this status."), "{html}");
+    let (_, html) = page(&app, &cookie, "/dashboard/invoices?status=void").await;
+    assert!(html.contains("No invoice has this status."), "{html}");
+    let (_, html) = page(&app, &cookie, "/dashboard/invoices?status=bogus").await;
+    assert!(html.contains("Unknown status"), "{html}");
+}

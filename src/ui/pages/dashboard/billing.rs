@@ -2,7 +2,7 @@
 //! status filter of their lists, and how a period reads.
 
 use crate::server::clock::format_date;
-use crate::server::services::dashboard::Position;
+use crate::server::services::dashboard::{Page, Position};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -93,6 +93,33 @@ impl ListQuery {
             newer.then(|| format!("{path}?before={first}{suffix}")),
             older.then(|| format!("{path}?after={last}{suffix}")),
         )
+    }
+
+    /// A page of the list at `path` as it shows: `table` of its rows (`id` reads a row's
+    /// id) with the pager, or what an empty page says: `empty[0]` with no filter,
+    /// `empty[1]` under a status filter.
+    pub fn show<R>(
+        &self,
+        path: &str,
+        page: Result<Page<R>, sqlx::Error>,
+        id: fn(&R) -> &str,
+        empty: [&'static str; 2],
+        table: impl FnOnce(Vec<R>) -> AnyView,
+    ) -> AnyView {
+        let Page { rows, newer, older } = match page {
+            Ok(page) => page,
+            Err(err) => return super::load_failed(err),
+        };
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            let message = if self.status.is_some() {
+                empty[1]
+            } else {
+                empty[0]
+            };
+            return view! { <p class="empty card" data-testid="empty">{message}</p> }.into_any();
+        };
+        let (newer, older) = self.pages(path, (id(first), id(last)), newer, older);
+        view! { {table(rows)} <super::Pager newer older /> }.into_any()
     }
 }
 

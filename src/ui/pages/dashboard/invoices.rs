@@ -4,15 +4,15 @@
 use super::billing::{BillingTabs, ListQuery, StatusFilter, period};
 use super::billing_actions::{CloseInvoice, RetryInvoice};
 use super::{
-    DashboardLayout, Pager, PaymentsTable, StatusBadge, action, load_failed, money, not_found,
-    signed_out, viewer,
+    DashboardLayout, PaymentsTable, StatusBadge, action, load_failed, money, not_found, signed_out,
+    viewer,
 };
 use crate::domain::billing::InvoiceStatus;
 use crate::server::clock::format_utc;
 use crate::server::services::ServiceError;
 use crate::server::services::billing::BillingError;
 use crate::server::services::billing::dashboard::{self as billing, InvoiceDetail};
-use crate::server::services::dashboard::{self, Page};
+use crate::server::services::dashboard;
 use crate::server::state::AppState;
 use crate::server::store::invoices::{InvoiceFilter, InvoiceRow};
 use crate::server::views::billing::hosted_invoice_url;
@@ -39,23 +39,17 @@ pub fn InvoicesPage() -> impl IntoView {
             status,
             ..InvoiceFilter::default()
         };
-        match dashboard::page(&state.store, &scope, &filter, &query.position, PAGE_SIZE).await {
-            Ok(Page { rows, newer, older }) => {
-                if rows.is_empty() {
-                    let message = if query.status.is_some() {
-                        "No invoice has this status."
-                    } else {
-                        "No invoices yet in this mode: subscriptions make them."
-                    };
-                    return view! { <p class="empty card" data-testid="empty">{message}</p> }
-                        .into_any();
-                }
-                let ends = (rows[0].id.as_str(), rows[rows.len() - 1].id.as_str());
-                let (newer, older) = query.pages("/dashboard/invoices", ends, newer, older);
-                view! { <InvoicesTable rows /> <Pager newer older /> }.into_any()
-            }
-            Err(err) => load_failed(err),
-        }
+        let page = dashboard::page(&state.store, &scope, &filter, &query.position, PAGE_SIZE);
+        query.show(
+            "/dashboard/invoices",
+            page.await,
+            |r: &InvoiceRow| &r.id,
+            [
+                "No invoices yet in this mode: subscriptions make them.",
+                "No invoice has this status.",
+            ],
+            |rows| view! { <InvoicesTable rows /> }.into_any(),
+        )
     });
     let statuses = InvoiceStatus::ALL.iter().map(|s| s.as_str()).collect();
     view! {

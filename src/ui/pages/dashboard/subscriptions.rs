@@ -6,14 +6,14 @@ use super::billing_actions::CancelSubscription;
 use super::invoices::InvoicesTable;
 use super::payment::card_brand;
 use super::{
-    DashboardLayout, Pager, StatusBadge, action, load_failed, money, not_found, signed_out, viewer,
+    DashboardLayout, StatusBadge, action, load_failed, money, not_found, signed_out, viewer,
 };
 use crate::domain::billing::SubscriptionStatus;
 use crate::server::clock::format_utc;
 use crate::server::services::ServiceError;
 use crate::server::services::billing::BillingError;
 use crate::server::services::billing::dashboard::{self as billing, SubscriptionDetail};
-use crate::server::services::dashboard::{self, Page};
+use crate::server::services::dashboard;
 use crate::server::state::AppState;
 use crate::server::store::subscriptions::{SubscriptionFilter, SubscriptionRow};
 use leptos::prelude::*;
@@ -39,23 +39,17 @@ pub fn SubscriptionsPage() -> impl IntoView {
             status,
             ..SubscriptionFilter::default()
         };
-        match dashboard::page(&state.store, &scope, &filter, &query.position, PAGE_SIZE).await {
-            Ok(Page { rows, newer, older }) => {
-                if rows.is_empty() {
-                    let message = if query.status.is_some() {
-                        "No subscription has this status."
-                    } else {
-                        "No subscriptions yet in this mode. Create one with POST /v1/subscriptions."
-                    };
-                    return view! { <p class="empty card" data-testid="empty">{message}</p> }
-                        .into_any();
-                }
-                let ends = (rows[0].id.as_str(), rows[rows.len() - 1].id.as_str());
-                let (newer, older) = query.pages("/dashboard/subscriptions", ends, newer, older);
-                view! { <SubscriptionList rows /> <Pager newer older /> }.into_any()
-            }
-            Err(err) => load_failed(err),
-        }
+        let page = dashboard::page(&state.store, &scope, &filter, &query.position, PAGE_SIZE);
+        query.show(
+            "/dashboard/subscriptions",
+            page.await,
+            |r: &SubscriptionRow| &r.id,
+            [
+                "No subscriptions yet in this mode. Create one with POST /v1/subscriptions.",
+                "No subscription has this status.",
+            ],
+            |rows| view! { <SubscriptionList rows /> }.into_any(),
+        )
     });
     let statuses = SubscriptionStatus::ALL.iter().map(|s| s.as_str()).collect();
     view! {
