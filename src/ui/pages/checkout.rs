@@ -1,7 +1,7 @@
 //! The hosted checkout page (`/checkout/{reference}`): the merchant's name and colour, the
 //! amount, the order, and the card form, or the payment's result when it has one.
 
-use super::hosted_message;
+use super::{MerchantCard, hosted_message};
 use crate::domain::payment::PaymentStatus;
 use crate::server::services::checkout::{self, CheckoutView};
 use crate::server::services::payments::{challenge_url, return_url_with_result};
@@ -66,14 +66,6 @@ fn Checkout(
     let amount = p.currency.display(p.amount);
     let status = view.status();
     let merchant = view.merchant_name.clone();
-    let initial = merchant
-        .chars()
-        .next()
-        .map(|c| c.to_uppercase().to_string())
-        .unwrap_or_default();
-    // The merchant's colour, through the page's nonce (the CSP allows no inline styles).
-    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
-    let css = format!(":root{{--brand:{}}}", view.brand_color);
     let summary = order_summary(&view);
     let body = match status {
         PaymentStatus::RequiresPaymentMethod => {
@@ -100,33 +92,29 @@ fn Checkout(
     let awaiting = status.awaits_customer();
     let cancel_action = format!("/checkout/{}/cancel", p.id);
     let test_mode = !view.livemode();
+    let card = view! {
+        <div class="order" aria-label="Order summary">
+            <p class="amount-label">"Amount due"</p>
+            <p class="amount" data-testid="amount">{amount.clone()}</p>
+            {summary}
+        </div>
+        {body}
+        {(awaiting && test_mode).then(|| view! {
+            <p class="muted small test-hint">"Test card: 4242 4242 4242 4242, any future date, any CVC."</p>
+        })}
+        {awaiting.then(|| view! {
+            <form method="post" action=cancel_action class="cancel-form">
+                <button type="submit" class="link-button" data-testid="cancel">
+                    {format!("Cancel and return to {merchant}")}
+                </button>
+            </form>
+        })}
+        <p class="muted small secured">"Payments secured by VINR. Card details go only to VINR, never to the shop."</p>
+    }
+    .into_any();
     view! {
         <Title text=format!("Pay {} · {}", amount, merchant) />
-        <style nonce=nonce>{css}</style>
-        <section class="checkout-card" aria-labelledby="merchant-name">
-            <header class="checkout-head">
-                <span class="merchant-mark" aria-hidden="true">{initial}</span>
-                <h1 id="merchant-name" class="merchant-name">{merchant.clone()}</h1>
-                {test_mode.then(|| view! { <span class="badge test" title="Sandbox: no real money moves">"Test mode"</span> })}
-            </header>
-            <div class="order" aria-label="Order summary">
-                <p class="amount-label">"Amount due"</p>
-                <p class="amount" data-testid="amount">{amount.clone()}</p>
-                {summary}
-            </div>
-            {body}
-            {(awaiting && test_mode).then(|| view! {
-                <p class="muted small test-hint">"Test card: 4242 4242 4242 4242, any future date, any CVC."</p>
-            })}
-            {awaiting.then(|| view! {
-                <form method="post" action=cancel_action class="cancel-form">
-                    <button type="submit" class="link-button" data-testid="cancel">
-                        {format!("Cancel and return to {merchant}")}
-                    </button>
-                </form>
-            })}
-            <p class="muted small secured">"Payments secured by VINR. Card details go only to VINR, never to the shop."</p>
-        </section>
+        <MerchantCard merchant=merchant.clone() brand_color=view.brand_color.clone() test_mode body=card />
     }
 }
 

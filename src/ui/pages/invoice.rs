@@ -2,7 +2,7 @@
 //! invoice's lines), and, while it is open, the checkout's card form (it works without
 //! JavaScript) or the way to the bank's challenge its latest attempt waits on.
 
-use super::hosted_message;
+use super::{MerchantCard, hosted_message};
 use crate::server::clock::format_date;
 use crate::server::services::billing::hosted::{self, HostedInvoice, Stage};
 use crate::server::state::AppState;
@@ -59,13 +59,6 @@ fn Invoice(
     let due = money(inv.amount_remaining);
     let total = money(inv.total);
     let merchant = hosted.merchant_name.clone();
-    let initial = merchant
-        .chars()
-        .next()
-        .map(|c| c.to_uppercase().to_string())
-        .unwrap_or_default();
-    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
-    let css = format!(":root{{--brand:{}}}", hosted.brand_color);
     let stage = hosted.stage();
     let test_mode = !hosted.livemode();
     let decline = hosted.decline_message();
@@ -159,40 +152,36 @@ fn Invoice(
         format_date(inv.period_start),
         format_date(inv.period_end)
     );
+    let card = view! {
+        <div class="order" aria-label="Invoice summary">
+            <p class="amount-label">{if inv.amount_remaining > 0 { "Amount due" } else { "Invoice total" }}</p>
+            <p class="amount" data-testid="amount">{if inv.amount_remaining > 0 { due.clone() } else { total.clone() }}</p>
+            <p class="muted small">"Invoice " <code>{inv.id.clone()}</code> " · " {period}</p>
+            <table class="items" data-testid="invoice-lines">
+                <caption class="visually-hidden">"What this invoice is for"</caption>
+                <thead><tr><th scope="col">"Description"</th><th scope="col" class="num">"Qty"</th><th scope="col" class="num">"Amount"</th></tr></thead>
+                <tbody>
+                    {lines.into_iter().map(|(description, period, quantity, amount)| view! {
+                        <tr>
+                            <td>{description}{(!period.is_empty()).then(|| view! { <br /><span class="muted small">{period}</span> })}</td>
+                            <td class="num">{quantity}</td>
+                            <td class="num">{amount}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+                <tfoot>
+                    <tr><th scope="row" colspan="2">"Total"</th><td class="num">{total}</td></tr>
+                    {credit.map(|c| view! { <tr><th scope="row" colspan="2">"Credit applied"</th><td class="num">{c}</td></tr> })}
+                    {(inv.amount_paid > 0).then(|| view! { <tr><th scope="row" colspan="2">"Paid"</th><td class="num">{money(inv.amount_paid)}</td></tr> })}
+                </tfoot>
+            </table>
+        </div>
+        {panel}
+        <p class="muted small secured">"Payments secured by VINR. Card details go only to VINR, never to the business."</p>
+    }
+    .into_any();
     view! {
         <Title text=format!("Invoice {} · {}", inv.id, merchant) />
-        <style nonce=nonce>{css}</style>
-        <section class="checkout-card" aria-labelledby="merchant-name">
-            <header class="checkout-head">
-                <span class="merchant-mark" aria-hidden="true">{initial}</span>
-                <h1 id="merchant-name" class="merchant-name">{merchant.clone()}</h1>
-                {test_mode.then(|| view! { <span class="badge test" title="Sandbox: no real money moves">"Test mode"</span> })}
-            </header>
-            <div class="order" aria-label="Invoice summary">
-                <p class="amount-label">{if inv.amount_remaining > 0 { "Amount due" } else { "Invoice total" }}</p>
-                <p class="amount" data-testid="amount">{if inv.amount_remaining > 0 { due.clone() } else { total.clone() }}</p>
-                <p class="muted small">"Invoice " <code>{inv.id.clone()}</code> " · " {period}</p>
-                <table class="items" data-testid="invoice-lines">
-                    <caption class="visually-hidden">"What this invoice is for"</caption>
-                    <thead><tr><th scope="col">"Description"</th><th scope="col" class="num">"Qty"</th><th scope="col" class="num">"Amount"</th></tr></thead>
-                    <tbody>
-                        {lines.into_iter().map(|(description, period, quantity, amount)| view! {
-                            <tr>
-                                <td>{description}{(!period.is_empty()).then(|| view! { <br /><span class="muted small">{period}</span> })}</td>
-                                <td class="num">{quantity}</td>
-                                <td class="num">{amount}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                    <tfoot>
-                        <tr><th scope="row" colspan="2">"Total"</th><td class="num">{total}</td></tr>
-                        {credit.map(|c| view! { <tr><th scope="row" colspan="2">"Credit applied"</th><td class="num">{c}</td></tr> })}
-                        {(inv.amount_paid > 0).then(|| view! { <tr><th scope="row" colspan="2">"Paid"</th><td class="num">{money(inv.amount_paid)}</td></tr> })}
-                    </tfoot>
-                </table>
-            </div>
-            {panel}
-            <p class="muted small secured">"Payments secured by VINR. Card details go only to VINR, never to the business."</p>
-        </section>
+        <MerchantCard merchant=merchant.clone() brand_color=hosted.brand_color.clone() test_mode body=card />
     }
 }

@@ -65,6 +65,36 @@ pub fn hosted_message(
     .into_any()
 }
 
+/// A hosted page's card in the merchant's colour (set through the page's nonce: the CSP
+/// allows no inline styles), headed by the merchant's initial and name and, in test mode,
+/// the badge; then `body`.
+#[component]
+pub fn MerchantCard(
+    merchant: String,
+    brand_color: String,
+    test_mode: bool,
+    body: AnyView,
+) -> impl IntoView {
+    let initial = merchant
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().to_string())
+        .unwrap_or_default();
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
+    let css = format!(":root{{--brand:{brand_color}}}");
+    view! {
+        <style nonce=nonce>{css}</style>
+        <section class="checkout-card" aria-labelledby="merchant-name">
+            <header class="checkout-head">
+                <span class="merchant-mark" aria-hidden="true">{initial}</span>
+                <h1 id="merchant-name" class="merchant-name">{merchant}</h1>
+                {test_mode.then(|| view! { <span class="badge test" title="Sandbox: no real money moves">"Test mode"</span> })}
+            </header>
+            {body}
+        </section>
+    }
+}
+
 /// What a plain (no JavaScript) post of the card form came back with, from the query: the
 /// field the server refused with its message (`?invalid=`), and whether it failed on our side
 /// (`?failed=1`).
