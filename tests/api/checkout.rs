@@ -130,6 +130,10 @@ async fn the_checkout_context_is_public_and_the_page_shows_the_order() {
     ] {
         assert!(html.contains(wanted), "{wanted} missing from the page");
     }
+    // The merchant's card: its colour through this response's nonce, its initial, the badge.
+    assert!(html.contains(&crate::helpers::brand_style(&csp)), "{html}");
+    assert!(html.contains(r#"class="merchant-mark">T</span>"#));
+    assert!(html.contains("Test mode"));
 
     let (status, html) = app.page("/checkout/pay_000000000000000000000000").await;
     assert_eq!(status, 404);

@@ -208,3 +208,14 @@ pub async fn assert_ledger_sound(app: &TestApp) {
         .unwrap();
     assert!(problems.is_empty(), "ledger verify: {problems:#?}");
 }
+
+/// The style element a hosted page sets the test merchant's colour with, under the nonce of
+/// its `csp` header.
+pub fn brand_style(csp: &str) -> String {
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the CSP");
+    format!(r#"<style nonce="{nonce}">:root{{--brand:#4f46e5}}</style>"#)
+}

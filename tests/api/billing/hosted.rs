@@ -2,7 +2,7 @@
 //! recovered by a new card typed there without JavaScript.
 
 use super::at;
-use crate::helpers::{TestApp, assert_ledger_sound};
+use crate::helpers::{TestApp, assert_ledger_sound, send_raw};
 
 /// The `href` of the element with `data-testid="{testid}"` in `html`.
 fn href_of(html: &str, testid: &str) -> Option<String> {
@@ -43,6 +43,16 @@ async fn a_3ds_first_invoice_is_completed_on_the_hosted_invoice_page() {
     assert_eq!(status, 200);
     assert!(html.contains("€15.00"), "the amount due is shown");
     assert!(html.contains("Starter"), "the line names the product");
+    // The merchant's card: its colour through this response's nonce, its initial, the badge.
+    let resp = send_raw(app.client.get(app.url(&format!("/invoices/{inv_id}")))).await;
+    let csp = resp.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let card = resp.text().await.unwrap();
+    assert!(card.contains(&crate::helpers::brand_style(&csp)), "{card}");
+    assert!(card.contains(r#"class="merchant-mark">T</span>"#));
+    assert!(card.contains("Test mode"));
     let challenge = href_of(&html, "challenge-link").expect("a way to the bank's challenge");
     assert_eq!(challenge, format!("http://127.0.0.1/sandbox/3ds/{pay_id}"));
     assert!(
