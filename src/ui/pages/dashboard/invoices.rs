@@ -4,8 +4,8 @@
 use super::billing::{BillingTabs, ListQuery, StatusFilter, period};
 use super::billing_actions::{CloseInvoice, RetryInvoice};
 use super::{
-    DashboardLayout, PaymentsTable, StatusBadge, action, load_failed, money, not_found, signed_out,
-    viewer,
+    ConfirmAction, DashboardLayout, PaymentsTable, StatusBadge, action, load_failed, money,
+    not_found, signed_out, viewer,
 };
 use crate::domain::billing::InvoiceStatus;
 use crate::server::clock::format_utc;
@@ -185,25 +185,23 @@ fn Invoice(detail: InvoiceDetail, public_url: String) -> impl IntoView {
                             {if status == InvoiceStatus::Draft { "Finalize and charge now" } else { "Retry payment now" }}
                         </button>
                     </form>
-                    <details class="action" data-testid="void">
-                        <summary class="button ghost">"Void…"</summary>
-                        <form method="post" action={action::<CloseInvoice>()}>
-                            <input type="hidden" name="invoice" value=id.clone() />
-                            <input type="hidden" name="to" value="void" />
-                            <p>"Nothing will be owed on this invoice, and no retry will run."</p>
-                            <button type="submit" class="button danger">"Confirm void"</button>
-                        </form>
-                    </details>
+                    <ConfirmAction
+                        testid="void"
+                        summary="Void…"
+                        action={action::<CloseInvoice>().to_string()}
+                        fields={vec![("invoice", id.clone()), ("to", "void".into())]}
+                        body={view! { <p>"Nothing will be owed on this invoice, and no retry will run."</p> }.into_any()}
+                        confirm="Confirm void"
+                    />
                     {open.then(|| view! {
-                        <details class="action" data-testid="uncollectible">
-                            <summary class="button ghost">"Mark uncollectible…"</summary>
-                            <form method="post" action={action::<CloseInvoice>()}>
-                                <input type="hidden" name="invoice" value=id.clone() />
-                                <input type="hidden" name="to" value="uncollectible" />
-                                <p>"Write it off: no retry will run. The customer can no longer pay it on its page."</p>
-                                <button type="submit" class="button danger">"Confirm"</button>
-                            </form>
-                        </details>
+                        <ConfirmAction
+                            testid="uncollectible"
+                            summary="Mark uncollectible…"
+                            action={action::<CloseInvoice>().to_string()}
+                            fields={vec![("invoice", id.clone()), ("to", "uncollectible".into())]}
+                            body={view! { <p>"Write it off: no retry will run. The customer can no longer pay it on its page."</p> }.into_any()}
+                            confirm="Confirm"
+                        />
                     })}
                 </div>
             </section>

@@ -56,6 +56,32 @@ pub fn action<T: ServerFn>() -> &'static str {
     T::PATH
 }
 
+/// An action behind a second look, working without JavaScript: a summary button that opens
+/// a form posting to `action` with its hidden `fields`, what it does (`body`), and the
+/// button that confirms it.
+#[component]
+pub fn ConfirmAction(
+    testid: &'static str,
+    summary: &'static str,
+    #[prop(default = "button ghost")] summary_class: &'static str,
+    action: String,
+    fields: Vec<(&'static str, String)>,
+    body: AnyView,
+    confirm: &'static str,
+    #[prop(default = "button danger")] confirm_class: &'static str,
+) -> impl IntoView {
+    view! {
+        <details class="action" data-testid=testid>
+            <summary class=summary_class>{summary}</summary>
+            <form method="post" action=action>
+                {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
+                {body}
+                <button type="submit" class=confirm_class>{confirm}</button>
+            </form>
+        </details>
+    }
+}
+
 /// What a `?notice=` code says.
 pub fn notice_message(code: &str) -> Option<&'static str> {
     Some(match code {

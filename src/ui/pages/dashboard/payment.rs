@@ -4,7 +4,8 @@
 
 use super::webhook::DeliveriesTable;
 use super::{
-    DashboardLayout, StatusBadge, action, load_failed, money, not_found, signed_out, viewer,
+    ConfirmAction, DashboardLayout, StatusBadge, action, load_failed, money, not_found, signed_out,
+    viewer,
 };
 use crate::domain::payment::PaymentStatus;
 use crate::server::services::ServiceError;
@@ -122,44 +123,51 @@ fn Actions(payment: PaymentRow, pending: i64) -> impl IntoView {
             <h2>"Actions"</h2>
             <div class="action-row">
                 {capturable.then(|| view! {
-                    <details class="action" data-testid="capture">
-                        <summary class="button primary">"Capture…"</summary>
-                        <form method="post" action={action::<CapturePayment>()}>
-                            <input type="hidden" name="payment" value=id.clone() />
+                    <ConfirmAction
+                        testid="capture"
+                        summary="Capture…"
+                        summary_class="button primary"
+                        action={action::<CapturePayment>().to_string()}
+                        fields={vec![("payment", id.clone())]}
+                        body={view! {
                             <label for="capture-amount">"Amount to capture (" {currency} ")"</label>
                             <input id="capture-amount" name="amount" inputmode="decimal" value=capture_default.clone() />
                             <p class="muted small">"Up to " {capture_default.clone()} ". Whatever is not captured is released to the customer."</p>
-                            <button type="submit" class="button primary">"Confirm capture"</button>
-                        </form>
-                    </details>
-                    <details class="action" data-testid="adjust">
-                        <summary class="button ghost">"Adjust…"</summary>
-                        <form method="post" action={action::<AdjustPayment>()}>
-                            <input type="hidden" name="payment" value=id.clone() />
+                        }.into_any()}
+                        confirm="Confirm capture"
+                        confirm_class="button primary"
+                    />
+                    <ConfirmAction
+                        testid="adjust"
+                        summary="Adjust…"
+                        action={action::<AdjustPayment>().to_string()}
+                        fields={vec![("payment", id.clone())]}
+                        body={view! {
                             <label for="adjust-amount">"New authorised amount (" {currency} ")"</label>
                             <input id="adjust-amount" name="amount" inputmode="decimal" required />
                             <p class="muted small">"An increase asks the card's issuer again and can be declined."</p>
-                            <button type="submit" class="button primary">"Confirm new amount"</button>
-                        </form>
-                    </details>
+                        }.into_any()}
+                        confirm="Confirm new amount"
+                        confirm_class="button primary"
+                    />
                 })}
                 {cancelable.then(|| view! {
-                    <details class="action" data-testid="cancel">
-                        <summary class="button ghost">"Cancel…"</summary>
-                        <form method="post" action={action::<CancelPayment>()}>
-                            <input type="hidden" name="payment" value=id.clone() />
-                            <input type="hidden" name="reason" value="" />
-                            <p>"The customer will not be charged; an authorisation is released."</p>
-                            <button type="submit" class="button danger">"Confirm cancel"</button>
-                        </form>
-                    </details>
+                    <ConfirmAction
+                        testid="cancel"
+                        summary="Cancel…"
+                        action={action::<CancelPayment>().to_string()}
+                        fields={vec![("payment", id.clone()), ("reason", String::new())]}
+                        body={view! { <p>"The customer will not be charged; an authorisation is released."</p> }.into_any()}
+                        confirm="Confirm cancel"
+                    />
                 })}
                 {can_refund.then(|| view! {
-                    <details class="action" data-testid="refund">
-                        <summary class="button ghost">"Refund…"</summary>
-                        <form method="post" action={action::<RefundPayment>()}>
-                            <input type="hidden" name="payment" value=id.clone() />
-                            <input type="hidden" name="seen" value=seen.clone() />
+                    <ConfirmAction
+                        testid="refund"
+                        summary="Refund…"
+                        action={action::<RefundPayment>().to_string()}
+                        fields={vec![("payment", id.clone()), ("seen", seen.clone())]}
+                        body={view! {
                             <label for="refund-amount">"Amount to refund (" {currency} ")"</label>
                             <input id="refund-amount" name="amount" inputmode="decimal" value=refund_default.clone() />
                             <p class="muted small">{format!("Up to {refund_default}.")}</p>
@@ -168,9 +176,10 @@ fn Actions(payment: PaymentRow, pending: i64) -> impl IntoView {
                                 <option value="">"None given"</option>
                                 {REASONS.into_iter().map(|r| view! { <option value=r>{super::status_label(r)}</option> }).collect_view()}
                             </select>
-                            <button type="submit" class="button primary">"Confirm refund"</button>
-                        </form>
-                    </details>
+                        }.into_any()}
+                        confirm="Confirm refund"
+                        confirm_class="button primary"
+                    />
                 })}
             </div>
         </section>

@@ -6,7 +6,8 @@ use super::billing_actions::CancelSubscription;
 use super::invoices::InvoicesTable;
 use super::payment::card_brand;
 use super::{
-    DashboardLayout, StatusBadge, action, load_failed, money, not_found, signed_out, viewer,
+    ConfirmAction, DashboardLayout, StatusBadge, action, load_failed, money, not_found, signed_out,
+    viewer,
 };
 use crate::domain::billing::SubscriptionStatus;
 use crate::server::clock::format_utc;
@@ -187,26 +188,25 @@ fn Subscription(detail: SubscriptionDetail) -> impl IntoView {
                         }.into_any()
                     } else {
                         view! {
-                            <details class="action" data-testid="cancel-at-period-end">
-                                <summary class="button ghost">"Cancel at period end…"</summary>
-                                <form method="post" action=cancel>
-                                    <input type="hidden" name="subscription" value=s.id.clone() />
-                                    <input type="hidden" name="when" value="period_end" />
-                                    <p>{format!("It runs, paid, until {}; then it ends without another invoice.", format_utc(s.current_period_end))}</p>
-                                    <button type="submit" class="button primary">"Confirm"</button>
-                                </form>
-                            </details>
+                            <ConfirmAction
+                                testid="cancel-at-period-end"
+                                summary="Cancel at period end…"
+                                action={cancel.to_string()}
+                                fields={vec![("subscription", s.id.clone()), ("when", "period_end".into())]}
+                                body={view! { <p>{format!("It runs, paid, until {}; then it ends without another invoice.", format_utc(s.current_period_end))}</p> }.into_any()}
+                                confirm="Confirm"
+                                confirm_class="button primary"
+                            />
                         }.into_any()
                     }}
-                    <details class="action" data-testid="cancel-now">
-                        <summary class="button ghost">"Cancel now…"</summary>
-                        <form method="post" action=cancel>
-                            <input type="hidden" name="subscription" value=s.id.clone() />
-                            <input type="hidden" name="when" value="now" />
-                            <p>"It ends at once: no further invoices, and nothing is refunded."</p>
-                            <button type="submit" class="button danger">"Confirm cancel"</button>
-                        </form>
-                    </details>
+                    <ConfirmAction
+                        testid="cancel-now"
+                        summary="Cancel now…"
+                        action={cancel.to_string()}
+                        fields={vec![("subscription", s.id.clone()), ("when", "now".into())]}
+                        body={view! { <p>"It ends at once: no further invoices, and nothing is refunded."</p> }.into_any()}
+                        confirm="Confirm cancel"
+                    />
                 </div>
             </section>
         })}
