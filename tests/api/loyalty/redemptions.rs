@@ -222,6 +222,35 @@ async fn a_canceled_reservation_gives_the_points_and_the_price_back() {
         app.events_named("loyalty.redemption.canceled").await.len(),
         1
     );
+    // A payment succeeding on a redemption that was canceled meanwhile (read as reserved
+    // before its transaction) leaves it as it is: no second release, nothing refused.
+    {
+        use vinr::domain::loyalty::RedemptionStatus;
+        use vinr::server::services::loyalty::{programs, redemptions};
+        let scope = vinr::server::services::Scope {
+            account_id: app.account_id.clone(),
+            mode: vinr::domain::mode::Mode::Test,
+        };
+        let store = &app.state.store;
+        let id = reserved["id"].as_str().unwrap();
+        let mut stale = redemptions::find(store.reader(), &scope, id).await.unwrap();
+        stale.status = RedemptionStatus::Reserved;
+        let program = programs::find(store.reader(), &scope, "prog_default", None)
+            .await
+            .unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let clock = app.state.clock.as_ref();
+        let ended = redemptions::end(&mut tx, clock, &program, stale, RedemptionStatus::Completed)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(ended.is_none());
+        let account = app.points_of(&cust).await;
+        assert_eq!(
+            (account["available"].as_i64(), account["redeemed"].as_i64()),
+            (Some(300), Some(0))
+        );
+    }
     // A payment canceled with a reward on it gives the points back too.
     let again = app
         .ok_json(app.post_json(

@@ -137,14 +137,7 @@ pub async fn create(
         created: now.div_euclid(1_000_000),
         sort_key: now,
     };
-    if locked.created {
-        // No account: no points.
-        return Err(coded(
-            "reward",
-            "insufficient_points",
-            "The customer has no points in this program.",
-        ));
-    }
+    // (A customer without an account has no points: the spend above refused.)
     locked.write(tx, wall, None).await?;
     if let Err(e) = row::insert_now(tx, &redemption).await {
         return Err(match is_unique_violation(&e) {
@@ -254,25 +247,30 @@ pub async fn cancel(
             ));
         }
     }
-    end(tx, wall, &program, redemption, RedemptionStatus::Canceled).await
+    end(tx, wall, &program, redemption, RedemptionStatus::Canceled)
+        .await?
+        .ok_or_else(|| {
+            state(
+                "redemption_unexpected_state",
+                format!("The redemption {id} ended meanwhile."),
+            )
+        })
 }
 
 /// Ends a reserved redemption: `completed` (its payment succeeded) or `canceled` (its points
-/// given back). A redemption another request ended first is left as it is.
+/// given back). A redemption another request ended first is left as it is (None), so that a
+/// payment's success is never refused for it.
 pub async fn end(
     tx: &mut Tx,
     wall: &dyn Clock,
     program: &ProgramRow,
     mut redemption: RedemptionRow,
     to: RedemptionStatus,
-) -> Result<RedemptionRow> {
+) -> Result<Option<RedemptionRow>> {
     if loyalty::set_redemption_status(tx, &redemption.id, RedemptionStatus::Reserved, to).await?
         != 1
     {
-        return Err(state(
-            "redemption_unexpected_state",
-            "The redemption changed meanwhile.",
-        ));
+        return Ok(None);
     }
     redemption.status = to;
     let mut locked = lots::lock(tx, wall, program, &redemption.customer).await?;
@@ -308,7 +306,7 @@ pub async fn end(
         None,
     )
     .await?;
-    Ok(redemption)
+    Ok(Some(redemption))
 }
 
 /// What the transaction that took a redemption's points took from each lot.

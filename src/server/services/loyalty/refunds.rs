@@ -37,6 +37,8 @@ pub async fn on_refund(
         if program.refund_earned == EarnedPolicy::Keep {
             continue;
         }
+        // Read in the refund's transaction, after it took the payment (`settle_hold`): a
+        // concurrent refund of the same payment has committed its clawback or waits.
         let clawed: i64 = loyalty::reversing(tx.conn().await?, &earn.id)
             .await?
             .iter()

@@ -71,7 +71,8 @@ impl PointsChange {
             earn.write(tx, clock).await?;
         }
         if let Some((program, redemption, to)) = self.redemption {
-            loyalty::redemptions::end(tx, clock, &program, redemption, to).await?;
+            // None: canceled meanwhile (its points are back already); the payment stands.
+            let _ended = loyalty::redemptions::end(tx, clock, &program, redemption, to).await?;
         }
         Ok(())
     }
