@@ -120,6 +120,11 @@ reads! {
 /// Writes the mutable fields of `r` if the stored status is still `expected_status`, with the
 /// deadline of the acquirer call it now waits on (`call_until`, 0 for none). False when
 /// another request changed the payment first: the caller rolls back and answers 409.
+///
+/// A payment awaiting its method may have been repriced since it was read (a loyalty reward
+/// put on it or taken off, `reprice`), so leaving that status also needs the amount it was
+/// read with: a confirm never charges a price that is no longer the payment's. (Only an
+/// adjustment changes the amount itself, and it starts from `requires_capture`.)
 pub async fn update_if_status(
     tx: &mut Tx,
     r: &PaymentRow,
@@ -131,7 +136,8 @@ pub async fn update_if_status(
              status = $7, payment_method = $8, latest_charge = $9, next_action = $10, last_payment_error = $11,
              adjustment = $12, reversal = $13, cancellation_reason = $14, acquirer = $15, customer = $16,
              acquirer_call_until = $17
-         WHERE id = $1 AND status = $2",
+         WHERE id = $1 AND status = $2
+           AND (status <> 'requires_payment_method' OR amount = $3)",
     )
     .bind(&r.id)
     .bind(expected_status)

@@ -99,6 +99,11 @@ async fn a_reward_on_a_payment_lowers_it_completes_when_paid_and_comes_back_on_a
         ))
         .await;
     let pay = payment["id"].as_str().unwrap();
+    // A confirm that read the payment before the reward went on it (at 5000).
+    let read_before = vinr::server::store::payments::find_by_id(app.state.store.reader(), pay)
+        .await
+        .unwrap()
+        .unwrap();
     let reserved = app
         .ok_json(app.post_json(
             "/v1/loyalty/redemptions",
@@ -118,6 +123,20 @@ async fn a_reward_on_a_payment_lowers_it_completes_when_paid_and_comes_back_on_a
         app.ok_json(app.get(&format!("/v1/payments/{pay}"))).await["amount"],
         4500
     );
+    // That confirm cannot take the payment at the old price: its compare-and-set fails.
+    let mut claim = read_before.clone();
+    claim.status = vinr::domain::payment::PaymentStatus::Processing;
+    let mut tx = app.state.store.begin().await.unwrap();
+    let taken = vinr::server::store::payments::update_if_status(
+        &mut tx,
+        &claim,
+        "requires_payment_method",
+        0,
+    )
+    .await
+    .unwrap();
+    tx.rollback().await.unwrap();
+    assert!(!taken, "a stale amount never reaches the acquirer");
 
     let paid = app
         .ok_json(app.post_json(
