@@ -6,6 +6,9 @@ use crate::ui::pages::dashboard::customers::{CustomerPage, CustomersPage};
 use crate::ui::pages::dashboard::developers::DevelopersPage;
 use crate::ui::pages::dashboard::home::DashboardHome;
 use crate::ui::pages::dashboard::invoices::{InvoicePage as DashboardInvoicePage, InvoicesPage};
+use crate::ui::pages::dashboard::loyalty::LoyaltyPage;
+use crate::ui::pages::dashboard::loyalty_accounts::{LoyaltyAccountPage, LoyaltyAccountsPage};
+use crate::ui::pages::dashboard::loyalty_rewards::RewardsPage;
 use crate::ui::pages::dashboard::payment::PaymentPage;
 use crate::ui::pages::dashboard::payments::PaymentsPage;
 use crate::ui::pages::dashboard::products::ProductsPage;
@@ -90,6 +93,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/invoices") view=InvoicesPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/invoices/:id") view=DashboardInvoicePage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/products") view=ProductsPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/loyalty") view=LoyaltyPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/loyalty/accounts") view=LoyaltyAccountsPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/loyalty/accounts/:id") view=LoyaltyAccountPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard/loyalty/rewards") view=RewardsPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/developers") view=DevelopersPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/webhooks/:id") view=EndpointPage ssr=SsrMode::Async />
                 <Route path=path!("/dashboard/settings") view=SettingsPage ssr=SsrMode::Async />

@@ -6,7 +6,7 @@ use super::auth::scope_of;
 use super::error::{ApiError, ApiResult};
 use super::idempotency::{Post, Reply};
 use super::payments::create::defaults;
-use super::payments::{expand, payment_view};
+use super::payments::expand;
 use crate::server::services::payments as service;
 use crate::server::services::payments::NewPayment;
 use crate::server::views::PaymentSessionView;
@@ -49,7 +49,7 @@ pub async fn create_payment_session(post: Post<NewPayment>) -> ApiResult<Respons
         let staged =
             service::create(&state.payment_deps(), &scope_of(auth), defaults(auth), p).await?;
         let row = &staged.payment;
-        let payment = expand(state, auth, payment_view(state, auth, row), &expand_fields).await?;
+        let payment = expand(state, auth, row, &expand_fields).await?;
         let secret = service::client_secret(&state.config.secret, &row.id);
         let body = PaymentSessionView::new(row, payment, secret);
         Ok((staged.tx, Reply::ok(body)?))

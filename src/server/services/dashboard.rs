@@ -2,6 +2,7 @@
 //! Every lookup is scoped to the signed-in account and mode: another merchant's id is simply
 //! not found.
 
+use super::loyalty::payment::{self as payment_points, PaymentPoints};
 use super::{Scope, ServiceError};
 use crate::domain::stats::DayRow;
 use crate::server::store::Store;
@@ -12,6 +13,7 @@ use crate::server::store::charges::{self, ChargeRow};
 use crate::server::store::customers::CustomerRow;
 use crate::server::store::events::{self, EventFilter, EventRow};
 use crate::server::store::ledger::{self, EntryRow, TransactionRow};
+use crate::server::store::loyalty::{AccountFilter, LoyaltyAccountRow};
 use crate::server::store::page::{self, Cursor, Listing};
 use crate::server::store::payment_methods::{self, PaymentMethodRow};
 use crate::server::store::payments::{self, PaymentFilter, PaymentRow};
@@ -71,6 +73,8 @@ pub struct PaymentDetail {
     /// Oldest first, each with its entries.
     pub ledger: Vec<(TransactionRow, Vec<EntryRow>)>,
     pub deliveries: Vec<DeliveryView>,
+    /// What it earned, lost to refunds, or had redeemed on it.
+    pub points: PaymentPoints,
 }
 
 /// Most events, ledger postings and deliveries a payment page lists (a payment has a handful).
@@ -110,6 +114,7 @@ pub async fn payment_detail(
         webhook_deliveries::of_events(db, &event_ids).await?,
     )
     .await?;
+    let points = payment_points::of_payment(store, &payment).await?;
     Ok(PaymentDetail {
         payment,
         charges,
@@ -118,6 +123,7 @@ pub async fn payment_detail(
         refunds_pending,
         ledger,
         deliveries,
+        points,
     })
 }
 
@@ -166,6 +172,8 @@ pub struct CustomerDetail {
     pub customer: CustomerRow,
     pub payments: Vec<PaymentRow>,
     pub cards: Vec<PaymentMethodRow>,
+    /// Their points accounts, one per program they have points in.
+    pub points: Vec<LoyaltyAccountRow>,
 }
 
 pub async fn customer_detail(
@@ -190,10 +198,16 @@ pub async fn customer_detail(
     let (payments, _) = newest(store, scope, &filter, 50).await?;
     let of_customer = payment_methods::OfCustomer(customer.id.clone());
     let (cards, _) = newest(store, scope, &of_customer, 50).await?;
+    let of_points = AccountFilter {
+        customer: Some(customer.id.clone()),
+        ..AccountFilter::default()
+    };
+    let (points, _) = newest(store, scope, &of_points, 50).await?;
     Ok(CustomerDetail {
         customer,
         payments,
         cards,
+        points,
     })
 }
 

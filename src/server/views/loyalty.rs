@@ -306,3 +306,40 @@ impl From<&RedemptionRow> for RedemptionView {
         }
     }
 }
+
+/// A payment's points (`expand[]=loyalty` on a payment).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = PaymentLoyalty)]
+pub struct PaymentLoyaltyView {
+    /// Always `payment_loyalty`.
+    pub object: &'static str,
+    /// What the payment earned, in every program.
+    pub points_earned: i64,
+    /// What refunds took back of it.
+    pub points_clawed_back: i64,
+    /// What paying it now would earn, while it waits to be paid (null otherwise).
+    pub points_to_earn: Option<i64>,
+    /// Rewards redeemed against it.
+    pub redemptions: Vec<RedemptionView>,
+    /// Its earns and clawbacks, oldest first.
+    pub transactions: Vec<PtxView>,
+}
+
+impl PaymentLoyaltyView {
+    pub fn new<'a>(
+        points_earned: i64,
+        points_clawed_back: i64,
+        points_to_earn: Option<i64>,
+        redemptions: impl IntoIterator<Item = &'a RedemptionRow>,
+        transactions: &[PtxRow],
+    ) -> Self {
+        PaymentLoyaltyView {
+            object: "payment_loyalty",
+            points_earned,
+            points_clawed_back,
+            points_to_earn,
+            redemptions: redemptions.into_iter().map(RedemptionView::from).collect(),
+            transactions: transactions.iter().map(PtxView::from).collect(),
+        }
+    }
+}

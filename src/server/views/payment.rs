@@ -67,6 +67,9 @@ pub struct PaymentView {
     pub livemode: bool,
     /// The invoice this payment attempts to pay (`inv_…`).
     pub invoice: Option<String>,
+    /// Its points (`PaymentLoyalty`), with `expand[]=loyalty` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loyalty: Option<Value>,
 }
 
 impl PaymentView {
@@ -107,6 +110,7 @@ impl PaymentView {
             created: row.created,
             livemode: is_live(row.mode),
             invoice: row.invoice.clone(),
+            loyalty: None,
         }
     }
 

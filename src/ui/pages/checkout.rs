@@ -4,6 +4,7 @@
 use super::{MerchantCard, hosted_message};
 use crate::domain::payment::PaymentStatus;
 use crate::server::services::checkout::{self, CheckoutView};
+use crate::server::services::loyalty::{self, payment::PaymentPoints};
 use crate::server::services::payments::{challenge_url, return_url_with_result};
 use crate::server::state::AppState;
 use crate::ui::islands::card_form::CardForm;
@@ -21,7 +22,15 @@ pub fn CheckoutPage() -> impl IntoView {
         match checkout::load(&deps, &id).await {
             Ok(Some(view)) => {
                 allow_form_target(&view);
-                view! { <Checkout checkout=view invalid=invalid failed=failed today=crate::server::clock::year_month(state.clock.now()) /> }
+                // The points lines are extras: a failure to read them leaves them out rather
+                // than keeping the customer from paying.
+                let points = loyalty::payment::of_payment(&state.store, &view.payment)
+                    .await
+                    .unwrap_or_else(|err| {
+                        tracing::warn!(error = %err, payment = %view.payment.id, "reading a checkout's points failed");
+                        PaymentPoints::default()
+                    });
+                view! { <Checkout checkout=view points invalid=invalid failed=failed today=crate::server::clock::year_month(state.clock.now()) /> }
                     .into_any()
             }
             Ok(None) => hosted_message(
@@ -57,6 +66,7 @@ fn allow_form_target(view: &CheckoutView) {
 #[component]
 fn Checkout(
     checkout: CheckoutView,
+    points: PaymentPoints,
     invalid: Option<(String, String)>,
     failed: bool,
     today: (i32, u32),
@@ -67,6 +77,7 @@ fn Checkout(
     let status = view.status();
     let merchant = view.merchant_name.clone();
     let summary = order_summary(&view);
+    let loyalty = points_lines(&view, &points);
     let body = match status {
         PaymentStatus::RequiresPaymentMethod => {
             let decline = view.decline_message();
@@ -97,6 +108,7 @@ fn Checkout(
             <p class="amount-label">"Amount due"</p>
             <p class="amount" data-testid="amount">{amount.clone()}</p>
             {summary}
+            {loyalty}
         </div>
         {body}
         {(awaiting && test_mode).then(|| view! {
@@ -144,6 +156,52 @@ fn order_summary(view: &CheckoutView) -> impl IntoView + use<> {
                 </tbody>
             </table>
         })}
+    }
+}
+
+/// The reward that lowered the amount (what it cost in points and took off), and the points
+/// the payment earns: "you'll earn N" before it is paid, "you earned N" after.
+fn points_lines(view: &CheckoutView, points: &PaymentPoints) -> impl IntoView + use<> {
+    let currency = view.payment.currency;
+    let discount = points.discount().map(|(redemption, reward)| {
+        let name = reward
+            .as_ref()
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| "Reward".to_string());
+        let subtotal = currency.display(view.payment.amount + redemption.discount);
+        let off = format!("−{}", currency.display(redemption.discount));
+        let cost = format!("{} points", redemption.points);
+        view! {
+            <table class="items" data-testid="discount">
+                <caption class="visually-hidden">"Points redeemed on this order"</caption>
+                <tbody>
+                    <tr><td>"Subtotal"</td><td class="num">{subtotal}</td></tr>
+                    <tr><td>{name} <span class="muted small">" · " {cost}</span></td><td class="num">{off}</td></tr>
+                </tbody>
+            </table>
+        }
+    });
+    let earned = points.earned() - points.clawed_back();
+    let earn = match points.to_earn {
+        Some(n) => Some(format!("You'll earn {} with this payment.", points_word(n))),
+        None if earned > 0 => Some(format!(
+            "You earned {} with this payment.",
+            points_word(earned)
+        )),
+        None => None,
+    };
+    view! {
+        {discount}
+        {earn.map(|text| view! { <p class="points-note" data-testid="points-to-earn">{text}</p> })}
+    }
+}
+
+/// `1 point`, `49 points`.
+fn points_word(n: i64) -> String {
+    if n == 1 {
+        "1 point".to_string()
+    } else {
+        format!("{n} points")
     }
 }
 

@@ -2,20 +2,10 @@
 //! Home, the subscription and invoice lists and pages, their actions, the catalog, and the
 //! account's billing settings taking effect.
 
-use super::{act, error_shown, page, sign_in};
+use super::{act, error_shown, page, sign_in, text_of};
 use crate::billing::at;
 use crate::helpers::{TestApp, assert_ledger_sound};
 use serde_json::json;
-
-/// The text of the first element with `data-testid="{testid}"`.
-fn text_of(html: &str, testid: &str) -> String {
-    let start = html
-        .find(&format!("data-testid=\"{testid}\""))
-        .unwrap_or_else(|| panic!("no {testid}"));
-    let rest = &html[start..];
-    let rest = &rest[rest.find('>').unwrap() + 1..];
-    rest[..rest.find('<').unwrap()].to_string()
-}
 
 #[tokio::test]
 async fn a_merchant_runs_billing_from_the_dashboard() {

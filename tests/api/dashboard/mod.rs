@@ -4,6 +4,7 @@
 
 pub mod billing;
 pub mod developers;
+pub mod loyalty;
 pub mod pages;
 pub mod payments;
 
@@ -38,6 +39,16 @@ pub async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
     let resp = send_raw(app.client.get(app.url(path)).header("Cookie", cookie)).await;
     let status = resp.status().as_u16();
     (status, resp.text().await.unwrap())
+}
+
+/// The text of the first element with `data-testid="{testid}"`.
+fn text_of(html: &str, testid: &str) -> String {
+    let start = html
+        .find(&format!("data-testid=\"{testid}\""))
+        .unwrap_or_else(|| panic!("no {testid}"));
+    let rest = &html[start..];
+    let rest = &rest[rest.find('>').unwrap() + 1..];
+    rest[..rest.find('<').unwrap()].to_string()
 }
 
 /// Posts a dashboard form from `from` (a page path) and returns where the browser is sent.

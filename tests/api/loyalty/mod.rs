@@ -418,6 +418,26 @@ async fn bad_loyalty_input_is_refused_and_changes_nothing() {
         .await;
     assert_eq!(program["earn_rules"], json!([]), "nothing written");
     assert!(app.points_of(&cust).await.is_null());
+    // A reward without its name or cost is missing a parameter; a bad cost is invalid.
+    for (body, code) in [
+        (
+            json!({"cost_points": 10, "discount_percent": 5}),
+            "parameter_missing",
+        ),
+        (
+            json!({"name": "Tea", "discount_percent": 5}),
+            "parameter_missing",
+        ),
+        (
+            json!({"name": "Tea", "cost_points": -1, "discount_percent": 5}),
+            "parameter_invalid",
+        ),
+    ] {
+        let (status, got) = send(app.post_json("/v1/loyalty/rewards", &body)).await;
+        assert_error(status, &got, 400, "invalid_request_error", code);
+    }
+    let rewards = app.ok_json(app.get("/v1/loyalty/rewards")).await;
+    assert_eq!(rewards["data"], json!([]));
     let list = app
         .ok_json(app.get("/v1/loyalty/points/transactions"))
         .await;

@@ -19,15 +19,16 @@ use super::error::{ApiError, ApiResult, ErrorType};
 use super::idempotency::{Post, Reply};
 use super::list::{ApiQuery, Paging};
 use crate::domain::lenient;
-use crate::server::services::customers;
 use crate::server::services::payments::{
     self as service, ConfirmPayment, NewPayment, PaymentError, Staged,
 };
+use crate::server::services::{customers, loyalty};
 use crate::server::state::AppState;
 use crate::server::store::Tx;
 use crate::server::store::charges::ChargeRow;
 use crate::server::store::payments::{PaymentFilter, PaymentRow};
 use crate::server::store::row;
+use crate::server::views::loyalty::PaymentLoyaltyView;
 use crate::server::views::{self, ChargeView, CustomerView, PaymentView};
 use axum::Json;
 use axum::extract::Path;
@@ -73,13 +74,15 @@ pub(crate) fn payment_view(state: &AppState, auth: &ApiAuth, row: &PaymentRow) -
     PaymentView::new(row, &state.config.public_url).with_client_secret(secret)
 }
 
-/// Replaces ids by objects for each `expand[]` entry.
+/// The payment as this caller sees it, with ids replaced by objects for each `expand[]`
+/// entry (and its points for `loyalty`).
 pub(crate) async fn expand(
     state: &AppState,
     auth: &ApiAuth,
-    mut payment: PaymentView,
+    row: &PaymentRow,
     expand: &[String],
 ) -> ApiResult<PaymentView> {
+    let mut payment = payment_view(state, auth, row);
     let (account, mode) = (&auth.account_id, auth.mode.as_str());
     for field in expand {
         let field = field.strip_prefix("data.").unwrap_or(field);
@@ -100,11 +103,22 @@ pub(crate) async fn expand(
                     payment.latest_charge = Some(views::to_json(&ChargeView::from(&row)));
                 }
             }
+            "loyalty" => {
+                let points = loyalty::payment::of_payment(&state.store, row).await?;
+                let view = PaymentLoyaltyView::new(
+                    points.earned(),
+                    points.clawed_back(),
+                    points.to_earn,
+                    points.redemptions.iter().map(|(r, _)| r),
+                    &points.transactions,
+                );
+                payment.loyalty = Some(views::to_json(&view));
+            }
             other => {
                 return Err(ApiError::invalid_param(
                     "expand",
                     format!(
-                        "This property cannot be expanded ({other}). Expandable: customer, latest_charge."
+                        "This property cannot be expanded ({other}). Expandable: customer, latest_charge, loyalty."
                     ),
                 ));
             }
@@ -121,13 +135,7 @@ pub(super) async fn staged_reply(
     staged: Staged,
     expand_fields: &[String],
 ) -> ApiResult<(Tx, Reply)> {
-    let payment = expand(
-        state,
-        auth,
-        payment_view(state, auth, &staged.payment),
-        expand_fields,
-    )
-    .await?;
+    let payment = expand(state, auth, &staged.payment, expand_fields).await?;
     let reply = match staged.decline {
         None => Reply::ok(payment)?,
         Some(decline) => {

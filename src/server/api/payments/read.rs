@@ -10,22 +10,14 @@ pub struct ExpandQuery {
     pub expand: Vec<String>,
 }
 
-#[utoipa::path(get, path = "/payments/{id}", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("expand[]" = Option<Vec<String>>, Query, description = "customer, latest_charge")), responses((status = 200, description = "The payment", body = crate::server::views::PaymentView), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
+#[utoipa::path(get, path = "/payments/{id}", tag = "Payments", params(("id" = String, Path, description = "Object id"), ("expand[]" = Option<Vec<String>>, Query, description = "customer, latest_charge, loyalty")), responses((status = 200, description = "The payment", body = crate::server::views::PaymentView), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 404, description = "No such object for this account and mode", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn get_payment(
     Read { state, auth }: Read,
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<ExpandQuery>,
 ) -> ApiResult<Json<PaymentView>> {
     let row = service::find(&state.store, &scope_of(&auth), &id).await?;
-    Ok(Json(
-        expand(
-            &state,
-            &auth,
-            payment_view(&state, &auth, &row),
-            &query.expand,
-        )
-        .await?,
-    ))
+    Ok(Json(expand(&state, &auth, &row, &query.expand).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -87,15 +79,7 @@ pub async fn list_payments(
     let (found, has_more) = query.paging.page(&state, &auth, &filter).await?;
     let mut data = Vec::with_capacity(found.len());
     for row in &found {
-        data.push(
-            expand(
-                &state,
-                &auth,
-                payment_view(&state, &auth, row),
-                &query.expand,
-            )
-            .await?,
-        );
+        data.push(expand(&state, &auth, row, &query.expand).await?);
     }
     Ok(Json(ListView::new(data, has_more, "/v1/payments")))
 }

@@ -166,28 +166,13 @@ pub async fn for_payment(store: &Store, payment: &PaymentRow) -> Result<Vec<Plan
         account_id: payment.account_id.clone(),
         mode: payment.mode,
     };
-    let currency = payment.currency.code();
     let mut plans = Vec::new();
     let mut endpoints = None;
     for program in programs::all_hot(store, &scope).await? {
-        let rules = rules_of(&program);
-        let by_invoice = payment
-            .invoice
-            .as_ref()
-            .and_then(|_| rule_for(&rules, EarnEvent::InvoicePaid, currency));
-        let Some(spec) =
-            by_invoice.or_else(|| rule_for(&rules, EarnEvent::PaymentCompleted, currency))
-        else {
+        let Some((event, points)) = earning(&program, payment, payment.amount_received) else {
             continue;
         };
-        let points = spec
-            .rule()
-            .map(|r| r.points_for(payment.amount_received))
-            .unwrap_or(0);
-        if points <= 0 {
-            continue;
-        }
-        let reason = match (&payment.invoice, spec.event) {
+        let reason = match (&payment.invoice, event) {
             (Some(invoice), EarnEvent::InvoicePaid) => format!("invoice.paid {invoice}"),
             _ => "payment.completed".to_string(),
         };
@@ -205,6 +190,25 @@ pub async fn for_payment(store: &Store, payment: &PaymentRow) -> Result<Vec<Plan
         plans.push(Plan::new(store, program, customer, points, note, endpoints.clone()).await?);
     }
     Ok(plans)
+}
+
+/// The rule of `program` a payment of `payment`'s kind and currency earns by, and what it
+/// gives for `amount` (None when no rule applies or it gives nothing). An invoice's payment
+/// earns by the `invoice.paid` rule when there is one, else by the `payment.completed` rule.
+pub fn earning(
+    program: &ProgramRow,
+    payment: &PaymentRow,
+    amount: i64,
+) -> Option<(EarnEvent, i64)> {
+    let rules = rules_of(program);
+    let currency = payment.currency.code();
+    let by_invoice = payment
+        .invoice
+        .as_ref()
+        .and_then(|_| rule_for(&rules, EarnEvent::InvoicePaid, currency));
+    let spec = by_invoice.or_else(|| rule_for(&rules, EarnEvent::PaymentCompleted, currency))?;
+    let points = spec.rule().map(|r| r.points_for(amount)).unwrap_or(0);
+    (points > 0).then_some((spec.event, points))
 }
 
 /// The merchant's earn call. The same call again answers the first earn; other points for

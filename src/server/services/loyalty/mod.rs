@@ -9,8 +9,10 @@
 
 pub mod adjust;
 pub mod calculate;
+pub mod dashboard;
 pub mod earn;
 pub mod lots;
+pub mod payment;
 pub mod posting;
 pub mod programs;
 pub mod redemptions;

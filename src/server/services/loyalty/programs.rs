@@ -1,7 +1,7 @@
 //! Loyalty programs: `prog_default` (made with every account, both modes) and any others a
 //! merchant creates; their earn rules, pending and expiry windows and refund policy.
 
-use super::{Result, invalid};
+use super::{Result, invalid, required};
 use crate::domain::customer::check_text;
 use crate::domain::ids::IdKind;
 use crate::domain::lenient;
@@ -99,8 +99,11 @@ pub async fn named<'e>(
 
 /// Every program of the scope, as a hot read (a payment's success reads them before its
 /// transaction).
-pub async fn all_hot(store: &Store, scope: &Scope) -> Result<Vec<ProgramRow>> {
-    Ok(store
+pub async fn all_hot(
+    store: &Store,
+    scope: &Scope,
+) -> std::result::Result<Vec<ProgramRow>, sqlx::Error> {
+    store
         .fetch_all(
             crate::server::store::Statement::new(row::select::<ProgramRow>(
                 "account_id = $1 AND mode = $2 ORDER BY sort_key, id",
@@ -108,7 +111,7 @@ pub async fn all_hot(store: &Store, scope: &Scope) -> Result<Vec<ProgramRow>> {
             .bind(&scope.account_id)
             .bind(scope.mode),
         )
-        .await?)
+        .await
 }
 
 fn check_rule(i: usize, input: EarnRuleInput, currency: Currency) -> Result<EarnRuleSpec> {
@@ -116,7 +119,7 @@ fn check_rule(i: usize, input: EarnRuleInput, currency: Currency) -> Result<Earn
     let event = input
         .event
         .as_deref()
-        .ok_or_else(|| invalid(&param("event"), "Missing required param: event."))?;
+        .ok_or_else(|| required(&param("event")))?;
     let event = EarnEvent::parse(event).ok_or_else(|| {
         invalid(
             &param("event"),
@@ -147,9 +150,7 @@ fn check_rule(i: usize, input: EarnRuleInput, currency: Currency) -> Result<Earn
     }
     let spec = EarnRuleSpec {
         event,
-        points: input
-            .points
-            .ok_or_else(|| invalid(&param("points"), "Missing required param: points."))?,
+        points: input.points.ok_or_else(|| required(&param("points")))?,
         per_amount: input
             .per_amount
             .unwrap_or(10_i64.pow(u32::from(currency.exponent()))),
@@ -230,7 +231,7 @@ pub async fn create(
     fields: ProgramFields,
 ) -> Result<ProgramRow> {
     if fields.name.is_none() {
-        return Err(invalid("name", "Missing required param: name."));
+        return Err(required("name"));
     }
     let mut row = ProgramRow::default_for(&scope.account_id, scope.mode, clock.now_micros());
     row.id = new_id(IdKind::Program);

@@ -1,6 +1,6 @@
 //! Rewards: what customers can spend points on, a fixed amount or a percentage off a payment.
 
-use super::{Result, invalid};
+use super::{Result, invalid, required};
 use crate::domain::customer::check_text;
 use crate::domain::ids::IdKind;
 use crate::domain::lenient;
@@ -59,11 +59,8 @@ pub async fn create(
     let program = super::programs::named(tx.conn().await?, scope, input.program.as_deref())
         .await?
         .id;
-    let name = check_text("name", input.name, 256)?
-        .ok_or_else(|| invalid("name", "Missing required param: name."))?;
-    let cost = input
-        .cost_points
-        .ok_or_else(|| invalid("cost_points", "Missing required param: cost_points."))?;
+    let name = check_text("name", input.name, 256)?.ok_or_else(|| required("name"))?;
+    let cost = input.cost_points.ok_or_else(|| required("cost_points"))?;
     if !(1..=MAX_POINTS).contains(&cost) {
         return Err(invalid(
             "cost_points",

@@ -97,6 +97,11 @@ reads! {
         fetch_all(row::select::<PtxRow>("account_id = $1 AND mode = $2 AND source_id = $3
             AND type = 'earn' ORDER BY sort_key, id"));
 
+    /// Every transaction with a source (a payment's earns and clawbacks), oldest first.
+    pub fn of_source(account_id: &str, mode: Mode, source_id: &str) -> Vec<PtxRow> =
+        fetch_all(row::select::<PtxRow>("account_id = $1 AND mode = $2 AND source_id = $3
+            ORDER BY sort_key, id"));
+
     /// The transactions that reverse `ptx` (clawbacks of an earn), oldest first.
     pub fn reversing(ptx: &str) -> Vec<PtxRow> =
         fetch_all(row::select::<PtxRow>("reverses = $1 ORDER BY sort_key, id"));

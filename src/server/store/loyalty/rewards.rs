@@ -64,6 +64,11 @@ reads! {
     /// A payment's redemptions in `status` (at most one reserved or completed).
     pub fn redemptions_of_payment(payment: &str, status: RedemptionStatus) -> Vec<RedemptionRow> =
         fetch_all(row::select::<RedemptionRow>("payment = $1 AND status = $2 ORDER BY sort_key, id"));
+
+    /// Every redemption made against a payment, oldest first.
+    pub fn redemptions_on(account_id: &str, mode: Mode, payment: &str) -> Vec<RedemptionRow> =
+        fetch_all(row::select::<RedemptionRow>("account_id = $1 AND mode = $2 AND payment = $3
+            ORDER BY sort_key, id"));
 }
 
 /// A payment's reserved redemption, as a hot read (a payment's change reads it before its

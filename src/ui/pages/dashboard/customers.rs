@@ -1,6 +1,7 @@
 //! Customers: the list (newest first, search by e-mail, pages both ways) and one customer with
 //! their payments and saved cards.
 
+use super::loyalty_accounts::AccountsTable;
 use super::payment::card_brand;
 use super::{DashboardLayout, Pager, PaymentsTable, load_failed, not_found, signed_out, viewer};
 use crate::server::services::ServiceError;
@@ -177,6 +178,14 @@ fn Customer(detail: CustomerDetail) -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 }.into_any()
+            }}
+        </section>
+        <section class="card" data-testid="customer-points">
+            <h2>"Points"</h2>
+            {if detail.points.is_empty() {
+                view! { <p class="muted">"No points yet. Points accounts open with a customer's first points (an earn rule, the API, or an adjustment)."</p> }.into_any()
+            } else {
+                view! { <AccountsTable rows=detail.points /> }.into_any()
             }}
         </section>
         <section class="card">

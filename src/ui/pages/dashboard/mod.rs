@@ -13,6 +13,10 @@ pub mod export;
 pub mod filters;
 pub mod home;
 pub mod invoices;
+pub mod loyalty;
+pub mod loyalty_accounts;
+pub mod loyalty_actions;
+pub mod loyalty_rewards;
 pub mod payment;
 pub mod payment_actions;
 pub mod payments;
@@ -110,6 +114,13 @@ pub fn notice_message(code: &str) -> Option<&'static str> {
         "invoice_written_off" => "Invoice marked uncollectible.",
         "invoice_paid" => "Invoice paid.",
         "billing_saved" => "Billing settings saved.",
+        "loyalty_saved" => "Program settings saved.",
+        "loyalty_rule_added" => "Earn rule added: payments from now on earn by it.",
+        "loyalty_rule_removed" => "Earn rule removed.",
+        "points_adjusted" => "Points adjusted.",
+        "reward_created" => "Reward created.",
+        "reward_paused" => "Reward paused: it can no longer be redeemed.",
+        "reward_offered" => "Reward offered again.",
         _ => return None,
     })
 }
@@ -133,11 +144,12 @@ fn Notices() -> impl IntoView {
     }
 }
 
-const NAV: [(&str, &str, &str); 6] = [
+const NAV: [(&str, &str, &str); 7] = [
     ("home", "/dashboard", "Home"),
     ("payments", "/dashboard/payments", "Payments"),
     ("customers", "/dashboard/customers", "Customers"),
     ("billing", "/dashboard/subscriptions", "Billing"),
+    ("loyalty", "/dashboard/loyalty", "Loyalty"),
     ("developers", "/dashboard/developers", "Developers"),
     ("settings", "/dashboard/settings", "Settings"),
 ];
@@ -331,6 +343,13 @@ mod tests {
             "invoice_written_off",
             "invoice_paid",
             "billing_saved",
+            "loyalty_saved",
+            "loyalty_rule_added",
+            "loyalty_rule_removed",
+            "points_adjusted",
+            "reward_created",
+            "reward_paused",
+            "reward_offered",
         ] {
             assert!(notice_message(code).is_some(), "{code}");
         }

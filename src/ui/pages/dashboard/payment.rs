@@ -10,12 +10,14 @@ use super::{
 use crate::domain::payment::PaymentStatus;
 use crate::server::services::ServiceError;
 use crate::server::services::dashboard::{self, PaymentDetail};
+use crate::server::services::loyalty::payment::PaymentPoints;
 use crate::server::services::refunds::REASONS;
 use crate::server::state::AppState;
 use crate::server::store::charges::ChargeRow;
 use crate::server::store::ledger::{EntryRow, TransactionRow};
 use crate::server::store::payments::PaymentRow;
 use crate::server::store::refunds::RefundRow;
+use crate::ui::pages::dashboard::loyalty::points as points_label;
 use crate::ui::pages::dashboard::payment_actions::{
     AdjustPayment, CancelPayment, CapturePayment, RefundPayment,
 };
@@ -47,6 +49,33 @@ pub fn PaymentPage() -> impl IntoView {
     .into_any()
 }
 
+/// What the payment earned and lost in points, and the reward redeemed on it.
+#[component]
+fn Points(points: PaymentPoints, currency: String) -> impl IntoView {
+    let earned = points.earned();
+    let clawed = points.clawed_back();
+    let to_earn = points.to_earn;
+    view! {
+        <section class="card" data-testid="payment-points">
+            <h2>"Points"</h2>
+            <dl class="facts">
+                {to_earn.map(|n| view! { <dt>"Will earn"</dt><dd>{points_label(n)}</dd> })}
+                {(earned > 0).then(|| view! { <dt>"Earned"</dt><dd data-testid="points-earned">{points_label(earned)}</dd> })}
+                {(clawed > 0).then(|| view! { <dt>"Taken back by refunds"</dt><dd>{points_label(clawed)}</dd> })}
+                {points.redemptions.into_iter().map(|(r, reward)| {
+                    let name = reward.map(|w| w.name).unwrap_or_else(|| r.reward.clone());
+                    let text = format!("{name}: {} for {} off ({})", points_label(r.points), money(&currency, r.discount), r.status.as_str());
+                    view! { <dt>"Reward"</dt><dd>{text}</dd> }
+                }).collect_view()}
+            </dl>
+            {points.transactions.first().map(|p| {
+                let href = format!("/dashboard/loyalty/accounts/{}", p.loyalty_account);
+                view! { <p><a href=href>"The customer's points account"</a></p> }
+            })}
+        </section>
+    }
+}
+
 #[component]
 fn Detail(detail: PaymentDetail) -> impl IntoView {
     let p = detail.payment;
@@ -69,6 +98,7 @@ fn Detail(detail: PaymentDetail) -> impl IntoView {
             <h2>"Refunds"</h2>
             <Refunds refunds=detail.refunds />
         </section>
+        {(!detail.points.is_empty()).then(|| view! { <Points points=detail.points currency=p.currency.code().to_string() /> })}
         <section class="card">
             <h2>"Timeline"</h2>
             {if detail.events.is_empty() {
