@@ -5,10 +5,11 @@
 //! connections for D seconds, then retrieves them; prints throughput and latency percentiles.
 //! In the same run it measures raw SQLite single-row commits on the same disk with the same
 //! pragmas, and prints the ratio of the two. Then the checkout page, the card element's
-//! weight, and webhook delivery.
+//! weight, webhook delivery, renewals, and what an earn rule costs payments.
 
 mod checkout;
 mod elements;
+mod loyalty;
 mod renewals;
 mod webhooks;
 
@@ -48,6 +49,15 @@ struct Args {
     /// Run the renewal phase only (with the raw SQLite baseline).
     #[arg(long)]
     only_renewals: bool,
+    /// Seconds of each loyalty round (without an earn rule, then with one).
+    #[arg(long, default_value_t = 5)]
+    loyalty_duration: u64,
+    /// Rounds of each.
+    #[arg(long, default_value_t = 3)]
+    loyalty_rounds: usize,
+    /// Run the loyalty phase only (with the raw SQLite baseline).
+    #[arg(long)]
+    only_loyalty: bool,
     #[arg(long, default_value = "127.0.0.1:3900")]
     addr: String,
     /// Where the server's demo shop listens (the origin allowed to frame the card element).
@@ -154,6 +164,13 @@ async fn run(args: &Args, base: &str, keys: &Keys, data: &std::path::Path) -> Re
         println!("target:         ≥ 500 invoices/s");
         return Ok(());
     }
+    if args.only_loyalty {
+        let figures = loyalty::loyalty(args, &client, base, key).await?;
+        let raw = raw_sqlite_commits(data, Duration::from_secs(5)).await?;
+        loyalty::print(&figures);
+        println!("raw SQLite:     {raw:.0} single-row commits/s (same disk, same pragmas)");
+        return Ok(());
+    }
     // Warm-up: connections open, caches filled.
     for _ in 0..50 {
         create(&client, base, key, &format!("warmup-{}", rand_suffix())).await?;
@@ -231,6 +248,7 @@ async fn run(args: &Args, base: &str, keys: &Keys, data: &std::path::Path) -> Re
     let element = elements::elements_weight(&client, base, &keys.publishable, &shop_origin).await?;
     let hooks = webhooks::webhooks(args, &client, base, key).await?;
     let renewals = renewals::renewals(args, &client, base, key, &keys.publishable, data).await?;
+    let points = loyalty::loyalty(args, &client, base, key).await?;
 
     let raw = raw_sqlite_commits(data, Duration::from_secs(5)).await?;
     let payments_per_sec = created as f64 / create_secs;
@@ -283,12 +301,13 @@ async fn run(args: &Args, base: &str, keys: &Keys, data: &std::path::Path) -> Re
         "renewal ratio:  {:.3} (invoices/s ÷ raw commits/s)",
         renewals.paid as f64 / renewals.advance_secs / raw
     );
+    loyalty::print(&points);
     println!("targets:        ≥ 2000 payments/s, ratio ≥ 0.3, p99 ≤ 25 ms, retrieve ≥ 15000/s");
     println!(
         "                checkout ≥ 5000 renders/s, ≤ 150 KB gzipped; elements.js ≤ 5 KB gzipped"
     );
     println!("                webhooks ≥ 1000 deliveries/s, event → first attempt p99 ≤ 100 ms");
-    println!("                renewals ≥ 500 invoices/s");
+    println!("                renewals ≥ 500 invoices/s; an earn rule costs ≤ 10 % of payments/s");
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! clawbacks, redemptions on payments, races, pending days and expiry on the injected clock,
 //! bad input. Every scenario ends with the points ledger verified.
 
+mod clocks;
 mod redemptions;
 
 use crate::helpers::{TestApp, assert_error, assert_ledger_sound, send};

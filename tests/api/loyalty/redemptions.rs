@@ -23,7 +23,7 @@ impl TestApp {
             .to_string()
     }
 
-    async fn run_lots(&self) -> usize {
+    pub(crate) async fn run_lots(&self) -> usize {
         vinr::server::services::loyalty::lots::run_once(
             &self.state.store,
             self.state.clock.as_ref(),

@@ -232,6 +232,14 @@ pub async fn run_advance(
             })?;
         }
     }
+    // The customers' points follow their clock: what is due by `to` activates or expires
+    // once it shows `to`.
+    let mut tx = deps.store.begin().await?;
+    test_clocks::set_time(&mut tx, &clock.id, to).await?;
+    tx.commit().await?;
+    crate::server::services::loyalty::lots::run_on_clock(deps.store, deps.clock, &clock.id, to)
+        .await
+        .map_err(crate::server::services::payments::PaymentError::from)?;
     let mut tx = deps.store.begin().await?;
     test_clocks::finish(&mut tx, &clock.id, to).await?;
     let done = TestClockRow {

@@ -56,6 +56,8 @@ pub struct Plan {
     points: i64,
     note: Note,
     read: Option<LoyaltyAccountRow>,
+    /// The customer's test clock time (microseconds), when they are on one.
+    clock_now: Option<i64>,
     endpoints: Vec<EndpointRow>,
 }
 
@@ -78,12 +80,14 @@ impl Plan {
             customer,
         )
         .await?;
+        let clock_now = super::lots::clock_now(store.reader(), customer).await?;
         Ok(Plan {
             program,
             customer: customer.to_string(),
             points,
             note,
             read,
+            clock_now,
             endpoints,
         })
     }
@@ -91,7 +95,7 @@ impl Plan {
     /// Writes the earn in `tx` with its events: at once when the account is as read, else
     /// under its lock.
     pub async fn write(self, tx: &mut Tx, wall: &dyn Clock) -> Result<PtxRow> {
-        let now = wall.now_micros();
+        let now = self.clock_now.unwrap_or_else(|| wall.now_micros());
         let give = |points: &mut Points| {
             points.give(
                 &self.program,

@@ -23,14 +23,29 @@ pub struct Locked {
     pub program: ProgramRow,
 }
 
-/// Takes the customer's account in `program` for `tx` and brings it up to date.
+/// The time a customer's points live by, when it is not the wall's: their test clock's
+/// (microseconds).
+pub async fn clock_now<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    customer: &str,
+) -> Result<Option<i64>> {
+    Ok(loyalty::clock_time_of(ex, customer)
+        .await?
+        .map(|(secs,)| secs * 1_000_000))
+}
+
+/// Takes the customer's account in `program` for `tx` and brings it up to date, at the
+/// wall's time or, for a customer on a test clock, at the clock's.
 pub async fn lock(
     tx: &mut Tx,
     wall: &dyn Clock,
     program: &ProgramRow,
     customer: &str,
 ) -> Result<Locked> {
-    let now = wall.now_micros();
+    let now = match clock_now(tx.conn().await?, customer).await? {
+        Some(at) => at,
+        None => wall.now_micros(),
+    };
     let read =
         loyalty::lock_account_of(tx, &program.account_id, program.mode, &program.id, customer)
             .await?;
@@ -87,6 +102,35 @@ pub const BATCH: i64 = 200;
 pub async fn run_once(store: &Store, wall: &dyn Clock, account: Option<&str>) -> Result<usize> {
     let now = wall.now();
     let due = loyalty::accounts_due(store.reader(), now, BATCH, account.unwrap_or("")).await?;
+    bring_up_to_date(store, wall, due).await
+}
+
+/// What a test clock's advance does to its customers' points once it reaches `at`: pending
+/// points whose days are over become spendable, expired ones go (every due account, however
+/// many batches that takes). The clock must already show `at`.
+pub async fn run_on_clock(
+    store: &Store,
+    wall: &dyn Clock,
+    test_clock: &str,
+    at: i64,
+) -> Result<usize> {
+    let mut done = 0;
+    loop {
+        let due = loyalty::accounts_due_on_clock(store.reader(), test_clock, at, BATCH).await?;
+        let found = due.len();
+        let did = bring_up_to_date(store, wall, due).await?;
+        done += did;
+        if (found as i64) < BATCH || did == 0 {
+            return Ok(done);
+        }
+    }
+}
+
+async fn bring_up_to_date(
+    store: &Store,
+    wall: &dyn Clock,
+    due: Vec<(String, String, String, String)>,
+) -> Result<usize> {
     let mut done = 0;
     for (account_id, mode, program, customer) in due {
         let Some(mode) = crate::domain::mode::Mode::parse(&mode) else {

@@ -123,14 +123,33 @@ reads! {
         fetch_all(row::select::<LotUseRow>("ptx = $1 ORDER BY lot"));
 
     /// Points accounts with a pending lot due by `now`, or a lot expired by `now` with points
-    /// left, soonest first (of `account`, or of every account when it is empty).
+    /// left (of `account`, or of every account when it is empty). Customers on a test clock
+    /// are left to their clock.
     pub fn accounts_due(now: i64, limit: i64, account: &str) -> Vec<(String, String, String, String)> =
         fetch_all("SELECT DISTINCT la.account_id, la.mode, la.program, la.customer
             FROM points_lots l JOIN loyalty_accounts la ON la.id = l.loyalty_account
+            JOIN customers c ON c.id = la.customer
             WHERE ((l.pending = 1 AND l.available_at <= $1)
                 OR (l.pending = 0 AND l.remaining > 0 AND l.expires_at <= $1))
               AND ($3 = '' OR l.account_id = $3)
+              AND c.test_clock IS NULL
             LIMIT $2");
+
+    /// The same for the customers of one test clock, at its time `now`.
+    pub fn accounts_due_on_clock(test_clock: &str, now: i64, limit: i64) -> Vec<(String, String, String, String)> =
+        fetch_all("SELECT DISTINCT la.account_id, la.mode, la.program, la.customer
+            FROM points_lots l JOIN loyalty_accounts la ON la.id = l.loyalty_account
+            JOIN customers c ON c.id = la.customer
+            WHERE c.test_clock = $1
+              AND ((l.pending = 1 AND l.available_at <= $2)
+                OR (l.pending = 0 AND l.remaining > 0 AND l.expires_at <= $2))
+            LIMIT $3");
+
+    /// The time of the customer's test clock (seconds), when they are on one: their points
+    /// live by it.
+    pub fn clock_time_of(customer: &str) -> Option<(i64,)> =
+        fetch_optional("SELECT tc.frozen_time FROM customers c
+            JOIN test_clocks tc ON tc.id = c.test_clock WHERE c.id = $1");
 }
 
 /// Moves `points` out of (positive) or back into (negative) a lot, queued by a change that
