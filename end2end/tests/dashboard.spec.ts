@@ -270,3 +270,62 @@ test('customers, settings and the mode switch', async ({ page, request }) => {
   await page.getByRole('button', { name: 'View test data' }).click();
   await expect(page.getByText('Test mode', { exact: true })).toBeVisible();
 });
+
+test('loyalty: a rule and a reward from the dashboard, the discount and points at the checkout, an adjustment', async ({ page, request }) => {
+  const errors = watchErrors(page);
+  const { secretKey } = await signUp(page);
+  const headers = { 'X-Api-Key': secretKey };
+
+  await open(page, 'Loyalty');
+  await expect(page.getByTestId('no-rules')).toBeVisible();
+  await page.getByText('Add an earn rule').click();
+  await page.getByLabel('Currency').fill('EUR');
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  await expect(page.getByTestId('notice')).toContainText('Earn rule added');
+  await expect(page.getByTestId('rule')).toContainText('1 point per €1.00 paid');
+  await shot(page, 'loyalty-program');
+
+  await page.getByRole('navigation', { name: 'Loyalty' }).getByRole('link', { name: 'Rewards' }).click();
+  await page.getByText('New reward…').click();
+  await page.getByLabel('Name').fill('€5 off');
+  await page.getByLabel('Cost in points').fill('400');
+  await page.getByLabel('Amount or percentage').fill('5.00');
+  await page.getByLabel('Currency (for an amount)').fill('EUR');
+  await page.getByRole('button', { name: 'Create reward' }).click();
+  await expect(page.getByTestId('rewards')).toContainText('€5.00 off');
+  const reward = (await (await request.get('/v1/loyalty/rewards', { headers })).json()).data[0];
+
+  const customer = await (await request.post('/v1/customers', { headers, form: { email: 'ada@example.com', name: 'Ada' } })).json();
+  expect((await request.post('/v1/loyalty/points/adjust', { headers, data: { customer: customer.id, points: 500, reason: 'Welcome' } })).status()).toBe(200);
+  const payment = await (await request.post('/v1/payments', { headers, form: { amount: '5499', currency: 'EUR', customer: customer.id } })).json();
+  expect((await request.post('/v1/loyalty/redemptions', { headers, data: { customer: customer.id, reward: reward.id, payment: payment.id } })).status()).toBe(200);
+
+  await page.goto(`/checkout/${payment.id}`);
+  await expect(page.getByTestId('amount')).toHaveText('€49.99');
+  await expect(page.getByTestId('discount')).toContainText('−€5.00');
+  await expect(page.getByTestId('points-to-earn')).toHaveText("You'll earn 49 points with this payment.");
+  await shot(page, 'checkout-loyalty');
+  await expect(page.getByTestId('card-form')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByLabel('Name on card').fill('Ada Lovelace');
+  await page.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await page.getByLabel('Expiry (MM / YY)').fill('1234');
+  await page.getByLabel('Security code').fill('123');
+  await page.getByRole('button', { name: 'Pay €49.99' }).click();
+  await expect(page.getByTestId('checkout-status')).toHaveAttribute('data-status', 'succeeded');
+  await expect(page.getByTestId('points-to-earn')).toHaveText('You earned 49 points with this payment.');
+
+  await page.goto('/dashboard/loyalty/accounts');
+  await page.getByRole('link', { name: customer.id }).click();
+  await expect(page.getByTestId('available')).toHaveText('149');
+  await page.getByText('Adjust points…').click();
+  await page.getByLabel('Points', { exact: true }).fill('-9');
+  await page.getByLabel('Reason').fill('Correction');
+  await page.getByRole('button', { name: 'Adjust', exact: true }).click();
+  await expect(page.getByTestId('notice')).toHaveText('Points adjusted.');
+  await expect(page.getByTestId('available')).toHaveText('140');
+  await expect(page.getByTestId('history')).toContainText('Correction');
+  await shot(page, 'loyalty-account');
+  await page.setViewportSize({ width: 375, height: 800 });
+  await noSidewaysScroll(page);
+  expect(errors).toEqual([]);
+});
