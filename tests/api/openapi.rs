@@ -95,11 +95,21 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
     send(app.post_form(&format!("/v1/payments/{id}/adjust"), &[("amount", "6000")])).await;
     let (_, reversed) =
         send(app.post_form(&format!("/v1/payments/{id}/reverse"), &[("amount", "1000")])).await;
-    let seen: BTreeSet<String> = keys(&waiting).union(&keys(&reversed)).cloned().collect();
+    // `loyalty` shows only when expanded.
+    let (_, with_points) = send(app.get(&format!("/v1/payments/{id}?expand[]=loyalty"))).await;
+    let seen: BTreeSet<String> = keys(&waiting)
+        .union(&keys(&reversed))
+        .chain(keys(&with_points).iter())
+        .cloned()
+        .collect();
     assert_eq!(
         seen,
         schema_keys(&doc, "Payment"),
         "Payment schema and payment JSON differ"
+    );
+    assert_eq!(
+        keys(&with_points["loyalty"]),
+        schema_keys(&doc, "PaymentLoyalty")
     );
 
     let (_, expanded) = send(app.get(&format!("/v1/payments/{id}?expand[]=latest_charge"))).await;

@@ -57,7 +57,7 @@ use utoipa_axum::routes;
         views::EventView, views::ConnectedAccountView, views::AcquirerConnectionView,
         views::list::List, views::DeletedView, views::RefundView,
         views::ReceiptView, views::DeliveryView, views::AttemptView,
-        views::LedgerTransactionView, views::EntryView
+        views::LedgerTransactionView, views::EntryView, views::loyalty::PaymentLoyaltyView
     ))
 )]
 struct ApiDoc;
