@@ -451,12 +451,14 @@ async fn concurrent_payments_of_one_customer_each_earn_exactly_once() {
     let app = TestApp::spawn().await;
     app.euro_rule("payment.completed", json!({})).await;
     let cust = app.customer_id("busy@example.com").await;
-    // The first creates the account; the others race on it (compare-and-set, then the lock).
+    // The first creates the account (racing to: then the lock); the others add to it as
+    // increments, each transaction's balance read back from the account as it is written.
     let payments =
         futures_util::future::join_all((0..10).map(|i| app.paid_by(&cust, 1000 + i * 100))).await;
     let account = app.points_of(&cust).await;
     let want: i64 = (0..10).map(|i| (1000 + i * 100) / 100).sum();
     assert_eq!(account["available"], want, "{account}");
+    let mut balances = Vec::new();
     for p in &payments {
         let earned = app
             .ok_json(app.get(&format!(
@@ -464,7 +466,27 @@ async fn concurrent_payments_of_one_customer_each_earn_exactly_once() {
                 p["id"].as_str().unwrap()
             )))
             .await;
+        let ptx = &earned["data"][0];
         assert_eq!(earned["data"].as_array().unwrap().len(), 1);
+        balances.push((
+            ptx["balance_after"].as_i64().unwrap(),
+            ptx["points"].as_i64().unwrap(),
+        ));
+        // The event says the same balance as the stored transaction.
+        let event = app
+            .events_named("loyalty.points.earned")
+            .await
+            .into_iter()
+            .find(|e| e["data"]["object"]["id"] == ptx["id"])
+            .expect("an event per earn");
+        assert_eq!(event["data"]["object"], *ptx);
+    }
+    // In the order they were written, each balance is the one before plus its points.
+    balances.sort();
+    let mut running = 0;
+    for (balance, points) in balances {
+        running += points;
+        assert_eq!(balance, running);
     }
     let accounts = app
         .ok_json(app.get(&format!("/v1/loyalty/accounts?customer={cust}")))

@@ -92,10 +92,43 @@ impl Plan {
         })
     }
 
-    /// Writes the earn in `tx` with its events: at once when the account is as read, else
-    /// under its lock.
+    /// Writes the earn in `tx` with its events. To an account that exists, as increments
+    /// queued with the rest of the change (the returned `balance_after` is as read before
+    /// the transaction; the stored one, and the event's, are the account's as it is
+    /// written). A first earn creates the account, under its lock when another request
+    /// created it meanwhile.
     pub async fn write(self, tx: &mut Tx, wall: &dyn Clock) -> Result<PtxRow> {
         let now = self.clock_now.unwrap_or_else(|| wall.now_micros());
+        if let Some(read) = &self.read {
+            let mut points = Points::new(read.clone(), Vec::new(), now);
+            points.give(
+                &self.program,
+                PtxType::Earn,
+                self.points,
+                true,
+                self.note.clone(),
+            );
+            points.write_adding(tx, read);
+            let ptx = points.postings[0].ptx.clone();
+            let pending = PtxRow {
+                balance_after: loyalty::BALANCE_PENDING,
+                ..ptx.clone()
+            };
+            record(
+                tx,
+                wall,
+                &self.program,
+                &to_json(&PtxView::from(&pending)),
+                &["loyalty.points.earned"],
+                Some(&self.endpoints),
+            )
+            .await?;
+            tx.defer(loyalty::filling_event_balance(
+                &ptx.id,
+                &ptx.loyalty_account,
+            ));
+            return Ok(ptx);
+        }
         let give = |points: &mut Points| {
             points.give(
                 &self.program,
@@ -296,10 +329,12 @@ pub async fn earn(
         webhook_endpoints::enabled(store, &scope.account_id, scope.mode.as_str()).await?;
     let plan = Plan::new(store, program, &customer, points, note, endpoints).await?;
     let written = async {
-        let ptx = plan.write(tx, wall).await?;
+        let mut ptx = plan.write(tx, wall).await?;
         // Sent now, so that another earn for the same source that got there first is known
-        // here (the unique index), not at the commit.
-        tx.conn().await?;
+        // here (the unique index), not at the commit; and the balance it made read back.
+        if let Some((balance,)) = loyalty::balance_after_of(tx.conn().await?, &ptx.id).await? {
+            ptx.balance_after = balance;
+        }
         Ok::<_, LoyaltyError>(ptx)
     };
     written.await.map_err(|e| match e {

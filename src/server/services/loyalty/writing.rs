@@ -4,14 +4,19 @@
 
 use super::Result;
 use super::posting::Points;
-use crate::server::store::loyalty;
+use crate::server::store::loyalty::{self, LoyaltyAccountRow};
 use crate::server::store::{Tx, row};
 
 impl Points {
-    /// Queues every posting's rows (the account's own write is the caller's).
-    fn queue_postings(&self, tx: &mut Tx) {
+    /// Queues every posting's rows (the account's own write is the caller's); with
+    /// `balance_read_back`, each transaction's balance is read from the account as it is
+    /// inserted.
+    fn queue_postings(&self, tx: &mut Tx, balance_read_back: bool) {
         for p in &self.postings {
-            tx.defer(row::insert(&p.ptx));
+            tx.defer(match balance_read_back {
+                true => loyalty::inserting_with_balance(&p.ptx),
+                false => row::insert(&p.ptx),
+            });
             if let Some(insert) = row::insert_many(&p.entries) {
                 tx.defer(insert);
             }
@@ -49,8 +54,20 @@ impl Points {
         } else {
             tx.defer(loyalty::saving_account(&self.account));
         }
-        self.queue_postings(tx);
+        self.queue_postings(tx, false);
         Ok(())
+    }
+
+    /// Writes postings that only add points (an earn) to the account `read` before the
+    /// transaction, as increments of whatever it holds when they run: all queued, so a
+    /// payment's success that earns still goes to SQLite's group commit whole, and never
+    /// conflicts. The transactions' `balance_after` is read back from the account then.
+    pub fn write_adding(&mut self, tx: &mut Tx, read: &LoyaltyAccountRow) {
+        let (before, after) = (read.books(), self.account.books());
+        let delta = std::array::from_fn(|i| after[i] - before[i]);
+        let earned = self.account.lifetime_earned - read.lifetime_earned;
+        tx.defer(loyalty::adding_to_account(&self.account.id, delta, earned));
+        self.queue_postings(tx, true);
     }
 
     /// Writes the postings if the account is still as read (false: it changed meanwhile, or
@@ -64,7 +81,7 @@ impl Points {
             loyalty::save_account_if(tx, &self.account, self.read_version).await?
         };
         if written {
-            self.queue_postings(tx);
+            self.queue_postings(tx, false);
         }
         Ok(written)
     }

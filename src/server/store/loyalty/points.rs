@@ -4,7 +4,7 @@
 use crate::domain::loyalty::PtxType;
 use crate::domain::mode::Mode;
 use crate::server::store::page::{Filter, Listing};
-use crate::server::store::row::{self, row};
+use crate::server::store::row::{self, Table, row};
 use crate::server::store::statement::{Statement, reads};
 
 row! {
@@ -163,4 +163,81 @@ pub fn using_lot(lot: &str, points: i64) -> Statement {
 /// A pending lot becomes spendable.
 pub fn activating_lot(lot: &str) -> Statement {
     Statement::new("UPDATE points_lots SET pending = 0 WHERE id = $1").bind(lot)
+}
+
+/// Adds `delta` (in `Book::ALL` order) and `earned` to an account's cached balances, whatever
+/// they hold when it runs: an earn only adds, so it needs neither the account's lock nor a
+/// compare-and-set, and never conflicts.
+pub fn adding_to_account(id: &str, delta: [i64; 6], earned: i64) -> Statement {
+    Statement::new(
+        "UPDATE loyalty_accounts SET issued = issued + $2, pending = pending + $3,
+         available = available + $4, reserved = reserved + $5, redeemed = redeemed + $6,
+         expired = expired + $7, lifetime_earned = lifetime_earned + $8, version = version + 1
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(delta[0])
+    .bind(delta[1])
+    .bind(delta[2])
+    .bind(delta[3])
+    .bind(delta[4])
+    .bind(delta[5])
+    .bind(earned)
+}
+
+/// Inserts a transaction whose `balance_after` is its account's available points as the
+/// insert runs (queued after `adding_to_account`: the balance it made).
+pub fn inserting_with_balance(p: &PtxRow) -> Statement {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        let values: Vec<String> = PtxRow::COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, column)| match *column {
+                "balance_after" => {
+                    format!(
+                        "(SELECT available FROM loyalty_accounts WHERE id = ${})",
+                        i + 1
+                    )
+                }
+                _ => format!("${}", i + 1),
+            })
+            .collect();
+        format!(
+            "INSERT INTO points_transactions ({}) VALUES ({})",
+            PtxRow::select_list(),
+            values.join(", ")
+        )
+    });
+    p.args().into_iter().zip(PtxRow::COLUMNS).fold(
+        Statement::new(sql.as_str()),
+        |s, (arg, column)| match *column {
+            "balance_after" => s.bind(p.loyalty_account.as_str()),
+            _ => s.bind(arg),
+        },
+    )
+}
+
+/// What an event about a transaction inserted with `inserting_with_balance` says in place of
+/// its balance until `filling_event_balance` runs (no balance is this low).
+pub const BALANCE_PENDING: i64 = i64::MIN;
+
+/// Writes the balance into the events about transaction `ptx` recorded with
+/// `BALANCE_PENDING`: its account's available points, as they stand in this transaction.
+pub fn filling_event_balance(ptx: &str, loyalty_account: &str) -> Statement {
+    Statement::new(
+        "UPDATE events SET data = REPLACE(data, $2,
+             $3 || CAST((SELECT available FROM loyalty_accounts WHERE id = $4) AS TEXT))
+         WHERE object_id = $1",
+    )
+    .bind(ptx)
+    .bind(format!("\"balance_after\":{BALANCE_PENDING}"))
+    .bind("\"balance_after\":")
+    .bind(loyalty_account)
+}
+
+reads! {
+    /// A transaction's balance after it (read in its own transaction, once written).
+    pub fn balance_after_of(ptx: &str) -> Option<(i64,)> =
+        fetch_optional("SELECT balance_after FROM points_transactions WHERE id = $1");
 }
