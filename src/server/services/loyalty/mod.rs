@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod earn;
 pub mod lots;
 pub mod payment;
+mod plan;
 pub mod posting;
 pub mod programs;
 pub mod redemptions;
