@@ -272,6 +272,39 @@ async fn a_merchant_runs_loyalty_from_the_dashboard_and_the_checkout_shows_it() 
     assert_eq!(expanded["points_clawed_back"], 25);
     assert_eq!(expanded["transactions"][1]["type"], "clawback");
 
+    // Removing the rule: payments earn nothing more; a second removal says it is gone.
+    let form = [
+        ("program", "prog_default"),
+        ("event", "payment.completed"),
+        ("currency", "EUR"),
+    ];
+    let back = act(
+        &app,
+        &cookie,
+        "/dashboard/loyalty",
+        "loyalty_rule_remove",
+        &form,
+    )
+    .await;
+    assert_eq!(back, "/dashboard/loyalty?notice=loyalty_rule_removed");
+    let again = act(
+        &app,
+        &cookie,
+        "/dashboard/loyalty",
+        "loyalty_rule_remove",
+        &form,
+    )
+    .await;
+    assert!(
+        error_shown(&app, &cookie, &again)
+            .await
+            .contains("gone already")
+    );
+    let program = app
+        .ok_json(app.get("/v1/loyalty/programs/prog_default"))
+        .await;
+    assert_eq!(program["earn_rules"], json!([]));
+
     // Pausing the reward stops its redemption.
     act(
         &app,
@@ -291,6 +324,17 @@ async fn a_merchant_runs_loyalty_from_the_dashboard_and_the_checkout_shows_it() 
         )))
         .await;
     assert_eq!(paused["active"], false);
+    let (status, refused) = send(app.post_json(
+        "/v1/loyalty/redemptions",
+        &json!({"customer": cust, "reward": reward["id"]}),
+    ))
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        app.points_of(&cust).await["available"],
+        124,
+        "149 less the 25 clawed back; nothing taken by the refused redemption"
+    );
     app.assert_points_sound().await;
 }
 

@@ -143,7 +143,7 @@ fn RulesTable(program: String, rules: Vec<EarnRuleSpec>) -> impl IntoView {
             <table>
                 <thead><tr><th scope="col">"When"</th><th scope="col">"Earns"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                 <tbody>
-                    {rules.into_iter().enumerate().map(|(i, r)| {
+                    {rules.into_iter().map(|r| {
                         let label = rule_label(&r);
                         view! {
                             <tr data-testid="rule">
@@ -152,7 +152,8 @@ fn RulesTable(program: String, rules: Vec<EarnRuleSpec>) -> impl IntoView {
                                 <td>
                                     <form method="post" action={action::<RemoveRule>()} class="inline">
                                         <input type="hidden" name="program" value=program.clone() />
-                                        <input type="hidden" name="index" value=i.to_string() />
+                                        <input type="hidden" name="event" value=r.event.as_str() />
+                                        <input type="hidden" name="currency" value=r.currency.clone() />
                                         <button type="submit" class="button ghost small-button">"Remove"</button>
                                     </form>
                                 </td>

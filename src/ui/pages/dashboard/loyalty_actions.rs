@@ -155,16 +155,26 @@ pub async fn add_rule(
     Ok(())
 }
 
-/// Removes the earn rule at `index` (as the page listed them).
+/// Removes the program's rule for `event` in `currency` (a program has one at most for
+/// each), so a page read before another change still removes the rule it showed.
 #[server(prefix = "/dashboard/do", endpoint = "loyalty_rule_remove")]
-pub async fn remove_rule(program: String, index: String) -> Result<(), ServerFnError> {
+pub async fn remove_rule(
+    program: String,
+    event: String,
+    currency: String,
+) -> Result<(), ServerFnError> {
     let ctx = Ctx::get()?;
-    let index: usize = index.parse().map_err(|_| fail("Choose a rule."))?;
     change_rules(&ctx, &program, |rules| {
-        if index >= rules.len() {
+        let before = rules.len();
+        rules.retain(|r| {
+            !(r.event.as_deref() == Some(event.as_str())
+                && r.currency
+                    .as_deref()
+                    .is_some_and(|c| c.eq_ignore_ascii_case(&currency)))
+        });
+        if rules.len() == before {
             return Err(fail("That rule is gone already; reload the page."));
         }
-        rules.remove(index);
         Ok(())
     })
     .await?;
