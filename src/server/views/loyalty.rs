@@ -181,9 +181,12 @@ pub struct PtxView {
     pub program: String,
     pub loyalty_account: String,
     pub customer: String,
-    /// What the customer's pending and available points gained (or lost, negative).
+    /// How many points it moved: negative when it takes them from the customer (a
+    /// clawback, a negative adjustment, a reserve, a redeem — also of points a reserve held
+    /// already — an expiry), positive otherwise (an earn, also into pending; an activation;
+    /// a release; a restore). The type says between which balances.
     pub points: i64,
-    /// Their pending and available points after it.
+    /// The customer's available (spendable) points after it.
     pub balance_after: i64,
     pub source: Option<SourceView>,
     /// The transaction this one reverses (a clawback's earn).

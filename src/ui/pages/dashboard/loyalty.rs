@@ -261,12 +261,10 @@ fn ProgramSettings(program: ProgramRow) -> impl IntoView {
                     </select>
                 </div>
                 </div>
-                <div class="field">
-                    <label>
-                        <input type="checkbox" name="allow_negative" value="on" checked={program.allow_negative != 0} />
-                        " A clawback may take the balance below zero"
-                    </label>
-                </div>
+                <label class="check">
+                    <input type="checkbox" name="allow_negative" value="on" checked={program.allow_negative != 0} />
+                    " A clawback may take the balance below zero"
+                </label>
                 <button type="submit" class="button primary">"Save settings"</button>
             </form>
         </section>

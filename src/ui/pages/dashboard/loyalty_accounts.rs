@@ -211,7 +211,7 @@ fn History(rows: Vec<PtxRow>) -> impl IntoView {
                         <th scope="col">"When"</th>
                         <th scope="col">"Type"</th>
                         <th scope="col" class="num">"Points"</th>
-                        <th scope="col" class="num">"Balance"</th>
+                        <th scope="col" class="num">"Available after"</th>
                         <th scope="col">"Source"</th>
                         <th scope="col" class="hide-narrow">"Reason"</th>
                     </tr>
