@@ -17,7 +17,7 @@ use crate::server::clock::Clock;
 use crate::server::services::{Scope, find_in};
 use crate::server::store::loyalty::{self, ProgramRow, PtxRow};
 use crate::server::store::payments::PaymentRow;
-use crate::server::store::webhook_endpoints;
+use crate::server::store::webhook_endpoints::{self, EndpointRow};
 use crate::server::store::{Store, Tx, is_unique_violation};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -50,7 +50,12 @@ pub struct EarnInput {
 /// transaction: none without a customer (nothing is read then), nor without a rule for the
 /// payment's currency. An invoice's payment earns by a program's `invoice.paid` rule when it
 /// has one, else by its `payment.completed` rule; either way keyed by the payment.
-pub async fn for_payment(store: &Store, payment: &PaymentRow) -> Result<Vec<Plan>> {
+/// `endpoints`: the scope's, when the caller read them already for its own events.
+pub async fn for_payment(
+    store: &Store,
+    payment: &PaymentRow,
+    endpoints: Option<&[EndpointRow]>,
+) -> Result<Vec<Plan>> {
     let Some(customer) = &payment.customer else {
         return Ok(Vec::new());
     };
@@ -59,7 +64,7 @@ pub async fn for_payment(store: &Store, payment: &PaymentRow) -> Result<Vec<Plan
         mode: payment.mode,
     };
     let mut plans = Vec::new();
-    let mut endpoints = None;
+    let mut endpoints = endpoints.map(<[EndpointRow]>::to_vec);
     for program in programs::all_hot(store, &scope).await? {
         let Some((event, points)) = earning(&program, payment, payment.amount_received) else {
             continue;

@@ -266,7 +266,7 @@ pub async fn create(
     let endpoints =
         webhook_endpoints::enabled(deps.store, &scope.account_id, scope.mode.as_str()).await?;
     // The points it earns, worked out before the transaction too.
-    let points = super::points::PointsChange::for_new(deps, &row).await?;
+    let points = super::points::PointsChange::for_new(deps, &row, &endpoints).await?;
     let mut tx = deps.store.begin().await?;
     if let Some(new_row) = method.as_ref().and_then(|m| m.new_row.as_ref()) {
         tx.defer(row::insert(new_row));

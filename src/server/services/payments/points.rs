@@ -8,6 +8,7 @@ use crate::server::clock::Clock;
 use crate::server::services::{ServiceError, loyalty};
 use crate::server::store::Tx;
 use crate::server::store::payments::PaymentRow;
+use crate::server::store::webhook_endpoints::EndpointRow;
 
 /// What a payment's change does to loyalty points: a success earns by the programs' rules
 /// and completes a reward reserved on it; an end without payment gives the reward's points
@@ -43,7 +44,7 @@ impl PointsChange {
             _ => None,
         };
         if row.status == PaymentStatus::Succeeded {
-            out.earns = loyalty::earn::for_payment(deps.store, row).await?;
+            out.earns = loyalty::earn::for_payment(deps.store, row, None).await?;
         }
         if let Some(to) = ends {
             out.redemption = loyalty::redemptions::reserved_for(deps.store, row)
@@ -53,11 +54,15 @@ impl PointsChange {
         Ok(out)
     }
 
-    /// A payment created succeeded (confirmed at once): what it earns. (A new payment has no
-    /// reward reserved on it.)
-    pub(super) async fn for_new(deps: &Deps<'_>, row: &PaymentRow) -> Result<PointsChange> {
+    /// A payment created succeeded (confirmed at once): what it earns, its events going to
+    /// `endpoints` (read for the payment's own). (A new payment has no reward reserved on it.)
+    pub(super) async fn for_new(
+        deps: &Deps<'_>,
+        row: &PaymentRow,
+        endpoints: &[EndpointRow],
+    ) -> Result<PointsChange> {
         let earns = match row.status == PaymentStatus::Succeeded {
-            true => loyalty::earn::for_payment(deps.store, row).await?,
+            true => loyalty::earn::for_payment(deps.store, row, Some(endpoints)).await?,
             false => Vec::new(),
         };
         Ok(PointsChange {
