@@ -8,6 +8,7 @@ use crate::server::services::loyalty::{self, payment::PaymentPoints};
 use crate::server::services::payments::{challenge_url, return_url_with_result};
 use crate::server::state::AppState;
 use crate::ui::islands::card_form::CardForm;
+use crate::ui::pages::dashboard::loyalty::points as points_label;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -183,25 +184,19 @@ fn points_lines(view: &CheckoutView, points: &PaymentPoints) -> impl IntoView + 
     });
     let earned = points.earned() - points.clawed_back();
     let earn = match points.to_earn {
-        Some(n) => Some(format!("You'll earn {} with this payment.", points_word(n))),
+        Some(n) => Some(format!(
+            "You'll earn {} with this payment.",
+            points_label(n)
+        )),
         None if earned > 0 => Some(format!(
             "You earned {} with this payment.",
-            points_word(earned)
+            points_label(earned)
         )),
         None => None,
     };
     view! {
         {discount}
         {earn.map(|text| view! { <p class="points-note" data-testid="points-to-earn">{text}</p> })}
-    }
-}
-
-/// `1 point`, `49 points`.
-fn points_word(n: i64) -> String {
-    if n == 1 {
-        "1 point".to_string()
-    } else {
-        format!("{n} points")
     }
 }
 

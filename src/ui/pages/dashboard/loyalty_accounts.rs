@@ -12,6 +12,7 @@ use crate::server::services::loyalty::LoyaltyError;
 use crate::server::services::loyalty::dashboard::{self as loyalty, AccountDetail, HISTORY_LIMIT};
 use crate::server::state::AppState;
 use crate::server::store::loyalty::{AccountFilter, LoyaltyAccountRow, PtxRow};
+use crate::server::views::loyalty::LoyaltyAccountView;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -120,13 +121,8 @@ fn Account(detail: AccountDetail) -> impl IntoView {
         .and_then(|c| c.name.clone().or_else(|| c.email.clone()))
         .unwrap_or_else(|| a.customer.clone());
     let customer_href = format!("/dashboard/customers/{}", a.customer);
-    let mut expiring: Vec<(i64, i64)> = detail
-        .lots
-        .iter()
-        .filter(|l| l.pending == 0)
-        .filter_map(|l| l.expires_at.map(|at| (at, l.remaining)))
-        .collect();
-    expiring.sort();
+    // The API's next expiries (soonest first, at most five), not worked out a second time.
+    let expiring = LoyaltyAccountView::new(&a, &detail.lots).next_expiring;
     let pending: Vec<(i64, i64)> = detail
         .lots
         .iter()
@@ -166,7 +162,7 @@ fn Account(detail: AccountDetail) -> impl IntoView {
                 <dt>"Redeemed"</dt><dd>{points(a.redeemed)}</dd>
                 <dt>"Expired"</dt><dd>{points(a.expired)}</dd>
                 {pending.into_iter().map(|(at, n)| view! { <dt>"Spendable from"</dt><dd>{format!("{}: {}", format_date(at), points(n))}</dd> }).collect_view()}
-                {expiring.into_iter().take(5).map(|(at, n)| view! { <dt>"Expires"</dt><dd>{format!("{}: {}", format_date(at), points(n))}</dd> }).collect_view()}
+                {expiring.into_iter().map(|e| view! { <dt>"Expires"</dt><dd>{format!("{}: {}", format_date(e.expires_at), points(e.points))}</dd> }).collect_view()}
             </dl>
             <ConfirmAction
                 testid="adjust"
