@@ -20,9 +20,22 @@ pub async fn record(
     kinds: &[&str],
     endpoints: Option<&[EndpointRow]>,
 ) -> Result<(), sqlx::Error> {
+    let rows = rows(now_micros, account_id, mode, object, kinds);
+    events::insert(tx, &rows);
+    deliver(tx, &rows, endpoints).await
+}
+
+/// The events `record` writes, for a caller that inserts them its own way (then `deliver`).
+pub fn rows(
+    now_micros: i64,
+    account_id: &str,
+    mode: crate::domain::mode::Mode,
+    object: &Value,
+    kinds: &[&str],
+) -> Vec<EventRow> {
     let data = json!({ "object": object }).to_string();
     let object_id = object["id"].as_str().unwrap_or_default();
-    let rows: Vec<EventRow> = kinds
+    kinds
         .iter()
         .zip(0i64..)
         .map(|(kind, i)| EventRow {
@@ -35,7 +48,14 @@ pub async fn record(
             created: now_micros.div_euclid(1_000_000),
             sort_key: now_micros + i,
         })
-        .collect();
-    events::insert(tx, &rows);
-    crate::server::services::webhooks::queue::enqueue(tx, &rows, endpoints).await
+        .collect()
+}
+
+/// Queues events written by the caller for the endpoints that want them (as `record` does).
+pub async fn deliver(
+    tx: &mut Tx,
+    rows: &[EventRow],
+    endpoints: Option<&[EndpointRow]>,
+) -> Result<(), sqlx::Error> {
+    crate::server::services::webhooks::queue::enqueue(tx, rows, endpoints).await
 }

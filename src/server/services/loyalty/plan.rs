@@ -44,7 +44,9 @@ impl Plan {
             customer,
         )
         .await?;
-        let clock_now = super::lots::clock_now(store.reader(), customer).await?;
+        let clock_now = loyalty::clock_time_of_hot(store, customer)
+            .await?
+            .map(|secs| secs * 1_000_000);
         Ok(Plan {
             program,
             customer: customer.to_string(),
@@ -78,19 +80,21 @@ impl Plan {
                 balance_after: loyalty::BALANCE_PENDING,
                 ..ptx.clone()
             };
-            record(
-                tx,
-                wall,
-                &self.program,
+            // One event, its balance filled in by its own insert.
+            let events = crate::server::services::events::rows(
+                wall.now_micros(),
+                &self.program.account_id,
+                self.program.mode,
                 &to_json(&PtxView::from(&pending)),
                 &["loyalty.points.earned"],
-                Some(&self.endpoints),
-            )
-            .await?;
-            tx.defer(loyalty::filling_event_balance(
-                &ptx.id,
-                &ptx.loyalty_account,
-            ));
+            );
+            for event in &events {
+                tx.defer(loyalty::inserting_event_with_balance(
+                    event,
+                    &ptx.loyalty_account,
+                ));
+            }
+            crate::server::services::events::deliver(tx, &events, Some(&self.endpoints)).await?;
             return Ok(ptx);
         }
         let give = |points: &mut Points| {
