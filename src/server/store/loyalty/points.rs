@@ -161,7 +161,10 @@ pub async fn clock_time_of_hot(
     customer: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
     let read = Statement::new(CLOCK_TIME_OF).bind(customer);
-    Ok(store.fetch_optional::<(i64,)>(read).await?.map(|(secs,)| secs))
+    Ok(store
+        .fetch_optional::<(i64,)>(read)
+        .await?
+        .map(|(secs,)| secs))
 }
 
 /// Moves `points` out of (positive) or back into (negative) a lot, queued by a change that
