@@ -54,13 +54,14 @@ step = @mkdir -p $(STEP_TIMES); date +%s > $(STEP_TIMES)/$(1).start; \
 step_done = @s=$$(cat $(STEP_TIMES)/$(1).start); t=$$(( $$(date +%s) - s )); \
 	if [ $$t -ge 20 ] || [ ! -s $(STEP_TIMES)/$(1) ]; then echo $$t > $(STEP_TIMES)/$(1); fi
 
-.PHONY: help run first-run-notice build site server tools test-deps test test-notice lint unit api-sqlite api-postgres e2e \
+.PHONY: help run first-run-notice build site server tools test-deps test test-notice lint unit api-sqlite api-postgres e2e sdk-openapi \
 	bench clean
 
 help:
 	@echo "make run   - build and serve VINR on http://127.0.0.1:3000 (SQLite under ./data)"
 	@echo "make test  - lint, unit, API (SQLite + Postgres) and browser tests"
 	@echo "make bench - load figures against a release build on SQLite"
+	@echo "make sdk-openapi - write the API's OpenAPI document to sdks/openapi.json (the SDKs' source)"
 
 ## Tools: each is installed only when the pinned version is not already there.
 tools:
@@ -207,6 +208,11 @@ e2e: build test-deps
 bench: site
 	cargo build --release --features ssr --bin vinr --bin vinr-bench
 	$(CARGO_TARGET_DIR)/release/vinr-bench --server $(RELEASE_BIN) --site-root $(SITE_ROOT)
+
+# The SDKs are generated from the server's own document; the API suite fails while the
+# committed copy differs from it.
+sdk-openapi: server
+	$(DEV_BIN) openapi > sdks/openapi.json
 
 clean:
 	cargo clean

@@ -40,6 +40,9 @@ pub enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// Print the API's OpenAPI document (what `GET /v1/openapi.json` answers) and exit; the
+    /// SDKs are generated from it (`make sdk-openapi` writes `sdks/openapi.json`).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,10 +102,18 @@ pub enum KeysCommand {
 
 /// Runs the command line.
 pub async fn run(cli: Cli) -> Result<()> {
+    if let Some(Command::Openapi) = cli.command {
+        // Needs no configuration, database or secret.
+        let doc = crate::server::api::document();
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(());
+    }
     let config = Config::from_env()?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, clock).await,
+        // Printed above, before the configuration (which makes the data folder) was read.
+        Command::Openapi => Ok(()),
         Command::Ledger {
             command:
                 LedgerCommand::Verify {

@@ -182,3 +182,28 @@ async fn the_document_covers_every_route_and_matches_real_objects() {
     let (_, customer) = send(app.post_form("/v1/customers", &[("email", "a@b.co")])).await;
     assert_eq!(keys(&customer), schema_keys(&doc, "Customer"));
 }
+
+/// The SDKs are generated from `sdks/openapi.json`: it must be the document the server answers,
+/// or they would describe another API.
+#[tokio::test]
+async fn the_sdks_copy_of_the_document_is_the_servers() {
+    let app = TestApp::spawn().await;
+    let (status, served) = send(app.client.get(app.url("/v1/openapi.json"))).await;
+    assert_eq!(status, 200);
+    let committed: Value = serde_json::from_str(include_str!("../../sdks/openapi.json"))
+        .expect("sdks/openapi.json is JSON");
+    if served != committed {
+        let (ours, theirs) = (keys(&served["paths"]), keys(&committed["paths"]));
+        let differing: BTreeSet<String> = ours
+            .union(&theirs)
+            .filter(|path| {
+                served["paths"].get(path.as_str()) != committed["paths"].get(path.as_str())
+            })
+            .cloned()
+            .collect();
+        panic!(
+            "sdks/openapi.json is not the server's document (paths that differ: {differing:?}; \
+             components may too): run `make sdk-openapi` (the SDKs are generated from it)"
+        );
+    }
+}

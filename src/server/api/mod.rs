@@ -202,6 +202,12 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     (router, doc)
 }
 
+/// The OpenAPI document `GET /v1/openapi.json` answers (also `vinr openapi`, from which the
+/// SDKs' committed copy is made).
+pub fn document() -> serde_json::Value {
+    serde_json::to_value(routes().1).expect("the OpenAPI document serialises")
+}
+
 /// The `/v1` router, with `GET /v1/openapi.json` and the JSON fallbacks.
 pub fn router() -> Router<AppState> {
     let (router, doc) = routes();
