@@ -54,7 +54,7 @@ step = @mkdir -p $(STEP_TIMES); date +%s > $(STEP_TIMES)/$(1).start; \
 step_done = @s=$$(cat $(STEP_TIMES)/$(1).start); t=$$(( $$(date +%s) - s )); \
 	if [ $$t -ge 20 ] || [ ! -s $(STEP_TIMES)/$(1) ]; then echo $$t > $(STEP_TIMES)/$(1); fi
 
-.PHONY: help run first-run-notice build site server tools test-deps test test-notice lint unit api-sqlite api-postgres e2e sdk-openapi \
+.PHONY: help run first-run-notice build site server tools test-deps test test-notice lint unit api-sqlite api-postgres e2e sdk-openapi sdk-typescript \
 	bench clean
 
 help:
@@ -149,7 +149,7 @@ run: first-run-notice build
 	@mkdir -p data
 	LEPTOS_SITE_ROOT=$(SITE_ROOT) VINR_DEMO_SHOP_ADDR=$(DEMO_SHOP_ADDR) $(DEV_BIN) serve
 
-test: test-notice tools test-deps lint unit api-sqlite api-postgres e2e
+test: test-notice tools test-deps lint unit api-sqlite api-postgres sdk-typescript e2e
 	@s=$$(cat $(STEP_TIMES)/test.start); t=$$(( $$(date +%s) - s )); \
 		echo "==> all test passes finished in $$((t / 60))m$$((t % 60))s"
 
@@ -208,6 +208,14 @@ e2e: build test-deps
 bench: site
 	cargo build --release --features ssr --bin vinr --bin vinr-bench
 	$(CARGO_TARGET_DIR)/release/vinr-bench --server $(RELEASE_BIN) --site-root $(SITE_ROOT)
+
+# The TypeScript SDK's tests (type-checked by tsc, run by node --test); npm ci installs its pinned
+# dev tools (TypeScript, Node's types, the published standardwebhooks package to cross-check
+# against) in a few seconds.
+sdk-typescript:
+	$(call step,sdk-typescript,TypeScript SDK tests,under a minute)
+	cd sdks/typescript && npm ci --no-audit --no-fund && npm test
+	$(call step_done,sdk-typescript)
 
 # The SDKs are generated from the server's own document; the API suite fails while the
 # committed copy differs from it.
