@@ -6,3 +6,17 @@ export {
   verifySignature,
 } from "./webhooks.js";
 export type { HeaderSource, VerifyOptions } from "./webhooks.js";
+export { HttpClient, queryString, retryDelay } from "./client.js";
+export type { ClientOptions, ListPage, RequestOptions } from "./client.js";
+export {
+  VinrAPIError,
+  VinrAuthenticationError,
+  VinrCardError,
+  VinrConnectionError,
+  VinrError,
+  VinrIdempotencyError,
+  VinrInvalidRequestError,
+  VinrPermissionError,
+  VinrRateLimitError,
+  errorFromResponse,
+} from "./errors.js";
