@@ -61,7 +61,7 @@ help:
 	@echo "make run   - build and serve VINR on http://127.0.0.1:3000 (SQLite under ./data)"
 	@echo "make test  - lint, unit, API (SQLite + Postgres) and browser tests"
 	@echo "make bench - load figures against a release build on SQLite"
-	@echo "make sdk-openapi - write the API's OpenAPI document to sdks/openapi.json (the SDKs' source)"
+	@echo "make sdk-openapi - write the API's OpenAPI document to sdks/openapi.json and regenerate the SDKs from it"
 
 ## Tools: each is installed only when the pinned version is not already there.
 tools:
@@ -221,6 +221,7 @@ sdk-typescript:
 # committed copy differs from it.
 sdk-openapi: server
 	$(DEV_BIN) openapi > sdks/openapi.json
+	cd sdks/typescript && node scripts/generate.mjs
 
 clean:
 	cargo clean

@@ -69,6 +69,8 @@ export function retryDelay(attempt: number, retryAfter: string | null, cap: numb
   return Math.min(Math.max(jittered, asked), Math.max(cap, asked));
 }
 
+const idOf = (object: unknown): unknown => (object as { id?: unknown }).id;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class HttpClient {
@@ -147,18 +149,24 @@ export class HttpClient {
     }
   }
 
-  /** Every object of a list, page after page (`for await (const p of client.list(...))`). */
-  async *list<T extends { id: string }>(path: string, params: Params = {}, options: RequestOptions = {}): AsyncGenerator<T> {
+  /** Every object of a list, page after page (`for await (const p of client.list(...))`);
+   * `first`, when the first page was asked for already. */
+  async *list<T>(
+    path: string,
+    params: Params = {},
+    options: RequestOptions = {},
+    first?: Promise<ListPage<T>>,
+  ): AsyncGenerator<T> {
     let query: Params = { ...params };
-    for (;;) {
-      const page = await this.request<ListPage<T>>("GET", path, query, options);
+    for (let next = first; ; next = undefined) {
+      const page = await (next ?? this.request<ListPage<T>>("GET", path, query, options));
       for (const item of page.data) yield item;
       const last = page.data[page.data.length - 1];
       if (!page.has_more || last === undefined) return;
       // Going backwards when the caller started with ending_before, else forwards.
       query = "ending_before" in query
-        ? { ...query, ending_before: page.data[0].id }
-        : { ...query, starting_after: last.id };
+        ? { ...query, ending_before: idOf(page.data[0]) }
+        : { ...query, starting_after: idOf(last) };
     }
   }
 }

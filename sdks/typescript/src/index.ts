@@ -20,3 +20,7 @@ export {
   VinrRateLimitError,
   errorFromResponse,
 } from "./errors.js";
+export { Vinr } from "./vinr.js";
+export type { VinrOptions } from "./vinr.js";
+export type * from "./generated.js";
+export type { Camel, ListResult, Params, VinrObject } from "./runtime.js";

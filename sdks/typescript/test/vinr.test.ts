@@ -1,0 +1,76 @@
+// The generated client as the guides use it (their code, typed), against a local stub.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Vinr } from "../src/index.js";
+
+async function stub(answer: (method: string, url: string, body: any) => unknown) {
+  const seen: { method: string; url: string; body: any; key?: string }[] = [];
+  const server = createServer((req, res) => {
+    let text = "";
+    req.on("data", (c) => (text += c));
+    req.on("end", () => {
+      const body = text ? JSON.parse(text) : undefined;
+      seen.push({ method: req.method!, url: req.url!, body, key: req.headers["idempotency-key"] as string });
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(answer(req.method!, req.url!, body)));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => server.close() };
+}
+
+test("the guides' calls reach the documented paths and answer typed, camelCase-friendly objects", async () => {
+  const s = await stub((method, url, body) =>
+    url.startsWith("/v1/payments")
+      ? { id: "pay_1", object: "payment", amount: 5000, status: "requires_payment_method", checkout_url: "http://h/checkout/pay_1", ...body }
+      : { id: "ptx_1", object: "points_transaction", points: body?.amount },
+  );
+  try {
+    const vinr = new Vinr({ secretKey: "sk_test_x", baseUrl: s.base });
+    const payment = await vinr.payments.create(
+      { amount: 5000, currency: "EUR", returnUrl: "https://shop.example/done", metadata: { orderId: "A-1" } },
+      { idempotencyKey: "order-A-1" },
+    );
+    const url: string | null | undefined = payment.checkoutUrl;
+    assert.equal(url, "http://h/checkout/pay_1");
+    await vinr.payments.capture(payment.id, { amount: 5000 });
+    await vinr.payments.retrieve("pay_1");
+    const ptx = await vinr.loyalty.points.earn({ programId: "prog_default", customerId: "cust_1", amount: 49, sourcePaymentId: "pay_1" });
+    assert.equal(ptx.points, 49);
+    assert.deepEqual(
+      s.seen.map((r) => `${r.method} ${r.url}`),
+      ["POST /v1/payments", "POST /v1/payments/pay_1/capture", "GET /v1/payments/pay_1", "POST /v1/loyalty/points/earn"],
+    );
+    assert.equal(s.seen[0].key, "order-A-1");
+    assert.deepEqual(s.seen[0].body, { amount: 5000, currency: "EUR", return_url: "https://shop.example/done", metadata: { orderId: "A-1" } });
+    assert.deepEqual(s.seen[3].body, { program_id: "prog_default", customer_id: "cust_1", amount: 49, source_payment_id: "pay_1" });
+  } finally {
+    s.close();
+  }
+});
+
+test("webhooks.verify uses the client's secret, and lists await to a page or iterate", async () => {
+  const secret = "whsec_" + Buffer.alloc(32, 7).toString("base64");
+  const vinr = new Vinr({ secretKey: "sk", webhookSecret: secret, baseUrl: "http://127.0.0.1:9" });
+  const body = JSON.stringify({ id: "evt_1", type: "payment.completed", data: { object: { id: "pay_1" } } });
+  const headers = vinr.webhooks.generateTestHeaders(body);
+  assert.equal(vinr.webhooks.verify(body, headers["x-vinr-signature"]).id, "evt_1");
+  assert.throws(() => vinr.webhooks.verify(body, headers["x-vinr-signature"], "whsec_" + Buffer.alloc(32, 1).toString("base64")));
+
+  let n = 0;
+  const s = await stub(() => ({ object: "list", data: [{ id: `cust_${++n}` }], has_more: n < 4, url: "/v1/customers" }));
+  try {
+    const v = new Vinr({ secretKey: "sk", baseUrl: s.base });
+    const page = await v.customers.list({ limit: 1 });
+    assert.equal(page.data.length, 1);
+    const ids: string[] = [];
+    for await (const c of v.customers.list({ limit: 1 })) ids.push(c.id);
+    assert.deepEqual(ids, ["cust_2", "cust_3", "cust_4"]);
+    assert.equal(s.seen.length, 4, "one request per page, none wasted");
+  } finally {
+    s.close();
+  }
+});
