@@ -209,12 +209,12 @@ bench: site
 	cargo build --release --features ssr --bin vinr --bin vinr-bench
 	$(CARGO_TARGET_DIR)/release/vinr-bench --server $(RELEASE_BIN) --site-root $(SITE_ROOT)
 
-# The TypeScript SDK's tests (type-checked by tsc, run by node --test); npm ci installs its pinned
-# dev tools (TypeScript, Node's types, the published standardwebhooks package to cross-check
-# against) in a few seconds.
-sdk-typescript:
+# The TypeScript SDK's tests (type-checked by tsc, run by node --test), some against the server
+# binary on a fresh SQLite database; npm ci installs its pinned dev tools (TypeScript, Node's
+# types, the published standardwebhooks package to cross-check against) in a few seconds.
+sdk-typescript: server
 	$(call step,sdk-typescript,TypeScript SDK tests,under a minute)
-	cd sdks/typescript && npm ci --no-audit --no-fund && npm test
+	cd sdks/typescript && npm ci --no-audit --no-fund && VINR_BIN=$(DEV_BIN) npm test
 	$(call step_done,sdk-typescript)
 
 # The SDKs are generated from the server's own document; the API suite fails while the
