@@ -205,13 +205,17 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The OpenAPI document `GET /v1/openapi.json` answers (also `vinr openapi`, from which the
 /// SDKs' committed copy is made).
 pub fn document() -> serde_json::Value {
-    serde_json::to_value(routes().1).expect("the OpenAPI document serialises")
+    as_json(&routes().1)
+}
+
+fn as_json(doc: &utoipa::openapi::OpenApi) -> serde_json::Value {
+    serde_json::to_value(doc).expect("the OpenAPI document serialises")
 }
 
 /// The `/v1` router, with `GET /v1/openapi.json` and the JSON fallbacks.
 pub fn router() -> Router<AppState> {
     let (router, doc) = routes();
-    let doc = Arc::new(serde_json::to_value(&doc).expect("the OpenAPI document serialises"));
+    let doc = Arc::new(as_json(&doc));
     router
         .route(
             "/openapi.json",

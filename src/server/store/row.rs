@@ -38,6 +38,26 @@ pub fn insert<T: Table>(row: &T) -> Statement {
         .fold(Statement::new(T::insert_sql()), Statement::bind)
 }
 
+/// The SQL of an insert of `T` in which `column` is computed as the insert runs: its value is
+/// `value(own)`, given the column's own placeholder (`$9`); arguments bound after the row's are
+/// `$n+1`, … (`n` = `T::COLUMNS.len()`). Callers make it once and keep it.
+pub fn insert_sql_computing<T: Table>(column: &str, value: impl Fn(&str) -> String) -> String {
+    let values: Vec<String> = T::COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match *c == column {
+            true => value(&format!("${}", i + 1)),
+            false => format!("${}", i + 1),
+        })
+        .collect();
+    format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        T::TABLE,
+        T::select_list(),
+        values.join(", ")
+    )
+}
+
 /// The update of every column of `row` by its id (the first column), in `tx`. A row is read,
 /// changed and written back in the same transaction, so writing the columns it did not change
 /// writes back what they hold.

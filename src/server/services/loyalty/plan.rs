@@ -44,9 +44,7 @@ impl Plan {
             customer,
         )
         .await?;
-        let clock_now = loyalty::clock_time_of_hot(store, customer)
-            .await?
-            .map(|secs| secs * 1_000_000);
+        let clock_now = super::lots::clock_now_hot(store, customer).await?;
         Ok(Plan {
             program,
             customer: customer.to_string(),

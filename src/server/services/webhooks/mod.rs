@@ -7,6 +7,8 @@
 pub mod queue;
 pub mod send;
 pub mod signing;
+#[cfg(test)]
+mod vectors;
 
 pub use signing::{VerifyError, verify};
 

@@ -205,24 +205,10 @@ pub fn adding_to_account(id: &str, delta: [i64; 6], earned: i64) -> Statement {
 pub fn inserting_with_balance(p: &PtxRow) -> Statement {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let sql = SQL.get_or_init(|| {
-        let values: Vec<String> = PtxRow::COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(i, column)| match *column {
-                "balance_after" => {
-                    format!(
-                        "(SELECT available FROM loyalty_accounts WHERE id = ${})",
-                        i + 1
-                    )
-                }
-                _ => format!("${}", i + 1),
-            })
-            .collect();
-        format!(
-            "INSERT INTO points_transactions ({}) VALUES ({})",
-            PtxRow::select_list(),
-            values.join(", ")
-        )
+        // The column's own argument is the account's id.
+        row::insert_sql_computing::<PtxRow>("balance_after", |own| {
+            format!("(SELECT available FROM loyalty_accounts WHERE id = {own})")
+        })
     });
     p.args().into_iter().zip(PtxRow::COLUMNS).fold(
         Statement::new(sql.as_str()),
@@ -238,28 +224,17 @@ pub fn inserting_with_balance(p: &PtxRow) -> Statement {
 /// available points as the insert runs: the same figure the transaction holds.
 pub fn inserting_event_with_balance(event: &EventRow, loyalty_account: &str) -> Statement {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let n = EventRow::COLUMNS.len();
     let sql = SQL.get_or_init(|| {
-        let values: Vec<String> = EventRow::COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(i, column)| match *column {
-                "data" => format!(
-                    "REPLACE(${}, ${}, ${} || CAST((SELECT available FROM loyalty_accounts
-                     WHERE id = ${}) AS TEXT))",
-                    i + 1,
-                    n + 1,
-                    n + 2,
-                    n + 3
-                ),
-                _ => format!("${}", i + 1),
-            })
-            .collect();
-        format!(
-            "INSERT INTO events ({}) VALUES ({})",
-            EventRow::select_list(),
-            values.join(", ")
-        )
+        let n = EventRow::COLUMNS.len();
+        row::insert_sql_computing::<EventRow>("data", |own| {
+            format!(
+                "REPLACE({own}, ${}, ${} || CAST((SELECT available FROM loyalty_accounts
+                 WHERE id = ${}) AS TEXT))",
+                n + 1,
+                n + 2,
+                n + 3
+            )
+        })
     });
     event
         .args()
