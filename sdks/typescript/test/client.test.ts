@@ -2,8 +2,6 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { HttpClient, queryString, retryDelay } from "../src/client.js";
 import {
   VinrCardError,
@@ -11,39 +9,7 @@ import {
   VinrInvalidRequestError,
   VinrRateLimitError,
 } from "../src/errors.js";
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage["headers"];
-  body: string;
-}
-
-type Answer = (seen: Seen, res: ServerResponse) => void;
-
-/** A server answering with `answers` in turn (the last one again after that). */
-async function stub(answers: Answer[]): Promise<{ base: string; seen: Seen[]; close: () => void }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => (body += chunk));
-    req.on("end", () => {
-      const s = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
-      seen.push(s);
-      answers[Math.min(seen.length, answers.length) - 1](s, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { base: `http://127.0.0.1:${port}`, seen, close: () => server.close() };
-}
-
-const json =
-  (status: number, body: unknown, headers: Record<string, string> = {}): Answer =>
-  (_, res) => {
-    res.writeHead(status, { "content-type": "application/json", "x-request-id": "req_123", ...headers });
-    res.end(JSON.stringify(body));
-  };
+import { json, stub, type Answer } from "./stub.js";
 
 const client = (base: string, extra = {}) =>
   new HttpClient({ apiKey: "sk_test_x", baseUrl: base, maxRetryDelay: 1, ...extra });

@@ -2,28 +2,17 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Vinr } from "../src/index.js";
+import { json, stub, type Seen } from "./stub.js";
 
-async function stub(answer: (method: string, url: string, body: any) => unknown) {
-  const seen: { method: string; url: string; body: any; key?: string }[] = [];
-  const server = createServer((req, res) => {
-    let text = "";
-    req.on("data", (c) => (text += c));
-    req.on("end", () => {
-      const body = text ? JSON.parse(text) : undefined;
-      seen.push({ method: req.method!, url: req.url!, body, key: req.headers["idempotency-key"] as string });
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify(answer(req.method!, req.url!, body)));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => server.close() };
-}
+/** A stub answering 200 with `answer(request, its JSON body)`. */
+const answering = (answer: (seen: Seen, body: any) => unknown) =>
+  stub([(seen, res) => json(200, answer(seen, seen.body ? JSON.parse(seen.body) : undefined))(seen, res)]);
+
+const sentBody = (seen: Seen) => JSON.parse(seen.body);
 
 test("the guides' calls reach the documented paths and answer typed, camelCase-friendly objects", async () => {
-  const s = await stub((method, url, body) =>
+  const s = await answering(({ url }, body) =>
     url.startsWith("/v1/payments")
       ? { id: "pay_1", object: "payment", amount: 5000, status: "requires_payment_method", checkout_url: "http://h/checkout/pay_1", ...body }
       : { id: "ptx_1", object: "points_transaction", points: body?.amount },
@@ -44,9 +33,9 @@ test("the guides' calls reach the documented paths and answer typed, camelCase-f
       s.seen.map((r) => `${r.method} ${r.url}`),
       ["POST /v1/payments", "POST /v1/payments/pay_1/capture", "GET /v1/payments/pay_1", "POST /v1/loyalty/points/earn"],
     );
-    assert.equal(s.seen[0].key, "order-A-1");
-    assert.deepEqual(s.seen[0].body, { amount: 5000, currency: "EUR", return_url: "https://shop.example/done", metadata: { orderId: "A-1" } });
-    assert.deepEqual(s.seen[3].body, { program_id: "prog_default", customer_id: "cust_1", amount: 49, source_payment_id: "pay_1" });
+    assert.equal(s.seen[0].headers["idempotency-key"], "order-A-1");
+    assert.deepEqual(sentBody(s.seen[0]), { amount: 5000, currency: "EUR", return_url: "https://shop.example/done", metadata: { orderId: "A-1" } });
+    assert.deepEqual(sentBody(s.seen[3]), { program_id: "prog_default", customer_id: "cust_1", amount: 49, source_payment_id: "pay_1" });
   } finally {
     s.close();
   }
@@ -61,7 +50,7 @@ test("webhooks.verify uses the client's secret, and lists await to a page or ite
   assert.throws(() => vinr.webhooks.verify(body, headers["x-vinr-signature"], "whsec_" + Buffer.alloc(32, 1).toString("base64")));
 
   let n = 0;
-  const s = await stub(() => ({ object: "list", data: [{ id: `cust_${++n}` }], has_more: n < 4, url: "/v1/customers" }));
+  const s = await answering(() => ({ object: "list", data: [{ id: `cust_${++n}` }], has_more: n < 4, url: "/v1/customers" }));
   try {
     const v = new Vinr({ secretKey: "sk", baseUrl: s.base });
     const page = await v.customers.list({ limit: 1 });
