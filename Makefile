@@ -1,7 +1,8 @@
 # VINR — everything a fresh machine needs, installed when missing.
 #
 #   make run    install what is missing, build, migrate, serve on http://127.0.0.1:3000
-#   make test   fmt, clippy, unit tests, API suite on SQLite and on Postgres, Playwright in Chromium
+#   make test   fmt, clippy, unit tests, API suite on SQLite and on Postgres, the SDKs (TypeScript,
+#               Python, Ruby) and the guides' code run with them, Playwright in Chromium
 #   make bench  load figures against a full release build
 #
 # Builds go to a target folder outside the checkout, so a second clone (CI's) reuses them.
@@ -55,13 +56,15 @@ step_done = @s=$$(cat $(STEP_TIMES)/$(1).start); t=$$(( $$(date +%s) - s )); \
 	if [ $$t -ge 20 ] || [ ! -s $(STEP_TIMES)/$(1) ]; then echo $$t > $(STEP_TIMES)/$(1); fi
 
 .PHONY: help run first-run-notice build site server tools test-deps test test-notice lint unit api-sqlite api-postgres e2e sdk-openapi sdk-typescript \
+	sdk-python sdk-ruby sdk-snippets \
 	bench clean
 
 help:
 	@echo "make run   - build and serve VINR on http://127.0.0.1:3000 (SQLite under ./data)"
-	@echo "make test  - lint, unit, API (SQLite + Postgres) and browser tests"
+	@echo "make test  - lint, unit, API (SQLite + Postgres), SDK and browser tests"
 	@echo "make bench - load figures against a release build on SQLite"
 	@echo "make sdk-openapi - write the API's OpenAPI document to sdks/openapi.json and regenerate the SDKs from it"
+	@echo "make sdk-typescript | sdk-python | sdk-ruby | sdk-snippets - one SDK's tests, or the guides' code run with them"
 
 ## Tools: each is installed only when the pinned version is not already there.
 tools:
@@ -86,11 +89,14 @@ wasm-bindgen:
 		--debug --force --no-default-features --bin wasm-bindgen
 	$(call step_done,wasm-bindgen)
 
-## What the tests need beyond the build: Debian's Chromium (Playwright cannot download one here).
+## What the tests need beyond the build, from Debian: Chromium (Playwright cannot download one
+## here) and Ruby (with its bundled minitest) for the Ruby SDK.
 test-deps:
-	@if ! command -v chromium >/dev/null; then \
-		echo "==> installing Chromium from Debian (a minute or two)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v ruby >/dev/null && command -v gem >/dev/null || missing="$$missing ruby"; \
+	if [ -n "$$missing" ]; then \
+		echo "==> installing$$missing from Debian (a minute or two)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 ## The site the server serves from LEPTOS_SITE_ROOT: two wasm bundles, their JS, the stylesheet
 ## and the public assets, under the names the pages link to (/pkg/vinr.{js,wasm,css},
@@ -149,7 +155,7 @@ run: first-run-notice build
 	@mkdir -p data
 	LEPTOS_SITE_ROOT=$(SITE_ROOT) VINR_DEMO_SHOP_ADDR=$(DEMO_SHOP_ADDR) $(DEV_BIN) serve
 
-test: test-notice tools test-deps lint unit api-sqlite api-postgres sdk-typescript e2e
+test: test-notice tools test-deps lint unit api-sqlite api-postgres sdk-typescript sdk-python sdk-ruby sdk-snippets e2e
 	@s=$$(cat $(STEP_TIMES)/test.start); t=$$(( $$(date +%s) - s )); \
 		echo "==> all test passes finished in $$((t / 60))m$$((t % 60))s"
 
@@ -217,11 +223,45 @@ sdk-typescript: server
 	cd sdks/typescript && npm ci --no-audit --no-fund && VINR_BIN=$(DEV_BIN) npm test
 	$(call step_done,sdk-typescript)
 
+# The Python SDK installed from the checkout as a merchant would (pip install ./sdks/python)
+# into a virtual environment kept with the build cache, beside its pinned test tools (pytest,
+# the published standardwebhooks package); its tests import that installed copy.
+PY_VENV := $(HOME)/.cache/vinr-python-venv
+sdk-python: server
+	$(call step,sdk-python,Python SDK tests,under a minute)
+	@if [ ! -x $(PY_VENV)/bin/pytest ]; then python3 -m venv $(PY_VENV); fi
+	rm -rf sdks/python/build
+	$(PY_VENV)/bin/pip install -q --disable-pip-version-check "./sdks/python[test]"
+	$(PY_VENV)/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps ./sdks/python
+	cd sdks/python/tests && VINR_PYTHON_INSTALLED=1 VINR_BIN=$(DEV_BIN) $(PY_VENV)/bin/pytest -q -p no:cacheprovider .
+	$(call step_done,sdk-python)
+
+# The Ruby SDK built and installed as a gem (gem build, gem install --local) into a folder of
+# the build cache; its tests (minitest, bundled with Ruby) require that installed gem.
+GEM_DIR := $(HOME)/.cache/vinr-ruby-gems
+RUBY_GEM_PATH = $(GEM_DIR):$$(gem env gempath)
+sdk-ruby: server test-deps
+	$(call step,sdk-ruby,Ruby SDK tests,under a minute)
+	mkdir -p $(GEM_DIR)
+	cd sdks/ruby && gem build -q vinr.gemspec -o $(GEM_DIR)/vinr.gem
+	gem install -q --local --no-document --install-dir $(GEM_DIR) $(GEM_DIR)/vinr.gem
+	cd sdks/ruby && GEM_PATH="$(RUBY_GEM_PATH)" VINR_TEST_INSTALLED=1 VINR_BIN=$(DEV_BIN) \
+		ruby -e 'Dir["test/test_*.rb"].sort.each { |f| require_relative f }'
+	$(call step_done,sdk-ruby)
+
+# The guides' merchant code, extracted verbatim from the seeds, run in TypeScript, Python and
+# Ruby with the SDKs installed above, each against a fresh server (sdks/snippets/run.py).
+sdk-snippets: sdk-typescript sdk-python sdk-ruby
+	$(call step,sdk-snippets,the guides' code run against a server,under a minute)
+	GEM_PATH="$(RUBY_GEM_PATH)" VINR_RUBY_INSTALLED=1 VINR_BIN=$(DEV_BIN) $(PY_VENV)/bin/python sdks/snippets/run.py
+	$(call step_done,sdk-snippets)
+
 # The SDKs are generated from the server's own document; the API suite fails while the
-# committed copy differs from it.
+# committed copy differs from it, and each SDK's tests while its generated code is stale.
 sdk-openapi: server
 	$(DEV_BIN) openapi > sdks/openapi.json
 	cd sdks/typescript && node scripts/generate.mjs
+	python3 sdks/generate.py
 
 clean:
 	cargo clean

@@ -45,6 +45,13 @@ export function camelAliases<T>(value: T, inMetadata = false): T {
           const base = toSnake(prop.slice(0, -2));
           if (typeof obj[base] === "string") return obj[base];
         }
+        // An event's `data` answers for its object (`event.data.customerId`,
+        // `event.data.metadata`), as the guides write it; only event data holds an object
+        // under `object` (every API object's `object` is its type's name).
+        const inner = obj.object;
+        if (inner !== null && typeof inner === "object" && !Array.isArray(inner)) {
+          return Reflect.get(inner as object, prop);
+        }
       }
       return Reflect.get(obj, prop, receiver);
     },

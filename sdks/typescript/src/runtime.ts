@@ -6,8 +6,13 @@ import type { HttpClient, ListPage, RequestOptions } from "./client.js";
 export type VinrObject = Record<string, any> & { id: string };
 
 /** A method's parameters: its documented fields, in snake_case or camelCase, and any others
- * the server accepts (the server checks them). */
-export type Params<T = Record<string, unknown>> = Partial<T> & Record<string, unknown>;
+ * the server accepts (the server checks them); nested objects (an order's items, a price's
+ * `recurring`) likewise. */
+export type Params<T = Record<string, unknown>> = { [K in keyof T]?: ParamValue<T[K]> } & {
+  [K in keyof T as K extends string ? CamelCase<K> : never]?: ParamValue<T[K]>;
+} & Record<string, unknown>;
+
+type ParamValue<V> = V extends (infer U)[] ? ParamValue<U>[] : V extends object ? Params<V> : V;
 
 /** A list call: awaited, the first page; iterated (`for await`), every object across pages.
  * Nothing is asked of the server until one of them starts. */

@@ -25,7 +25,7 @@ export class Vinr {
   readonly webhooks: {
     /** Verifies a delivery (the x-vinr-signature value or all headers) with the client's
      * `webhookSecret` unless `secret` is given; returns the event. */
-    verify(payload: string | Buffer, signature: string | HeaderSource, secret?: string, tolerance?: number): any;
+    verify(payload: string | Buffer, signature: string | HeaderSource | null | undefined, secret?: string, tolerance?: number): any;
     /** Headers as VINR would sign `payload`, for testing a handler. */
     generateTestHeaders(payload: string | Buffer, secret?: string): Record<string, string>;
   };

@@ -7,6 +7,7 @@
 // each carries one signature per active secret, so either secret verifies.
 
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { camelAliases } from "./casing.js";
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
@@ -70,22 +71,24 @@ function checkTimestamp(t: string, now: number, tolerance: number): void {
 /**
  * Checks a delivery's signature and returns the parsed event. `signature` is the
  * `x-vinr-signature` value or all the request's headers (then the Standard Webhooks headers are
- * checked when present). Throws `SignatureVerificationError`.
+ * checked when present). Throws `SignatureVerificationError`. The event answers to camelCase
+ * names like any response, and its `data` also for its object's properties
+ * (`event.data.customerId`, as the guides write it, is `event.data.object.customer`).
  */
 export function verify(
   payload: string | Buffer,
-  signature: string | HeaderSource,
+  signature: string | HeaderSource | null | undefined,
   secret: string,
   options: VerifyOptions = {},
 ): any {
   verifySignature(payload, signature, secret, options);
-  return JSON.parse(payload.toString());
+  return camelAliases(JSON.parse(payload.toString()));
 }
 
 /** `verify` without parsing the body. */
 export function verifySignature(
   payload: string | Buffer,
-  signature: string | HeaderSource,
+  signature: string | HeaderSource | null | undefined,
   secret: string,
   options: VerifyOptions = {},
 ): void {
@@ -93,8 +96,10 @@ export function verifySignature(
   const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload, "utf8");
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE_SECONDS;
   const now = options.now ?? Math.floor(Date.now() / 1000);
+  // null or undefined, as `req.headers.get("x-vinr-signature")` answers without the header:
+  // refused below as missing.
   const headers: HeaderSource =
-    typeof signature === "string" ? { "x-vinr-signature": signature } : signature;
+    typeof signature === "string" ? { "x-vinr-signature": signature } : (signature ?? {});
   const id = header(headers, "webhook-id");
   const t = header(headers, "webhook-timestamp");
   const sigs = header(headers, "webhook-signature");

@@ -63,3 +63,21 @@ test("webhooks.verify uses the client's secret, and lists await to a page or ite
     s.close();
   }
 });
+
+test("nested parameters take camelCase too, typed, and go out snake_case", async () => {
+  const s = await answering((_seen, body) => ({ id: "price_1", object: "price", ...body }));
+  try {
+    const vinr = new Vinr({ secretKey: "sk_test_x", baseUrl: s.base });
+    // Compiled by tsc with the test: a nested camelCase key is a typed parameter, not an error.
+    await vinr.prices.create({ productId: "prod_1", amount: 5, currency: "EUR", recurring: { interval: "month", usageType: "metered" } });
+    await vinr.checkout.sessions.create({
+      order: { amount: 1000, currency: "EUR", items: [{ lineId: "1", description: "Tea", quantity: 1, amount: 1000, vat: 20 }] },
+      url: { returnUrl: "https://shop.example/done" },
+    });
+    assert.deepEqual(sentBody(s.seen[0]), { product_id: "prod_1", amount: 5, currency: "EUR", recurring: { interval: "month", usage_type: "metered" } });
+    assert.deepEqual(sentBody(s.seen[1]).order.items[0].line_id, "1");
+    assert.deepEqual(sentBody(s.seen[1]).url, { return_url: "https://shop.example/done" });
+  } finally {
+    s.close();
+  }
+});

@@ -48,6 +48,8 @@ test("generated test headers verify, and fail for another body", () => {
   assert.equal(verify(body, headers, secret).id, "evt_1");
   assert.throws(() => verify(body + " ", headers, secret), SignatureVerificationError);
   assert.throws(() => verify(body, {}, secret), (e: unknown) => (e as SignatureVerificationError).code === "missing_headers");
+  // What `req.headers.get("x-vinr-signature")` answers when the header is absent.
+  assert.throws(() => verify(body, null, secret), (e: unknown) => (e as SignatureVerificationError).code === "missing_headers");
 });
 
 test("the vectors' Standard Webhooks signatures are what the published standardwebhooks package makes", async () => {
@@ -62,4 +64,19 @@ test("the vectors' Standard Webhooks signatures are what the published standardw
     );
     assert.ok(c.headers["webhook-signature"].split(" ").includes(theirs), c.name);
   }
+});
+
+test("a verified event reads as the guides read it: event.data.customerId, event.data.metadata", () => {
+  const secret = vectors.cases[0].secret;
+  const payment = { id: "pay_1", object: "payment", amount: 4999, customer: "cust_1", metadata: { order_id: "42" } };
+  const body = JSON.stringify({ id: "evt_1", object: "event", type: "payment.completed", data: { object: payment } });
+  const event = verify(body, generateTestHeaders(body, secret), secret);
+  assert.equal(event.data.object.id, "pay_1");
+  assert.equal(event.data.id, "pay_1");
+  assert.equal(event.data.amount, 4999);
+  assert.equal(event.data.customerId, "cust_1");
+  assert.equal(event.data.metadata.order_id, "42");
+  assert.equal(event.data.metadata.orderId, undefined);
+  assert.equal(event.data.nothing, undefined);
+  assert.equal(JSON.stringify(event), body);
 });

@@ -1,0 +1,6 @@
+import vinr
+
+payment = vinr.Payment.adjust(
+  "pay_3Nx8a2Lk",
+  amount=6500,
+)

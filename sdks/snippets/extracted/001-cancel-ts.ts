@@ -1,0 +1,5 @@
+import { Vinr } from '@vinr/sdk';
+
+const vinr = new Vinr({ secretKey: process.env.VINR_SECRET_KEY });
+
+const payment = await vinr.payments.cancel('pay_3Nx8a2Lk');

@@ -1,0 +1,1 @@
+payment = Vinr::Payment.capture('pay_3Nx8a2Lk')

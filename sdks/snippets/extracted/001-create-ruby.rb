@@ -1,0 +1,6 @@
+payment = Vinr::Payment.create(
+amount: 5000,
+currency: 'EUR',
+payment_method: 'pm_card_visa',
+customer: 'cust_8aZ2',
+)

@@ -1,0 +1,6 @@
+import vinr
+
+payments = vinr.Payment.list(
+  limit=10,
+  customer="cust_8aZ2",
+)

@@ -1,0 +1,4 @@
+payments = Vinr::Payment.list(
+limit: 10,
+customer: 'cust_8aZ2',
+)

@@ -1,0 +1,1 @@
+payment = Vinr::Payment.retrieve('pay_3Nx8a2Lk')

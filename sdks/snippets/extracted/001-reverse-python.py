@@ -1,0 +1,3 @@
+import vinr
+
+payment = vinr.Payment.reverse("pay_3Nx8a2Lk")

@@ -1,0 +1,1 @@
+payment = Vinr::Payment.reverse('pay_3Nx8a2Lk')

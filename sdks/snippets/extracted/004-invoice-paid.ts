@@ -1,0 +1,4 @@
+const event = vinr.webhooks.verify(payload, signature);
+if (event.type === 'invoice.paid') {
+  await grantAccess(event.data.customerId);
+}
