@@ -56,7 +56,7 @@ step_done = @s=$$(cat $(STEP_TIMES)/$(1).start); t=$$(( $$(date +%s) - s )); \
 	if [ $$t -ge 20 ] || [ ! -s $(STEP_TIMES)/$(1) ]; then echo $$t > $(STEP_TIMES)/$(1); fi
 
 .PHONY: help run first-run-notice build site server tools test-deps test test-notice lint unit api-sqlite api-postgres e2e sdk-openapi sdk-typescript \
-	sdk-python sdk-ruby sdk-snippets \
+	sdk-python sdk-ruby sdk-snippets schemathesis \
 	bench clean
 
 help:
@@ -255,6 +255,14 @@ sdk-snippets: sdk-typescript sdk-python sdk-ruby
 	$(call step,sdk-snippets,the guides' code run against a server,under a minute)
 	GEM_PATH="$(RUBY_GEM_PATH)" VINR_RUBY_INSTALLED=1 VINR_BIN=$(DEV_BIN) $(PY_VENV)/bin/python sdks/snippets/run.py
 	$(call step_done,sdk-snippets)
+
+# Schemathesis (pinned, into the Python SDK's venv) against the server's own document, on a
+# fresh server: every check, a fixed seed, a time budget (tests/schemathesis/run.py).
+schemathesis: server sdk-python
+	$(call step,schemathesis,schemathesis against the API document,about 4 min)
+	$(PY_VENV)/bin/pip install -q --disable-pip-version-check -r tests/schemathesis/requirements.txt
+	VINR_BIN=$(DEV_BIN) $(PY_VENV)/bin/python tests/schemathesis/run.py
+	$(call step_done,schemathesis)
 
 # The SDKs are generated from the server's own document; the API suite fails while the
 # committed copy differs from it, and each SDK's tests while its generated code is stale.

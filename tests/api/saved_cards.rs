@@ -135,7 +135,7 @@ async fn attaching_cards_to_customers() {
     assert_error(
         status,
         &body,
-        400,
+        404,
         "invalid_request_error",
         "resource_missing",
     );
@@ -206,7 +206,7 @@ async fn payments_on_behalf_of_a_connected_account() {
     assert_error(
         status,
         &body,
-        400,
+        404,
         "invalid_request_error",
         "resource_missing",
     );

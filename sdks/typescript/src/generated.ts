@@ -139,8 +139,8 @@ export type Card = {
 /** `card[…]` of a tokenise request. Number and CVC are `Secret`: never printed, never stored. */
 export type CardParams = {
   number?: string | null;
-  exp_month?: string | null;
-  exp_year?: string | null;
+  exp_month?: number | null;
+  exp_year?: number | null;
   cvc?: string | null;
 };
 
@@ -238,13 +238,6 @@ export type ConnectedAccount = {
   business_name: string;
   created: number;
   livemode: boolean;
-};
-
-export type CreateParams = {
-  /** The id payments will name in `routing[preferred_acquirer]`, e.g. `acq_uk_1`. */
-  id?: string | null;
-  /** A label for the dashboard (defaults to the id). */
-  name?: string | null;
 };
 
 /** A customer. */
@@ -428,16 +421,6 @@ export type InvoiceLine = {
   period: PeriodView;
 };
 
-/** An item of a subscription as sent: a new one (`price`), or a change to one (`id`). */
-export type ItemParams = {
-  /** `si_…`: the item to change (updates only). */
-  id?: string | null;
-  price?: string | null;
-  quantity?: number | null;
-  /** Updates only: removes the item. */
-  deleted?: boolean | null;
-};
-
 /** The items of a subscription, as a list. */
 export type ItemsView = {
   /** Always `list`. */
@@ -608,11 +591,62 @@ export type Money = {
   currency: string;
 };
 
+export type NewAcquirerConnection = {
+  /** The id payments will name in `routing[preferred_acquirer]`, e.g. `acq_uk_1`. */
+  id?: string | null;
+  /** A label for the dashboard (defaults to the id). */
+  name?: string | null;
+};
+
+export type NewConnectedAccount = {
+  business_name?: string | null;
+};
+
+/** Input of `create`, and the body of `POST /v1/payments` as sent (one list of a payment's settable fields). Aliases accept the guides' names (`amountMinor`, `customerId`). */
+export type NewPayment = {
+  amount?: number | null;
+  currency?: string | null;
+  payment_method?: string | null;
+  confirm?: boolean | null;
+  customer?: string | null;
+  customer_reference?: string | null;
+  customer_email?: string | null;
+  customer_name?: string | null;
+  customer_phone?: string | null;
+  description?: string | null;
+  product_name?: string | null;
+  metadata?: Record<string, string> | null;
+  return_url?: string | null;
+  capture_method?: string | null;
+  routing?: null | Routing;
+  on_behalf_of?: string | null;
+  statement_descriptor?: string | null;
+  expires_in?: number | null;
+  /** Which related objects the API's answer expands (not used here). */
+  expand?: string[];
+};
+
+export type NewPaymentMethod = {
+  /** Only `card`. */
+  type?: string | null;
+  card?: null | CardParams;
+};
+
+/** One order line as sent (numbers may come as form strings). */
+export type OrderItemParams = {
+  line_id?: string | null;
+  description?: string | null;
+  quantity?: number | null;
+  amount?: number | null;
+  vat?: number | null;
+  vat_amount?: number | null;
+};
+
 export type OrderParams = {
   amount?: number | null;
   currency?: string | null;
   merchant_reference?: string | null;
-  items?: ItemParams[];
+  items?: OrderItemParams[];
 };
 
 /** Body of `POST /v1/invoices/{id}/pay`. */
@@ -1052,13 +1086,23 @@ export type SubscriptionItem = {
   created: number;
 };
 
+/** An item of a subscription as sent: a new one (`price`), or a change to one (`id`). */
+export type SubscriptionItemParams = {
+  /** `si_…`: the item to change (updates only). */
+  id?: string | null;
+  price?: string | null;
+  quantity?: number | null;
+  /** Updates only: removes the item. */
+  deleted?: boolean | null;
+};
+
 /** The body of `POST /v1/subscriptions`. The guides' `customerId` and `priceId` (one price) are accepted beside `items`. */
 export type SubscriptionParams = {
   customer?: string | null;
   /** One price, for a subscription of one item. */
   price?: string | null;
   quantity?: number | null;
-  items?: ItemParams[] | null;
+  items?: SubscriptionItemParams[] | null;
   trial_period_days?: number | null;
   default_payment_method?: string | null;
   /** `allow_incomplete` (default) or `error_if_incomplete`. */
@@ -1070,7 +1114,7 @@ export type SubscriptionParams = {
 
 /** The body of `POST /v1/subscriptions/{id}`. */
 export type SubscriptionUpdateParams = {
-  items?: ItemParams[] | null;
+  items?: SubscriptionItemParams[] | null;
   /** `create_prorations` (default), `always_invoice` or `none`. */
   proration_behavior?: string | null;
   cancel_at_period_end?: boolean | null;
@@ -1199,7 +1243,7 @@ export function resources(http: HttpClient) {
     },
     accounts: {
       /** POST /v1/accounts */
-      create: (params: Params<CreateParams> = {}, options?: RequestOptions): Promise<Camel<ConnectedAccount>> =>
+      create: (params: Params<NewConnectedAccount> = {}, options?: RequestOptions): Promise<Camel<ConnectedAccount>> =>
         http.request<Camel<ConnectedAccount>>("POST", `/v1/accounts`, params, options),
       /** GET /v1/accounts */
       list: (params: Params = {}, options?: RequestOptions): ListResult<Camel<ConnectedAccount>> =>
@@ -1210,7 +1254,7 @@ export function resources(http: HttpClient) {
     },
     acquirerConnections: {
       /** POST /v1/acquirer_connections */
-      create: (params: Params<CreateParams> = {}, options?: RequestOptions): Promise<Camel<AcquirerConnection>> =>
+      create: (params: Params<NewAcquirerConnection> = {}, options?: RequestOptions): Promise<Camel<AcquirerConnection>> =>
         http.request<Camel<AcquirerConnection>>("POST", `/v1/acquirer_connections`, params, options),
       /** GET /v1/acquirer_connections */
       list: (params: Params = {}, options?: RequestOptions): ListResult<Camel<VinrObject>> =>
@@ -1368,7 +1412,7 @@ export function resources(http: HttpClient) {
       attach: (id: string, params: Params<AttachParams> = {}, options?: RequestOptions): Promise<Camel<PaymentMethod>> =>
         http.request<Camel<PaymentMethod>>("POST", `/v1/payment_methods/${encodeURIComponent(id)}/attach`, params, options),
       /** POST /v1/payment_methods: Tokenises a card (API-direct integrations; publishable or secret key). The answer carries */
-      create: (params: Params<CreateParams> = {}, options?: RequestOptions): Promise<Camel<PaymentMethod>> =>
+      create: (params: Params<NewPaymentMethod> = {}, options?: RequestOptions): Promise<Camel<PaymentMethod>> =>
         http.request<Camel<PaymentMethod>>("POST", `/v1/payment_methods`, params, options),
       /** GET /v1/payment_methods: Saved methods of one customer (`customer` is required: methods exist per customer). */
       list: (params: Params = {}, options?: RequestOptions): ListResult<Camel<PaymentMethod>> =>
@@ -1391,10 +1435,10 @@ export function resources(http: HttpClient) {
       confirm: (id: string, params: Params<ConfirmParams> = {}, options?: RequestOptions): Promise<Camel<Payment>> =>
         http.request<Camel<Payment>>("POST", `/v1/payments/${encodeURIComponent(id)}/confirm`, params, options),
       /** POST /v1/payments */
-      create: (params: Params<CreateParams> = {}, options?: RequestOptions): Promise<Camel<Payment>> =>
+      create: (params: Params<NewPayment> = {}, options?: RequestOptions): Promise<Camel<Payment>> =>
         http.request<Camel<Payment>>("POST", `/v1/payments`, params, options),
       /** POST /v1/payment_sessions: Creates the payment (status `requires_payment_method`) and answers */
-      createSession: (params: Params<CreateParams> = {}, options?: RequestOptions): Promise<Camel<PaymentSession>> =>
+      createSession: (params: Params<NewPayment> = {}, options?: RequestOptions): Promise<Camel<PaymentSession>> =>
         http.request<Camel<PaymentSession>>("POST", `/v1/payment_sessions`, params, options),
       /** GET /v1/payments */
       list: (params: Params = {}, options?: RequestOptions): ListResult<Camel<Payment>> =>

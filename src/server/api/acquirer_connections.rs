@@ -15,6 +15,9 @@ use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+// Its own name in the document: utoipa keys schemas by name, and same-named ones replace
+// each other.
+#[schema(as = NewAcquirerConnection)]
 pub struct CreateParams {
     /// The id payments will name in `routing[preferred_acquirer]`, e.g. `acq_uk_1`.
     pub id: Option<String>,

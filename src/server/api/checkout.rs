@@ -38,6 +38,7 @@ pub async fn get_context(
 /// One order line as sent (numbers may come as form strings).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = OrderItemParams)]
 pub struct ItemParams {
     pub line_id: Option<String>,
     pub description: Option<String>,

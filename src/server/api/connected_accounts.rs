@@ -17,6 +17,9 @@ use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+// Its own name in the document: utoipa keys schemas by name, and same-named ones replace
+// each other.
+#[schema(as = NewConnectedAccount)]
 pub struct CreateParams {
     #[serde(alias = "name")]
     pub business_name: Option<String>,

@@ -130,6 +130,19 @@ impl ApiError {
         .with_param("id")
     }
 
+    /// 404 for an object a parameter names (`customer`, `payment`…) that does not exist for
+    /// this account and mode: `resource_missing` as for an id in the path (§3), with the
+    /// parameter.
+    pub fn missing_reference(param: &str, message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            ErrorType::InvalidRequestError,
+            "resource_missing",
+            message,
+        )
+        .with_param(param)
+    }
+
     /// 404 for a URL no endpoint answers.
     pub fn unknown_route(method: &str, path: &str) -> Self {
         Self::new(
@@ -229,6 +242,13 @@ impl From<crate::server::services::ServiceError> for ApiError {
         use crate::server::services::ServiceError as E;
         match err {
             E::Invalid { param, message } => ApiError::invalid_param(&param, message),
+            // An object a parameter names that does not exist: 404 `resource_missing` (§3),
+            // with the parameter, as for an id in the path.
+            E::Coded {
+                param,
+                code: "resource_missing",
+                message,
+            } => ApiError::missing_reference(&param, message),
             E::Coded {
                 param,
                 code,

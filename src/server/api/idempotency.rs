@@ -52,14 +52,17 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
             .with_param("Idempotency-Key")
         };
         let key = raw.to_str().map_err(|_| invalid())?.trim();
-        if key.is_empty()
-            || key.len() > 255
-            || !key.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
-        {
+        if !is_valid_key(key) {
             return Err(invalid());
         }
         Ok(IdempotencyKey(Some(key.to_string())))
     }
+}
+
+/// A key as the server takes it (after trimming): 1 to 255 visible ASCII characters or
+/// spaces. The OpenAPI document's pattern for the header says the same (`layers_doc`).
+pub fn is_valid_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
 }
 
 /// The one way a `POST` is made idempotent: holds `key` (or answers a replay, a 422 or a 409),

@@ -211,6 +211,8 @@ pub async fn get_transaction(read: Read, Path(id): Path<String>) -> ApiResult<Js
 pub struct ListRewardsQuery {
     #[serde(flatten)]
     pub paging: Paging,
+    // Query values are strings ("true"): parsed leniently, as in form bodies.
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_bool")]
     pub active: Option<bool>,
 }
 

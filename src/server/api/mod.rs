@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod idempotency;
+mod layers_doc;
 pub mod ledger;
 pub mod list;
 pub mod loyalty;
@@ -209,7 +210,9 @@ pub fn document() -> serde_json::Value {
 }
 
 fn as_json(doc: &utoipa::openapi::OpenApi) -> serde_json::Value {
-    serde_json::to_value(doc).expect("the OpenAPI document serialises")
+    let mut json = serde_json::to_value(doc).expect("the OpenAPI document serialises");
+    layers_doc::complete(&mut json);
+    json
 }
 
 /// The `/v1` router, with `GET /v1/openapi.json` and the JSON fallbacks.

@@ -79,12 +79,14 @@ pub async fn attach_payment_method(
         let mut row = find(state, &auth.account_id, auth.mode.as_str(), &id).await?;
         crate::server::services::customers::find(state.store.reader(), &scope_of(auth), &customer)
             .await
-            .map_err(|_| {
-                ApiError::bad_request(
-                    "resource_missing",
-                    format!("No such customer: '{customer}'"),
-                )
-                .with_param("customer")
+            .map_err(|e| match e {
+                crate::server::services::ServiceError::NotFound { .. } => {
+                    ApiError::missing_reference(
+                        "customer",
+                        format!("No such customer: '{customer}'"),
+                    )
+                }
+                other => other.into(),
             })?;
         match &row.customer_id {
             Some(owner) if owner != &customer => {
@@ -109,10 +111,11 @@ pub async fn attach_payment_method(
 pub struct CardParams {
     #[schema(value_type = Option<String>)]
     pub number: Option<crate::server::crypto::Secret>,
-    #[schema(value_type = Option<String>)]
+    // Documented as numbers, as JSON clients send them; a form's "12" is taken too.
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 12)]
     #[serde(default, deserialize_with = "crate::domain::lenient::opt_string")]
     pub exp_month: Option<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<i64>)]
     #[serde(default, deserialize_with = "crate::domain::lenient::opt_string")]
     pub exp_year: Option<String>,
     #[schema(value_type = Option<String>)]
@@ -121,6 +124,9 @@ pub struct CardParams {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+// Its own name in the document: utoipa keys schemas by name, and same-named ones replace
+// each other.
+#[schema(as = NewPaymentMethod)]
 pub struct CreateParams {
     /// Only `card`.
     #[serde(rename = "type")]

@@ -324,3 +324,41 @@ async fn cancel_at_period_end_stops_at_the_period_end_without_another_invoice() 
         "subscription_unexpected_state",
     );
 }
+
+/// `?active=true` is a query string's "true": the list filters take it as a boolean.
+#[tokio::test]
+async fn lists_filter_by_active_from_the_query_string() {
+    let app = TestApp::spawn().await;
+    for (id, active) in [("prod_on", "true"), ("prod_off", "false")] {
+        app.ok(app.post_form("/v1/products", &[("id", id), ("name", id)]))
+            .await;
+        app.ok(app.post_form(&format!("/v1/products/{id}"), &[("active", active)]))
+            .await;
+    }
+    let ids = |list: Value| -> Vec<String> {
+        list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(app.ok(app.get("/v1/products?active=true")).await),
+        ["prod_on"]
+    );
+    assert_eq!(
+        ids(app.ok(app.get("/v1/products?active=false")).await),
+        ["prod_off"]
+    );
+    app.ok(app.get("/v1/prices?active=true")).await;
+    app.ok(app.get("/v1/loyalty/rewards?active=false")).await;
+    let (status, body) = send(app.get("/v1/products?active=maybe")).await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "invalid_request_error",
+        "parameter_invalid",
+    );
+}

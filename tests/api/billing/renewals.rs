@@ -267,7 +267,7 @@ async fn bad_billing_input_is_refused_and_changes_nothing() {
     assert_error(
         status,
         &body,
-        400,
+        404,
         "invalid_request_error",
         "resource_missing",
     );
@@ -279,7 +279,7 @@ async fn bad_billing_input_is_refused_and_changes_nothing() {
     assert_error(
         status,
         &body,
-        400,
+        404,
         "invalid_request_error",
         "resource_missing",
     );

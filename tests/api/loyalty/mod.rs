@@ -308,13 +308,13 @@ async fn bad_loyalty_input_is_refused_and_changes_nothing() {
     let cases: Vec<(Value, u16, &str, &str)> = vec![
         (
             json!({"program": "prog_nope", "customer": cust, "points": 5}),
-            400,
+            404,
             "invalid_request_error",
             "resource_missing",
         ),
         (
             json!({"customer": "cust_nope", "points": 5}),
-            400,
+            404,
             "invalid_request_error",
             "resource_missing",
         ),
@@ -338,7 +338,7 @@ async fn bad_loyalty_input_is_refused_and_changes_nothing() {
         ),
         (
             json!({"customer": cust, "points": 5, "source_payment": "pay_nope"}),
-            400,
+            404,
             "invalid_request_error",
             "resource_missing",
         ),
@@ -390,7 +390,7 @@ async fn bad_loyalty_input_is_refused_and_changes_nothing() {
     assert_error(
         status,
         &got,
-        400,
+        404,
         "invalid_request_error",
         "resource_missing",
     );

@@ -44,6 +44,8 @@ pub async fn get_product(read: Read, Path(id): Path<String>) -> ApiResult<Json<P
 pub struct ListProductsQuery {
     #[serde(flatten)]
     pub paging: Paging,
+    // Query values are strings ("true"): parsed leniently, as in form bodies.
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_bool")]
     pub active: Option<bool>,
 }
 
@@ -98,6 +100,8 @@ pub struct ListPricesQuery {
     #[serde(flatten)]
     pub paging: Paging,
     pub product: Option<String>,
+    // Query values are strings ("true"): parsed leniently, as in form bodies.
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_bool")]
     pub active: Option<bool>,
 }
 

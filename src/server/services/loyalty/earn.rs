@@ -244,7 +244,8 @@ async fn source_payment(store: &Store, scope: &Scope, id: &str) -> Result<Paymen
 /// `points` as an earn (1 ..= MAX_POINTS) or, `signed`, an adjustment (non-zero) takes it.
 pub(super) fn check_points(param: &str, points: i64, signed: bool) -> Result<()> {
     let ok = if signed {
-        points != 0 && points.abs() <= MAX_POINTS
+        // Not `points.abs()`: i64::MIN has no absolute value (schemathesis sent it).
+        points != 0 && (-MAX_POINTS..=MAX_POINTS).contains(&points)
     } else {
         (1..=MAX_POINTS).contains(&points)
     };
@@ -260,5 +261,21 @@ pub(super) fn check_points(param: &str, points: i64, signed: bool) -> Result<()>
             param,
             format!("points is a whole number from 1 to {MAX_POINTS}."),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_are_bounded_both_ways_even_at_the_ends_of_i64() {
+        assert!(check_points("points", MAX_POINTS, true).is_ok());
+        assert!(check_points("points", -MAX_POINTS, true).is_ok());
+        for bad in [0, MAX_POINTS + 1, -MAX_POINTS - 1, i64::MIN, i64::MAX] {
+            assert!(check_points("points", bad, true).is_err(), "{bad}");
+        }
+        assert!(check_points("points", -1, false).is_err());
+        assert!(check_points("points", i64::MIN, false).is_err());
     }
 }

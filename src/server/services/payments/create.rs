@@ -13,7 +13,6 @@ use serde::Deserialize;
 /// settable fields). Aliases accept the guides' names (`amountMinor`, `customerId`).
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(as = CreateParams)]
 pub struct NewPayment {
     #[serde(default, deserialize_with = "lenient::opt_int", alias = "amount_minor")]
     pub amount: Option<i64>,

@@ -64,6 +64,7 @@ pub struct NewSubscription {
 /// An item of a subscription as sent: a new one (`price`), or a change to one (`id`).
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SubscriptionItemParams)]
 pub struct ItemParams {
     /// `si_…`: the item to change (updates only).
     pub id: Option<String>,
