@@ -5,6 +5,7 @@
 
 use crate::domain::billing::{InvoiceStatus, SubscriptionStatus};
 use crate::domain::loyalty::{PtxType, RedemptionStatus};
+use crate::domain::metadata::{MAX_KEY_LEN, MAX_KEYS, MAX_VALUE_LEN};
 use serde_json::{Map, Value, json};
 
 /// `POST`s that do not go through the idempotency layer (`idempotency::Post`): advancing a test
@@ -38,6 +39,7 @@ fn query_enum(path: &str, name: &str) -> Option<Vec<&'static str>> {
 }
 
 pub fn complete(doc: &mut Value) {
+    metadata_limits(doc);
     let schemas = doc["components"]["schemas"].clone();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
@@ -101,6 +103,24 @@ fn complete_operation(path: &str, verb: &str, op: &mut Map<String, Value>) {
         }
         if let Some(values) = query_enum(path, &name) {
             schema["enum"] = json!(values);
+        }
+    }
+}
+
+/// Every object's `metadata` is checked by `domain::metadata` alike: the document says so
+/// wherever a schema has it.
+fn metadata_limits(doc: &mut Value) {
+    let Some(schemas) = doc["components"]["schemas"].as_object_mut() else {
+        return;
+    };
+    for schema in schemas.values_mut() {
+        let metadata = &mut schema["properties"]["metadata"];
+        if metadata.is_object() && metadata["additionalProperties"].is_object() {
+            metadata["maxProperties"] = json!(MAX_KEYS);
+            metadata["propertyNames"] =
+                json!({"type": "string", "minLength": 1, "maxLength": MAX_KEY_LEN});
+            metadata["additionalProperties"] =
+                json!({"type": "string", "maxLength": MAX_VALUE_LEN});
         }
     }
 }
