@@ -114,8 +114,17 @@ fn metadata_limits(doc: &mut Value) {
         return;
     };
     for schema in schemas.values_mut() {
-        let metadata = &mut schema["properties"]["metadata"];
-        if metadata.is_object() && metadata["additionalProperties"].is_object() {
+        // `get_mut`, not indexing: `value["key"]` on a mutable object inserts the key.
+        let Some(metadata) = schema
+            .get_mut("properties")
+            .and_then(|p| p.get_mut("metadata"))
+        else {
+            continue;
+        };
+        if metadata
+            .get("additionalProperties")
+            .is_some_and(Value::is_object)
+        {
             metadata["maxProperties"] = json!(MAX_KEYS);
             metadata["propertyNames"] =
                 json!({"type": "string", "minLength": 1, "maxLength": MAX_KEY_LEN});
@@ -131,7 +140,12 @@ fn body_required_as_its_fields(op: &mut Map<String, Value>, schemas: &Value) {
     let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) else {
         return;
     };
-    let schema = &body["content"]["application/json"]["schema"];
+    let Some(schema) = body
+        .get("content")
+        .map(|c| &c["application/json"]["schema"])
+    else {
+        return;
+    };
     let resolved = match schema["$ref"].as_str() {
         Some(r) => &schemas[r.rsplit('/').next().unwrap_or_default()],
         None => schema,
@@ -226,6 +240,26 @@ mod tests {
                 .get("401")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn metadata_limits_go_where_metadata_is_and_nowhere_else() {
+        let mut d = json!({"paths": {}, "components": {"schemas": {
+            "Thing": {"properties": {"metadata": {"type": "object", "additionalProperties": {"type": "string"}}}},
+            "Plain": {"properties": {"name": {"type": "string"}}},
+            "Bare": {"type": "string"},
+        }}});
+        complete(&mut d);
+        let schemas = &d["components"]["schemas"];
+        assert_eq!(
+            schemas["Thing"]["properties"]["metadata"]["maxProperties"],
+            MAX_KEYS
+        );
+        assert_eq!(
+            schemas["Plain"],
+            json!({"properties": {"name": {"type": "string"}}})
+        );
+        assert_eq!(schemas["Bare"], json!({"type": "string"}));
     }
 
     #[test]
