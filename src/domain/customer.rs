@@ -40,7 +40,8 @@ pub fn check_email(email: &str) -> Result<String, FieldError> {
     };
     let (local, domain) = email.split_once('@').ok_or_else(bad)?;
     let ok = !local.is_empty()
-        && email.len() <= 254
+        // Characters, not bytes: the API document's maxLength counts characters.
+        && email.chars().count() <= 254
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')

@@ -8,12 +8,23 @@ use serde::de::{self, Deserializer};
 #[serde(untagged)]
 enum IntOrString {
     Int(i64),
+    // JSON Schema counts 1477965643.0 as an integer, and so do clients that print numbers
+    // as floats: a whole number in a float is taken, any fraction is not.
+    Float(f64),
     Str(String),
 }
 
 fn parse_int<E: de::Error>(v: IntOrString) -> Result<i64, E> {
     match v {
         IntOrString::Int(i) => Ok(i),
+        // -2^63 and 2^63 are exact in f64: a whole number in [-2^63, 2^63) fits in i64.
+        IntOrString::Float(f)
+            if f.fract() == 0.0
+                && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) =>
+        {
+            Ok(f as i64)
+        }
+        IntOrString::Float(f) => Err(E::custom(format!("expected an integer, got {f}"))),
         IntOrString::Str(s) => s
             .trim()
             .parse()
@@ -91,6 +102,13 @@ pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     {
         None => Ok(None),
         Some(IntOrString::Int(i)) => Ok(Some(i.to_string())),
+        // 12.0 reads as "12", as JSON Schema counts it an integer; 12.5 stays "12.5".
+        Some(IntOrString::Float(f)) => {
+            Ok(Some(match parse_int::<D::Error>(IntOrString::Float(f)) {
+                Ok(i) => i.to_string(),
+                Err(_) => f.to_string(),
+            }))
+        }
         Some(IntOrString::Str(s)) => Ok(Some(s)),
     }
 }
@@ -151,5 +169,17 @@ mod tests {
         );
         assert!(serde_json::from_value::<Lenient>(json!({"amount":"12.5"})).is_err());
         assert!(serde_json::from_value::<Lenient>(json!({"amount":1,"confirm":"yes"})).is_err());
+    }
+
+    #[test]
+    fn a_whole_number_written_as_a_float_is_an_integer_and_a_fraction_is_not() {
+        let amount = |v: serde_json::Value| {
+            serde_json::from_value::<Lenient>(json!({ "amount": v })).map(|l| l.amount)
+        };
+        assert_eq!(amount(json!(1477965643.0)).unwrap(), 1477965643);
+        assert_eq!(amount(json!(-3.0)).unwrap(), -3);
+        assert!(amount(json!(12.5)).is_err());
+        assert!(amount(json!(1e19)).is_err(), "beyond i64");
+        assert!(amount(json!(-1e19)).is_err());
     }
 }

@@ -76,6 +76,11 @@ impl<'de> serde::Deserialize<'de> for Currency {
 }
 
 impl Currency {
+    /// Every supported code, upper-case.
+    pub fn codes() -> impl Iterator<Item = &'static str> {
+        CURRENCIES.iter().map(|(code, _)| *code)
+    }
+
     /// Parses a code in any case; `None` for codes we do not support.
     pub fn parse(code: &str) -> Option<Currency> {
         let upper = code.trim().to_ascii_uppercase();

@@ -35,9 +35,9 @@ export type AcquirerConnection = {
 /** The body of `POST /v1/loyalty/points/adjust`. */
 export type AdjustParams = {
   program?: string | null;
-  customer?: string | null;
+  customer: string;
   /** Positive to give, negative to take (never below the available balance). */
-  points?: number | null;
+  points: number;
   reason?: string | null;
   metadata?: Record<string, string> | null;
 };
@@ -60,7 +60,7 @@ export type AmountParams = {
 };
 
 export type AttachParams = {
-  customer?: string | null;
+  customer: string;
 };
 
 /** What the merchant (or one of its connected accounts) holds, per currency. */
@@ -86,10 +86,9 @@ export type BillingDetails = {
 export type CalculateParams = {
   program?: string | null;
   /** A payment's amount, in minor units. */
-  amount?: number | null;
-  currency?: string | null;
-  /** `payment.completed` (default) or `invoice.paid`. */
-  event?: string | null;
+  amount: number;
+  currency?: "AED" | "aed" | "AUD" | "aud" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BRL" | "brl" | "CAD" | "cad" | "CHF" | "chf" | "CLP" | "clp" | "CNY" | "cny" | "CZK" | "czk" | "DKK" | "dkk" | "EGP" | "egp" | "EUR" | "eur" | "GBP" | "gbp" | "HKD" | "hkd" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "ISK" | "isk" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KRW" | "krw" | "KWD" | "kwd" | "MAD" | "mad" | "MXN" | "mxn" | "MYR" | "myr" | "NGN" | "ngn" | "NOK" | "nok" | "NZD" | "nzd" | "OMR" | "omr" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "QAR" | "qar" | "RON" | "ron" | "SAR" | "sar" | "SEK" | "sek" | "SGD" | "sgd" | "THB" | "thb" | "TND" | "tnd" | "TRY" | "try" | "TWD" | "twd" | "UAH" | "uah" | "USD" | "usd" | "VND" | "vnd" | "ZAR" | "zar";
+  event?: null | EarnEvent;
 };
 
 /** One result reported (or to be reported) to the session's `callback_url`. */
@@ -115,7 +114,7 @@ export type CallbackAttempt = {
 };
 
 export type CancelParams = {
-  cancellation_reason?: string | null;
+  cancellation_reason?: "duplicate" | "fraudulent" | "requested_by_customer" | "abandoned";
   expand?: string[];
 };
 
@@ -138,10 +137,10 @@ export type Card = {
 
 /** `card[…]` of a tokenise request. Number and CVC are `Secret`: never printed, never stored. */
 export type CardParams = {
-  number?: string | null;
-  exp_month?: number | null;
-  exp_year?: number | null;
-  cvc?: string | null;
+  number: string;
+  exp_month: number;
+  exp_year: number;
+  cvc: string;
 };
 
 /** One authorisation attempt. */
@@ -278,12 +277,14 @@ export type Deleted = {
   deleted: boolean;
 };
 
+export type EarnEvent = "payment.completed" | "invoice.paid";
+
 /** The body of `POST /v1/loyalty/points/earn`: the seed's names (`programId`, `customerId`, `amount` meaning points, `sourcePaymentId`) or ours. */
 export type EarnParams = {
   /** Default `prog_default`. */
   program?: string | null;
   /** The source payment's customer when absent. */
-  customer?: string | null;
+  customer: string;
   points?: number | null;
   /** `points`, under the seed's name. */
   amount?: number | null;
@@ -593,19 +594,19 @@ export type Money = {
 
 export type NewAcquirerConnection = {
   /** The id payments will name in `routing[preferred_acquirer]`, e.g. `acq_uk_1`. */
-  id?: string | null;
+  id: string;
   /** A label for the dashboard (defaults to the id). */
   name?: string | null;
 };
 
 export type NewConnectedAccount = {
-  business_name?: string | null;
+  business_name: string;
 };
 
 /** Input of `create`, and the body of `POST /v1/payments` as sent (one list of a payment's settable fields). Aliases accept the guides' names (`amountMinor`, `customerId`). */
 export type NewPayment = {
   amount?: number | null;
-  currency?: string | null;
+  currency?: "AED" | "aed" | "AUD" | "aud" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BRL" | "brl" | "CAD" | "cad" | "CHF" | "chf" | "CLP" | "clp" | "CNY" | "cny" | "CZK" | "czk" | "DKK" | "dkk" | "EGP" | "egp" | "EUR" | "eur" | "GBP" | "gbp" | "HKD" | "hkd" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "ISK" | "isk" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KRW" | "krw" | "KWD" | "kwd" | "MAD" | "mad" | "MXN" | "mxn" | "MYR" | "myr" | "NGN" | "ngn" | "NOK" | "nok" | "NZD" | "nzd" | "OMR" | "omr" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "QAR" | "qar" | "RON" | "ron" | "SAR" | "sar" | "SEK" | "sek" | "SGD" | "sgd" | "THB" | "thb" | "TND" | "tnd" | "TRY" | "try" | "TWD" | "twd" | "UAH" | "uah" | "USD" | "usd" | "VND" | "vnd" | "ZAR" | "zar";
   payment_method?: string | null;
   confirm?: boolean | null;
   customer?: string | null;
@@ -628,8 +629,8 @@ export type NewPayment = {
 
 export type NewPaymentMethod = {
   /** Only `card`. */
-  type?: string | null;
-  card?: null | CardParams;
+  type?: "card";
+  card: CardParams;
 };
 
 /** One order line as sent (numbers may come as form strings). */
@@ -706,6 +707,8 @@ export type Payment = {
   /** Its points (`PaymentLoyalty`), with `expand[]=loyalty` only. */
   loyalty?: Record<string, any>;
 };
+
+export type PaymentBehavior = "allow_incomplete" | "error_if_incomplete";
 
 /** A payment's points (`expand[]=loyalty` on a payment). */
 export type PaymentLoyalty = {
@@ -934,8 +937,8 @@ export type RecurringView = {
 
 /** The body of `POST /v1/loyalty/redemptions`. */
 export type RedemptionParams = {
-  customer?: string | null;
-  reward?: string | null;
+  customer: string;
+  reward: string;
   /** Default `prog_default`. */
   program?: string | null;
   /** A payment awaiting its method: the reward comes off its amount, and the points are reserved until it is paid. */
@@ -970,7 +973,7 @@ export type RefundParams = {
   /** Minor units; by default, everything not yet refunded. */
   amount?: number | null;
   /** `duplicate`, `fraudulent` or `requested_by_customer`. */
-  reason?: string | null;
+  reason?: "duplicate" | "fraudulent" | "requested_by_customer";
   metadata?: Record<string, string> | null;
 };
 
@@ -1002,8 +1005,8 @@ export type ResendParams = {
 export type RewardParams = {
   /** Default `prog_default`. */
   program?: string | null;
-  name?: string | null;
-  cost_points?: number | null;
+  name: string;
+  cost_points: number;
   /** A fixed amount off, in minor units of `currency`. */
   discount_amount?: number | null;
   currency?: string | null;
@@ -1026,7 +1029,7 @@ export type Routing = {
 
 /** Body of `POST /v1/checkout/sessions`. */
 export type SessionParams = {
-  order?: null | OrderParams;
+  order: OrderParams;
   url?: null | UrlParams;
   /** Unix seconds; default 24 hours from now, at most 30 days. */
   expires_at?: number | null;
@@ -1098,15 +1101,14 @@ export type SubscriptionItemParams = {
 
 /** The body of `POST /v1/subscriptions`. The guides' `customerId` and `priceId` (one price) are accepted beside `items`. */
 export type SubscriptionParams = {
-  customer?: string | null;
+  customer: string;
   /** One price, for a subscription of one item. */
   price?: string | null;
   quantity?: number | null;
   items?: SubscriptionItemParams[] | null;
   trial_period_days?: number | null;
   default_payment_method?: string | null;
-  /** `allow_incomplete` (default) or `error_if_incomplete`. */
-  payment_behavior?: string | null;
+  payment_behavior?: null | PaymentBehavior;
   cancel_at_period_end?: boolean | null;
   description?: string | null;
   metadata?: Record<string, string> | null;
@@ -1138,7 +1140,7 @@ export type TestClock = {
 
 /** The body of `POST /v1/test_clocks`. */
 export type TestClockParams = {
-  frozen_time?: number | null;
+  frozen_time: number;
   name?: string | null;
 };
 
@@ -1146,6 +1148,8 @@ export type UrlParams = {
   return_url?: string | null;
   callback_url?: string | null;
 };
+
+export type UsageAction = "increment" | "set";
 
 /** A report of metered usage. */
 export type UsageRecord = {
@@ -1169,11 +1173,10 @@ export type UsageRecordParams = {
   subscription_item?: string | null;
   subscription?: string | null;
   price?: string | null;
-  quantity?: number | null;
+  quantity: number;
   /** When the usage happened (default: now, on the subscription's clock). */
   timestamp?: number | null;
-  /** `increment` (default) or `set`. */
-  action?: string | null;
+  action?: null | UsageAction;
   /** Makes a retried report a no-op: the same identifier answers the first record. */
   identifier?: string | null;
 };

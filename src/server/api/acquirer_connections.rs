@@ -20,6 +20,7 @@ use serde::Deserialize;
 #[schema(as = NewAcquirerConnection)]
 pub struct CreateParams {
     /// The id payments will name in `routing[preferred_acquirer]`, e.g. `acq_uk_1`.
+    #[schema(required = true)]
     pub id: Option<String>,
     /// A label for the dashboard (defaults to the id).
     pub name: Option<String>,

@@ -74,6 +74,7 @@ pub struct UrlParams {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionParams {
+    #[schema(required = true)]
     pub order: Option<OrderParams>,
     pub url: Option<UrlParams>,
     /// Unix seconds; default 24 hours from now, at most 30 days.

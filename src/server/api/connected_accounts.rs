@@ -22,6 +22,7 @@ use serde::Deserialize;
 #[schema(as = NewConnectedAccount)]
 pub struct CreateParams {
     #[serde(alias = "name")]
+    #[schema(required = true)]
     pub business_name: Option<String>,
 }
 

@@ -6,6 +6,10 @@
 use crate::domain::billing::{InvoiceStatus, SubscriptionStatus};
 use crate::domain::loyalty::{PtxType, RedemptionStatus};
 use crate::domain::metadata::{MAX_KEY_LEN, MAX_KEYS, MAX_VALUE_LEN};
+use crate::domain::money::{Currency, MAX_AMOUNT};
+use crate::domain::payment::PaymentStatus;
+use crate::server::services::payments::CANCELLATION_REASONS;
+use crate::server::services::refunds::REASONS as REFUND_REASONS;
 use serde_json::{Map, Value, json};
 
 /// `POST`s that do not go through the idempotency layer (`idempotency::Post`): advancing a test
@@ -26,6 +30,7 @@ fn query_enum(path: &str, name: &str) -> Option<Vec<&'static str>> {
         Some(all.iter().map(|v| as_str(*v)).collect())
     }
     match (path, name) {
+        ("/v1/payments", "status") => names(&PaymentStatus::ALL, PaymentStatus::as_str),
         ("/v1/invoices", "status") => names(InvoiceStatus::ALL, InvoiceStatus::as_str),
         ("/v1/subscriptions", "status") => {
             names(SubscriptionStatus::ALL, SubscriptionStatus::as_str)
@@ -40,6 +45,8 @@ fn query_enum(path: &str, name: &str) -> Option<Vec<&'static str>> {
 
 pub fn complete(doc: &mut Value) {
     metadata_limits(doc);
+    field_constraints(doc);
+    required_is_not_null(doc);
     let schemas = doc["components"]["schemas"].clone();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
@@ -130,6 +137,106 @@ fn metadata_limits(doc: &mut Value) {
                 json!({"type": "string", "minLength": 1, "maxLength": MAX_KEY_LEN});
             metadata["additionalProperties"] =
                 json!({"type": "string", "maxLength": MAX_VALUE_LEN});
+        }
+    }
+}
+
+/// Constraints the server checks in code, from the constants it checks them with: each is
+/// merged into the property's schema (`schema` is the component's name in the document).
+/// Answers the rules whose property the document does not have (a unit test keeps it empty).
+fn field_constraints(doc: &mut Value) -> Vec<String> {
+    let currencies: Vec<String> = Currency::codes()
+        .flat_map(|c| [c.to_string(), c.to_ascii_lowercase()])
+        .collect();
+    // What the customer services take: blank (clears it), or what `check_email` accepts once
+    // trimmed: no whitespace, one `@` after a non-empty local part, a domain with a dot
+    // neither first nor last; 254 characters at most.
+    let email = json!({
+        "pattern": "^\\s*([^@\\s]+@[^@\\s.][^@\\s]*\\.[^@\\s]*[^@\\s.])?\\s*$",
+        "maxLength": 254,
+    });
+    // Trimmed, then 1 to `max` characters.
+    let text = |max: usize| json!({"pattern": "\\S", "maxLength": max});
+    let amount = json!({"minimum": 1, "maximum": MAX_AMOUNT});
+    let rules: Vec<(&str, &str, Value)> = vec![
+        ("NewPayment", "amount", amount.clone()),
+        ("NewPayment", "currency", json!({"enum": currencies})),
+        ("AmountParams", "amount", amount.clone()),
+        (
+            "CancelParams",
+            "cancellation_reason",
+            json!({"enum": CANCELLATION_REASONS}),
+        ),
+        ("RefundParams", "reason", json!({"enum": REFUND_REASONS})),
+        ("RefundParams", "amount", amount),
+        ("CalculateParams", "currency", json!({"enum": currencies})),
+        ("NewPaymentMethod", "type", json!({"enum": ["card"]})),
+        (
+            "NewAcquirerConnection",
+            "id",
+            json!({"pattern": "^acq_[a-z0-9_]{1,40}$"}),
+        ),
+        ("NewAcquirerConnection", "name", text(100)),
+        ("NewConnectedAccount", "business_name", text(100)),
+        ("CustomerParams", "email", email),
+    ];
+    let mut missing = Vec::new();
+    let Some(schemas) = doc.pointer_mut("/components/schemas") else {
+        return missing;
+    };
+    for (schema, property, constraint) in rules {
+        let Some(target) = schemas
+            .get_mut(schema)
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(|p| p.get_mut(property))
+        else {
+            missing.push(format!("{schema}.{property}"));
+            continue;
+        };
+        if let (Some(target), Some(extra)) = (target.as_object_mut(), constraint.as_object()) {
+            for (k, v) in extra {
+                target.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    missing
+}
+
+/// A required field may not be null: the server reads a null as the field missing. (A field is
+/// an `Option` in Rust so the server can say which one is missing; utoipa makes every `Option`
+/// nullable.)
+fn required_is_not_null(doc: &mut Value) {
+    let Some(schemas) = doc["components"]["schemas"].as_object_mut() else {
+        return;
+    };
+    for schema in schemas.values_mut() {
+        let required: Vec<String> = match schema.get("required").and_then(Value::as_array) {
+            Some(r) => r
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            None => continue,
+        };
+        let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for name in required {
+            let Some(property) = properties.get_mut(&name) else {
+                continue;
+            };
+            if let Some(types) = property.get_mut("type").and_then(Value::as_array_mut) {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types[0].clone();
+                    property["type"] = only;
+                }
+            } else if let Some(one_of) = property.get_mut("oneOf").and_then(Value::as_array_mut) {
+                one_of.retain(|s| s.get("type").is_none_or(|t| t != "null"));
+                if one_of.len() == 1 {
+                    let only = one_of[0].clone();
+                    *property = only;
+                }
+            }
         }
     }
 }
@@ -260,6 +367,33 @@ mod tests {
             json!({"properties": {"name": {"type": "string"}}})
         );
         assert_eq!(schemas["Bare"], json!({"type": "string"}));
+    }
+
+    #[test]
+    fn every_field_constraint_finds_its_property_in_the_real_document() {
+        let mut doc = super::super::document();
+        assert_eq!(field_constraints(&mut doc), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_required_field_is_not_nullable() {
+        let mut d = json!({"paths": {}, "components": {"schemas": {"Body": {
+            "required": ["a", "b"],
+            "properties": {
+                "a": {"type": ["integer", "null"]},
+                "b": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/X"}]},
+                "c": {"type": ["string", "null"]},
+            },
+        }}}});
+        complete(&mut d);
+        let p = &d["components"]["schemas"]["Body"]["properties"];
+        assert_eq!(p["a"]["type"], "integer");
+        assert_eq!(p["b"], json!({"$ref": "#/components/schemas/X"}));
+        assert_eq!(
+            p["c"]["type"],
+            json!(["string", "null"]),
+            "optional fields stay nullable"
+        );
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub async fn list_payment_methods(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttachParams {
+    #[schema(required = true)]
     pub customer: Option<String>,
 }
 
@@ -109,16 +110,16 @@ pub async fn attach_payment_method(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CardParams {
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, required = true)]
     pub number: Option<crate::server::crypto::Secret>,
     // Documented as numbers, as JSON clients send them; a form's "12" is taken too.
-    #[schema(value_type = Option<i64>, minimum = 1, maximum = 12)]
+    #[schema(value_type = Option<i64>, required = true, minimum = 1, maximum = 12)]
     #[serde(default, deserialize_with = "crate::domain::lenient::opt_string")]
     pub exp_month: Option<String>,
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, required = true)]
     #[serde(default, deserialize_with = "crate::domain::lenient::opt_string")]
     pub exp_year: Option<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, required = true)]
     pub cvc: Option<crate::server::crypto::Secret>,
 }
 
@@ -131,6 +132,7 @@ pub struct CreateParams {
     /// Only `card`.
     #[serde(rename = "type")]
     pub kind: Option<String>,
+    #[schema(required = true)]
     pub card: Option<CardParams>,
 }
 

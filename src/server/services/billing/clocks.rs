@@ -20,6 +20,7 @@ use serde::Deserialize;
 #[schema(as = TestClockParams)]
 pub struct NewClock {
     #[serde(default, deserialize_with = "lenient::opt_int")]
+    #[schema(required = true, minimum = 0, maximum = 7258118400_i64)]
     pub frozen_time: Option<i64>,
     pub name: Option<String>,
 }

@@ -23,11 +23,13 @@ pub struct NewUsage {
     pub subscription: Option<String>,
     pub price: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_int")]
+    #[schema(required = true, minimum = 0, maximum = 1000000000)]
     pub quantity: Option<i64>,
     /// When the usage happened (default: now, on the subscription's clock).
     #[serde(default, deserialize_with = "lenient::opt_int")]
     pub timestamp: Option<i64>,
     /// `increment` (default) or `set`.
+    #[schema(value_type = Option<crate::domain::billing::UsageAction>)]
     pub action: Option<String>,
     /// Makes a retried report a no-op: the same identifier answers the first record.
     pub identifier: Option<String>,

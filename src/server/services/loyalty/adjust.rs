@@ -25,9 +25,11 @@ pub struct AdjustInput {
     #[serde(alias = "program_id")]
     pub program: Option<String>,
     #[serde(alias = "customer_id")]
+    #[schema(required = true)]
     pub customer: Option<String>,
     /// Positive to give, negative to take (never below the available balance).
     #[serde(default, deserialize_with = "lenient::opt_int")]
+    #[schema(required = true, minimum = -1000000000, maximum = 1000000000)]
     pub points: Option<i64>,
     pub reason: Option<String>,
     pub metadata: Option<BTreeMap<String, String>>,

@@ -18,9 +18,11 @@ pub struct CalculateInput {
     pub program: Option<String>,
     /// A payment's amount, in minor units.
     #[serde(default, deserialize_with = "lenient::opt_int")]
+    #[schema(required = true, minimum = 0, maximum = 99999999)]
     pub amount: Option<i64>,
     pub currency: Option<String>,
     /// `payment.completed` (default) or `invoice.paid`.
+    #[schema(value_type = Option<crate::domain::loyalty::EarnEvent>)]
     pub event: Option<String>,
 }
 

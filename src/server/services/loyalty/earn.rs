@@ -33,11 +33,14 @@ pub struct EarnInput {
     pub program: Option<String>,
     /// The source payment's customer when absent.
     #[serde(alias = "customer_id")]
+    #[schema(required = true)]
     pub customer: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_int")]
+    #[schema(minimum = 1, maximum = 1000000000)]
     pub points: Option<i64>,
     /// `points`, under the seed's name.
     #[serde(default, deserialize_with = "lenient::opt_int")]
+    #[schema(minimum = 1, maximum = 1000000000)]
     pub amount: Option<i64>,
     /// The payment the points are for: at most one earn per program and payment.
     #[serde(alias = "source_payment_id")]

@@ -28,8 +28,10 @@ use std::collections::BTreeMap;
 #[schema(as = RedemptionParams)]
 pub struct NewRedemption {
     #[serde(alias = "customer_id")]
+    #[schema(required = true)]
     pub customer: Option<String>,
     #[serde(alias = "reward_id")]
+    #[schema(required = true)]
     pub reward: Option<String>,
     /// Default `prog_default`.
     #[serde(alias = "program_id")]

@@ -23,8 +23,10 @@ pub struct NewReward {
     /// Default `prog_default`.
     #[serde(alias = "program_id")]
     pub program: Option<String>,
+    #[schema(required = true, min_length = 1, max_length = 256)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_int")]
+    #[schema(required = true, minimum = 1, maximum = 1000000000)]
     pub cost_points: Option<i64>,
     /// A fixed amount off, in minor units of `currency`.
     #[serde(default, deserialize_with = "lenient::opt_int")]
@@ -32,6 +34,7 @@ pub struct NewReward {
     pub currency: Option<String>,
     /// A percentage off (1 to 100), instead of a fixed amount.
     #[serde(default, deserialize_with = "lenient::opt_int")]
+    #[schema(minimum = 1, maximum = 100)]
     pub discount_percent: Option<i64>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub active: Option<bool>,

@@ -126,7 +126,7 @@ pub async fn card_profile(deps: &Deps<'_>, scope: &Scope, row: &PaymentRow) -> R
     Ok(resolve_method(deps, scope, pm, None).await?.profile())
 }
 
-const CANCELLATION_REASONS: [&str; 4] = [
+pub const CANCELLATION_REASONS: [&str; 4] = [
     "duplicate",
     "fraudulent",
     "requested_by_customer",

@@ -12,6 +12,7 @@
 mod confirm;
 mod create;
 mod hold;
+pub use hold::CANCELLATION_REASONS;
 mod methods;
 mod off_session;
 mod outcome;

@@ -43,6 +43,7 @@ use std::collections::BTreeMap;
 #[schema(as = SubscriptionParams)]
 pub struct NewSubscription {
     #[serde(alias = "customer_id")]
+    #[schema(required = true)]
     pub customer: Option<String>,
     /// One price, for a subscription of one item.
     #[serde(alias = "price_id")]
@@ -51,9 +52,11 @@ pub struct NewSubscription {
     pub quantity: Option<i64>,
     pub items: Option<Vec<ItemParams>>,
     #[serde(default, deserialize_with = "lenient::opt_int")]
+    #[schema(minimum = 0, maximum = 730)]
     pub trial_period_days: Option<i64>,
     pub default_payment_method: Option<String>,
     /// `allow_incomplete` (default) or `error_if_incomplete`.
+    #[schema(value_type = Option<crate::domain::billing::PaymentBehavior>)]
     pub payment_behavior: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub cancel_at_period_end: Option<bool>,
