@@ -2,7 +2,8 @@
 #
 #   make run    install what is missing, build, migrate, serve on http://127.0.0.1:3000
 #   make test   fmt, clippy, unit tests, API suite on SQLite and on Postgres, the SDKs (TypeScript,
-#               Python, Ruby) and the guides' code run with them, Playwright in Chromium
+#               Python, Ruby) and the guides' code run with them, schemathesis against the API
+#               document, Playwright in Chromium
 #   make bench  load figures against a full release build
 #
 # Builds go to a target folder outside the checkout, so a second clone (CI's) reuses them.
@@ -155,7 +156,7 @@ run: first-run-notice build
 	@mkdir -p data
 	LEPTOS_SITE_ROOT=$(SITE_ROOT) VINR_DEMO_SHOP_ADDR=$(DEMO_SHOP_ADDR) $(DEV_BIN) serve
 
-test: test-notice tools test-deps lint unit api-sqlite api-postgres sdk-typescript sdk-python sdk-ruby sdk-snippets e2e
+test: test-notice tools test-deps lint unit api-sqlite api-postgres sdk-typescript sdk-python sdk-ruby sdk-snippets schemathesis e2e
 	@s=$$(cat $(STEP_TIMES)/test.start); t=$$(( $$(date +%s) - s )); \
 		echo "==> all test passes finished in $$((t / 60))m$$((t % 60))s"
 
@@ -257,7 +258,8 @@ sdk-snippets: sdk-typescript sdk-python sdk-ruby
 	$(call step_done,sdk-snippets)
 
 # Schemathesis (pinned, into the Python SDK's venv) against the server's own document, on a
-# fresh server: every check, a fixed seed, a time budget (tests/schemathesis/run.py).
+# fresh server: every check, a fixed seed, a time budget (tests/schemathesis/run.py); part of
+# make test.
 schemathesis: server sdk-python
 	$(call step,schemathesis,schemathesis against the API document,about 4 min)
 	$(PY_VENV)/bin/pip install -q --disable-pip-version-check -r tests/schemathesis/requirements.txt

@@ -17,11 +17,9 @@ enum IntOrString {
 fn parse_int<E: de::Error>(v: IntOrString) -> Result<i64, E> {
     match v {
         IntOrString::Int(i) => Ok(i),
-        // -2^63 and 2^63 are exact in f64: a whole number in [-2^63, 2^63) fits in i64.
-        IntOrString::Float(f)
-            if f.fract() == 0.0
-                && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) =>
-        {
+        // Only where a float holds every integer exactly (|f| ≤ 2^53): beyond it, 2^63 + 1
+        // reads as 2^63 and would pass for a number it is not (schemathesis sent one).
+        IntOrString::Float(f) if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 => {
             Ok(f as i64)
         }
         IntOrString::Float(f) => Err(E::custom(format!("expected an integer, got {f}"))),
@@ -113,6 +111,21 @@ pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     }
 }
 
+/// An optional nested object, given as an object only. (serde's derive would also take a
+/// JSON array of the fields in order, `[null, null]`, which the API document does not allow.)
+pub fn opt_object<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    match Option::<serde_json::Map<String, serde_json::Value>>::deserialize(d)
+        .map_err(|_| de::Error::custom("expected an object"))?
+    {
+        None => Ok(None),
+        Some(map) => serde_json::from_value(serde_json::Value::Object(map))
+            .map(Some)
+            .map_err(de::Error::custom),
+    }
+}
+
 /// `string_list`, remembering whether the field was given at all.
 pub fn opt_string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
     string_list(d).map(Some)
@@ -181,5 +194,7 @@ mod tests {
         assert!(amount(json!(12.5)).is_err());
         assert!(amount(json!(1e19)).is_err(), "beyond i64");
         assert!(amount(json!(-1e19)).is_err());
+        // -9223372036854775809 parses as the float -2^63: not taken for i64::MIN.
+        assert!(serde_json::from_str::<Lenient>(r#"{"amount": -9223372036854775809}"#).is_err());
     }
 }

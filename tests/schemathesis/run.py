@@ -1,7 +1,7 @@
 """Schemathesis against the server's own OpenAPI document: a fresh VINR server (the binary named
 by VINR_BIN) on an empty SQLite database, every check, a fixed seed and a time budget
-(VINR_SCHEMATHESIS_SECONDS, default 180). Exits with schemathesis's status: any failure, or a
-schema validation mismatch warning (schemathesis.toml), fails `make schemathesis`."""
+(VINR_SCHEMATHESIS_SECONDS, default 180). Exits with schemathesis's status: any failure fails
+`make schemathesis` (and so `make test`)."""
 
 from __future__ import annotations
 

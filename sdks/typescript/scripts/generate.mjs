@@ -18,6 +18,9 @@ const refName = (ref) => ref.split("/").pop();
 function tsType(schema, depth = 0) {
   if (!schema || typeof schema !== "object") return "unknown";
   if (schema.$ref) return refName(schema.$ref);
+  // A constraint without a type of its own (`{"not": {"type": "null"}}`, an operation's rule
+  // that a field is present): it narrows nothing TypeScript can say.
+  if (schema.not && !schema.type && !schema.properties) return "unknown";
   if (schema.oneOf || schema.anyOf) return [...new Set((schema.oneOf ?? schema.anyOf).map((s) => tsType(s, depth)))].join(" | ");
   if (schema.allOf) return schema.allOf.map((s) => tsType(s, depth)).join(" & ");
   if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(" | ");

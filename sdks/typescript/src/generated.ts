@@ -56,7 +56,7 @@ export type AdvanceParams = {
 
 export type AmountParams = {
   amount?: number | null;
-  expand?: string[];
+  expand?: Array<"customer" | "latest_charge" | "loyalty"> | "customer" | "latest_charge" | "loyalty" | null;
 };
 
 export type AttachParams = {
@@ -87,7 +87,7 @@ export type CalculateParams = {
   program?: string | null;
   /** A payment's amount, in minor units. */
   amount: number;
-  currency?: "AED" | "aed" | "AUD" | "aud" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BRL" | "brl" | "CAD" | "cad" | "CHF" | "chf" | "CLP" | "clp" | "CNY" | "cny" | "CZK" | "czk" | "DKK" | "dkk" | "EGP" | "egp" | "EUR" | "eur" | "GBP" | "gbp" | "HKD" | "hkd" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "ISK" | "isk" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KRW" | "krw" | "KWD" | "kwd" | "MAD" | "mad" | "MXN" | "mxn" | "MYR" | "myr" | "NGN" | "ngn" | "NOK" | "nok" | "NZD" | "nzd" | "OMR" | "omr" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "QAR" | "qar" | "RON" | "ron" | "SAR" | "sar" | "SEK" | "sek" | "SGD" | "sgd" | "THB" | "thb" | "TND" | "tnd" | "TRY" | "try" | "TWD" | "twd" | "UAH" | "uah" | "USD" | "usd" | "VND" | "vnd" | "ZAR" | "zar";
+  currency?: "AED" | "aed" | "AUD" | "aud" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BRL" | "brl" | "CAD" | "cad" | "CHF" | "chf" | "CLP" | "clp" | "CNY" | "cny" | "CZK" | "czk" | "DKK" | "dkk" | "EGP" | "egp" | "EUR" | "eur" | "GBP" | "gbp" | "HKD" | "hkd" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "ISK" | "isk" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KRW" | "krw" | "KWD" | "kwd" | "MAD" | "mad" | "MXN" | "mxn" | "MYR" | "myr" | "NGN" | "ngn" | "NOK" | "nok" | "NZD" | "nzd" | "OMR" | "omr" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "QAR" | "qar" | "RON" | "ron" | "SAR" | "sar" | "SEK" | "sek" | "SGD" | "sgd" | "THB" | "thb" | "TND" | "tnd" | "TRY" | "try" | "TWD" | "twd" | "UAH" | "uah" | "USD" | "usd" | "VND" | "vnd" | "ZAR" | "zar" | null;
   event?: null | EarnEvent;
 };
 
@@ -114,13 +114,13 @@ export type CallbackAttempt = {
 };
 
 export type CancelParams = {
-  cancellation_reason?: "duplicate" | "fraudulent" | "requested_by_customer" | "abandoned";
-  expand?: string[];
+  cancellation_reason?: "duplicate" | "fraudulent" | "requested_by_customer" | "abandoned" | null;
+  expand?: Array<"customer" | "latest_charge" | "loyalty"> | "customer" | "latest_charge" | "loyalty" | null;
 };
 
 export type CaptureParams = {
   amount_to_capture?: number | null;
-  expand?: string[];
+  expand?: Array<"customer" | "latest_charge" | "loyalty"> | "customer" | "latest_charge" | "loyalty" | null;
 };
 
 /** The card of a charge or a saved payment method (brand and last four, never the number). */
@@ -224,7 +224,7 @@ export type ConfirmParams = {
   client_secret?: string | null;
   details?: null | ConfirmDetails;
   return_url?: string | null;
-  expand?: string[];
+  expand?: Array<"customer" | "latest_charge" | "loyalty"> | "customer" | "latest_charge" | "loyalty" | null;
 };
 
 /** A connected account (`on_behalf_of`). */
@@ -297,10 +297,10 @@ export type EarnParams = {
 /** An earn rule as sent. `per_amount` defaults to one unit of the currency (100 cents), `currency` to the account's, `multiplier` to 1. */
 export type EarnRuleInput = {
   /** `payment.completed` or `invoice.paid`. */
-  event?: string | null;
-  points?: number | null;
+  event: "payment.completed" | "invoice.paid" | null;
+  points: number;
   per_amount?: number | null;
-  currency?: string | null;
+  currency?: "AED" | "aed" | "AUD" | "aud" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BRL" | "brl" | "CAD" | "cad" | "CHF" | "chf" | "CLP" | "clp" | "CNY" | "cny" | "CZK" | "czk" | "DKK" | "dkk" | "EGP" | "egp" | "EUR" | "eur" | "GBP" | "gbp" | "HKD" | "hkd" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "ISK" | "isk" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KRW" | "krw" | "KWD" | "kwd" | "MAD" | "mad" | "MXN" | "mxn" | "MYR" | "myr" | "NGN" | "ngn" | "NOK" | "nok" | "NZD" | "nzd" | "OMR" | "omr" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "QAR" | "qar" | "RON" | "ron" | "SAR" | "sar" | "SEK" | "sek" | "SGD" | "sgd" | "THB" | "thb" | "TND" | "tnd" | "TRY" | "try" | "TWD" | "twd" | "UAH" | "uah" | "USD" | "usd" | "VND" | "vnd" | "ZAR" | "zar" | null;
   min_amount?: number | null;
   max_points?: number | null;
   /** A decimal (`1.5`), as a number or a string. */
@@ -319,6 +319,8 @@ export type EarnRuleView = {
   /** A decimal string, `"1"` or `"1.5"`. */
   multiplier: string;
 };
+
+export type EarnedPolicy = "clawback" | "keep";
 
 /** Fields of create and update, as the API's body sends them; `None` leaves a field as it is (create: the default). */
 export type EndpointParams = {
@@ -606,7 +608,7 @@ export type NewConnectedAccount = {
 /** Input of `create`, and the body of `POST /v1/payments` as sent (one list of a payment's settable fields). Aliases accept the guides' names (`amountMinor`, `customerId`). */
 export type NewPayment = {
   amount?: number | null;
-  currency?: "AED" | "aed" | "AUD" | "aud" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BRL" | "brl" | "CAD" | "cad" | "CHF" | "chf" | "CLP" | "clp" | "CNY" | "cny" | "CZK" | "czk" | "DKK" | "dkk" | "EGP" | "egp" | "EUR" | "eur" | "GBP" | "gbp" | "HKD" | "hkd" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "ISK" | "isk" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KRW" | "krw" | "KWD" | "kwd" | "MAD" | "mad" | "MXN" | "mxn" | "MYR" | "myr" | "NGN" | "ngn" | "NOK" | "nok" | "NZD" | "nzd" | "OMR" | "omr" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "QAR" | "qar" | "RON" | "ron" | "SAR" | "sar" | "SEK" | "sek" | "SGD" | "sgd" | "THB" | "thb" | "TND" | "tnd" | "TRY" | "try" | "TWD" | "twd" | "UAH" | "uah" | "USD" | "usd" | "VND" | "vnd" | "ZAR" | "zar";
+  currency?: "AED" | "aed" | "AUD" | "aud" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BRL" | "brl" | "CAD" | "cad" | "CHF" | "chf" | "CLP" | "clp" | "CNY" | "cny" | "CZK" | "czk" | "DKK" | "dkk" | "EGP" | "egp" | "EUR" | "eur" | "GBP" | "gbp" | "HKD" | "hkd" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "ISK" | "isk" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KRW" | "krw" | "KWD" | "kwd" | "MAD" | "mad" | "MXN" | "mxn" | "MYR" | "myr" | "NGN" | "ngn" | "NOK" | "nok" | "NZD" | "nzd" | "OMR" | "omr" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "QAR" | "qar" | "RON" | "ron" | "SAR" | "sar" | "SEK" | "sek" | "SGD" | "sgd" | "THB" | "thb" | "TND" | "tnd" | "TRY" | "try" | "TWD" | "twd" | "UAH" | "uah" | "USD" | "usd" | "VND" | "vnd" | "ZAR" | "zar" | null;
   payment_method?: string | null;
   confirm?: boolean | null;
   customer?: string | null;
@@ -624,12 +626,12 @@ export type NewPayment = {
   statement_descriptor?: string | null;
   expires_in?: number | null;
   /** Which related objects the API's answer expands (not used here). */
-  expand?: string[];
+  expand?: Array<"customer" | "latest_charge" | "loyalty"> | "customer" | "latest_charge" | "loyalty" | null;
 };
 
 export type NewPaymentMethod = {
   /** Only `card`. */
-  type?: "card";
+  type?: "card" | null;
   card: CardParams;
 };
 
@@ -935,6 +937,8 @@ export type RecurringView = {
   aggregate_usage?: string | null;
 };
 
+export type RedeemedPolicy = "restore_on_full_refund" | "keep";
+
 /** The body of `POST /v1/loyalty/redemptions`. */
 export type RedemptionParams = {
   customer: string;
@@ -973,15 +977,13 @@ export type RefundParams = {
   /** Minor units; by default, everything not yet refunded. */
   amount?: number | null;
   /** `duplicate`, `fraudulent` or `requested_by_customer`. */
-  reason?: "duplicate" | "fraudulent" | "requested_by_customer";
+  reason?: "duplicate" | "fraudulent" | "requested_by_customer" | null;
   metadata?: Record<string, string> | null;
 };
 
 export type RefundPolicyInput = {
-  /** `clawback` or `keep`. */
-  earned?: string | null;
-  /** `restore_on_full_refund` or `keep`. */
-  redeemed?: string | null;
+  earned?: null | EarnedPolicy;
+  redeemed?: null | RedeemedPolicy;
   allow_negative?: boolean | null;
 };
 
@@ -1283,7 +1285,9 @@ export function resources(http: HttpClient) {
     },
     customers: {
       /** POST /v1/customers */
-      create: (params: Params<CustomerParams> = {}, options?: RequestOptions): Promise<Camel<Customer>> =>
+      create: (params: Params<CustomerParams & {
+  default_payment_method?: null;
+}> = {}, options?: RequestOptions): Promise<Camel<Customer>> =>
         http.request<Camel<Customer>>("POST", `/v1/customers`, params, options),
       /** DELETE /v1/customers/{id} */
       del: (id: string, params: Params = {}, options?: RequestOptions): Promise<Camel<Deleted>> =>
@@ -1295,7 +1299,9 @@ export function resources(http: HttpClient) {
       retrieve: (id: string, params: Params = {}, options?: RequestOptions): Promise<Camel<Customer>> =>
         http.request<Camel<Customer>>("GET", `/v1/customers/${encodeURIComponent(id)}`, params, options),
       /** POST /v1/customers/{id} */
-      update: (id: string, params: Params<CustomerParams> = {}, options?: RequestOptions): Promise<Camel<Customer>> =>
+      update: (id: string, params: Params<CustomerParams & {
+  test_clock?: null;
+}> = {}, options?: RequestOptions): Promise<Camel<Customer>> =>
         http.request<Camel<Customer>>("POST", `/v1/customers/${encodeURIComponent(id)}`, params, options),
     },
     events: {
@@ -1369,7 +1375,9 @@ export function resources(http: HttpClient) {
       },
       programs: {
         /** POST /v1/loyalty/programs */
-        create: (params: Params<LoyaltyProgramParams> = {}, options?: RequestOptions): Promise<Camel<LoyaltyProgram>> =>
+        create: (params: Params<LoyaltyProgramParams & {
+  name: unknown;
+}> = {}, options?: RequestOptions): Promise<Camel<LoyaltyProgram>> =>
           http.request<Camel<LoyaltyProgram>>("POST", `/v1/loyalty/programs`, params, options),
         /** GET /v1/loyalty/programs */
         list: (params: Params = {}, options?: RequestOptions): ListResult<Camel<LoyaltyProgram>> =>
@@ -1426,7 +1434,9 @@ export function resources(http: HttpClient) {
     },
     payments: {
       /** POST /v1/payments/{id}/adjust */
-      adjust: (id: string, params: Params<AmountParams> = {}, options?: RequestOptions): Promise<Camel<Payment>> =>
+      adjust: (id: string, params: Params<AmountParams & {
+  amount: unknown;
+}> = {}, options?: RequestOptions): Promise<Camel<Payment>> =>
         http.request<Camel<Payment>>("POST", `/v1/payments/${encodeURIComponent(id)}/adjust`, params, options),
       /** POST /v1/payments/{id}/cancel */
       cancel: (id: string, params: Params<CancelParams> = {}, options?: RequestOptions): Promise<Camel<Payment>> =>
@@ -1438,16 +1448,22 @@ export function resources(http: HttpClient) {
       confirm: (id: string, params: Params<ConfirmParams> = {}, options?: RequestOptions): Promise<Camel<Payment>> =>
         http.request<Camel<Payment>>("POST", `/v1/payments/${encodeURIComponent(id)}/confirm`, params, options),
       /** POST /v1/payments */
-      create: (params: Params<NewPayment> = {}, options?: RequestOptions): Promise<Camel<Payment>> =>
+      create: (params: Params<NewPayment & {
+  amount: unknown;
+}> = {}, options?: RequestOptions): Promise<Camel<Payment>> =>
         http.request<Camel<Payment>>("POST", `/v1/payments`, params, options),
       /** POST /v1/payment_sessions: Creates the payment (status `requires_payment_method`) and answers */
-      createSession: (params: Params<NewPayment> = {}, options?: RequestOptions): Promise<Camel<PaymentSession>> =>
+      createSession: (params: Params<NewPayment & {
+  amount: unknown;
+}> = {}, options?: RequestOptions): Promise<Camel<PaymentSession>> =>
         http.request<Camel<PaymentSession>>("POST", `/v1/payment_sessions`, params, options),
       /** GET /v1/payments */
       list: (params: Params = {}, options?: RequestOptions): ListResult<Camel<Payment>> =>
         listResult<Camel<Payment>>(http, `/v1/payments`, params, options),
       /** POST /v1/payments/{id}/refunds */
-      refund: (id: string, params: Params<RefundParams> = {}, options?: RequestOptions): Promise<Camel<Refund>> =>
+      refund: (id: string, params: Params<RefundParams & {
+  payment?: null;
+}> = {}, options?: RequestOptions): Promise<Camel<Refund>> =>
         http.request<Camel<Refund>>("POST", `/v1/payments/${encodeURIComponent(id)}/refunds`, params, options),
       /** GET /v1/payments/{id} */
       retrieve: (id: string, params: Params = {}, options?: RequestOptions): Promise<Camel<Payment>> =>
@@ -1475,7 +1491,9 @@ export function resources(http: HttpClient) {
     },
     products: {
       /** POST /v1/products */
-      create: (params: Params<ProductParams> = {}, options?: RequestOptions): Promise<Camel<Product>> =>
+      create: (params: Params<ProductParams & {
+  name: unknown;
+}> = {}, options?: RequestOptions): Promise<Camel<Product>> =>
         http.request<Camel<Product>>("POST", `/v1/products`, params, options),
       /** GET /v1/products */
       list: (params: Params = {}, options?: RequestOptions): ListResult<Camel<Product>> =>
@@ -1489,7 +1507,9 @@ export function resources(http: HttpClient) {
     },
     refunds: {
       /** POST /v1/refunds */
-      create: (params: Params<RefundParams> = {}, options?: RequestOptions): Promise<Camel<Refund>> =>
+      create: (params: Params<RefundParams & {
+  payment: unknown;
+}> = {}, options?: RequestOptions): Promise<Camel<Refund>> =>
         http.request<Camel<Refund>>("POST", `/v1/refunds`, params, options),
       /** GET /v1/refunds */
       list: (params: Params = {}, options?: RequestOptions): ListResult<Camel<Refund>> =>
@@ -1542,7 +1562,9 @@ export function resources(http: HttpClient) {
     },
     webhookEndpoints: {
       /** POST /v1/webhook_endpoints */
-      create: (params: Params<EndpointParams> = {}, options?: RequestOptions): Promise<Camel<WebhookEndpoint>> =>
+      create: (params: Params<EndpointParams & {
+  url: unknown;
+}> = {}, options?: RequestOptions): Promise<Camel<WebhookEndpoint>> =>
         http.request<Camel<WebhookEndpoint>>("POST", `/v1/webhook_endpoints`, params, options),
       /** DELETE /v1/webhook_endpoints/{id} */
       del: (id: string, params: Params = {}, options?: RequestOptions): Promise<Camel<Deleted>> =>

@@ -75,7 +75,9 @@ pub struct UrlParams {
 #[serde(deny_unknown_fields)]
 pub struct SessionParams {
     #[schema(required = true)]
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_object")]
     pub order: Option<OrderParams>,
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_object")]
     pub url: Option<UrlParams>,
     /// Unix seconds; default 24 hours from now, at most 30 days.
     #[serde(default, deserialize_with = "lenient::opt_int")]

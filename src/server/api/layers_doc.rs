@@ -4,11 +4,12 @@
 //! them (and drifting). Applied to the document's JSON once, as it is built.
 
 use crate::domain::billing::{InvoiceStatus, SubscriptionStatus};
+use crate::domain::loyalty::{EarnEvent, MAX_DAYS, MAX_POINTS};
 use crate::domain::loyalty::{PtxType, RedemptionStatus};
 use crate::domain::metadata::{MAX_KEY_LEN, MAX_KEYS, MAX_VALUE_LEN};
 use crate::domain::money::{Currency, MAX_AMOUNT};
 use crate::domain::payment::PaymentStatus;
-use crate::server::services::payments::CANCELLATION_REASONS;
+use crate::server::services::payments::{CANCELLATION_REASONS, MAX_EXPIRES_IN};
 use crate::server::services::refunds::REASONS as REFUND_REASONS;
 use serde_json::{Map, Value, json};
 
@@ -45,6 +46,7 @@ fn query_enum(path: &str, name: &str) -> Option<Vec<&'static str>> {
 
 pub fn complete(doc: &mut Value) {
     metadata_limits(doc);
+    expand_names(doc);
     field_constraints(doc);
     required_is_not_null(doc);
     let schemas = doc["components"]["schemas"].clone();
@@ -60,6 +62,7 @@ pub fn complete(doc: &mut Value) {
                 continue;
             };
             complete_operation(path, verb, op);
+            apply_body_rules(path, verb, op);
             body_required_as_its_fields(op, &schemas);
         }
     }
@@ -108,6 +111,9 @@ fn complete_operation(path: &str, verb: &str, op: &mut Map<String, Value>) {
             schema["minimum"] = json!(1);
             schema["maximum"] = json!(100);
         }
+        if name == "expand[]" && path.starts_with("/v1/payments") {
+            schema["items"]["enum"] = json!(crate::server::api::payments::EXPANDABLE);
+        }
         if let Some(values) = query_enum(path, &name) {
             schema["enum"] = json!(values);
         }
@@ -137,6 +143,31 @@ fn metadata_limits(doc: &mut Value) {
                 json!({"type": "string", "minLength": 1, "maxLength": MAX_KEY_LEN});
             metadata["additionalProperties"] =
                 json!({"type": "string", "maxLength": MAX_VALUE_LEN});
+        }
+    }
+}
+
+/// `expand` in a body names related objects of the payment the answer is (one name, a list,
+/// or null: `lenient::string_list`), checked against `payments::EXPANDABLE`.
+fn expand_names(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let names = json!(crate::server::api::payments::EXPANDABLE);
+    for schema in schemas.values_mut() {
+        if let Some(expand) = schema.pointer_mut("/properties/expand") {
+            let description = expand.get("description").cloned();
+            *expand = json!({"anyOf": [
+                {"type": "array", "items": {"enum": names}},
+                {"enum": names},
+                {"type": "null"},
+            ]});
+            if let Some(d) = description {
+                expand["description"] = d;
+            }
         }
     }
 }
@@ -179,12 +210,72 @@ fn field_constraints(doc: &mut Value) -> Vec<String> {
         ("NewAcquirerConnection", "name", text(100)),
         ("NewConnectedAccount", "business_name", text(100)),
         ("CustomerParams", "email", email),
+        (
+            "NewPayment",
+            "expires_in",
+            json!({"minimum": 60, "maximum": MAX_EXPIRES_IN}),
+        ),
+        (
+            "OrderParams",
+            "amount",
+            json!({"minimum": 1, "maximum": MAX_AMOUNT}),
+        ),
+        ("RewardUpdateParams", "name", text(256)),
+        ("AdjustParams", "points", json!({"not": {"const": 0}})),
+        (
+            "EarnRuleInput",
+            "points",
+            json!({"required": true, "minimum": 1, "maximum": MAX_POINTS}),
+        ),
+        (
+            "EarnRuleInput",
+            "per_amount",
+            json!({"minimum": 1, "maximum": MAX_AMOUNT}),
+        ),
+        (
+            "EarnRuleInput",
+            "min_amount",
+            json!({"minimum": 0, "maximum": MAX_AMOUNT}),
+        ),
+        (
+            "EarnRuleInput",
+            "max_points",
+            json!({"minimum": 1, "maximum": MAX_POINTS}),
+        ),
+        ("EarnRuleInput", "currency", json!({"enum": currencies})),
+        (
+            "LoyaltyProgramParams",
+            "pending_days",
+            json!({"minimum": 0, "maximum": MAX_DAYS}),
+        ),
+        (
+            "LoyaltyProgramParams",
+            "expiry_days",
+            json!({"minimum": 0, "maximum": MAX_DAYS}),
+        ),
+        (
+            "EarnRuleInput",
+            "event",
+            json!({"required": true, "enum": EarnEvent::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>()}),
+        ),
     ];
     let mut missing = Vec::new();
     let Some(schemas) = doc.pointer_mut("/components/schemas") else {
         return missing;
     };
-    for (schema, property, constraint) in rules {
+    for (schema, property, mut constraint) in rules {
+        // `"required": true` in a rule: the schema requires the property.
+        if constraint.get("required") == Some(&Value::Bool(true)) {
+            constraint.as_object_mut().map(|c| c.remove("required"));
+            if let Some(list) = schemas.get_mut(schema).map(|s| &mut s["required"]) {
+                if !list.is_array() {
+                    *list = json!([]);
+                }
+                if let Some(list) = list.as_array_mut() {
+                    list.push(json!(property));
+                }
+            }
+        }
         let Some(target) = schemas
             .get_mut(schema)
             .and_then(|s| s.get_mut("properties"))
@@ -197,9 +288,64 @@ fn field_constraints(doc: &mut Value) -> Vec<String> {
             for (k, v) in extra {
                 target.insert(k.clone(), v.clone());
             }
+            // A nullable field's enum takes null too (the server reads it as absent).
+            let nullable = target
+                .get("type")
+                .and_then(Value::as_array)
+                .is_some_and(|t| t.iter().any(|t| t == "null"));
+            if let (true, Some(values)) = (
+                nullable,
+                target.get_mut("enum").and_then(Value::as_array_mut),
+            ) && !values.contains(&Value::Null)
+            {
+                values.push(Value::Null);
+            }
         }
     }
     missing
+}
+
+/// Fields an operation requires, or refuses, where its body's struct is shared with another
+/// operation that does not (create and update): stated on the operation as `allOf` the struct
+/// and these. Refused means absent or null, as the server reads null as absent.
+fn body_rules(path: &str, verb: &str) -> Option<Value> {
+    let required = |fields: &[&str]| {
+        let not_null: Map<String, Value> = fields
+            .iter()
+            .map(|f| (f.to_string(), json!({"not": {"type": "null"}})))
+            .collect();
+        json!({"required": fields, "properties": not_null})
+    };
+    let refused = |field: &str| json!({"properties": {field: {"type": "null"}}});
+    match (path, verb) {
+        ("/v1/loyalty/programs", "post") => Some(required(&["name"])),
+        ("/v1/products", "post") => Some(required(&["name"])),
+        ("/v1/refunds", "post") => Some(required(&["payment"])),
+        ("/v1/webhook_endpoints", "post") => Some(required(&["url"])),
+        ("/v1/payments/{id}/adjust", "post") => Some(required(&["amount"])),
+        ("/v1/payments", "post") => Some(required(&["amount"])),
+        ("/v1/payment_sessions", "post") => Some(required(&["amount"])),
+        // The payment is the one in the path.
+        ("/v1/payments/{id}/refunds", "post") => Some(refused("payment")),
+        // A new customer has no cards yet; a customer's test clock is chosen at creation.
+        ("/v1/customers", "post") => Some(refused("default_payment_method")),
+        ("/v1/customers/{id}", "post") => Some(refused("test_clock")),
+        _ => None,
+    }
+}
+
+fn apply_body_rules(path: &str, verb: &str, op: &mut Map<String, Value>) {
+    let Some(rules) = body_rules(path, verb) else {
+        return;
+    };
+    let Some(schema) = op
+        .get_mut("requestBody")
+        .and_then(|b| b.pointer_mut("/content/application~1json/schema"))
+    else {
+        return;
+    };
+    let own = schema.take();
+    *schema = json!({"allOf": [own, rules]});
 }
 
 /// A required field may not be null: the server reads a null as the field missing. (A field is
@@ -253,13 +399,19 @@ fn body_required_as_its_fields(op: &mut Map<String, Value>, schemas: &Value) {
     else {
         return;
     };
-    let resolved = match schema["$ref"].as_str() {
-        Some(r) => &schemas[r.rsplit('/').next().unwrap_or_default()],
-        None => schema,
+    let parts: Vec<&Value> = match schema.get("allOf").and_then(Value::as_array) {
+        Some(all) => all.iter().collect(),
+        None => vec![schema],
     };
-    let needs_fields = resolved["required"]
-        .as_array()
-        .is_some_and(|r| !r.is_empty());
+    let needs_fields = parts.into_iter().any(|part| {
+        let resolved = match part["$ref"].as_str() {
+            Some(r) => &schemas[r.rsplit('/').next().unwrap_or_default()],
+            None => part,
+        };
+        resolved["required"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+    });
     body.insert("required".into(), Value::Bool(needs_fields));
 }
 

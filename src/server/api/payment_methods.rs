@@ -133,6 +133,7 @@ pub struct CreateParams {
     #[serde(rename = "type")]
     pub kind: Option<String>,
     #[schema(required = true)]
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_object")]
     pub card: Option<CardParams>,
 }
 

@@ -16,6 +16,7 @@ pub struct ConfirmParams {
     pub payment_method: Option<String>,
     /// Required with a publishable key: the payment's client secret.
     pub client_secret: Option<String>,
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_object")]
     pub details: Option<ConfirmDetails>,
     pub return_url: Option<String>,
     #[serde(default, deserialize_with = "lenient::string_list")]

@@ -13,6 +13,9 @@ pub use actions::{
 pub use create::create_payment;
 pub use read::{get_payment, list_payments};
 
+/// What `expand[]` may name on a payment (the API document lists them too).
+pub const EXPANDABLE: [&str; 3] = ["customer", "latest_charge", "loyalty"];
+
 use super::auth::scope_of;
 use super::auth::{ApiAuth, KeyKind};
 use super::error::{ApiError, ApiResult, ErrorType};
@@ -118,7 +121,8 @@ pub(crate) async fn expand(
                 return Err(ApiError::invalid_param(
                     "expand",
                     format!(
-                        "This property cannot be expanded ({other}). Expandable: customer, latest_charge, loyalty."
+                        "This property cannot be expanded ({other}). Expandable: {}.",
+                        EXPANDABLE.join(", ")
                     ),
                 ));
             }

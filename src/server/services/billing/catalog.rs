@@ -37,6 +37,7 @@ pub struct NewPrice {
     #[serde(alias = "product_id")]
     pub product: Option<String>,
     /// A product made with the price.
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_object")]
     pub product_data: Option<ProductData>,
     #[serde(default, deserialize_with = "lenient::opt_int")]
     pub unit_amount: Option<i64>,
@@ -45,6 +46,7 @@ pub struct NewPrice {
     pub amount: Option<i64>,
     pub currency: Option<String>,
     /// Absent for a one-off price.
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_object")]
     pub recurring: Option<RecurringParams>,
     pub nickname: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]

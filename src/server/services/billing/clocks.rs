@@ -32,6 +32,7 @@ pub struct NewClock {
 pub struct Advance {
     #[serde(default, deserialize_with = "lenient::opt_int")]
     pub frozen_time: Option<i64>,
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_object")]
     pub advance_by: Option<AdvanceBy>,
 }
 

@@ -108,7 +108,9 @@ pub async fn create_session(
     .map_err(ServiceError::from)?;
     let callback_url = http_url("url[callback_url]", input.callback_url)?;
     let expires_in = match input.expires_at {
-        Some(at) => at - now,
+        // Saturating: an `expires_at` near i64::MIN must be refused as out of range below,
+        // not overflow (schemathesis sent one).
+        Some(at) => at.saturating_sub(now),
         None => payments_service::DEFAULT_EXPIRES_IN,
     };
     let session_id = new_id(IdKind::CheckoutSession);

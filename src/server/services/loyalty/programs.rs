@@ -31,6 +31,7 @@ pub struct ProgramFields {
     /// Days points stay spendable; `0` or an empty value: they never expire.
     #[serde(default, deserialize_with = "lenient::opt_int")]
     pub expiry_days: Option<i64>,
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_object")]
     pub refund_policy: Option<RefundPolicyInput>,
     pub metadata: Option<BTreeMap<String, String>>,
 }
@@ -60,8 +61,10 @@ pub struct EarnRuleInput {
 #[serde(deny_unknown_fields)]
 pub struct RefundPolicyInput {
     /// `clawback` or `keep`.
+    #[schema(value_type = Option<crate::domain::loyalty::EarnedPolicy>)]
     pub earned: Option<String>,
     /// `restore_on_full_refund` or `keep`.
+    #[schema(value_type = Option<crate::domain::loyalty::RedeemedPolicy>)]
     pub redeemed: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub allow_negative: Option<bool>,

@@ -32,6 +32,7 @@ pub struct NewPayment {
     pub return_url: Option<String>,
     pub capture_method: Option<String>,
     /// The connection to use; the account's default one when absent.
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_object")]
     pub routing: Option<Routing>,
     pub on_behalf_of: Option<String>,
     pub statement_descriptor: Option<String>,
@@ -62,7 +63,7 @@ pub struct Defaults<'a> {
 
 /// Default time a payment waits for its customer.
 pub const DEFAULT_EXPIRES_IN: i64 = 86_400;
-const MAX_EXPIRES_IN: i64 = 30 * 86_400;
+pub const MAX_EXPIRES_IN: i64 = 30 * 86_400;
 
 /// Creates a payment; with a payment method (and `confirm`, the default then) it is
 /// authorised at once.

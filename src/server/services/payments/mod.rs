@@ -21,7 +21,7 @@ mod recover;
 mod validate;
 
 pub use confirm::{ConfirmPayment, confirm};
-pub use create::{DEFAULT_EXPIRES_IN, Defaults, NewPayment, Routing, create};
+pub use create::{DEFAULT_EXPIRES_IN, Defaults, MAX_EXPIRES_IN, NewPayment, Routing, create};
 pub use hold::{adjust, cancel, capture, card_profile, reverse};
 pub use off_session::{OffSession, finish_off_session, start_off_session};
 pub use recover::recover;
