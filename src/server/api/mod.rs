@@ -12,6 +12,7 @@ pub mod customers;
 pub mod elements;
 pub mod error;
 pub mod events;
+mod field_rules;
 pub mod health;
 pub mod idempotency;
 mod layers_doc;
