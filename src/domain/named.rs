@@ -20,9 +20,14 @@ macro_rules! named {
                 $name::ALL.iter().copied().find(|v| v.as_str() == s)
             }
 
+            /// Every variant's wire name, in `ALL`'s order.
+            pub fn wire_names() -> Vec<&'static str> {
+                $name::ALL.iter().map(|v| v.as_str()).collect()
+            }
+
             /// The names, for error messages: `a, b or c`.
             pub fn names() -> String {
-                let names: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
+                let names = $name::wire_names();
                 match names.split_last() {
                     Some((last, [])) => last.to_string(),
                     Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
@@ -38,7 +43,7 @@ macro_rules! named {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 utoipa::openapi::schema::ObjectBuilder::new()
                     .schema_type(utoipa::openapi::schema::Type::String)
-                    .enum_values(Some($name::ALL.iter().map(|v| v.as_str())))
+                    .enum_values(Some($name::wire_names()))
                     .into()
             }
         }

@@ -297,7 +297,7 @@ export type EarnParams = {
 /** An earn rule as sent. `per_amount` defaults to one unit of the currency (100 cents), `currency` to the account's, `multiplier` to 1. */
 export type EarnRuleInput = {
   /** `payment.completed` or `invoice.paid`. */
-  event: "payment.completed" | "invoice.paid" | null;
+  event: EarnEvent;
   points: number;
   per_amount?: number | null;
   currency?: "AED" | "aed" | "AUD" | "aud" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BRL" | "brl" | "CAD" | "cad" | "CHF" | "chf" | "CLP" | "clp" | "CNY" | "cny" | "CZK" | "czk" | "DKK" | "dkk" | "EGP" | "egp" | "EUR" | "eur" | "GBP" | "gbp" | "HKD" | "hkd" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "ISK" | "isk" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KRW" | "krw" | "KWD" | "kwd" | "MAD" | "mad" | "MXN" | "mxn" | "MYR" | "myr" | "NGN" | "ngn" | "NOK" | "nok" | "NZD" | "nzd" | "OMR" | "omr" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "QAR" | "qar" | "RON" | "ron" | "SAR" | "sar" | "SEK" | "sek" | "SGD" | "sgd" | "THB" | "thb" | "TND" | "tnd" | "TRY" | "try" | "TWD" | "twd" | "UAH" | "uah" | "USD" | "usd" | "VND" | "vnd" | "ZAR" | "zar" | null;

@@ -5,7 +5,7 @@
 //! `layers_doc::complete`.
 
 use crate::domain::billing::{InvoiceStatus, SubscriptionStatus};
-use crate::domain::loyalty::{EarnEvent, MAX_DAYS, MAX_POINTS, PtxType, RedemptionStatus};
+use crate::domain::loyalty::{MAX_DAYS, MAX_POINTS, PtxType, RedemptionStatus};
 use crate::domain::metadata::{MAX_KEY_LEN, MAX_KEYS, MAX_VALUE_LEN};
 use crate::domain::money::{Currency, MAX_AMOUNT};
 use crate::domain::payment::PaymentStatus;
@@ -15,19 +15,12 @@ use serde_json::{Map, Value, json};
 
 /// The list filters the server checks against a domain enum: the document lists its names.
 pub(super) fn query_enum(path: &str, name: &str) -> Option<Vec<&'static str>> {
-    fn names<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Option<Vec<&'static str>> {
-        Some(all.iter().map(|v| as_str(*v)).collect())
-    }
     match (path, name) {
-        ("/v1/payments", "status") => names(&PaymentStatus::ALL, PaymentStatus::as_str),
-        ("/v1/invoices", "status") => names(InvoiceStatus::ALL, InvoiceStatus::as_str),
-        ("/v1/subscriptions", "status") => {
-            names(SubscriptionStatus::ALL, SubscriptionStatus::as_str)
-        }
-        ("/v1/loyalty/redemptions", "status") => {
-            names(RedemptionStatus::ALL, RedemptionStatus::as_str)
-        }
-        ("/v1/loyalty/points/transactions", "type") => names(PtxType::ALL, PtxType::as_str),
+        ("/v1/payments", "status") => Some(PaymentStatus::ALL.map(PaymentStatus::as_str).to_vec()),
+        ("/v1/invoices", "status") => Some(InvoiceStatus::wire_names()),
+        ("/v1/subscriptions", "status") => Some(SubscriptionStatus::wire_names()),
+        ("/v1/loyalty/redemptions", "status") => Some(RedemptionStatus::wire_names()),
+        ("/v1/loyalty/points/transactions", "type") => Some(PtxType::wire_names()),
         _ => None,
     }
 }
@@ -111,7 +104,7 @@ pub(super) fn field_constraints(doc: &mut Value) -> Vec<String> {
             json!({"enum": CANCELLATION_REASONS}),
         ),
         ("RefundParams", "reason", json!({"enum": REFUND_REASONS})),
-        ("RefundParams", "amount", amount),
+        ("RefundParams", "amount", amount.clone()),
         ("CalculateParams", "currency", json!({"enum": currencies})),
         ("NewPaymentMethod", "type", json!({"enum": ["card"]})),
         (
@@ -127,23 +120,15 @@ pub(super) fn field_constraints(doc: &mut Value) -> Vec<String> {
             "expires_in",
             json!({"minimum": 60, "maximum": MAX_EXPIRES_IN}),
         ),
-        (
-            "OrderParams",
-            "amount",
-            json!({"minimum": 1, "maximum": MAX_AMOUNT}),
-        ),
+        ("OrderParams", "amount", amount.clone()),
         ("RewardUpdateParams", "name", text(256)),
         ("AdjustParams", "points", json!({"not": {"const": 0}})),
         (
             "EarnRuleInput",
             "points",
-            json!({"required": true, "minimum": 1, "maximum": MAX_POINTS}),
+            json!({"minimum": 1, "maximum": MAX_POINTS}),
         ),
-        (
-            "EarnRuleInput",
-            "per_amount",
-            json!({"minimum": 1, "maximum": MAX_AMOUNT}),
-        ),
+        ("EarnRuleInput", "per_amount", amount.clone()),
         (
             "EarnRuleInput",
             "min_amount",
@@ -165,29 +150,12 @@ pub(super) fn field_constraints(doc: &mut Value) -> Vec<String> {
             "expiry_days",
             json!({"minimum": 0, "maximum": MAX_DAYS}),
         ),
-        (
-            "EarnRuleInput",
-            "event",
-            json!({"required": true, "enum": EarnEvent::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>()}),
-        ),
     ];
     let mut missing = Vec::new();
     let Some(schemas) = doc.pointer_mut("/components/schemas") else {
         return missing;
     };
-    for (schema, property, mut constraint) in rules {
-        // `"required": true` in a rule: the schema requires the property.
-        if constraint.get("required") == Some(&Value::Bool(true)) {
-            constraint.as_object_mut().map(|c| c.remove("required"));
-            if let Some(list) = schemas.get_mut(schema).map(|s| &mut s["required"]) {
-                if !list.is_array() {
-                    *list = json!([]);
-                }
-                if let Some(list) = list.as_array_mut() {
-                    list.push(json!(property));
-                }
-            }
-        }
+    for (schema, property, constraint) in rules {
         let Some(target) = schemas
             .get_mut(schema)
             .and_then(|s| s.get_mut("properties"))
@@ -200,7 +168,8 @@ pub(super) fn field_constraints(doc: &mut Value) -> Vec<String> {
             for (k, v) in extra {
                 target.insert(k.clone(), v.clone());
             }
-            // A nullable field's enum takes null too (the server reads it as absent).
+            // A nullable field's enum takes null too (the server reads it as absent); a
+            // required one is not nullable by now (`required_is_not_null` ran first).
             let nullable = target
                 .get("type")
                 .and_then(Value::as_array)

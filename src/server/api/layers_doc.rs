@@ -25,8 +25,8 @@ const KEY_PATTERN: &str = "^[!-~]([ -~]*[!-~])?$";
 pub fn complete(doc: &mut Value) {
     metadata_limits(doc);
     expand_names(doc);
-    field_constraints(doc);
     required_is_not_null(doc);
+    field_constraints(doc);
     let schemas = doc["components"]["schemas"].clone();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;

@@ -61,8 +61,8 @@ impl ServiceError {
 }
 
 /// The row `id` of table `T` in the scope. When there is none: a 404 naming `object` when it
-/// was asked for directly (`param` None), a 400 `resource_missing` naming the field `param`
-/// when another request referred to it.
+/// was asked for directly (`param` None), a `resource_missing` naming the field `param` when
+/// another request referred to it (also a 404, with the parameter: `api::error`).
 pub async fn find_in<'e, T: crate::server::store::row::Table>(
     ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
     scope: &Scope,

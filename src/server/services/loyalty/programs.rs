@@ -42,7 +42,9 @@ pub struct ProgramFields {
 #[serde(deny_unknown_fields)]
 pub struct EarnRuleInput {
     /// `payment.completed` or `invoice.paid`.
+    #[schema(value_type = Option<crate::domain::loyalty::EarnEvent>, required = true)]
     pub event: Option<String>,
+    #[schema(required = true)]
     #[serde(default, deserialize_with = "lenient::opt_int")]
     pub points: Option<i64>,
     #[serde(default, deserialize_with = "lenient::opt_int")]

@@ -51,7 +51,7 @@ pub fn InvoicesPage() -> impl IntoView {
             |rows| view! { <InvoicesTable rows /> }.into_any(),
         )
     });
-    let statuses = InvoiceStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let statuses = InvoiceStatus::wire_names();
     view! {
         <DashboardLayout viewer=v active="billing" title="Invoices".to_string()>
             <h1>"Billing"</h1>

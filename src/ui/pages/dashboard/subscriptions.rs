@@ -52,7 +52,7 @@ pub fn SubscriptionsPage() -> impl IntoView {
             |rows| view! { <SubscriptionList rows /> }.into_any(),
         )
     });
-    let statuses = SubscriptionStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let statuses = SubscriptionStatus::wire_names();
     view! {
         <DashboardLayout viewer=v active="billing" title="Subscriptions".to_string()>
             <h1>"Billing"</h1>
