@@ -56,7 +56,7 @@ step = @mkdir -p $(STEP_TIMES); date +%s > $(STEP_TIMES)/$(1).start; \
 step_done = @s=$$(cat $(STEP_TIMES)/$(1).start); t=$$(( $$(date +%s) - s )); \
 	if [ $$t -ge 20 ] || [ ! -s $(STEP_TIMES)/$(1) ]; then echo $$t > $(STEP_TIMES)/$(1); fi
 
-.PHONY: help run first-run-notice build site server tools test-deps test test-notice lint unit api-sqlite api-postgres e2e sdk-openapi sdk-typescript \
+.PHONY: help run first-run-notice build site server tools test-deps test test-notice lint unit localstripe api-sqlite api-postgres e2e sdk-openapi sdk-typescript \
 	sdk-python sdk-ruby sdk-snippets schemathesis \
 	bench clean
 
@@ -179,14 +179,24 @@ unit:
 	cargo test --features ssr --lib
 	$(call step_done,unit)
 
-api-sqlite:
+# localstripe (the local Stripe fake, pinned, from PyPI) in its own virtual environment: the
+# Stripe connector's tests start it on a loopback port through tests/localstripe/serve.py.
+LOCALSTRIPE_VENV := $(HOME)/.cache/vinr-localstripe-venv
+LOCALSTRIPE_PY := $(LOCALSTRIPE_VENV)/bin/python
+localstripe:
+	@if [ ! -x $(LOCALSTRIPE_VENV)/bin/localstripe ]; then \
+		python3 -m venv $(LOCALSTRIPE_VENV) && \
+		$(LOCALSTRIPE_VENV)/bin/pip install -q --disable-pip-version-check localstripe==1.15.10; \
+	fi
+
+api-sqlite: localstripe
 	$(call step,api-sqlite,API suite on SQLite,about 2 min)
-	cargo test --features ssr --test api
+	VINR_LOCALSTRIPE_PYTHON=$(LOCALSTRIPE_PY) cargo test --features ssr --test api
 	$(call step_done,api-sqlite)
 
 # A fresh database for each run, dropped afterwards. Without Postgres the pass is skipped
 # (said plainly), except under CI, where that is a failure.
-api-postgres:
+api-postgres: localstripe
 	@if ! psql "$(PG_ADMIN_URL)" -qAtc 'SELECT 1' >/dev/null 2>&1; then \
 		if [ "$${CI:-}" = "true" ]; then \
 			echo "FAIL: no Postgres answers at $(PG_HOST):$(PG_PORT), and CI requires the Postgres pass"; exit 1; \
@@ -199,7 +209,7 @@ api-postgres:
 	echo "    database $$db"; \
 	psql "$(PG_ADMIN_URL)" -qc "CREATE DATABASE $$db"; \
 	trap 'psql "$(PG_ADMIN_URL)" -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"' EXIT; \
-	TEST_DATABASE_URL="postgres://root@$(PG_HOST):$(PG_PORT)/$$db" cargo test --features ssr --test api
+	VINR_LOCALSTRIPE_PYTHON=$(LOCALSTRIPE_PY) TEST_DATABASE_URL="postgres://root@$(PG_HOST):$(PG_PORT)/$$db" cargo test --features ssr --test api
 	$(call step_done,api-postgres)
 
 # The browser tests run the same server build as `make run` (and the API suite), not a second,

@@ -61,6 +61,46 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+/// Seals `plaintext` (a processor's secret key, say) under a key derived from the server
+/// secret: XChaCha20-Poly1305 with a random nonce, as `v1.` + base64(nonce ‖ ciphertext).
+pub fn seal(secret: &Secret, plaintext: &str) -> String {
+    use base64::Engine;
+    use chacha20poly1305::XChaCha20Poly1305;
+    use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
+    let cipher = XChaCha20Poly1305::new(&sealing_key(secret).into());
+    let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let sealed = cipher
+        .encrypt(&nonce, plaintext.as_bytes())
+        .expect("encrypting in memory cannot fail");
+    let mut out = nonce.to_vec();
+    out.extend_from_slice(&sealed);
+    format!(
+        "v1.{}",
+        base64::engine::general_purpose::STANDARD.encode(out)
+    )
+}
+
+/// Opens what `seal` produced; None when it was sealed under another server secret or altered.
+pub fn unseal(secret: &Secret, sealed: &str) -> Option<String> {
+    use base64::Engine;
+    use chacha20poly1305::aead::{Aead, KeyInit};
+    use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(sealed.strip_prefix("v1.")?)
+        .ok()?;
+    if bytes.len() < 24 {
+        return None;
+    }
+    let (nonce, body) = bytes.split_at(24);
+    let cipher = XChaCha20Poly1305::new(&sealing_key(secret).into());
+    let plain = cipher.decrypt(XNonce::from_slice(nonce), body).ok()?;
+    String::from_utf8(plain).ok()
+}
+
+fn sealing_key(secret: &Secret) -> [u8; 32] {
+    hmac_sha256(secret.expose().as_bytes(), b"vinr:seal:v1")
+}
+
 /// A base62 string derived from the server secret and a label: the same on every start, so
 /// derived credentials (the demo merchant's) can be printed again without ever being stored.
 pub fn derive_base62(secret: &Secret, label: &str, len: usize) -> String {
@@ -118,6 +158,21 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::domain::ids::is_id;
+
+    #[test]
+    fn sealed_settings_open_only_with_the_same_secret() {
+        let key = Secret::new("s".repeat(48));
+        let sealed = seal(&key, "sk_live_secret");
+        assert!(!sealed.contains("sk_live"));
+        assert_ne!(sealed, seal(&key, "sk_live_secret"), "random nonces");
+        assert_eq!(unseal(&key, &sealed).as_deref(), Some("sk_live_secret"));
+        assert_eq!(unseal(&Secret::new("other"), &sealed), None);
+        let mut altered = sealed.clone();
+        altered.pop();
+        altered.push('A');
+        assert_eq!(unseal(&key, &altered), None);
+        assert_eq!(unseal(&key, "garbage"), None);
+    }
 
     #[test]
     fn ids_have_the_documented_shape() {

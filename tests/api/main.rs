@@ -16,6 +16,7 @@ mod loyalty;
 mod openapi;
 mod pages;
 mod payments;
+mod processor;
 mod reconcile;
 mod refunds;
 mod saved_cards;

@@ -24,7 +24,7 @@ export type AcquirerConnection = {
   /** Always `acquirer_connection`. */
   object: string;
   name: string;
-  /** What simulates or serves it: `sandbox`. */
+  /** What serves it: `sandbox` (simulated) or `stripe` (a processor). */
   type: string;
   /** True for the connection payments use unless they name another. */
   default: boolean;
@@ -599,6 +599,11 @@ export type NewAcquirerConnection = {
   id: string;
   /** A label for the dashboard (defaults to the id). */
   name?: string | null;
+  /** `sandbox` (test mode only; the default there) or `stripe`. */
+  kind?: string | null;
+  stripe?: null | StripeParams;
+  /** Make it this mode's default connection. */
+  default?: boolean | null;
 };
 
 export type NewConnectedAccount = {
@@ -1050,6 +1055,16 @@ export type StatusTransitionsView = {
   paid_at?: number | null;
   voided_at?: number | null;
   marked_uncollectible_at?: number | null;
+};
+
+/** A Stripe connection's settings. */
+export type StripeParams = {
+  /** The Stripe secret key (`sk_live_…` in live mode, `sk_test_…` in test mode): checked with Stripe, sealed at rest, never shown again. */
+  secret_key?: string | null;
+  /** Another API base than https://api.stripe.com. */
+  api_base?: string | null;
+  /** The signing secret of the webhook endpoint Stripe calls at `/v1/processor_hooks/{acq_id}`. */
+  webhook_secret?: string | null;
 };
 
 /** A customer's subscription to one or more prices, billed every period. */

@@ -1,7 +1,7 @@
 //! The sandbox acquirer: test cards and tokens (§6) turned into successes, declines and 3-D
 //! Secure challenges, after a small simulated latency (zero for benchmarks).
 
-use super::{Acquirer, AuthOutcome, CardProfile, Decline};
+use super::{Acquirer, Attempt, AuthOutcome, CardProfile, Decline, Hold, NewCard};
 use crate::domain::card::Brand;
 use async_trait::async_trait;
 use std::time::Duration;
@@ -104,6 +104,27 @@ const GENERIC_DECLINE: Decline = Decline {
     message: "Your card was declined.",
 };
 
+/// The contract's test card numbers (§6), which live mode refuses: they stand for sandbox
+/// scenarios and must never reach a real processor as a live payment.
+pub const TEST_CARD_NUMBERS: [&str; 11] = [
+    "4242424242424242",
+    "5555555555554444",
+    "378282246310005",
+    "4000000000000002",
+    "4000000000009995",
+    "4000000000000127",
+    "4000000000000069",
+    "4000000000000119",
+    "4000000000003220",
+    "4000008400001629",
+    "4000000000005126",
+];
+
+/// Whether `digits` is one of the contract's test cards.
+pub fn is_test_card(digits: &str) -> bool {
+    TEST_CARD_NUMBERS.contains(&digits)
+}
+
 /// A test token (`pm_card_visa`…) and the card it stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TestToken {
@@ -187,29 +208,39 @@ fn scenario_of(card: &CardProfile) -> Scenario {
 
 #[async_trait]
 impl Acquirer for Sandbox {
-    async fn authorize(
-        &self,
-        card: &CardProfile,
-        _amount: i64,
-        _currency: &str,
-        manual_capture: bool,
-    ) -> AuthOutcome {
+    fn remote(&self) -> bool {
+        false
+    }
+
+    async fn tokenize(&self, _card: &NewCard<'_>) -> Result<Option<String>, Decline> {
+        Ok(None)
+    }
+
+    async fn authorize(&self, attempt: &Attempt<'_>) -> AuthOutcome {
         self.wait().await;
-        match scenario_of(card) {
+        match scenario_of(attempt.card) {
             Scenario::ChallengeThenSuccess | Scenario::ChallengeThenDecline => {
-                AuthOutcome::ChallengeRequired
+                AuthOutcome::ChallengeRequired {
+                    url: None,
+                    processor_ref: None,
+                }
             }
             // The contract has this card both declined and declining adjust-up, which needs an
             // authorisation to adjust: a charge is declined, a hold (manual capture) is granted
             // and any later increase of it is declined.
-            Scenario::InsufficientFunds if manual_capture => AuthOutcome::Authorized,
+            Scenario::InsufficientFunds if attempt.manual_capture => AuthOutcome::AUTHORIZED,
             other => other
                 .decline()
-                .map_or(AuthOutcome::Authorized, AuthOutcome::Declined),
+                .map_or(AuthOutcome::AUTHORIZED, AuthOutcome::Declined),
         }
     }
 
-    async fn complete_challenge(&self, card: &CardProfile, passed: bool) -> AuthOutcome {
+    async fn complete_challenge(
+        &self,
+        attempt: &Attempt<'_>,
+        _processor_ref: Option<&str>,
+        passed: bool,
+    ) -> AuthOutcome {
         self.wait().await;
         if !passed {
             return AuthOutcome::Declined(Decline {
@@ -218,55 +249,59 @@ impl Acquirer for Sandbox {
                 message: "The customer did not complete 3D Secure authentication.",
             });
         }
-        scenario_of(card)
+        scenario_of(attempt.card)
             .decline()
-            .map_or(AuthOutcome::Authorized, AuthOutcome::Declined)
+            .map_or(AuthOutcome::AUTHORIZED, AuthOutcome::Declined)
     }
 
     async fn adjust(
         &self,
-        card: &CardProfile,
+        hold: &Hold<'_>,
         old_amount: i64,
         new_amount: i64,
     ) -> Result<(), Decline> {
         self.wait().await;
         // The insufficient-funds card has no room for more than it first held.
-        if new_amount > old_amount && scenario_of(card) == Scenario::InsufficientFunds {
+        if new_amount > old_amount && scenario_of(hold.card) == Scenario::InsufficientFunds {
             return Err(Scenario::InsufficientFunds.decline().expect("declines"));
         }
         Ok(())
     }
 
-    async fn capture(&self, _card: &CardProfile, _amount: i64) -> Result<(), Decline> {
+    async fn capture(
+        &self,
+        _hold: &Hold<'_>,
+        _amount: i64,
+        _authorized: i64,
+    ) -> Result<(), Decline> {
         self.wait().await;
         Ok(())
     }
 
-    async fn release(&self, _card: &CardProfile, _amount: i64) -> Result<(), Decline> {
+    async fn release(&self, _hold: &Hold<'_>, _amount: i64, _full: bool) -> Result<(), Decline> {
         self.wait().await;
         Ok(())
     }
 
-    async fn refund(&self, card: &CardProfile, amount: i64) -> Result<(), Decline> {
+    async fn refund(&self, _reference: &str, hold: &Hold<'_>, amount: i64) -> Result<(), Decline> {
         self.wait().await;
-        refund_answer(card, amount)
+        refund_answer(hold.card, amount)
     }
 
     // The sandbox keeps no state: its answer depends only on the card, so the answer that was
     // lost is the one it gives again. Nothing is authorised or refunded twice.
-    async fn lookup_authorization(
-        &self,
-        card: &CardProfile,
-        amount: i64,
-        currency: &str,
-        manual_capture: bool,
-    ) -> AuthOutcome {
-        self.authorize(card, amount, currency, manual_capture).await
+    async fn lookup_authorization(&self, attempt: &Attempt<'_>) -> AuthOutcome {
+        self.authorize(attempt).await
     }
 
-    async fn lookup_refund(&self, card: &CardProfile, amount: i64) -> Result<(), Decline> {
+    async fn lookup_refund(
+        &self,
+        _reference: &str,
+        hold: &Hold<'_>,
+        amount: i64,
+    ) -> Result<(), Decline> {
         self.wait().await;
-        refund_answer(card, amount)
+        refund_answer(hold.card, amount)
     }
 }
 
@@ -290,22 +325,49 @@ mod tests {
             brand: "visa".into(),
             last4: "0000".into(),
             scenario: scenario.as_str().into(),
+            token: None,
         }
     }
+
+    fn attempt(card: &CardProfile, manual_capture: bool) -> Attempt<'_> {
+        Attempt {
+            reference: "ch_test",
+            card,
+            amount: 5000,
+            currency: "EUR",
+            manual_capture,
+            off_session: false,
+            return_url: None,
+            statement_descriptor: None,
+        }
+    }
+
+    fn hold(card: &CardProfile) -> Hold<'_> {
+        Hold {
+            reference: "ch_test",
+            card,
+            processor_ref: None,
+        }
+    }
+
+    const CHALLENGE: AuthOutcome = AuthOutcome::ChallengeRequired {
+        url: None,
+        processor_ref: None,
+    };
 
     #[tokio::test]
     async fn every_test_card_does_what_the_table_says() {
         let acq = Sandbox::new(Duration::ZERO);
         let cases = [
-            ("4242424242424242", AuthOutcome::Authorized),
-            ("5555555555554444", AuthOutcome::Authorized),
-            ("378282246310005", AuthOutcome::Authorized),
-            ("4000000000003220", AuthOutcome::ChallengeRequired),
-            ("4000008400001629", AuthOutcome::ChallengeRequired),
+            ("4242424242424242", AuthOutcome::AUTHORIZED),
+            ("5555555555554444", AuthOutcome::AUTHORIZED),
+            ("378282246310005", AuthOutcome::AUTHORIZED),
+            ("4000000000003220", CHALLENGE),
+            ("4000008400001629", CHALLENGE),
         ];
         for (number, want) in cases {
             assert_eq!(
-                acq.authorize(&card(Scenario::for_number(number)), 100, "EUR", false)
+                acq.authorize(&attempt(&card(Scenario::for_number(number)), false))
                     .await,
                 want,
                 "{number}"
@@ -320,7 +382,7 @@ mod tests {
         ];
         for (number, code, decline_code) in declines {
             match acq
-                .authorize(&card(Scenario::for_number(number)), 100, "EUR", false)
+                .authorize(&attempt(&card(Scenario::for_number(number)), false))
                 .await
             {
                 AuthOutcome::Declined(d) => {
@@ -336,16 +398,19 @@ mod tests {
         let acq = Sandbox::new(Duration::ZERO);
         let ok = card(Scenario::ChallengeThenSuccess);
         assert_eq!(
-            acq.complete_challenge(&ok, true).await,
-            AuthOutcome::Authorized
+            acq.complete_challenge(&attempt(&ok, false), None, true)
+                .await,
+            AuthOutcome::AUTHORIZED
         );
         assert!(matches!(
-            acq.complete_challenge(&ok, false).await,
+            acq.complete_challenge(&attempt(&ok, false), None, false)
+                .await,
             AuthOutcome::Declined(_)
         ));
         let bad = card(Scenario::ChallengeThenDecline);
         assert!(matches!(
-            acq.complete_challenge(&bad, true).await,
+            acq.complete_challenge(&attempt(&bad, false), None, true)
+                .await,
             AuthOutcome::Declined(_)
         ));
     }
@@ -355,17 +420,17 @@ mod tests {
         let acq = Sandbox::new(Duration::ZERO);
         let poor = card(Scenario::InsufficientFunds);
         assert!(matches!(
-            acq.authorize(&poor, 5000, "EUR", false).await,
+            acq.authorize(&attempt(&poor, false)).await,
             AuthOutcome::Declined(_)
         ));
         assert_eq!(
-            acq.authorize(&poor, 5000, "EUR", true).await,
-            AuthOutcome::Authorized
+            acq.authorize(&attempt(&poor, true)).await,
+            AuthOutcome::AUTHORIZED
         );
-        assert!(acq.adjust(&poor, 5000, 6500).await.is_err());
-        assert!(acq.adjust(&poor, 5000, 4000).await.is_ok());
+        assert!(acq.adjust(&hold(&poor), 5000, 6500).await.is_err());
+        assert!(acq.adjust(&hold(&poor), 5000, 4000).await.is_ok());
         assert!(
-            acq.adjust(&card(Scenario::Success), 5000, 6500)
+            acq.adjust(&hold(&card(Scenario::Success)), 5000, 6500)
                 .await
                 .is_ok()
         );

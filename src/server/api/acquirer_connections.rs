@@ -5,7 +5,7 @@
 
 use super::auth::scope_of;
 use super::error::ApiResult;
-use super::idempotency::Post;
+use super::idempotency::{Post, Reply};
 use super::read::Read;
 use crate::server::store::acquirer_connections::{self as rows};
 use crate::server::views::{AcquirerConnectionView, ListView};
@@ -24,20 +24,68 @@ pub struct CreateParams {
     pub id: Option<String>,
     /// A label for the dashboard (defaults to the id).
     pub name: Option<String>,
+    /// `sandbox` (test mode only; the default there) or `stripe`.
+    #[schema(value_type = Option<String>, pattern = "^(sandbox|stripe)$")]
+    #[serde(alias = "type")]
+    pub kind: Option<String>,
+    /// For `kind=stripe`: the processor's settings.
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_object")]
+    pub stripe: Option<StripeParams>,
+    /// Make it this mode's default connection.
+    #[serde(default, deserialize_with = "crate::domain::lenient::opt_bool")]
+    pub default: Option<bool>,
 }
 
-#[utoipa::path(post, path = "/acquirer_connections", tag = "Acquirer connections", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The new connection (simulated by the sandbox acquirer)", body = crate::server::views::AcquirerConnectionView), (status = 400, description = "Invalid parameters, or the id is taken", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
+/// A Stripe connection's settings.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StripeParams {
+    /// The Stripe secret key (`sk_live_…` in live mode, `sk_test_…` in test mode): checked with
+    /// Stripe, sealed at rest, never shown again.
+    #[schema(value_type = Option<String>)]
+    pub secret_key: Option<crate::server::crypto::Secret>,
+    /// Another API base than https://api.stripe.com.
+    pub api_base: Option<String>,
+    /// The signing secret of the webhook endpoint Stripe calls at
+    /// `/v1/processor_hooks/{acq_id}`.
+    #[schema(value_type = Option<String>)]
+    pub webhook_secret: Option<crate::server::crypto::Secret>,
+}
+
+#[utoipa::path(post, path = "/acquirer_connections", tag = "Acquirer connections", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The new connection: a simulated acquirer, or a Stripe account whose key Stripe accepted", body = crate::server::views::AcquirerConnectionView), (status = 400, description = "Invalid parameters, the id is taken, or the processor refused the key", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn create_connection(post: Post<CreateParams>) -> ApiResult<Response> {
-    post.change(async |tx, state, auth, p| {
-        let row = crate::server::services::acquirer_connections::create(
-            tx,
+    use crate::server::services::acquirer_connections::{NewConnection, insert, prepare};
+    post.run(async |state, auth, p| {
+        let stripe = p.stripe.unwrap_or_default();
+        let input = NewConnection {
+            id: p.id,
+            name: p.name,
+            kind: p.kind,
+            secret_key: stripe.secret_key,
+            api_base: stripe.api_base,
+            webhook_secret: stripe.webhook_secret,
+            default: p.default.unwrap_or(false),
+        };
+        // The processor checks the key before anything is written.
+        let row = prepare(
+            &state.acquirers,
+            &state.config.secret,
             &scope_of(auth),
             state.clock.now(),
-            p.id,
-            p.name,
+            &input,
         )
         .await?;
-        Ok(AcquirerConnectionView::new(&row, &auth.default_acquirer))
+        let mut tx = state.store.begin().await?;
+        insert(&mut tx, &row, input.default).await?;
+        let default = match input.default {
+            true => row.id.clone(),
+            false => auth.default_acquirer.clone(),
+        };
+        if input.default {
+            // Keys carry their mode's default connection: let them be read again.
+            state.keys.clear();
+        }
+        Ok((tx, Reply::ok(AcquirerConnectionView::new(&row, &default))?))
     })
     .await
 }

@@ -89,6 +89,11 @@ impl ApiError {
         self
     }
 
+    pub fn with_decline_code(mut self, decline_code: &str) -> Self {
+        self.0.decline_code = Some(decline_code.to_string());
+        self
+    }
+
     pub fn with_param(mut self, param: impl Into<String>) -> Self {
         self.param = Some(param.into());
         self

@@ -173,12 +173,12 @@ pub async fn create_payment_method(post: Post<CreateParams, ApiAuth>) -> ApiResu
                 .cvc
                 .ok_or_else(|| ApiError::missing_param("card[cvc]"))?,
         };
-        let mut tx = state.store.begin().await?;
+        // Tokenised with the mode's default connection's processor (outside the transaction:
+        // the processor may be slow), then saved.
         let row = crate::server::services::cards::tokenize(
-            &mut tx,
+            &state.payment_deps(),
             &scope_of(auth),
-            state.clock.as_ref(),
-            &state.config.secret,
+            &auth.default_acquirer,
             &input,
         )
         .await
@@ -190,8 +190,18 @@ pub async fn create_payment_method(post: Post<CreateParams, ApiAuth>) -> ApiResu
                 f.message,
             )
             .with_param(format!("card[{}]", f.param)),
+            crate::server::services::cards::CardError::Declined(d) => ApiError::new(
+                axum::http::StatusCode::PAYMENT_REQUIRED,
+                ErrorType::CardError,
+                d.code,
+                d.message,
+            )
+            .with_decline_code(d.decline_code)
+            .with_param("card[number]"),
             crate::server::services::cards::CardError::Service(s) => s.into(),
         })?;
+        let mut tx = state.store.begin().await?;
+        tx.defer(crate::server::store::row::insert(&row));
         Ok((tx, Reply::ok(PaymentMethodView::from(&row))?))
     })
     .await

@@ -144,6 +144,7 @@ async fn insert_account(
         billing_retry_days: "3,5,7".into(),
         billing_dunning_end: "canceled".into(),
         billing_draft_secs: 3_600,
+        live_acquirer: None,
     };
     let hash = hash_password(password);
     let mut tx = store.begin().await?;
@@ -151,18 +152,19 @@ async fn insert_account(
     for k in keys {
         insert_key(&mut tx, &account.id, k.mode, k.kind, k.key.expose(), now).await?;
     }
-    for mode in [Mode::Test, Mode::Live] {
-        for (id, name) in STARTING_CONNECTIONS {
-            let connection = AcquirerConnectionRow {
-                account_id: account.id.clone(),
-                mode,
-                id: id.to_string(),
-                name: name.to_string(),
-                kind: SANDBOX_KIND.to_string(),
-                created: now,
-            };
-            row::insert_now(&mut tx, &connection).await?;
-        }
+    // Test mode starts with simulated connections; live mode with none (it moves real
+    // money: the merchant adds a processor).
+    for (id, name) in STARTING_CONNECTIONS {
+        let connection = AcquirerConnectionRow {
+            account_id: account.id.clone(),
+            mode: Mode::Test,
+            id: id.to_string(),
+            name: name.to_string(),
+            kind: SANDBOX_KIND.to_string(),
+            created: now,
+            settings: None,
+        };
+        row::insert_now(&mut tx, &connection).await?;
     }
     // Every merchant and mode has `prog_default` (with no rules: it earns nothing until the
     // merchant says how).

@@ -3,10 +3,12 @@
 
 use super::{Scope, ServiceError};
 use crate::domain::mode::Mode;
-use crate::server::acquirer::SANDBOX_KIND;
+use crate::server::acquirer::{Acquirer, Registry, SANDBOX_KIND, STRIPE_KIND, stripe};
+use crate::server::crypto::{Secret, seal, unseal};
 use crate::server::store::acquirer_connections::AcquirerConnectionRow;
 use crate::server::store::row;
-use crate::server::store::{Store, Tx, is_unique_violation};
+use crate::server::store::{Tx, accounts, is_unique_violation};
+use std::sync::Arc;
 
 /// Whether `id` can name a connection: `acq_` then 1 to 40 of a-z, 0-9 and `_`.
 pub fn valid_connection_id(id: &str) -> bool {
@@ -18,25 +20,63 @@ pub fn valid_connection_id(id: &str) -> bool {
     })
 }
 
-/// Adds a (simulated) connection `id` named `name` (default: the id) in the scope's mode.
-pub async fn create(
-    tx: &mut Tx,
+/// A connection to add, as asked.
+#[derive(Debug, Default)]
+pub struct NewConnection {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    /// `sandbox` (default) or `stripe`.
+    pub kind: Option<String>,
+    /// For `stripe`: the secret key (sealed at rest, never shown again).
+    pub secret_key: Option<Secret>,
+    /// For `stripe`: another API base (a regional proxy, a local fake).
+    pub api_base: Option<String>,
+    /// For `stripe`: the secret Stripe signs its webhooks to this connection with.
+    pub webhook_secret: Option<Secret>,
+    /// Make it the mode's default connection.
+    pub default: bool,
+}
+
+/// The acquirer behind a stored connection: the shared sandbox, or a processor connector
+/// built from its sealed settings. None when the kind is unknown or the settings do not open
+/// (sealed under another server secret).
+pub fn connector(
+    registry: &Registry,
+    secret: &Secret,
+    row: &AcquirerConnectionRow,
+) -> Option<Arc<dyn Acquirer>> {
+    match row.kind.as_str() {
+        STRIPE_KIND => {
+            let plain = unseal(secret, row.settings.as_deref()?)?;
+            Some(registry.stripe(stripe::Settings::from_plaintext(&plain)?))
+        }
+        kind => registry.get(kind),
+    }
+}
+
+/// Checks a new connection and, for a processor, its key against the processor (outside any
+/// transaction: the processor may be slow). The row is ready to `insert`.
+pub async fn prepare(
+    registry: &Registry,
+    secret: &Secret,
     scope: &Scope,
     now: i64,
-    id: Option<String>,
-    name: Option<String>,
+    input: &NewConnection,
 ) -> Result<AcquirerConnectionRow, ServiceError> {
-    let id = id
-        .map(|i| i.trim().to_string())
+    let id = input
+        .id
+        .as_deref()
+        .map(str::trim)
         .filter(|i| !i.is_empty())
-        .ok_or_else(|| ServiceError::invalid("id", "Missing required param: id."))?;
+        .ok_or_else(|| ServiceError::invalid("id", "Missing required param: id."))?
+        .to_string();
     if !valid_connection_id(&id) {
         return Err(ServiceError::invalid(
             "id",
             "id must be acq_ followed by 1 to 40 lowercase letters, digits or underscores.",
         ));
     }
-    let name = match name.map(|n| n.trim().to_string()) {
+    let name = match input.name.as_deref().map(str::trim) {
         None => id.clone(),
         Some(n) if n.is_empty() || n.chars().count() > 100 => {
             return Err(ServiceError::invalid(
@@ -44,46 +84,155 @@ pub async fn create(
                 "name must be 1 to 100 characters.",
             ));
         }
-        Some(n) => n,
+        Some(n) => n.to_string(),
     };
-    let row = AcquirerConnectionRow {
+    let live = scope.mode.is_live();
+    let (kind, settings) = match input.kind.as_deref().unwrap_or(SANDBOX_KIND) {
+        SANDBOX_KIND if live => {
+            return Err(ServiceError::invalid(
+                "kind",
+                "Live mode moves real money: its connections are processors (kind=stripe), not the sandbox.",
+            ));
+        }
+        SANDBOX_KIND => {
+            if input.secret_key.is_some() || input.api_base.is_some() {
+                return Err(ServiceError::invalid(
+                    "stripe",
+                    "stripe[…] settings belong to kind=stripe connections.",
+                ));
+            }
+            (SANDBOX_KIND, None)
+        }
+        STRIPE_KIND => {
+            let settings = stripe_settings(input, live)?;
+            stripe::check_key(registry.http(), &settings)
+                .await
+                .map_err(|why| ServiceError::Coded {
+                    param: "stripe[secret_key]".into(),
+                    code: "processor_key_invalid",
+                    message: why,
+                })?;
+            (STRIPE_KIND, Some(seal(secret, &settings.to_plaintext())))
+        }
+        other => {
+            return Err(ServiceError::invalid(
+                "kind",
+                format!("kind must be sandbox or stripe, not {other}."),
+            ));
+        }
+    };
+    Ok(AcquirerConnectionRow {
         account_id: scope.account_id.clone(),
         mode: scope.mode,
-        id: id.clone(),
+        id,
         name,
-        kind: SANDBOX_KIND.to_string(),
+        kind: kind.to_string(),
         created: now,
+        settings,
+    })
+}
+
+/// A Stripe connection's settings from the input, checked.
+fn stripe_settings(input: &NewConnection, live: bool) -> Result<stripe::Settings, ServiceError> {
+    let key = input.secret_key.as_ref().ok_or_else(|| {
+        ServiceError::invalid(
+            "stripe[secret_key]",
+            "Missing required param: stripe[secret_key].",
+        )
+    })?;
+    if !stripe::key_fits_mode(key.expose(), live) {
+        return Err(ServiceError::invalid(
+            "stripe[secret_key]",
+            if live {
+                "Live mode needs a live Stripe secret key (sk_live_… or rk_live_…)."
+            } else {
+                "Test mode needs a test Stripe secret key (sk_test_… or rk_test_…)."
+            },
+        ));
+    }
+    let api_base = match input.api_base.as_deref().map(str::trim) {
+        None | Some("") => stripe::DEFAULT_API_BASE.to_string(),
+        Some(base) => {
+            let parsed = url::Url::parse(base).ok().filter(|u| {
+                matches!(u.scheme(), "https" | "http")
+                    && u.host_str().is_some()
+                    && u.query().is_none()
+                    && base.len() <= 500
+            });
+            if parsed.is_none() {
+                return Err(ServiceError::invalid(
+                    "stripe[api_base]",
+                    "stripe[api_base] must be an http(s) URL without a query, e.g. https://api.stripe.com.",
+                ));
+            }
+            base.trim_end_matches('/').to_string()
+        }
     };
-    if let Err(err) = row::insert_now(tx, &row).await {
+    if let Some(hook) = &input.webhook_secret
+        && (hook.expose().is_empty() || hook.expose().len() > 200)
+    {
+        return Err(ServiceError::invalid(
+            "stripe[webhook_secret]",
+            "stripe[webhook_secret] must be 1 to 200 characters (whsec_…).",
+        ));
+    }
+    Ok(stripe::Settings {
+        api_base,
+        secret_key: key.clone(),
+        webhook_secret: input.webhook_secret.clone(),
+    })
+}
+
+/// Saves a prepared connection; `default` makes it the mode's default in the same transaction.
+pub async fn insert(
+    tx: &mut Tx,
+    row: &AcquirerConnectionRow,
+    default: bool,
+) -> Result<(), ServiceError> {
+    if let Err(err) = row::insert_now(tx, row).await {
         if is_unique_violation(&err) {
             return Err(ServiceError::invalid(
                 "id",
-                format!("You already have an acquirer connection {id}."),
+                format!("You already have an acquirer connection {}.", row.id),
             ));
         }
         return Err(err.into());
     }
-    Ok(row)
-}
-
-/// A default connection must exist in both modes: the setting is the account's, and a live
-/// payment must not fail because the connection was only added in test mode.
-pub async fn check_default(store: &Store, account_id: &str, id: &str) -> Result<(), ServiceError> {
-    for mode in [Mode::Test, Mode::Live] {
-        let found =
-            row::find::<AcquirerConnectionRow>(store.reader(), account_id, mode.as_str(), id)
-                .await?;
-        if found.is_none() {
-            return Err(ServiceError::invalid(
-                "default_acquirer",
-                format!(
-                    "{id} does not exist in {} mode; add it there too before making it the default.",
-                    mode.as_str()
-                ),
-            ));
-        }
+    if default {
+        match row.mode {
+            Mode::Live => accounts::set_live_acquirer(tx, &row.account_id, &row.id).await?,
+            Mode::Test => accounts::set_test_acquirer(tx, &row.account_id, &row.id).await?,
+        };
     }
     Ok(())
+}
+
+/// A mode's default connection must exist in that mode, and live mode's must be a processor.
+pub async fn check_default(
+    state: &crate::server::state::AppState,
+    scope: &Scope,
+    id: &str,
+) -> Result<(), ServiceError> {
+    let found = row::find::<AcquirerConnectionRow>(
+        state.store.reader(),
+        &scope.account_id,
+        scope.mode.as_str(),
+        id,
+    )
+    .await?;
+    match found {
+        None => Err(ServiceError::invalid(
+            "default_acquirer",
+            format!("{id} does not exist in {} mode.", scope.mode.as_str()),
+        )),
+        Some(row) if scope.mode.is_live() && row.kind == SANDBOX_KIND => {
+            Err(ServiceError::invalid(
+                "default_acquirer",
+                "Live mode's default must be a processor connection, not the sandbox.",
+            ))
+        }
+        Some(_) => Ok(()),
+    }
 }
 
 #[cfg(test)]

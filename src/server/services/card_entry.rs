@@ -64,7 +64,7 @@ pub async fn pay(
     let Some(scope) = payments::scope_of(&row) else {
         return Err(ServiceError::invalid("mode", "The payment has no valid mode.").into());
     };
-    let method = match typed_method(deps, &scope, &card) {
+    let method = match typed_method(deps, &scope, &card, &row.acquirer).await {
         Ok(method) => method,
         Err(InvalidField { field, message }) => return Ok(Attempt::Invalid { field, message }),
     };
@@ -103,11 +103,13 @@ pub async fn pay(
 }
 
 /// Checks a typed card with the same rules everywhere it is typed and turns it into a
-/// payment method row, not yet saved; or the field that is wrong.
-pub fn typed_method(
+/// payment method row, not yet saved; or the field that is wrong. When `connection` is a
+/// processor, the number and CVC go from memory to it and the row keeps its token.
+pub async fn typed_method(
     deps: &Deps<'_>,
     scope: &super::Scope,
     card: &TypedCard,
+    connection: &str,
 ) -> Result<crate::server::store::payment_methods::PaymentMethodRow, InvalidField> {
     let name = match card.name.as_deref().map(str::trim) {
         Some(name) if name.is_empty() || name.chars().count() > MAX_NAME_LEN => {
@@ -127,13 +129,21 @@ pub fn typed_method(
         year_month(deps.clock.now()),
     )
     .map_err(|err| invalid_field(&err))?;
-    Ok(super::cards::card_method(
+    let mut row = super::cards::card_method(scope, deps.clock, deps.secret, &checked, name);
+    super::cards::to_processor(
+        deps,
         scope,
-        deps.clock,
-        deps.secret,
+        connection,
         &checked,
-        name,
-    ))
+        card.cvc.expose(),
+        &mut row,
+    )
+    .await
+    .map_err(|decline| InvalidField {
+        field: "number".into(),
+        message: decline.message.to_string(),
+    })?;
+    Ok(row)
 }
 
 /// A form field (`name`, `number`, `expiry`, `cvc`) a typed card is refused for.

@@ -2,15 +2,15 @@
 //! brand, last four, expiry, a keyed fingerprint (same card, same fingerprint) and, in the
 //! sandbox, the test scenario the number stands for.
 
+use super::payments::{self, Deps};
 use super::{Scope, ServiceError};
 use crate::domain::card::{CardFieldError, CheckedCard, check_card};
 use crate::domain::ids::IdKind;
-use crate::server::acquirer::sandbox::Scenario;
+use crate::server::acquirer::sandbox::{Scenario, is_test_card};
+use crate::server::acquirer::{Decline, NewCard};
 use crate::server::clock::{Clock, year_month};
 use crate::server::crypto::{Secret, hmac_sha256, new_id};
-use crate::server::store::Tx;
 use crate::server::store::payment_methods::PaymentMethodRow;
-use crate::server::store::row;
 
 /// Card fields as received.
 #[derive(Debug)]
@@ -27,6 +27,9 @@ pub enum CardError {
     /// The card itself is wrong (402 `card_error`).
     #[error("{}", .0.message)]
     Field(CardFieldError),
+    /// The processor refused the card, or live mode a test card (402 `card_error`).
+    #[error("{}", .0.message)]
+    Declined(Decline),
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -41,12 +44,12 @@ pub fn fingerprint(secret: &Secret, digits: &str) -> String {
     )
 }
 
-/// Checks the card and stores it as a new payment method (`pm_…`).
+/// Checks the card and makes it a new payment method (`pm_…`), tokenised with `connection`'s
+/// processor when it has one; the caller saves the row.
 pub async fn tokenize(
-    tx: &mut Tx,
+    deps: &Deps<'_>,
     scope: &Scope,
-    clock: &dyn Clock,
-    secret: &Secret,
+    connection: &str,
     input: &CardInput,
 ) -> Result<PaymentMethodRow, CardError> {
     let card = check_card(
@@ -54,12 +57,67 @@ pub async fn tokenize(
         &input.exp_month,
         &input.exp_year,
         input.cvc.expose(),
-        year_month(clock.now()),
+        year_month(deps.clock.now()),
     )
     .map_err(CardError::Field)?;
-    let row = card_method(scope, clock, secret, &card, None);
-    tx.defer(row::insert(&row));
+    let mut row = card_method(scope, deps.clock, deps.secret, &card, None);
+    to_processor(deps, scope, connection, &card, input.cvc.expose(), &mut row)
+        .await
+        .map_err(CardError::Declined)?;
     Ok(row)
+}
+
+/// A test card in live mode.
+pub const LIVE_TEST_CARD: Decline = Decline {
+    code: "card_declined",
+    decline_code: "live_mode_test_card",
+    message: "This is a test card: live payments need a real card.",
+};
+
+/// No usable connection to tokenise with.
+const NO_CONNECTION: Decline = Decline {
+    code: "processing_error",
+    decline_code: "no_connection",
+    message: "Payments here are not set up to take cards yet (no processor connection).",
+};
+
+/// Hands a checked card to `connection`'s processor and keeps its token on `row`; nothing for
+/// the sandbox. Live mode refuses the contract's test cards before anything is sent.
+pub async fn to_processor(
+    deps: &Deps<'_>,
+    scope: &Scope,
+    connection: &str,
+    card: &CheckedCard,
+    cvc: &str,
+    row: &mut PaymentMethodRow,
+) -> Result<(), Decline> {
+    if scope.mode.is_live() && is_test_card(&card.number) {
+        return Err(LIVE_TEST_CARD);
+    }
+    let acquirer = match payments::acquirer_for(deps, scope, connection).await {
+        Ok(Some(acquirer)) => acquirer,
+        Ok(None) => return Err(NO_CONNECTION),
+        Err(err) => {
+            tracing::error!(error = %err, "could not read the acquirer connection");
+            return Err(Decline::UNAVAILABLE);
+        }
+    };
+    if !acquirer.remote() {
+        return Ok(());
+    }
+    let number = Secret::new(card.number.clone());
+    let cvc = Secret::new(cvc);
+    let token = acquirer
+        .tokenize(&NewCard {
+            number: &number,
+            exp_month: card.exp_month,
+            exp_year: card.exp_year,
+            cvc: &cvc,
+        })
+        .await?;
+    row.processor = Some(connection.to_string());
+    row.processor_token = token;
+    Ok(())
 }
 
 /// A checked card as a payment method row, ready to insert: brand, last four, expiry and
@@ -88,6 +146,8 @@ pub fn card_method(
         billing_name,
         created: now.div_euclid(1_000_000),
         sort_key: now,
+        processor: None,
+        processor_token: None,
     }
 }
 

@@ -14,6 +14,7 @@ use crate::domain::ledger::{self, Book};
 use crate::domain::metadata::Metadata;
 use crate::domain::payment::{Command, transition};
 use crate::domain::refund::RefundStatus;
+use crate::server::acquirer::Decline;
 use crate::server::crypto::new_id;
 use crate::server::services::Scope;
 use crate::server::services::ledger::{Posting, post};
@@ -127,15 +128,32 @@ pub async fn create(
     let acquirer = payments::acquirer_for(deps, scope, &payment.acquirer).await?;
     let profile = payments::card_profile(deps, scope, &payment).await?;
     let answer = match acquirer {
-        Some(acquirer) => acquirer
-            .refund(&profile, amount)
-            .await
-            .map_err(|d| d.message),
-        None => Err("The payment's acquirer connection no longer exists."),
+        Some(acquirer) => {
+            acquirer
+                .refund(&refund.id, &payments::hold_of(&payment, &profile), amount)
+                .await
+        }
+        None => Err(NO_CONNECTION),
     };
+    // No answer: the refund stays pending and the reconciler looks it up by its id (the
+    // processor's idempotency key), so it is never sent twice.
+    if answer.is_err_and(|d| d.is_unavailable()) {
+        return Ok(StagedRefund {
+            tx: deps.store.begin().await?,
+            refund,
+        });
+    }
+    let answer = answer.map_err(|d| d.message);
 
     record_answer(deps, &payment, refund, answer).await
 }
+
+/// A refund whose payment's connection is gone.
+pub const NO_CONNECTION: Decline = Decline {
+    code: "refund_failed",
+    decline_code: "refund_failed",
+    message: "The payment's acquirer connection no longer exists.",
+};
 
 /// Step 3: records the acquirer's answer to a pending refund (also the reconciler's, for a
 /// refund whose request stopped before this step). The refund must still be `pending`:

@@ -4,6 +4,7 @@ use super::Statement;
 use super::Tx;
 use super::row::{self, row};
 use super::statement::{reads, writes};
+use crate::domain::mode::Mode;
 
 row! {
     /// An account as stored.
@@ -27,7 +28,29 @@ row! {
         pub billing_dunning_end: String,
         /// Seconds a renewal invoice stays a draft before it is finalized and charged.
         pub billing_draft_secs: i64,
+        /// Live mode's default connection: a processor the merchant added; none until then.
+        pub live_acquirer: Option<String>,
     }
+}
+
+impl AccountRow {
+    /// The connection payments of `mode` use when they name none (live mode: none until the
+    /// merchant adds a processor).
+    pub fn default_connection(&self, mode: Mode) -> Option<&str> {
+        match mode {
+            Mode::Test => Some(&self.default_acquirer),
+            Mode::Live => self.live_acquirer.as_deref(),
+        }
+    }
+}
+
+writes! {
+    /// Makes `acquirer` live mode's default connection.
+    pub fn set_live_acquirer(id: &str, acquirer: &str) =
+        "UPDATE accounts SET live_acquirer = $2 WHERE id = $1";
+    /// Makes `acquirer` test mode's default connection.
+    pub fn set_test_acquirer(id: &str, acquirer: &str) =
+        "UPDATE accounts SET default_acquirer = $2 WHERE id = $1";
 }
 
 /// What the dashboard's settings page changes.

@@ -13,6 +13,8 @@ row! {
         pub name: String,
         pub kind: String,
         pub created: i64,
+        /// A processor's settings, sealed (`crypto::seal`); none for the sandbox.
+        pub settings: Option<String>,
     }
 }
 

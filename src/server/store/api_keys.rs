@@ -31,6 +31,7 @@ row! {
         pub account_id: String,
         pub account_name: String,
         pub default_currency: String,
+        /// The key's mode's default connection: empty in live mode until a processor is added.
         pub default_acquirer: String,
     }
 }
@@ -38,7 +39,9 @@ row! {
 reads! {
     pub fn find_owner_by_digest(digest: &str) -> Option<KeyOwner> =
         fetch_optional("SELECT k.id AS key_id, k.mode, k.kind, k.expires_at, a.id AS account_id,
-            a.name AS account_name, a.default_currency, a.default_acquirer
+            a.name AS account_name, a.default_currency,
+            CASE WHEN k.mode = 'live' THEN COALESCE(a.live_acquirer, '') ELSE a.default_acquirer END
+                AS default_acquirer
             FROM api_keys k JOIN accounts a ON a.id = k.account_id
             WHERE k.digest = $1");
 }

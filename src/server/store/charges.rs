@@ -31,6 +31,8 @@ row! {
         pub fee: i64,
         pub created: i64,
         pub sort_key: i64,
+        /// The processor's id of the authorisation this charge records (Stripe's `pi_…`).
+        pub processor_id: Option<String>,
     }
 }
 

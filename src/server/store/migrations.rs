@@ -37,6 +37,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = embed![
     20261205000014 "billing_leases",
     20261205000015 "loyalty",
     20261205000016 "loyalty_lean_indexes",
+    20261205000017 "processors",
 ];
 
 /// The migrator `migrate!()` would build: description from the file name with `_` as spaces,

@@ -24,6 +24,10 @@ row! {
         pub billing_name: Option<String>,
         pub created: i64,
         pub sort_key: i64,
+        /// The processor connection (`acq_…`) holding the card, when it is not the sandbox's.
+        pub processor: Option<String>,
+        /// That processor's token for the card.
+        pub processor_token: Option<String>,
     }
 }
 

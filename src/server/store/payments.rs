@@ -49,6 +49,11 @@ row! {
         pub checkout_session: Option<String>,
         /// The invoice this payment is an attempt to pay (`inv_…`), if any.
         pub invoice: Option<String>,
+        /// The current (or last) authorisation attempt: the id its charge gets, sent to the
+        /// processor as the idempotency key.
+        pub attempt: Option<String>,
+        /// The processor's id of the authorisation (Stripe's `pi_…`); none in the sandbox.
+        pub processor_ref: Option<String>,
     }
 }
 
@@ -135,7 +140,7 @@ pub async fn update_if_status(
         "UPDATE payments SET amount = $3, amount_capturable = $4, amount_received = $5, amount_refunded = $6,
              status = $7, payment_method = $8, latest_charge = $9, next_action = $10, last_payment_error = $11,
              adjustment = $12, reversal = $13, cancellation_reason = $14, acquirer = $15, customer = $16,
-             acquirer_call_until = $17
+             acquirer_call_until = $17, attempt = $18, processor_ref = $19
          WHERE id = $1 AND status = $2
            AND (status <> 'requires_payment_method' OR amount = $3)",
     )
@@ -155,7 +160,9 @@ pub async fn update_if_status(
     .bind(&r.cancellation_reason)
     .bind(&r.acquirer)
     .bind(&r.customer)
-    .bind(call_until);
+    .bind(call_until)
+    .bind(&r.attempt)
+    .bind(&r.processor_ref);
     Ok(tx.execute(write).await? == 1)
 }
 
@@ -308,5 +315,7 @@ pub fn sample_row(id: &str, status: &str, return_url: Option<&str>) -> PaymentRo
         sort_key: 0,
         checkout_session: None,
         invoice: None,
+        attempt: None,
+        processor_ref: None,
     }
 }

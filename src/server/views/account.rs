@@ -77,7 +77,7 @@ pub struct AcquirerConnectionView {
     /// Always `acquirer_connection`.
     pub object: &'static str,
     pub name: String,
-    /// What simulates or serves it: `sandbox`.
+    /// What serves it: `sandbox` (simulated) or `stripe` (a processor).
     #[serde(rename = "type")]
     pub kind: String,
     /// True for the connection payments use unless they name another.

@@ -28,7 +28,20 @@ pub async fn submit(
         Some("fail") => false,
         _ => return Redirect::to(&format!("/sandbox/3ds/{id}")).into_response(),
     };
-    let row = match service::find_by_reference(&state.store, &id).await {
+    finish(&state, &id, passed).await
+}
+
+/// `GET /processor/return/{id}`: where a processor's challenge page sends the customer back.
+/// The processor knows how the challenge ended; the confirm asks it and records the answer,
+/// then the customer goes on as from the sandbox's page.
+pub async fn processor_return(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    finish(&state, &id, true).await
+}
+
+/// Ends the challenge of payment `id` (`passed`: the sandbox page's answer) and sends the
+/// customer where the payment's channel says.
+async fn finish(state: &AppState, id: &str, passed: bool) -> Response {
+    let row = match service::find_by_reference(&state.store, id).await {
         Ok(Some(row)) => row,
         Ok(None) => return Redirect::to(&format!("/sandbox/3ds/{id}")).into_response(),
         Err(err) => return crate::server::api::error::ApiError::internal(&err).into_response(),
@@ -50,7 +63,7 @@ pub async fn submit(
         challenge_completed: Some(passed),
         new_card: None,
     };
-    match service::confirm(&deps, &scope, &id, input, channel).await {
+    match service::confirm(&deps, &scope, id, input, channel).await {
         Ok(staged) => {
             let to = target(&staged.payment);
             if let Err(err) = staged.tx.commit().await {
@@ -60,7 +73,7 @@ pub async fn submit(
         }
         // Already decided (a second click, another tab): show where the payment stands.
         Err(PaymentError::State(_) | PaymentError::Conflict) => {
-            match service::find_by_reference(&state.store, &id).await {
+            match service::find_by_reference(&state.store, id).await {
                 Ok(Some(now)) => Redirect::to(&target(&now)).into_response(),
                 _ => Redirect::to(&target(&row)).into_response(),
             }

@@ -127,6 +127,10 @@ pub fn router(state: AppState) -> Router {
             post(dashboard_action),
         )
         .route("/sandbox/3ds/{id}", post(crate::server::web::challenge::submit))
+        .route(
+            "/processor/return/{id}",
+            get(crate::server::web::challenge::processor_return),
+        )
         .route("/checkout/{id}/cancel", post(crate::server::web::checkout_form::cancel))
         .leptos_routes_with_context(
             &state,

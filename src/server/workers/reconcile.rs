@@ -73,12 +73,22 @@ async fn recover_refund(
     let acquirer = service::acquirer_for(deps, &scope, &payment.acquirer).await?;
     let profile = service::card_profile(deps, &scope, &payment).await?;
     let answer = match acquirer {
-        Some(acquirer) => acquirer
-            .lookup_refund(&profile, refund.amount)
-            .await
-            .map_err(|d| d.message),
-        None => Err("The payment's acquirer connection no longer exists."),
+        Some(acquirer) => {
+            acquirer
+                .lookup_refund(
+                    &refund.id,
+                    &service::hold_of(&payment, &profile),
+                    refund.amount,
+                )
+                .await
+        }
+        None => Err(refunds::NO_CONNECTION),
     };
+    // Still no answer: the next pass asks again.
+    if answer.is_err_and(|d| d.is_unavailable()) {
+        return Err(PaymentError::Conflict);
+    }
+    let answer = answer.map_err(|d| d.message);
     let staged = refunds::record_answer(deps, &payment, refund, answer).await?;
     staged.tx.commit().await?;
     Ok(())

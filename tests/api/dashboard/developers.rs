@@ -111,10 +111,14 @@ async fn settings_change_the_account_and_the_default_connection() {
         &cookie,
         from,
         "settings",
-        &settings("Tea House", "#112233", "", "acq_uk_1"),
+        &settings("Tea House", "#112233", "", "acq_nowhere"),
     )
     .await;
-    assert!(error_shown(&app, &cookie, &to).await.contains("live mode"));
+    assert!(
+        error_shown(&app, &cookie, &to)
+            .await
+            .contains("does not exist in test mode")
+    );
 
     let to = act(
         &app,

@@ -137,7 +137,9 @@ pub async fn pay(deps: &Deps<'_>, id: &str, card: TypedCard) -> Result<PayOutcom
     }
     let invoice = hosted.invoice;
     let scope = scope_of(&invoice.account_id, invoice.mode);
-    let mut method = match typed_method(deps, &scope, &card) {
+    let connection =
+        super::invoicing::default_connection(deps, &invoice.account_id, invoice.mode).await?;
+    let mut method = match typed_method(deps, &scope, &card, &connection).await {
         Ok(method) => method,
         Err(InvalidField { field, message }) => {
             return Ok(PayOutcome::Invalid { field, message });

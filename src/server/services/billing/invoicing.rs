@@ -340,10 +340,7 @@ pub async fn start_attempt(
         return Ok(None);
     };
     let scope = scope_of(&invoice.account_id, invoice.mode);
-    let acquirer = accounts::find_hot(deps.store, &invoice.account_id)
-        .await?
-        .map(|a| a.default_acquirer)
-        .unwrap_or_else(|| crate::server::acquirer::DEFAULT_CONNECTION.to_string());
+    let acquirer = default_connection(deps, &invoice.account_id, invoice.mode).await?;
     let charge = OffSession {
         customer: invoice.customer.clone(),
         payment_method: method,
@@ -467,4 +464,17 @@ pub async fn find<'e>(
                 id: id.to_string(),
             })
         })
+}
+
+/// The connection an invoice of `mode` is charged through: the mode's default (empty in live
+/// mode until the merchant adds a processor, which the charge then reports).
+pub async fn default_connection(
+    deps: &Deps<'_>,
+    account_id: &str,
+    mode: crate::domain::mode::Mode,
+) -> Result<String> {
+    Ok(accounts::find_hot(deps.store, account_id)
+        .await?
+        .and_then(|a| a.default_connection(mode).map(str::to_string))
+        .unwrap_or_default())
 }

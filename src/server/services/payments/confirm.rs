@@ -1,6 +1,6 @@
 //! Confirming an existing payment: with a method, or with a 3-D Secure result.
 
-use super::methods::{ResolvedMethod, resolve_method};
+use super::methods::{ResolvedMethod, fit_to_connection, resolve_method};
 use super::outcome::record_outcome;
 use super::*;
 
@@ -28,7 +28,7 @@ pub async fn confirm(
     let mut row = expire_if_due(deps, find(deps.store, scope, id).await?).await?;
     let from = status_of(&row);
     let processing = transition(from, Command::StartProcessing)?;
-    let (method, outcome_of_challenge) = match from {
+    let (mut method, outcome_of_challenge) = match from {
         PaymentStatus::RequiresAction => {
             let passed = input.challenge_completed.ok_or_else(|| {
                 invalid(
@@ -72,6 +72,11 @@ pub async fn confirm(
             )
         }
     };
+    let acquirer = acquirer_of(deps, scope, &row).await?;
+    if outcome_of_challenge.is_none() {
+        let asked = input.payment_method.clone().unwrap_or_default();
+        fit_to_connection(&mut method, &asked, &row.acquirer, acquirer.remote())?;
+    }
     // Step 1, committed on its own: the payment is `processing`, so a second confirm racing
     // this one gets a 409 instead of a second authorisation.
     let mut claim = row.clone();
@@ -81,25 +86,27 @@ pub async fn confirm(
         tx.defer(row::insert(new_row));
     }
     claim.payment_method = Some(method.row.id.clone());
+    // A new attempt gets the id its charge will have: the processor's idempotency key. The
+    // end of a challenge belongs to the attempt that asked for it.
+    if outcome_of_challenge.is_none() {
+        claim.attempt = Some(new_id(IdKind::Charge));
+        claim.processor_ref = None;
+    }
     save(deps, &mut tx, &claim, from).await?;
     tx.commit().await?;
     row = claim;
 
     // Step 2: ask the acquirer, then record what it said.
-    let acquirer = acquirer_of(deps, scope, &row).await?;
     let profile = method.profile();
+    let back = processor_return(deps.public_url, &row.id);
+    let attempt = attempt_of(&row, &profile, Some(&back), false);
     let outcome = match outcome_of_challenge {
-        Some(passed) => acquirer.complete_challenge(&profile, passed).await,
-        None => {
+        Some(passed) => {
             acquirer
-                .authorize(
-                    &profile,
-                    row.amount,
-                    row.currency.code(),
-                    row.capture_method == "manual",
-                )
+                .complete_challenge(&attempt, row.processor_ref.as_deref(), passed)
                 .await
         }
+        None => acquirer.authorize(&attempt).await,
     };
     record_outcome(deps, row, outcome, &method.row, channel).await
 }

@@ -1,6 +1,6 @@
 //! Creating a payment, authorised at once when it comes with a method.
 
-use super::methods::resolve_method;
+use super::methods::{fit_to_connection, resolve_method};
 use super::outcome::apply_outcome;
 use super::validate::{check_amount, check_descriptor, check_text, check_url};
 use super::*;
@@ -108,6 +108,12 @@ pub async fn create(
         .as_ref()
         .and_then(|r| r.preferred_acquirer.clone())
         .unwrap_or_else(|| defaults.acquirer.to_string());
+    if acquirer.is_empty() {
+        return Err(invalid(
+            "routing[preferred_acquirer]",
+            "Live mode has no processor connection yet: add one (POST /v1/acquirer_connections with kind=stripe and default=true, or in the dashboard's Settings).",
+        ));
+    }
     let Some(acquirer_impl) = acquirer_for(deps, scope, &acquirer).await? else {
         let known = crate::server::store::acquirer_connections::list(
             deps.store.reader(),
@@ -116,13 +122,16 @@ pub async fn create(
         )
         .await?;
         let known: Vec<String> = known.into_iter().map(|c| c.id).collect();
-        return Err(invalid(
-            "routing[preferred_acquirer]",
-            format!(
+        let why = match scope.mode.is_live() && known.contains(&acquirer) {
+            true => format!(
+                "{acquirer} is a sandbox connection, and live mode charges only through a processor."
+            ),
+            false => format!(
                 "Unknown acquirer connection: {acquirer}. Available: {}.",
                 known.join(", ")
             ),
-        ));
+        };
+        return Err(invalid("routing[preferred_acquirer]", why));
     };
     if let Some(customer) = &input.customer {
         let exists = ids::is_id(IdKind::Customer, customer)
@@ -185,7 +194,11 @@ pub async fn create(
         _ => None,
     };
     let method = match &method_id {
-        Some(id) => Some(resolve_method(deps, scope, id, input.customer.as_deref()).await?),
+        Some(id) => {
+            let mut method = resolve_method(deps, scope, id, input.customer.as_deref()).await?;
+            fit_to_connection(&mut method, id, &acquirer, acquirer_impl.remote())?;
+            Some(method)
+        }
         None => None,
     };
     let confirm = input.confirm.unwrap_or(method.is_some());
@@ -234,15 +247,39 @@ pub async fn create(
         sort_key: now_micros,
         checkout_session: input.checkout_session.clone(),
         invoice: input.invoice.clone(),
+        attempt: None,
+        processor_ref: None,
     };
     let mut kinds = vec!["payment.created"];
     let mut decline = None;
     let mut charge = None;
+    if let (true, Some(method), true) = (confirm, &method, acquirer_impl.remote()) {
+        // A processor moves real money: the payment is written first and then confirmed as
+        // any other, claimed `processing` with its attempt's reference before the call, so an
+        // answer lost in a crash is looked up by the reconciler, never charged again.
+        let endpoints =
+            webhook_endpoints::enabled(deps.store, &scope.account_id, scope.mode.as_str()).await?;
+        let mut tx = deps.store.begin().await?;
+        if let Some(new_row) = &method.new_row {
+            tx.defer(row::insert(new_row));
+        }
+        tx.defer(row::insert(&row));
+        emit_to(deps, &mut tx, &row, &kinds, Some(&endpoints)).await?;
+        tx.commit().await?;
+        let input = super::ConfirmPayment {
+            payment_method: Some(method.row.id.clone()),
+            ..Default::default()
+        };
+        return super::confirm(deps, scope, &row.id, input, Channel::Api).await;
+    }
     if let (true, Some(method)) = (confirm, &method) {
-        let manual = row.capture_method == "manual";
+        let profile = method.profile();
+        row.attempt = Some(new_id(IdKind::Charge));
+        row.status = PaymentStatus::Processing;
         let outcome = acquirer_impl
-            .authorize(&method.profile(), row.amount, row.currency.code(), manual)
+            .authorize(&attempt_of(&row, &profile, None, false))
             .await;
+        row.status = PaymentStatus::RequiresPaymentMethod;
         // The payment is new: nobody else can see it, so its steps are applied in memory.
         let status = transition(
             PaymentStatus::RequiresPaymentMethod,

@@ -39,14 +39,13 @@ pub async fn capture(
     let profile = card_profile(deps, scope, &row).await?;
     let acquirer = acquirer_of(deps, scope, &row).await?;
     take_for_acquirer_call(deps, &row, from).await?;
-    if let Err(decline) = acquirer.capture(&profile, amount).await {
+    // Capturing less releases the rest of the hold.
+    if let Err(decline) = acquirer
+        .capture(&hold_of(&row, &profile), amount, row.amount_capturable)
+        .await
+    {
         give_back(deps, &row).await;
         return Err(invalid("amount_to_capture", decline.message));
-    }
-    if amount < row.amount_capturable {
-        let _ = acquirer
-            .release(&profile, row.amount_capturable - amount)
-            .await;
     }
     row.status = next;
     row.amount_received = amount;
@@ -154,12 +153,17 @@ pub async fn cancel(
     let mut row = find(deps.store, scope, id).await?;
     let from = status_of(&row);
     let next = transition(from, Command::Cancel)?;
-    if from == PaymentStatus::RequiresCapture {
+    // A hold, or a processor's authorisation awaiting its challenge, is released.
+    if from == PaymentStatus::RequiresCapture
+        || (from == PaymentStatus::RequiresAction && row.processor_ref.is_some())
+    {
         let profile = card_profile(deps, scope, &row).await?;
         let acquirer = acquirer_of(deps, scope, &row).await?;
         take_for_acquirer_call(deps, &row, from).await?;
         // A hold the acquirer cannot release runs out on its own: the cancel stands.
-        let _ = acquirer.release(&profile, row.amount_capturable).await;
+        let _ = acquirer
+            .release(&hold_of(&row, &profile), row.amount_capturable, true)
+            .await;
     }
     row.status = next;
     row.amount_capturable = 0;
@@ -196,7 +200,7 @@ pub async fn adjust(
     let acquirer = acquirer_of(deps, scope, &row).await?;
     take_for_acquirer_call(deps, &row, from).await?;
     if let Err(decline) = acquirer
-        .adjust(&profile, row.amount_capturable, new_amount)
+        .adjust(&hold_of(&row, &profile), row.amount_capturable, new_amount)
         .await
     {
         give_back(deps, &row).await;
@@ -246,7 +250,10 @@ pub async fn reverse(
     let profile = card_profile(deps, scope, &row).await?;
     let acquirer = acquirer_of(deps, scope, &row).await?;
     take_for_acquirer_call(deps, &row, from).await?;
-    if let Err(decline) = acquirer.release(&profile, released).await {
+    if let Err(decline) = acquirer
+        .release(&hold_of(&row, &profile), released, full)
+        .await
+    {
         give_back(deps, &row).await;
         return Err(invalid("amount", decline.message));
     }

@@ -15,6 +15,7 @@ impl ResolvedMethod {
             brand: self.row.card_brand.clone(),
             last4: self.row.card_last4.clone(),
             scenario: self.row.sandbox_scenario.clone(),
+            token: self.row.processor_token.clone(),
         }
     }
 }
@@ -51,6 +52,8 @@ pub(super) async fn resolve_method(
             billing_name: None,
             created: now.div_euclid(1_000_000),
             sort_key: now,
+            processor: None,
+            processor_token: None,
         };
         return Ok(ResolvedMethod {
             new_row: Some(row.clone()),
@@ -84,6 +87,45 @@ pub(super) async fn resolve_method(
         ));
     }
     Ok(ResolvedMethod { new_row: None, row })
+}
+
+/// Checks that a method can be charged through `connection`: a sandbox card through the
+/// sandbox, a processor's token through the connection that made it. A test token on a
+/// test-mode processor connection is the processor's own test method of the same name
+/// (Stripe's `pm_card_visa`), so the guides' code runs there too.
+pub(super) fn fit_to_connection(
+    method: &mut ResolvedMethod,
+    asked: &str,
+    connection: &str,
+    remote: bool,
+) -> Result<()> {
+    let row = &method.row;
+    match (&row.processor, remote) {
+        (None, false) => Ok(()),
+        (Some(p), true) if p == connection => Ok(()),
+        (None, true) => match (&mut method.new_row, row.mode.is_live()) {
+            (Some(new_row), false) => {
+                new_row.processor = Some(connection.to_string());
+                new_row.processor_token = test_token(asked).map(|t| t.token.to_string());
+                method.row = new_row.clone();
+                Ok(())
+            }
+            _ => Err(invalid(
+                "payment_method",
+                format!(
+                    "{} is a sandbox card and {connection} charges through a processor: send the card to POST /v1/payment_methods (or the checkout) with {connection} as the default connection.",
+                    row.id
+                ),
+            )),
+        },
+        (Some(p), _) => Err(invalid(
+            "payment_method",
+            format!(
+                "{} was tokenised with connection {p}: it can only be charged through {p}.",
+                row.id
+            ),
+        )),
+    }
 }
 
 /// The calendar year of a Unix time (for test-token expiry dates).

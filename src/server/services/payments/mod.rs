@@ -38,7 +38,8 @@ use crate::domain::money::{Amount, AmountError, Currency};
 use crate::domain::payment::{Command, PaymentStatus, TransitionError, transition};
 use crate::server::acquirer::sandbox::test_token;
 use crate::server::acquirer::{
-    Acquirer, AuthOutcome, CardProfile, DEFAULT_CONNECTION, Decline, Registry, SANDBOX_KIND,
+    Acquirer, Attempt, AuthOutcome, CardProfile, DEFAULT_CONNECTION, Decline, Hold, Registry,
+    SANDBOX_KIND,
 };
 use crate::server::clock::Clock;
 use crate::server::crypto::{Secret, hmac_sha256, new_id};
@@ -151,6 +152,40 @@ pub fn elements_challenge_end(public_url: &str, payment_id: &str) -> String {
     format!("{public_url}/elements/challenge/{payment_id}")
 }
 
+/// Where a processor's 3-D Secure challenge sends the customer back to: VINR asks the
+/// processor how it ended, then sends them on as the sandbox's challenge page would.
+pub fn processor_return(public_url: &str, payment_id: &str) -> String {
+    format!("{public_url}/processor/return/{payment_id}")
+}
+
+/// The authorisation attempt a payment in `processing` makes with `card`.
+fn attempt_of<'a>(
+    row: &'a PaymentRow,
+    card: &'a CardProfile,
+    return_url: Option<&'a str>,
+    off_session: bool,
+) -> Attempt<'a> {
+    Attempt {
+        reference: row.attempt.as_deref().unwrap_or(&row.id),
+        card,
+        amount: row.amount,
+        currency: row.currency.code(),
+        manual_capture: row.capture_method == "manual",
+        off_session,
+        return_url,
+        statement_descriptor: row.statement_descriptor.as_deref(),
+    }
+}
+
+/// The authorisation a payment holds, as its acquirer knows it.
+pub fn hold_of<'a>(row: &'a PaymentRow, card: &'a CardProfile) -> Hold<'a> {
+    Hold {
+        reference: row.attempt.as_deref().unwrap_or(&row.id),
+        card,
+        processor_ref: row.processor_ref.as_deref(),
+    }
+}
+
 /// The client secret of a payment: derived, never stored; it lets a browser confirm this one
 /// payment with a publishable key.
 pub fn client_secret(secret: &Secret, payment_id: &str) -> String {
@@ -211,14 +246,14 @@ pub async fn find(
 }
 
 /// The acquirer behind one of the merchant's connections, or `None` when the merchant has no
-/// connection by that id. The default connection exists for every account, so the hot path
-/// needs no lookup.
+/// connection by that id (or, in live mode, only a sandbox one: live mode moves real money).
+/// Test mode's default connection exists for every account, so the hot path needs no lookup.
 pub async fn acquirer_for(
     deps: &Deps<'_>,
     scope: &Scope,
     connection: &str,
 ) -> std::result::Result<Option<Arc<dyn Acquirer>>, sqlx::Error> {
-    if connection == DEFAULT_CONNECTION {
+    if connection == DEFAULT_CONNECTION && !scope.mode.is_live() {
         return Ok(deps.acquirers.get(SANDBOX_KIND));
     }
     let row = row::find::<AcquirerConnectionRow>(
@@ -228,7 +263,10 @@ pub async fn acquirer_for(
         connection,
     )
     .await?;
-    Ok(row.and_then(|row| deps.acquirers.get(&row.kind)))
+    Ok(row.and_then(|row| {
+        crate::server::services::acquirer_connections::connector(deps.acquirers, deps.secret, &row)
+            .filter(|acquirer| acquirer.remote() || !scope.mode.is_live())
+    }))
 }
 
 /// The acquirer of a payment (its connection was checked when the payment was created, and

@@ -78,6 +78,9 @@ pub async fn start_off_session(
         sort_key: now_micros,
         checkout_session: None,
         invoice: Some(charge.invoice),
+        // The id its charge will have: the processor's idempotency key for this attempt.
+        attempt: Some(new_id(IdKind::Charge)),
+        processor_ref: None,
     };
     let endpoints = crate::server::store::webhook_endpoints::enabled(
         deps.store,
@@ -98,8 +101,9 @@ pub async fn finish_off_session(deps: &Deps<'_>, scope: &Scope, row: PaymentRow)
     let pm = row.payment_method.clone().unwrap_or_default();
     let method = resolve_method(deps, scope, &pm, row.customer.as_deref()).await?;
     let acquirer = acquirer_of(deps, scope, &row).await?;
+    let profile = method.profile();
     let outcome = acquirer
-        .authorize(&method.profile(), row.amount, row.currency.code(), false)
+        .authorize(&attempt_of(&row, &profile, None, true))
         .await;
     record_outcome(deps, row, outcome, &method.row, Channel::Api).await
 }

@@ -15,26 +15,40 @@ pub(super) fn apply_outcome(
 ) -> Result<(Option<ChargeRow>, Option<Decline>)> {
     let manual = row.capture_method == "manual";
     let (command, decline) = match &outcome {
-        AuthOutcome::Authorized => (
-            Command::Authorized {
-                manual_capture: manual,
-            },
-            None,
-        ),
-        AuthOutcome::ChallengeRequired => (Command::ActionRequired, None),
+        AuthOutcome::Authorized { processor_ref } => {
+            if processor_ref.is_some() {
+                row.processor_ref = processor_ref.clone();
+            }
+            (
+                Command::Authorized {
+                    manual_capture: manual,
+                },
+                None,
+            )
+        }
+        AuthOutcome::ChallengeRequired { processor_ref, .. } => {
+            row.processor_ref = processor_ref.clone();
+            (Command::ActionRequired, None)
+        }
         AuthOutcome::Declined(d) => (
             Command::Declined {
                 retryable: channel.retryable(),
             },
             Some(*d),
         ),
+        // `record_outcome` leaves the payment `processing` instead.
+        AuthOutcome::Unavailable => return Err(PaymentError::Conflict),
     };
     let next = transition(from, command)?;
     row.status = next;
     row.next_action = None;
     let now_micros = deps.clock.now_micros();
     let mut charge = ChargeRow {
-        id: new_id(IdKind::Charge),
+        // The attempt's id, chosen before the acquirer was asked (its idempotency key).
+        id: row
+            .attempt
+            .clone()
+            .unwrap_or_else(|| new_id(IdKind::Charge)),
         account_id: row.account_id.clone(),
         mode: row.mode,
         payment_id: row.id.clone(),
@@ -55,6 +69,7 @@ pub(super) fn apply_outcome(
         fee: 0,
         created: now_micros.div_euclid(1_000_000),
         sort_key: now_micros,
+        processor_id: row.processor_ref.clone(),
     };
     match next {
         PaymentStatus::Succeeded => {
@@ -72,7 +87,11 @@ pub(super) fn apply_outcome(
             charge.status = "authorized".into();
         }
         PaymentStatus::RequiresAction => {
-            let url = format!("{}/sandbox/3ds/{}", deps.public_url, row.id);
+            // The processor's challenge page, or the sandbox's simulated issuer.
+            let url = match &outcome {
+                AuthOutcome::ChallengeRequired { url: Some(url), .. } => url.clone(),
+                _ => format!("{}/sandbox/3ds/{}", deps.public_url, row.id),
+            };
             let back = channel.challenge_return(deps.public_url, row);
             row.next_action = Some(
                 json!({"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": back}})
@@ -112,6 +131,15 @@ pub(super) async fn record_outcome(
     channel: Channel,
 ) -> Result<Staged> {
     let processing = PaymentStatus::Processing;
+    // No answer: the payment stays `processing` (its call deadline running) and the
+    // reconciler looks the attempt up by its reference once the deadline passes.
+    if outcome == AuthOutcome::Unavailable {
+        return Ok(Staged {
+            tx: deps.store.begin().await?,
+            payment: row,
+            decline: None,
+        });
+    }
     let mut kinds = Vec::new();
     let (charge, decline) = apply_outcome(
         deps, &mut row, processing, outcome, method, channel, &mut kinds,

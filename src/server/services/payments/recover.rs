@@ -36,13 +36,15 @@ pub async fn recover(deps: &Deps<'_>, row: PaymentRow) -> Result<Option<Staged>>
     })?;
     let method = resolve_method(deps, &scope, &pm, row.customer.as_deref()).await?;
     let acquirer = acquirer_of(deps, &scope, &row).await?;
+    let profile = method.profile();
+    let back = processor_return(deps.public_url, &row.id);
     let outcome = acquirer
-        .lookup_authorization(
-            &method.profile(),
-            row.amount,
-            row.currency.code(),
-            row.capture_method == "manual",
-        )
+        .lookup_authorization(&attempt_of(
+            &row,
+            &profile,
+            Some(&back),
+            row.invoice.is_some(),
+        ))
         .await;
     record_outcome(deps, row, outcome, &method.row, Channel::Api)
         .await

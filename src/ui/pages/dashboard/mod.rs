@@ -107,6 +107,9 @@ pub fn notice_message(code: &str) -> Option<&'static str> {
         "resent" => "Event queued for delivery again.",
         "settings_saved" => "Settings saved.",
         "connection_added" => "Acquirer connection added.",
+        "connection_checked" => {
+            "The processor accepted the key: the connection works. Add it to save it."
+        }
         "subscription_canceled" => "Subscription canceled.",
         "subscription_ends" => "The subscription will end at the end of its period.",
         "subscription_resumed" => "The subscription will keep renewing.",
@@ -336,6 +339,7 @@ mod tests {
             "resent",
             "settings_saved",
             "connection_added",
+            "connection_checked",
             "subscription_canceled",
             "subscription_ends",
             "subscription_resumed",

@@ -19,10 +19,11 @@ pub fn SettingsPage() -> impl IntoView {
     };
     let state = expect_context::<AppState>();
     let scope = v.scope.clone();
+    let scope_live = scope.mode.is_live();
     let data = Suspend::new(async move {
         match dashboard::settings(&state.store, &scope).await {
             Ok((Some(account), connections)) => {
-                view! { <Settings account connections /> }.into_any()
+                view! { <Settings account connections live=scope_live /> }.into_any()
             }
             Ok((None, _)) => load_failed("the signed-in account does not exist"),
             Err(err) => load_failed(err),
@@ -38,8 +39,20 @@ pub fn SettingsPage() -> impl IntoView {
 }
 
 #[component]
-fn Settings(account: AccountRow, connections: Vec<AcquirerConnectionRow>) -> impl IntoView {
-    let default = account.default_acquirer.clone();
+fn Settings(
+    account: AccountRow,
+    connections: Vec<AcquirerConnectionRow>,
+    live: bool,
+) -> impl IntoView {
+    let mode = if live {
+        crate::domain::mode::Mode::Live
+    } else {
+        crate::domain::mode::Mode::Test
+    };
+    let default = account
+        .default_connection(mode)
+        .unwrap_or_default()
+        .to_string();
     view! {
         <section class="card">
             <h2>"Business"</h2>
@@ -66,12 +79,17 @@ fn Settings(account: AccountRow, connections: Vec<AcquirerConnectionRow>) -> imp
                 <div class="field">
                     <label for="default_acquirer">"Default acquirer connection"</label>
                     <select id="default_acquirer" name="default_acquirer">
+                        {(live && default.is_empty()).then(|| view! { <option value="" selected>"None yet: add a processor below"</option> })}
                         {connections.iter().map(|c| {
                             let selected = c.id == default;
                             view! { <option value=c.id.clone() selected=selected>{format!("{} ({})", c.name, c.id)}</option> }
                         }).collect_view()}
                     </select>
-                    <p class="muted small">"Used by payments that do not name routing[preferred_acquirer]. It must exist in test and live mode."</p>
+                    <p class="muted small">{if live {
+                        "Live payments that do not name routing[preferred_acquirer] go through this processor connection."
+                    } else {
+                        "Test payments that do not name routing[preferred_acquirer] use this connection (live mode has its own)."
+                    }}</p>
                 </div>
                 <button type="submit" class="button primary">"Save settings"</button>
             </form>
@@ -106,10 +124,37 @@ fn Settings(account: AccountRow, connections: Vec<AcquirerConnectionRow>) -> imp
                     </div>
                     <div class="field">
                         <label for="connection-name">"Name"</label>
-                        <input id="connection-name" name="name" placeholder="Sandbox UK 1" />
+                        <input id="connection-name" name="name" placeholder="Stripe" />
                     </div>
-                    <p class="muted small">"This build connects to the sandbox acquirer only; each connection is a separate simulated acquirer."</p>
-                    <button type="submit" class="button primary">"Add connection"</button>
+                    <div class="field">
+                        <label for="connection-kind">"Type"</label>
+                        <select id="connection-kind" name="kind">
+                            <option value="stripe" selected=live>"Stripe (a processor: real money in live mode)"</option>
+                            {(!live).then(|| view! { <option value="sandbox" selected>"Sandbox (simulated)"</option> })}
+                        </select>
+                    </div>
+                    <fieldset class="stack">
+                        <legend>"Stripe"</legend>
+                        <div class="field">
+                            <label for="stripe-key">"Secret key"</label>
+                            <input id="stripe-key" name="secret_key" type="password" autocomplete="off"
+                                   placeholder={if live { "sk_live_…" } else { "sk_test_…" }} />
+                            <p class="muted small">"Checked with Stripe, kept encrypted, never shown again."</p>
+                        </div>
+                        <div class="field">
+                            <label for="stripe-base">"API base (optional)"</label>
+                            <input id="stripe-base" name="api_base" type="url" placeholder="https://api.stripe.com" />
+                        </div>
+                        <div class="field">
+                            <label for="stripe-hook">"Webhook signing secret (optional)"</label>
+                            <input id="stripe-hook" name="webhook_secret" type="password" autocomplete="off" placeholder="whsec_…" />
+                        </div>
+                    </fieldset>
+                    <label class="check"><input type="checkbox" name="make_default" value="1" checked=live />" Make it this mode's default"</label>
+                    <div class="row">
+                        <button type="submit" name="check_only" value="1" class="button ghost">"Test connection"</button>
+                        <button type="submit" class="button primary">"Add connection"</button>
+                    </div>
                 </form>
             </details>
         </section>

@@ -20,13 +20,22 @@ pub async fn save_settings(
     }
     let brand_color = parse_brand_color(&brand_color).map_err(fail)?;
     let origins = parse_origins(&embed_origins).map_err(fail)?;
-    crate::server::services::acquirer_connections::check_default(
-        &ctx.state.store,
-        &ctx.scope.account_id,
-        &default_acquirer,
-    )
-    .await
-    .map_err(service_error)?;
+    let account = accounts::find(ctx.state.store.reader(), &ctx.scope.account_id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| fail("The account is gone."))?;
+    // The default connection is the session's mode's own (live mode's must be a processor).
+    let live = ctx.scope.mode.is_live();
+    let default_acquirer = default_acquirer.trim().to_string();
+    if !(live && default_acquirer.is_empty()) {
+        crate::server::services::acquirer_connections::check_default(
+            &ctx.state,
+            &ctx.scope,
+            &default_acquirer,
+        )
+        .await
+        .map_err(service_error)?;
+    }
     let mut tx = ctx.state.store.begin().await.map_err(internal)?;
     accounts::update_settings(
         &mut tx,
@@ -35,11 +44,20 @@ pub async fn save_settings(
             name,
             brand_color,
             embed_origins: origins.join("\n"),
-            default_acquirer,
+            default_acquirer: if live {
+                account.default_acquirer.clone()
+            } else {
+                default_acquirer.clone()
+            },
         },
     )
     .await
     .map_err(internal)?;
+    if live && !default_acquirer.is_empty() {
+        accounts::set_live_acquirer(&mut tx, &ctx.scope.account_id, &default_acquirer)
+            .await
+            .map_err(internal)?;
+    }
     tx.commit().await.map_err(internal)?;
     // API keys carry the account's name and default connection: let them be read again.
     ctx.state.keys.clear();
@@ -47,21 +65,55 @@ pub async fn save_settings(
     Ok(())
 }
 
-/// Adds a simulated acquirer connection in the session's mode.
+/// Adds an acquirer connection in the session's mode: a simulated one (test mode), or a
+/// Stripe account whose key is checked with Stripe before it is saved.
+// A server function's arguments are its form's fields, one each.
+#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/dashboard/do", endpoint = "add_connection")]
-pub async fn add_connection(id: String, name: String) -> Result<(), ServerFnError> {
+pub async fn add_connection(
+    id: String,
+    name: String,
+    #[server(default)] kind: Option<String>,
+    #[server(default)] secret_key: Option<String>,
+    #[server(default)] api_base: Option<String>,
+    #[server(default)] webhook_secret: Option<String>,
+    #[server(default)] make_default: Option<String>,
+    #[server(default)] check_only: Option<String>,
+) -> Result<(), ServerFnError> {
+    use crate::server::crypto::Secret;
+    use crate::server::services::acquirer_connections::{NewConnection, insert, prepare};
     let ctx = Ctx::get()?;
-    let mut tx = ctx.state.store.begin().await.map_err(internal)?;
-    crate::server::services::acquirer_connections::create(
-        &mut tx,
+    let filled = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let input = NewConnection {
+        id: Some(id),
+        name: filled(Some(name)),
+        kind: filled(kind),
+        secret_key: filled(secret_key).map(Secret::new),
+        api_base: filled(api_base),
+        webhook_secret: filled(webhook_secret).map(Secret::new),
+        default: make_default.is_some(),
+    };
+    let row = prepare(
+        &ctx.state.acquirers,
+        &ctx.state.config.secret,
         &ctx.scope,
         ctx.state.clock.now(),
-        Some(id),
-        Some(name).filter(|n| !n.trim().is_empty()),
+        &input,
     )
     .await
     .map_err(service_error)?;
+    // "Test connection": the checks (and the processor's answer to the key) without saving.
+    if check_only.is_some() {
+        ctx.back("connection_checked");
+        return Ok(());
+    }
+    let mut tx = ctx.state.store.begin().await.map_err(internal)?;
+    insert(&mut tx, &row, input.default)
+        .await
+        .map_err(service_error)?;
     tx.commit().await.map_err(internal)?;
+    // API keys carry the mode's default connection: let them be read again.
+    ctx.state.keys.clear();
     ctx.back("connection_added");
     Ok(())
 }

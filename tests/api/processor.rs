@@ -1,0 +1,555 @@
+//! Live mode through a real processor: the Stripe connector against localstripe (the local
+//! Stripe fake from PyPI, started by `tests/localstripe/serve.py`, which logs every request
+//! it receives so the tests can read what VINR sent).
+
+use crate::helpers::{TestApp, assert_error, assert_ledger_sound, send};
+use reqwest::RequestBuilder;
+use serde_json::Value;
+use std::process::{Child, Command, Stdio};
+use vinr::server::services::payments::CONFIRM_CALL_SECS;
+use vinr::server::workers::reconcile::run_once_for;
+
+/// A localstripe process on a loopback port, stopped when dropped.
+struct LocalStripe {
+    base: String,
+    log: std::path::PathBuf,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl LocalStripe {
+    async fn start() -> LocalStripe {
+        let python = std::env::var("VINR_LOCALSTRIPE_PYTHON").expect(
+            "VINR_LOCALSTRIPE_PYTHON must name the python of a venv with localstripe (make localstripe; make api-sqlite sets it)",
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("requests.jsonl");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/localstripe/serve.py");
+        let child = Command::new(python)
+            .args([script, "--port", &port.to_string(), "--log"])
+            .arg(&log)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("localstripe starts");
+        // Owned from here: dropping it (a failed start too) stops the process.
+        let stripe = LocalStripe {
+            base: format!("http://127.0.0.1:{port}"),
+            log,
+            child,
+            _dir: dir,
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..100 {
+            let up = client
+                .get(format!("{}/v1/balance", stripe.base))
+                .bearer_auth("sk_test_probe")
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if up {
+                return stripe;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("localstripe did not start on {}", stripe.base);
+    }
+
+    /// Every request VINR sent, in order.
+    fn requests(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    /// An object as the fake holds it.
+    async fn get(&self, path: &str) -> Value {
+        reqwest::Client::new()
+            .get(format!("{}{path}", self.base))
+            .bearer_auth("sk_live_reader")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for LocalStripe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl TestApp {
+    fn live_post(&self, path: &str, form: &[(&str, &str)]) -> RequestBuilder {
+        self.client
+            .post(self.url(path))
+            .header("X-Api-Key", &self.sk_live)
+            .form(form)
+    }
+
+    fn live_get(&self, path: &str) -> RequestBuilder {
+        self.client
+            .get(self.url(path))
+            .header("X-Api-Key", &self.sk_live)
+    }
+
+    /// Adds live mode's Stripe connection `acq_stripe` (the default) pointing at the fake.
+    async fn go_live(&self, stripe: &LocalStripe) {
+        let (status, body) = send(self.live_post(
+            "/v1/acquirer_connections",
+            &[
+                ("id", "acq_stripe"),
+                ("name", "Stripe"),
+                ("kind", "stripe"),
+                ("stripe[secret_key]", "sk_live_vinrtests"),
+                ("stripe[api_base]", &stripe.base),
+                ("default", "true"),
+            ],
+        ))
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["type"], "stripe");
+        assert_eq!(body["default"], true);
+        assert!(!body.to_string().contains("sk_live_vinrtests"), "{body}");
+    }
+
+    /// A live card saved through the processor.
+    async fn live_card(&self, number: &str) -> Value {
+        let (status, pm) = send(self.live_post(
+            "/v1/payment_methods",
+            &[
+                ("card[number]", number),
+                ("card[exp_month]", "12"),
+                ("card[exp_year]", "2034"),
+                ("card[cvc]", "123"),
+            ],
+        ))
+        .await;
+        assert_eq!(status, 200, "{pm}");
+        pm
+    }
+}
+
+#[tokio::test]
+async fn live_mode_needs_a_processor_and_refuses_sandbox_and_test_cards() {
+    let stripe = LocalStripe::start().await;
+    let app = TestApp::spawn().await;
+    // No processor yet: live payments say how to add one.
+    let (status, body) =
+        send(app.live_post("/v1/payments", &[("amount", "500"), ("currency", "EUR")])).await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "invalid_request_error",
+        "parameter_invalid",
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("kind=stripe"),
+        "{body}"
+    );
+    let (_, listed) = send(app.live_get("/v1/acquirer_connections")).await;
+    assert_eq!(
+        listed["data"].as_array().unwrap().len(),
+        0,
+        "live mode starts with none"
+    );
+    // Live mode takes no sandbox connection and no test key; a refused key is reported now.
+    let bad = [
+        (vec![("id", "acq_sim"), ("kind", "sandbox")], "kind", None),
+        (
+            vec![
+                ("id", "acq_s"),
+                ("kind", "stripe"),
+                ("stripe[secret_key]", "sk_test_abc"),
+            ],
+            "stripe[secret_key]",
+            None,
+        ),
+        (
+            // localstripe answers 401 to a key that is not an sk_ key.
+            vec![
+                ("id", "acq_s"),
+                ("kind", "stripe"),
+                ("stripe[secret_key]", "rk_live_abc"),
+                ("stripe[api_base]", &stripe.base),
+            ],
+            "stripe[secret_key]",
+            Some("processor_key_invalid"),
+        ),
+        (
+            vec![
+                ("id", "acq_s"),
+                ("kind", "stripe"),
+                ("stripe[secret_key]", "sk_live_abc"),
+                ("stripe[api_base]", "http://127.0.0.1:9"),
+            ],
+            "stripe[secret_key]",
+            Some("processor_key_invalid"),
+        ),
+    ];
+    for (form, param, code) in bad {
+        let (status, body) = send(app.live_post("/v1/acquirer_connections", &form)).await;
+        assert_eq!(status, 400, "{form:?}: {body}");
+        assert_eq!(body["error"]["param"], param, "{body}");
+        if let Some(code) = code {
+            assert_eq!(body["error"]["code"], code, "{body}");
+        }
+    }
+    app.go_live(&stripe).await;
+    // A test card never reaches the processor in live mode; nor does a test token.
+    let before = stripe.requests().len();
+    let (status, body) = send(app.live_post(
+        "/v1/payment_methods",
+        &[
+            ("card[number]", "4242424242424242"),
+            ("card[exp_month]", "12"),
+            ("card[exp_year]", "2034"),
+            ("card[cvc]", "123"),
+        ],
+    ))
+    .await;
+    assert_error(status, &body, 402, "card_error", "card_declined");
+    assert_eq!(body["error"]["decline_code"], "live_mode_test_card");
+    let (status, _) = send(app.live_post(
+        "/v1/payments",
+        &[
+            ("amount", "500"),
+            ("currency", "EUR"),
+            ("payment_method", "pm_card_visa"),
+        ],
+    ))
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        stripe.requests().len(),
+        before,
+        "nothing was sent to the processor"
+    );
+    // A sandbox connection named in live mode is refused too (the test mode one exists).
+    let pm = app.live_card("4111111111111111").await;
+    let (status, body) = send(app.live_post(
+        "/v1/payments",
+        &[
+            ("amount", "500"),
+            ("currency", "EUR"),
+            ("payment_method", pm["id"].as_str().unwrap()),
+            ("routing[preferred_acquirer]", "acq_sandbox"),
+        ],
+    ))
+    .await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "invalid_request_error",
+        "parameter_invalid",
+    );
+    assert_eq!(body["error"]["param"], "routing[preferred_acquirer]");
+}
+
+#[tokio::test]
+async fn a_live_payment_is_authorised_captured_and_refunded_at_the_processor() {
+    let stripe = LocalStripe::start().await;
+    let app = TestApp::spawn().await;
+    app.go_live(&stripe).await;
+    let pm = app.live_card("4111111111111111").await;
+    assert_eq!(pm["card"]["last4"], "1111");
+    let (status, pay) = send(app.live_post(
+        "/v1/payments",
+        &[
+            ("amount", "5000"),
+            ("currency", "EUR"),
+            ("payment_method", pm["id"].as_str().unwrap()),
+            ("capture_method", "manual"),
+            ("statement_descriptor", "VINR SHOP"),
+        ],
+    ))
+    .await;
+    assert_eq!(status, 200, "{pay}");
+    assert_eq!(pay["status"], "requires_capture");
+    assert_eq!(pay["acquirer"], "acq_stripe");
+    assert_eq!(pay["livemode"], true);
+    let id = pay["id"].as_str().unwrap();
+    let charge = pay["latest_charge"].as_str().unwrap();
+
+    // What reached the processor: the card once (to tokenise it), then only its token, with
+    // our attempt (the charge id) as the idempotency key.
+    let sent = stripe.requests();
+    let intent = sent
+        .iter()
+        .find(|r| r["path"] == "/v1/payment_intents")
+        .expect("an intent was created");
+    assert_eq!(intent["idempotency_key"], charge);
+    assert_eq!(intent["form"]["amount"], "5000");
+    assert_eq!(intent["form"]["currency"], "eur");
+    assert_eq!(intent["form"]["capture_method"], "manual");
+    assert_eq!(intent["form"]["statement_descriptor_suffix"], "VINR SHOP");
+    assert_eq!(intent["form"]["metadata[vinr_attempt]"], charge);
+    for r in &sent {
+        if r["path"] != "/v1/payment_methods" {
+            assert!(!r.to_string().contains("4111111111111111"), "{r}");
+        }
+    }
+
+    let (status, captured) = send(app.live_post(
+        &format!("/v1/payments/{id}/capture"),
+        &[("amount_to_capture", "3000")],
+    ))
+    .await;
+    assert_eq!(status, 200, "{captured}");
+    assert_eq!(captured["status"], "succeeded");
+    assert_eq!(captured["amount_received"], 3000);
+    let pi_id = stripe.requests().iter().rev().find_map(|r| {
+        r["path"]
+            .as_str()
+            .unwrap()
+            .strip_suffix("/capture")
+            .map(|p| p.trim_start_matches("/v1/payment_intents/").to_string())
+    });
+    let pi = stripe
+        .get(&format!("/v1/payment_intents/{}", pi_id.unwrap()))
+        .await;
+    assert_eq!(pi["status"], "succeeded", "{pi}");
+    assert_eq!(pi["metadata"]["vinr_attempt"], charge);
+
+    let (status, refund) =
+        send(app.live_post("/v1/refunds", &[("payment", id), ("amount", "1000")])).await;
+    assert_eq!(status, 200, "{refund}");
+    assert_eq!(refund["status"], "succeeded");
+    let refunds: Vec<Value> = stripe
+        .requests()
+        .into_iter()
+        .filter(|r| r["path"] == "/v1/refunds")
+        .collect();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0]["form"]["amount"], "1000");
+    assert_eq!(refunds[0]["idempotency_key"], refund["id"]);
+    let (_, after) = send(app.live_get(&format!("/v1/payments/{id}"))).await;
+    assert_eq!(after["amount_refunded"], 1000);
+
+    // Partial reversal is not something Stripe does: a clear 400, the hold untouched.
+    let pm2 = app.live_card("5105105105105100").await;
+    let (_, held) = send(app.live_post(
+        "/v1/payments",
+        &[
+            ("amount", "800"),
+            ("currency", "EUR"),
+            ("payment_method", pm2["id"].as_str().unwrap()),
+            ("capture_method", "manual"),
+        ],
+    ))
+    .await;
+    let held_id = held["id"].as_str().unwrap();
+    let (status, body) = send(app.live_post(
+        &format!("/v1/payments/{held_id}/reverse"),
+        &[("amount", "300")],
+    ))
+    .await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "invalid_request_error",
+        "parameter_invalid",
+    );
+    let (status, canceled) =
+        send(app.live_post(&format!("/v1/payments/{held_id}/cancel"), &[])).await;
+    assert_eq!(status, 200, "{canceled}");
+    assert_eq!(canceled["status"], "canceled");
+    assert!(
+        stripe
+            .requests()
+            .iter()
+            .any(|r| r["path"].as_str().unwrap().ends_with("/cancel")),
+        "the hold was released at the processor"
+    );
+    assert_ledger_sound(&app).await;
+}
+
+#[tokio::test]
+async fn declines_and_challenges_come_from_the_processor() {
+    let stripe = LocalStripe::start().await;
+    let app = TestApp::spawn().await;
+    app.go_live(&stripe).await;
+    // Stripe's "charge fails" card: declined at the authorisation.
+    let pm = app.live_card("4000000000000341").await;
+    let (status, body) = send(app.live_post(
+        "/v1/payments",
+        &[
+            ("amount", "900"),
+            ("currency", "EUR"),
+            ("payment_method", pm["id"].as_str().unwrap()),
+        ],
+    ))
+    .await;
+    assert_error(status, &body, 402, "card_error", "card_declined");
+
+    // Stripe's "always authenticate" card: a challenge at the processor's page, which sends
+    // the customer back to VINR, which asks the processor how it ended.
+    let pm = app.live_card("4000002760003184").await;
+    let (status, pay) = send(app.live_post(
+        "/v1/payments",
+        &[
+            ("amount", "1200"),
+            ("currency", "EUR"),
+            ("payment_method", pm["id"].as_str().unwrap()),
+            ("return_url", "https://shop.example/done"),
+        ],
+    ))
+    .await;
+    assert_eq!(status, 200, "{pay}");
+    assert_eq!(pay["status"], "requires_action");
+    let id = pay["id"].as_str().unwrap();
+    let url = pay["next_action"]["redirect_to_url"]["url"]
+        .as_str()
+        .unwrap();
+    assert!(url.starts_with(&format!("{}/_acs/", stripe.base)), "{url}");
+    assert_eq!(
+        pay["next_action"]["redirect_to_url"]["return_url"],
+        "https://shop.example/done"
+    );
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let acs = browser
+        .post(url)
+        .form(&[("result", "complete")])
+        .send()
+        .await
+        .unwrap();
+    let back = acs.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.ends_with(&format!("/processor/return/{id}")), "{back}");
+    let done = browser
+        .get(app.url(&format!("/processor/return/{id}")))
+        .send()
+        .await
+        .unwrap();
+    let target = done.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        target.starts_with("https://shop.example/done?payment_id="),
+        "{target}"
+    );
+    assert!(target.ends_with("status=succeeded"), "{target}");
+    let (_, paid) = send(app.live_get(&format!("/v1/payments/{id}"))).await;
+    assert_eq!(paid["status"], "succeeded");
+    assert_eq!(paid["amount_received"], 1200);
+    assert_ledger_sound(&app).await;
+}
+
+#[tokio::test]
+async fn an_answer_lost_in_a_crash_is_looked_up_never_charged_twice() {
+    let stripe = LocalStripe::start().await;
+    let (app, clock) = TestApp::spawn_manual_clock().await;
+    app.go_live(&stripe).await;
+    let pm = app.live_card("4111111111111111").await;
+    let (_, pay) =
+        send(app.live_post("/v1/payments", &[("amount", "700"), ("currency", "EUR")])).await;
+    let id = pay["id"].as_str().unwrap().to_string();
+    // The state a confirm leaves when its instance dies after the processor answered and
+    // before the answer was recorded: `processing`, its attempt claimed, and the processor
+    // asked (here, the same call the confirm makes, with the same reference).
+    let attempt = "ch_lostanswer000000000001";
+    let mut tx = app.state.store.begin().await.unwrap();
+    sqlx::query(
+        "UPDATE payments SET status = 'processing', payment_method = $2, acquirer_call_until = $3,
+             attempt = $4, acquirer = 'acq_stripe' WHERE id = $1",
+    )
+    .bind(&id)
+    .bind(pm["id"].as_str().unwrap())
+    .bind(app.state.clock.now() + CONFIRM_CALL_SECS)
+    .bind(attempt)
+    .execute(tx.conn().await.unwrap())
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let connection = vinr::server::store::row::find::<
+        vinr::server::store::acquirer_connections::AcquirerConnectionRow,
+    >(
+        app.state.store.reader(),
+        &app.account_id,
+        "live",
+        "acq_stripe",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let acquirer = vinr::server::services::acquirer_connections::connector(
+        &app.state.acquirers,
+        &app.state.config.secret,
+        &connection,
+    )
+    .unwrap();
+    // The card's processor token, as VINR stored it.
+    let token: String =
+        sqlx::query_scalar("SELECT processor_token FROM payment_methods WHERE id = $1")
+            .bind(pm["id"].as_str().unwrap())
+            .fetch_one(app.state.store.reader())
+            .await
+            .unwrap();
+    let card = vinr::server::acquirer::CardProfile {
+        token: Some(token),
+        ..Default::default()
+    };
+    let first = acquirer
+        .authorize(&vinr::server::acquirer::Attempt {
+            reference: attempt,
+            card: &card,
+            amount: 700,
+            currency: "EUR",
+            manual_capture: false,
+            off_session: false,
+            return_url: None,
+            statement_descriptor: None,
+        })
+        .await;
+    assert!(
+        matches!(
+            first,
+            vinr::server::acquirer::AuthOutcome::Authorized { .. }
+        ),
+        "{first:?}"
+    );
+
+    clock.advance_secs(CONFIRM_CALL_SECS + 1);
+    let deps = app.state.payment_deps();
+    let done = run_once_for(&deps, app.state.clock.now(), Some(&app.account_id))
+        .await
+        .unwrap();
+    assert_eq!(done.payments, 1);
+    let (_, paid) = send(app.live_get(&format!("/v1/payments/{id}"))).await;
+    assert_eq!(paid["status"], "succeeded", "{paid}");
+    assert_eq!(paid["latest_charge"], attempt);
+    // Asked twice with one reference; one intent exists at the processor.
+    let asks = stripe
+        .requests()
+        .into_iter()
+        .filter(|r| r["path"] == "/v1/payment_intents" && r["method"] == "POST")
+        .collect::<Vec<_>>();
+    assert_eq!(asks.len(), 2);
+    assert!(asks.iter().all(|r| r["idempotency_key"] == attempt));
+    let intents = stripe.get("/v1/payment_intents?limit=100").await;
+    let ours = intents["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|pi| pi["metadata"]["vinr_attempt"] == attempt)
+        .count();
+    assert_eq!(ours, 1, "charged once");
+    assert_ledger_sound(&app).await;
+}
