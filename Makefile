@@ -214,9 +214,9 @@ api-postgres: localstripe
 
 # The browser tests run the same server build as `make run` (and the API suite), not a second,
 # release build of it: the bundles they load are the release ones either way.
-e2e: build test-deps
+e2e: build test-deps localstripe
 	$(call step,e2e,Playwright in Chromium,about 2 min)
-	cd end2end && VINR_BIN=$(DEV_BIN) LEPTOS_SITE_ROOT=$(SITE_ROOT) \
+	cd end2end && VINR_BIN=$(DEV_BIN) LEPTOS_SITE_ROOT=$(SITE_ROOT) VINR_LOCALSTRIPE_PYTHON=$(LOCALSTRIPE_PY) \
 		VINR_E2E_URL=http://127.0.0.1:$(E2E_PORT) npx playwright test
 	$(call step_done,e2e)
 

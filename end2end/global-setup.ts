@@ -7,6 +7,11 @@ import { join } from 'node:path';
 
 export const STATE_FILE = join(__dirname, '.state', 'demo.json');
 
+/** Where localstripe (the Stripe fake live mode is tested against) is served. */
+export function stripeUrl(): string {
+  return process.env.VINR_E2E_STRIPE_URL ?? 'http://127.0.0.1:3102';
+}
+
 /** Where the demo shop is served (a second origin). */
 export function shopUrl(): string {
   return process.env.VINR_E2E_SHOP_URL ?? 'http://127.0.0.1:3101';
@@ -57,9 +62,31 @@ export default async function globalSetup() {
   };
   mkdirSync(join(__dirname, '.state'), { recursive: true });
   writeFileSync(STATE_FILE, JSON.stringify(demo));
+  const stripe = await startLocalStripe();
   return async () => {
+    stripe.kill('SIGTERM');
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     rmSync(dataDir, { recursive: true, force: true });
   };
+}
+
+/** localstripe through tests/localstripe/serve.py, from the venv `make localstripe` makes. */
+async function startLocalStripe() {
+  const python = process.env.VINR_LOCALSTRIPE_PYTHON;
+  if (!python) throw new Error('VINR_LOCALSTRIPE_PYTHON must name the python of the localstripe venv (make e2e sets it)');
+  const url = new URL(stripeUrl());
+  const script = join(__dirname, '..', 'tests', 'localstripe', 'serve.py');
+  const child = spawn(python, [script, '--port', url.port], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 100; i++) {
+    try {
+      const res = await fetch(`${url.origin}/v1/balance`, { headers: { Authorization: 'Bearer sk_test_probe' } });
+      if (res.ok) return child;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGTERM');
+  throw new Error(`localstripe did not start at ${url.origin}`);
 }

@@ -31,6 +31,10 @@ pub struct Config {
     pub allow_signup: bool,
     /// Where to serve the demo shop (`VINR_DEMO_SHOP_ADDR`); none by default.
     pub demo_shop_addr: Option<SocketAddr>,
+    /// How long a processor may take to connect and to answer
+    /// (`VINR_PROCESSOR_CONNECT_TIMEOUT_MS`, default 5000; `VINR_PROCESSOR_TIMEOUT_MS`, default
+    /// 30000). A request that runs out is `processing` for the reconciler, never retried blind.
+    pub processor_timeouts: crate::server::acquirer::stripe::Timeouts,
 }
 
 /// Reads an on/off setting.
@@ -93,7 +97,24 @@ impl Config {
             ),
             None => None,
         };
+        let millis = |name: &str, default: u64| -> Result<std::time::Duration> {
+            let ms = match var(name) {
+                Some(v) => v
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|ms| (1..=600_000).contains(ms))
+                    .with_context(|| format!("{name} must be 1 to 600000 milliseconds"))?,
+                None => default,
+            };
+            Ok(std::time::Duration::from_millis(ms))
+        };
+        let processor_timeouts = crate::server::acquirer::stripe::Timeouts {
+            connect: millis("VINR_PROCESSOR_CONNECT_TIMEOUT_MS", 5_000)?,
+            total: millis("VINR_PROCESSOR_TIMEOUT_MS", 30_000)?,
+        };
         Ok(Config {
+            processor_timeouts,
             demo_shop_addr,
             allow_signup,
             fees,

@@ -66,6 +66,7 @@ impl TestApp {
             settlement_delay_secs: vinr::server::config::DEFAULT_SETTLEMENT_DELAY_SECS,
             allow_signup: true,
             demo_shop_addr: None,
+            processor_timeouts: Default::default(),
         };
         tweak(&mut config);
         let app = Application::build(config, clock.clone())

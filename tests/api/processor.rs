@@ -9,6 +9,9 @@ use std::process::{Child, Command, Stdio};
 use vinr::server::services::payments::CONFIRM_CALL_SECS;
 use vinr::server::workers::reconcile::run_once_for;
 
+/// The signing secret of the fake's webhooks to VINR.
+const HOOK_SECRET: &str = "whsec_vinrtestshooks";
+
 /// A localstripe process on a loopback port, stopped when dropped.
 struct LocalStripe {
     base: String,
@@ -69,6 +72,30 @@ impl LocalStripe {
             .collect()
     }
 
+    /// Makes every API request answer 503 (`true`) or work again.
+    async fn outage(&self, on: bool) {
+        let status = reqwest::Client::new()
+            .post(format!("{}/_vinr/outage", self.base))
+            .form(&[("on", if on { "1" } else { "0" })])
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(status.is_success());
+    }
+
+    /// Has the fake deliver its webhooks to `url`, signed with `HOOK_SECRET`.
+    async fn send_webhooks_to(&self, url: &str) {
+        let status = reqwest::Client::new()
+            .post(format!("{}/_config/webhooks/vinr", self.base))
+            .form(&[("url", url), ("secret", HOOK_SECRET)])
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(status.is_success());
+    }
+
     /// An object as the fake holds it.
     async fn get(&self, path: &str) -> Value {
         reqwest::Client::new()
@@ -114,6 +141,7 @@ impl TestApp {
                 ("kind", "stripe"),
                 ("stripe[secret_key]", "sk_live_vinrtests"),
                 ("stripe[api_base]", &stripe.base),
+                ("stripe[webhook_secret]", HOOK_SECRET),
                 ("default", "true"),
             ],
         ))
@@ -509,6 +537,7 @@ async fn an_answer_lost_in_a_crash_is_looked_up_never_charged_twice() {
     let first = acquirer
         .authorize(&vinr::server::acquirer::Attempt {
             reference: attempt,
+            payment_id: &id,
             card: &card,
             amount: 700,
             currency: "EUR",
@@ -551,5 +580,251 @@ async fn an_answer_lost_in_a_crash_is_looked_up_never_charged_twice() {
         .filter(|pi| pi["metadata"]["vinr_attempt"] == attempt)
         .count();
     assert_eq!(ours, 1, "charged once");
+    assert_ledger_sound(&app).await;
+}
+
+/// A Stripe event signed as Stripe signs them (`Stripe-Signature: t=…,v1=…`) at `t`.
+fn signed_event(kind: &str, object: Value, t: i64, secret: &str) -> (String, String) {
+    let body = serde_json::json!({
+        "id": "evt_test", "object": "event", "type": kind, "created": t,
+        "data": {"object": object},
+    })
+    .to_string();
+    let mac =
+        vinr::server::crypto::hmac_sha256(secret.as_bytes(), format!("{t}.{body}").as_bytes());
+    let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+    (body, format!("t={t},v1={hex}"))
+}
+
+#[tokio::test]
+async fn a_processor_outage_leaves_the_attempt_processing_for_the_reconciler() {
+    let stripe = LocalStripe::start().await;
+    let (app, clock) = TestApp::spawn_manual_clock().await;
+    app.go_live(&stripe).await;
+    let pm = app.live_card("4111111111111111").await;
+    stripe.outage(true).await;
+    let (status, pay) = send(app.live_post(
+        "/v1/payments",
+        &[
+            ("amount", "650"),
+            ("currency", "EUR"),
+            ("payment_method", pm["id"].as_str().unwrap()),
+        ],
+    ))
+    .await;
+    assert_eq!(status, 200, "{pay}");
+    assert_eq!(
+        pay["status"], "processing",
+        "no answer: the attempt stays open"
+    );
+    let id = pay["id"].as_str().unwrap().to_string();
+    // A refund while the processor is down waits too (on another, paid payment).
+    stripe.outage(false).await;
+    let (_, paid) = send(app.live_post(
+        "/v1/payments",
+        &[
+            ("amount", "900"),
+            ("currency", "EUR"),
+            ("payment_method", pm["id"].as_str().unwrap()),
+        ],
+    ))
+    .await;
+    assert_eq!(paid["status"], "succeeded", "{paid}");
+    stripe.outage(true).await;
+    let (status, refund) = send(app.live_post(
+        "/v1/refunds",
+        &[("payment", paid["id"].as_str().unwrap()), ("amount", "400")],
+    ))
+    .await;
+    assert_eq!(status, 200, "{refund}");
+    assert_eq!(refund["status"], "pending");
+    stripe.outage(false).await;
+
+    clock.advance_secs(CONFIRM_CALL_SECS + 1);
+    let deps = app.state.payment_deps();
+    let done = run_once_for(&deps, app.state.clock.now(), Some(&app.account_id))
+        .await
+        .unwrap();
+    assert_eq!((done.payments, done.refunds), (1, 1), "{done:?}");
+    let (_, after) = send(app.live_get(&format!("/v1/payments/{id}"))).await;
+    assert_eq!(after["status"], "succeeded", "{after}");
+    let (_, refunded) =
+        send(app.live_get(&format!("/v1/refunds/{}", refund["id"].as_str().unwrap()))).await;
+    assert_eq!(refunded["status"], "succeeded", "{refunded}");
+    // One intent for the attempt the outage interrupted, one refund.
+    let intents = stripe.get("/v1/payment_intents?limit=100").await;
+    let for_attempt = intents["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|pi| pi["metadata"]["vinr_payment"] == id.as_str())
+        .count();
+    assert_eq!(for_attempt, 1);
+    assert_ledger_sound(&app).await;
+}
+
+#[tokio::test]
+async fn the_processors_webhooks_settle_what_its_answers_left_open() {
+    let stripe = LocalStripe::start().await;
+    let (app, clock) = TestApp::spawn_manual_clock().await;
+    app.go_live(&stripe).await;
+    let hook = app.url("/v1/processor_hooks/acq_stripe");
+    stripe.send_webhooks_to(&hook).await;
+
+    // Unsigned, wrongly signed, stale or for an unknown connection: refused.
+    let now = app.state.clock.now();
+    let (body, good) = signed_event("refund.updated", serde_json::json!({}), now, HOOK_SECRET);
+    let (_, wrong) = signed_event("refund.updated", serde_json::json!({}), now, "whsec_other");
+    let (_, stale) = signed_event(
+        "refund.updated",
+        serde_json::json!({}),
+        now - 600,
+        HOOK_SECRET,
+    );
+    for (url, signature) in [
+        (hook.clone(), None),
+        (hook.clone(), Some(wrong)),
+        (hook.clone(), Some(stale)),
+        (app.url("/v1/processor_hooks/acq_other"), Some(good.clone())),
+    ] {
+        let mut req = app.client.post(&url).body(body.clone());
+        if let Some(signature) = signature {
+            req = req.header("Stripe-Signature", signature);
+        }
+        let (status, answer) = send(req).await;
+        assert_error(
+            status,
+            &answer,
+            400,
+            "invalid_request_error",
+            "signature_invalid",
+        );
+    }
+    let (status, answer) = send(
+        app.client
+            .post(&hook)
+            .header("Stripe-Signature", good)
+            .body(body),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["recorded"], false);
+
+    // An answer lost with its instance: the processor's own webhook (localstripe's
+    // payment_intent.succeeded) records it once nobody waits on the call.
+    let pm = app.live_card("4111111111111111").await;
+    let (_, pay) =
+        send(app.live_post("/v1/payments", &[("amount", "820"), ("currency", "EUR")])).await;
+    let id = pay["id"].as_str().unwrap().to_string();
+    let attempt = "ch_losthook00000000000001";
+    let mut tx = app.state.store.begin().await.unwrap();
+    sqlx::query(
+        "UPDATE payments SET status = 'processing', payment_method = $2, acquirer_call_until = $3,
+             attempt = $4 WHERE id = $1",
+    )
+    .bind(&id)
+    .bind(pm["id"].as_str().unwrap())
+    .bind(app.state.clock.now() + CONFIRM_CALL_SECS)
+    .bind(attempt)
+    .execute(tx.conn().await.unwrap())
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    clock.advance_secs(CONFIRM_CALL_SECS + 1);
+    let token: String =
+        sqlx::query_scalar("SELECT processor_token FROM payment_methods WHERE id = $1")
+            .bind(pm["id"].as_str().unwrap())
+            .fetch_one(app.state.store.reader())
+            .await
+            .unwrap();
+    let connection = vinr::server::store::row::find::<
+        vinr::server::store::acquirer_connections::AcquirerConnectionRow,
+    >(
+        app.state.store.reader(),
+        &app.account_id,
+        "live",
+        "acq_stripe",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let acquirer = vinr::server::services::acquirer_connections::connector(
+        &app.state.acquirers,
+        &app.state.config.secret,
+        &connection,
+    )
+    .unwrap();
+    let card = vinr::server::acquirer::CardProfile {
+        token: Some(token),
+        ..Default::default()
+    };
+    acquirer
+        .authorize(&vinr::server::acquirer::Attempt {
+            reference: attempt,
+            payment_id: &id,
+            card: &card,
+            amount: 820,
+            currency: "EUR",
+            manual_capture: false,
+            off_session: false,
+            return_url: None,
+            statement_descriptor: None,
+        })
+        .await;
+    let mut status = Value::Null;
+    for _ in 0..50 {
+        let (_, now) = send(app.live_get(&format!("/v1/payments/{id}"))).await;
+        status = now["status"].clone();
+        if status == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "succeeded", "recorded from the processor's webhook");
+
+    // A refund left pending (the processor was down): its refund.updated settles it, once
+    // the request that made it can no longer be waiting.
+    stripe.outage(true).await;
+    let (_, refund) =
+        send(app.live_post("/v1/refunds", &[("payment", &id), ("amount", "300")])).await;
+    assert_eq!(refund["status"], "pending", "{refund}");
+    stripe.outage(false).await;
+    let refund_id = refund["id"].as_str().unwrap();
+    let object = serde_json::json!({"id": "re_x", "object": "refund", "status": "succeeded",
+        "amount": 300, "metadata": {"vinr_refund": refund_id}});
+    let deliver = |t: i64| {
+        let (body, signature) = signed_event("refund.updated", object.clone(), t, HOOK_SECRET);
+        send(
+            app.client
+                .post(&hook)
+                .header("Stripe-Signature", signature)
+                .body(body),
+        )
+    };
+    let (status, answer) = deliver(app.state.clock.now()).await;
+    assert_error(
+        status,
+        &answer,
+        409,
+        "invalid_request_error",
+        "request_in_flight",
+    );
+    clock.advance_secs(61);
+    let (status, answer) = deliver(app.state.clock.now()).await;
+    assert_eq!(
+        (status, answer["recorded"].clone()),
+        (200, Value::Bool(true)),
+        "{answer}"
+    );
+    let (_, settled) = send(app.live_get(&format!("/v1/refunds/{refund_id}"))).await;
+    assert_eq!(settled["status"], "succeeded");
+    let (_, paid) = send(app.live_get(&format!("/v1/payments/{id}"))).await;
+    assert_eq!(paid["amount_refunded"], 300);
+    // The same delivery again changes nothing.
+    let (status, answer) = deliver(app.state.clock.now()).await;
+    assert_eq!(
+        (status, answer["recorded"].clone()),
+        (200, Value::Bool(false))
+    );
     assert_ledger_sound(&app).await;
 }

@@ -13,6 +13,9 @@ the unmodified package:
   (localstripe itself answers `use_stripe_sdk` for Stripe.js.)
 - `statement_descriptor_suffix` is accepted and kept, so tests can read what VINR sent.
 
+For fault tests, `POST /_vinr/outage` with `on=1` makes every API request answer 503 (as a
+processor in trouble does) until `on=0`.
+
 Every request VINR makes is logged to `--log` (one JSON object per line: method, path, form
 and the Idempotency-Key), so tests can check what reached the processor and what did not
 (no card number outside `/v1/payment_methods`).
@@ -30,6 +33,7 @@ from localstripe import resources, server
 from localstripe.errors import UserError
 
 _replies = {}
+_outage = False
 _extras = {}
 _log_path = None
 
@@ -89,7 +93,15 @@ async def record_and_replay(request, handler):
 @web.middleware
 async def acs(request, handler):
     """The fake issuer's page is public, as a real one is (localstripe's own routes all ask
-    for a key), so it is served ahead of the package's middlewares."""
+    for a key), so it is served ahead of the package's middlewares; so is the outage switch."""
+    global _outage
+    if request.path == '/_vinr/outage':
+        _outage = (await request.post()).get('on') == '1'
+        return web.Response(text='outage %s' % _outage)
+    if _outage and request.path.startswith('/v1/'):
+        return web.json_response(
+            {'error': {'type': 'api_error', 'message': 'Outage (test)'}},
+            status=503)
     if not request.path.startswith('/_acs/'):
         return await handler(request)
     if request.method == 'POST':

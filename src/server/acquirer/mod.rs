@@ -64,6 +64,8 @@ impl Decline {
 pub struct Attempt<'a> {
     /// Our id of the attempt (the charge it becomes): the processor's idempotency key.
     pub reference: &'a str,
+    /// The payment it is an attempt of (the processor's webhooks name it back).
+    pub payment_id: &'a str,
     pub card: &'a CardProfile,
     /// Minor units of `currency`.
     pub amount: i64,
@@ -198,11 +200,6 @@ impl Registry {
             kinds,
             http: stripe::Http::new(timeouts),
         }
-    }
-
-    /// The sandbox alone, with default processor timeouts.
-    pub fn sandbox(latency: std::time::Duration) -> Registry {
-        Registry::new(latency, stripe::Timeouts::default())
     }
 
     /// The implementation of a stateless kind (the sandbox).

@@ -332,6 +332,7 @@ mod tests {
     fn attempt(card: &CardProfile, manual_capture: bool) -> Attempt<'_> {
         Attempt {
             reference: "ch_test",
+            payment_id: "pay_test",
             card,
             amount: 5000,
             currency: "EUR",

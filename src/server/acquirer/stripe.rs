@@ -172,6 +172,7 @@ impl Stripe {
                 .to_string(),
             ),
             ("metadata[vinr_attempt]", attempt.reference.to_string()),
+            ("metadata[vinr_payment]", attempt.payment_id.to_string()),
         ];
         if attempt.off_session {
             form.push(("off_session", "true".to_string()));
@@ -266,6 +267,70 @@ pub async fn check_key(http: &Http, settings: &Settings) -> Result<(), String> {
         )),
     }
 }
+
+/// Whether a `Stripe-Signature` header (`t=…,v1=…[,v1=…]`) signs `body` with `secret` (the
+/// endpoint's `whsec_…`, used as is, as Stripe does), within `tolerance_secs` of `now`.
+pub fn signature_matches(
+    header: &str,
+    body: &[u8],
+    secret: &str,
+    now: i64,
+    tolerance_secs: i64,
+) -> bool {
+    let mut timestamp = None;
+    let mut signatures = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
+            Some(("v1", sig)) => signatures.extend(hex::decode(sig).ok()),
+            _ => {}
+        }
+    }
+    let Some(t) = timestamp else {
+        return false;
+    };
+    if (now - t).abs() > tolerance_secs {
+        return false;
+    }
+    let mut signed = t.to_string().into_bytes();
+    signed.push(b'.');
+    signed.extend_from_slice(body);
+    let expected = crate::server::crypto::hmac_sha256(secret.as_bytes(), &signed);
+    signatures
+        .iter()
+        .any(|sig| crate::server::crypto::constant_time_eq(sig, &expected))
+}
+
+/// Where Stripe sends a customer for a 3-D Secure challenge: its own hooks host, and the API
+/// base's origin when the connection names another (a proxy or a fake serving its own page).
+/// A page whose form post may end in that redirect names them in its CSP `form-action`.
+pub fn challenge_origins(settings: &Settings) -> Vec<String> {
+    let mut origins = vec!["https://hooks.stripe.com".to_string()];
+    if let Some(origin) = url::Url::parse(&settings.api_base)
+        .ok()
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o != "null" && o != "https://api.stripe.com")
+    {
+        origins.push(origin);
+    }
+    origins
+}
+
+/// What Stripe's refund `status` means: done, refused, or not decided yet.
+pub fn refund_answer(refund: &Value) -> Result<(), Decline> {
+    match refund.get("status").and_then(Value::as_str) {
+        Some("succeeded") => Ok(()),
+        Some("failed" | "canceled") => Err(REFUND_FAILED),
+        _ => Err(Decline::UNAVAILABLE),
+    }
+}
+
+/// The card's issuer would not take the money back.
+const REFUND_FAILED: Decline = Decline {
+    code: "refund_failed",
+    decline_code: "refund_failed",
+    message: "The card's issuer could not take the refund back onto the card.",
+};
 
 /// A statement descriptor as Stripe's card suffix: at most 22 characters of letters, digits
 /// and spaces (Stripe refuses `<>\'"*`).
@@ -544,15 +609,8 @@ impl Acquirer for Stripe {
             )
             .await;
         match answer {
-            Answer::Ok(refund)
-                if refund.get("status").and_then(Value::as_str) == Some("failed") =>
-            {
-                Err(Decline {
-                    code: "refund_failed",
-                    decline_code: "refund_failed",
-                    message: "The card's issuer could not take the refund back onto the card.",
-                })
-            }
+            // `pending` stays pending: the processor's webhook (or the reconciler) settles it.
+            Answer::Ok(refund) => refund_answer(&refund),
             other => done(other),
         }
     }
@@ -569,7 +627,40 @@ impl Acquirer for Stripe {
         hold: &Hold<'_>,
         amount: i64,
     ) -> Result<(), Decline> {
-        self.refund(reference, hold, amount).await
+        // Sent again with the same key: the refund made first (or made now, once). Its
+        // current status is asked separately, as a replay answers the first response.
+        let id = hold.processor_ref.ok_or(REFUSED)?;
+        let answer = self
+            .call(
+                reqwest::Method::POST,
+                "/v1/refunds",
+                &[
+                    ("payment_intent", id.to_string()),
+                    ("amount", amount.to_string()),
+                    ("metadata[vinr_refund]", reference.to_string()),
+                ],
+                Some(reference),
+            )
+            .await;
+        let refund_id = match answer {
+            Answer::Ok(refund) => refund.get("id").and_then(Value::as_str).map(str::to_string),
+            other => return done(other),
+        };
+        let Some(refund_id) = refund_id else {
+            return Err(REFUSED);
+        };
+        match self
+            .call(
+                reqwest::Method::GET,
+                &format!("/v1/refunds/{refund_id}"),
+                &[],
+                None,
+            )
+            .await
+        {
+            Answer::Ok(refund) => refund_answer(&refund),
+            other => done(other),
+        }
     }
 }
 
@@ -577,6 +668,49 @@ impl Acquirer for Stripe {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn stripe_signatures_are_checked_with_the_raw_secret_and_time() {
+        let body = br#"{"type":"refund.updated"}"#;
+        let sig = |secret: &str, t: i64| {
+            let mut signed = t.to_string().into_bytes();
+            signed.push(b'.');
+            signed.extend_from_slice(body);
+            hex::encode(crate::server::crypto::hmac_sha256(
+                secret.as_bytes(),
+                &signed,
+            ))
+        };
+        let header = format!(
+            "t=1000,v1={},v1={}",
+            sig("whsec_old", 1000),
+            sig("whsec_new", 1000)
+        );
+        assert!(signature_matches(&header, body, "whsec_new", 1100, 300));
+        assert!(signature_matches(&header, body, "whsec_old", 1100, 300));
+        assert!(!signature_matches(&header, body, "whsec_other", 1100, 300));
+        assert!(
+            !signature_matches(&header, body, "whsec_new", 1400, 300),
+            "too old"
+        );
+        assert!(
+            !signature_matches(&header, b"{}", "whsec_new", 1100, 300),
+            "altered"
+        );
+        assert!(
+            !signature_matches("v1=00", body, "whsec_new", 1100, 300),
+            "no time"
+        );
+        assert_eq!(refund_answer(&json!({"status": "succeeded"})), Ok(()));
+        assert_eq!(
+            refund_answer(&json!({"status": "pending"})),
+            Err(Decline::UNAVAILABLE)
+        );
+        assert_eq!(
+            refund_answer(&json!({"status": "failed"})),
+            Err(REFUND_FAILED)
+        );
+    }
 
     #[test]
     fn keys_must_fit_the_mode() {

@@ -23,6 +23,7 @@ pub mod params;
 pub mod payment_methods;
 pub mod payment_sessions;
 pub mod payments;
+pub mod processor_hooks;
 pub mod read;
 pub mod receipts;
 pub mod refunds;
@@ -224,6 +225,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/openapi.json",
             get(move || async move { Json(doc.as_ref().clone()) }),
+        )
+        .route(
+            "/processor_hooks/{acq_id}",
+            axum::routing::post(processor_hooks::receive),
         )
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)

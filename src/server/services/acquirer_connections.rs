@@ -54,6 +54,29 @@ pub fn connector(
     }
 }
 
+/// The origins a customer may be sent to for a challenge by `connection` (none for the
+/// sandbox, whose challenge page is ours).
+pub async fn challenge_origins(
+    store: &crate::server::store::Store,
+    secret: &Secret,
+    scope: &Scope,
+    connection: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let row = row::find::<AcquirerConnectionRow>(
+        store.reader(),
+        &scope.account_id,
+        scope.mode.as_str(),
+        connection,
+    )
+    .await?;
+    Ok(row
+        .filter(|r| r.kind == STRIPE_KIND)
+        .and_then(|r| unseal(secret, r.settings.as_deref()?))
+        .and_then(|plain| stripe::Settings::from_plaintext(&plain))
+        .map(|s| stripe::challenge_origins(&s))
+        .unwrap_or_default())
+}
+
 /// Checks a new connection and, for a processor, its key against the processor (outside any
 /// transaction: the processor may be slow). The row is ready to `insert`.
 pub async fn prepare(

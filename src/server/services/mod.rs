@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod loyalty;
 pub mod outbound;
 pub mod payments;
+pub mod processor_hooks;
 pub mod receipts;
 pub mod refunds;
 pub mod sessions;

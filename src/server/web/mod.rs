@@ -48,13 +48,16 @@ impl Application {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("binding {}", config.addr))?;
-        let sandbox_latency = config.sandbox_latency;
+        let acquirers = crate::server::acquirer::Registry::new(
+            config.sandbox_latency,
+            config.processor_timeouts,
+        );
         let state = AppState::new(crate::server::state::Shared {
             leptos_options: leptos_options(listener.local_addr()?),
             store,
             config: Arc::new(config),
             clock,
-            acquirers: crate::server::acquirer::Registry::sandbox(sandbox_latency),
+            acquirers,
             in_flight: Default::default(),
             keys: Default::default(),
         });

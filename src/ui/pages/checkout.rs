@@ -58,10 +58,14 @@ pub fn CheckoutPage() -> impl IntoView {
     }
 }
 
-/// The form's post may end in a redirect to the merchant's `return_url`: browsers apply
-/// `form-action` to that redirect too, so its origin joins the page's CSP.
+/// The form's post may end in a redirect to the merchant's `return_url` or to the processor's
+/// challenge page: browsers apply `form-action` to that redirect too, so their origins join
+/// the page's CSP.
 fn allow_form_target(view: &CheckoutView) {
-    super::set_page_csp(&super::return_origin(&view.payment), "'none'");
+    let mut origins = vec![super::return_origin(&view.payment)];
+    origins.extend(view.challenge_origins.iter().cloned());
+    origins.retain(|o| !o.is_empty());
+    super::set_page_csp(&origins.join(" "), "'none'");
 }
 
 #[component]

@@ -37,6 +37,9 @@ pub struct CheckoutView {
     pub brand_color: String,
     pub merchant_reference: Option<String>,
     pub items: Vec<LineItem>,
+    /// Where the payment's processor may send the customer for a challenge (the page's form
+    /// post may end in a redirect there); empty for the sandbox.
+    pub challenge_origins: Vec<String>,
 }
 
 impl CheckoutView {
@@ -85,7 +88,20 @@ pub async fn load(deps: &Deps<'_>, reference: &str) -> Result<Option<CheckoutVie
         Some(id) => checkout_sessions::find_by_id(deps.store.reader(), id).await?,
         None => None,
     };
+    let challenge_origins = match payments_service::scope_of(&payment) {
+        Some(scope) => {
+            crate::server::services::acquirer_connections::challenge_origins(
+                deps.store,
+                deps.secret,
+                &scope,
+                &payment.acquirer,
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
     Ok(Some(CheckoutView {
+        challenge_origins,
         brand_color: safe_color(&brand_color).to_string(),
         merchant_name,
         merchant_reference: session.as_ref().and_then(|s| s.merchant_reference.clone()),

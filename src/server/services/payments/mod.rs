@@ -24,7 +24,7 @@ pub use confirm::{ConfirmPayment, confirm};
 pub use create::{DEFAULT_EXPIRES_IN, Defaults, MAX_EXPIRES_IN, NewPayment, Routing, create};
 pub use hold::{adjust, cancel, capture, card_profile, reverse};
 pub use off_session::{OffSession, finish_off_session, start_off_session};
-pub use recover::recover;
+pub use recover::{recover, settle};
 
 /// Seconds a confirm may wait on the acquirer before the reconciler may take its payment over
 /// (the sandbox answers in milliseconds; a real acquirer's client times out well before).
@@ -167,6 +167,7 @@ fn attempt_of<'a>(
 ) -> Attempt<'a> {
     Attempt {
         reference: row.attempt.as_deref().unwrap_or(&row.id),
+        payment_id: &row.id,
         card,
         amount: row.amount,
         currency: row.currency.code(),

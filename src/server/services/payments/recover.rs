@@ -50,3 +50,39 @@ pub async fn recover(deps: &Deps<'_>, row: PaymentRow) -> Result<Option<Staged>>
         .await
         .map(Some)
 }
+
+/// Records what a processor's webhook says of a payment still `processing` (an answer the
+/// confirm lost, or an asynchronous decision), once nobody waits on the call any more: the
+/// same takeover as the reconciler's, so a confirm still in flight records its own answer.
+/// None when the payment is not (or no longer) stuck.
+pub async fn settle(
+    deps: &Deps<'_>,
+    row: PaymentRow,
+    outcome: AuthOutcome,
+) -> Result<Option<Staged>> {
+    if outcome == AuthOutcome::Unavailable {
+        return Ok(None);
+    }
+    let Some(scope) = scope_of(&row) else {
+        return Ok(None);
+    };
+    let now = deps.clock.now();
+    let mut tx = deps.store.begin().await?;
+    let taken = payments::take_for_acquirer_call(
+        &mut tx,
+        &row.id,
+        PaymentStatus::Processing.as_str(),
+        now,
+        now + CONFIRM_CALL_SECS,
+    )
+    .await?;
+    if !taken {
+        return Ok(None);
+    }
+    tx.commit().await?;
+    let pm = row.payment_method.clone().unwrap_or_default();
+    let method = resolve_method(deps, &scope, &pm, row.customer.as_deref()).await?;
+    record_outcome(deps, row, outcome, &method.row, Channel::Api)
+        .await
+        .map(Some)
+}
