@@ -6,7 +6,11 @@ use crate::helpers::{TestApp, assert_error, assert_ledger_sound, send};
 use reqwest::RequestBuilder;
 use serde_json::Value;
 use std::process::{Child, Command, Stdio};
+use vinr::server::acquirer::{Attempt, AuthOutcome, CardProfile};
+use vinr::server::services::acquirer_connections::connector;
 use vinr::server::services::payments::CONFIRM_CALL_SECS;
+use vinr::server::store::acquirer_connections::AcquirerConnectionRow;
+use vinr::server::store::row;
 use vinr::server::workers::reconcile::run_once_for;
 
 /// The signing secret of the fake's webhooks to VINR.
@@ -21,7 +25,17 @@ struct LocalStripe {
 }
 
 impl LocalStripe {
+    /// localstripe with Stripe's idempotency replay and redirect challenge added.
     async fn start() -> LocalStripe {
+        Self::start_with(&[]).await
+    }
+
+    /// localstripe as published (`--plain`).
+    async fn start_plain() -> LocalStripe {
+        Self::start_with(&["--plain"]).await
+    }
+
+    async fn start_with(flags: &[&str]) -> LocalStripe {
         let python = std::env::var("VINR_LOCALSTRIPE_PYTHON").expect(
             "VINR_LOCALSTRIPE_PYTHON must name the python of a venv with localstripe (make localstripe; make api-sqlite sets it)",
         );
@@ -36,6 +50,7 @@ impl LocalStripe {
         let child = Command::new(python)
             .args([script, "--port", &port.to_string(), "--log"])
             .arg(&log)
+            .args(flags)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -166,6 +181,79 @@ impl TestApp {
         .await;
         assert_eq!(status, 200, "{pm}");
         pm
+    }
+
+    /// The state a confirm leaves when its instance dies after the processor answered and
+    /// before the answer was recorded: a live payment `processing` with attempt `attempt`
+    /// claimed (its deadline running), and the processor asked (the confirm's own call, with
+    /// the same reference). Answers the payment's id and what the processor said.
+    async fn lose_an_answer(
+        &self,
+        number: &str,
+        amount: i64,
+        attempt: &str,
+    ) -> (String, AuthOutcome) {
+        let pm = self.live_card(number).await;
+        let pm = pm["id"].as_str().unwrap().to_string();
+        let (_, pay) = send(self.live_post(
+            "/v1/payments",
+            &[("amount", &amount.to_string()), ("currency", "EUR")],
+        ))
+        .await;
+        let id = pay["id"].as_str().unwrap().to_string();
+        let mut tx = self.state.store.begin().await.unwrap();
+        sqlx::query(
+            "UPDATE payments SET status = 'processing', payment_method = $2, acquirer_call_until = $3,
+                 attempt = $4 WHERE id = $1",
+        )
+        .bind(&id)
+        .bind(&pm)
+        .bind(self.state.clock.now() + CONFIRM_CALL_SECS)
+        .bind(attempt)
+        .execute(tx.conn().await.unwrap())
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let connection = row::find::<AcquirerConnectionRow>(
+            self.state.store.reader(),
+            &self.account_id,
+            "live",
+            "acq_stripe",
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let acquirer = connector(
+            &self.state.acquirers,
+            &self.state.config.secret,
+            &connection,
+        )
+        .unwrap();
+        // The card's processor token, as VINR stored it.
+        let token: String =
+            sqlx::query_scalar("SELECT processor_token FROM payment_methods WHERE id = $1")
+                .bind(&pm)
+                .fetch_one(self.state.store.reader())
+                .await
+                .unwrap();
+        let card = CardProfile {
+            token: Some(token),
+            ..Default::default()
+        };
+        let said = acquirer
+            .authorize(&Attempt {
+                reference: attempt,
+                payment_id: &id,
+                card: &card,
+                amount,
+                currency: "EUR",
+                manual_capture: false,
+                off_session: false,
+                return_url: None,
+                statement_descriptor: None,
+            })
+            .await;
+        (id, said)
     }
 }
 
@@ -485,75 +573,9 @@ async fn an_answer_lost_in_a_crash_is_looked_up_never_charged_twice() {
     let stripe = LocalStripe::start().await;
     let (app, clock) = TestApp::spawn_manual_clock().await;
     app.go_live(&stripe).await;
-    let pm = app.live_card("4111111111111111").await;
-    let (_, pay) =
-        send(app.live_post("/v1/payments", &[("amount", "700"), ("currency", "EUR")])).await;
-    let id = pay["id"].as_str().unwrap().to_string();
-    // The state a confirm leaves when its instance dies after the processor answered and
-    // before the answer was recorded: `processing`, its attempt claimed, and the processor
-    // asked (here, the same call the confirm makes, with the same reference).
     let attempt = "ch_lostanswer000000000001";
-    let mut tx = app.state.store.begin().await.unwrap();
-    sqlx::query(
-        "UPDATE payments SET status = 'processing', payment_method = $2, acquirer_call_until = $3,
-             attempt = $4, acquirer = 'acq_stripe' WHERE id = $1",
-    )
-    .bind(&id)
-    .bind(pm["id"].as_str().unwrap())
-    .bind(app.state.clock.now() + CONFIRM_CALL_SECS)
-    .bind(attempt)
-    .execute(tx.conn().await.unwrap())
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    let connection = vinr::server::store::row::find::<
-        vinr::server::store::acquirer_connections::AcquirerConnectionRow,
-    >(
-        app.state.store.reader(),
-        &app.account_id,
-        "live",
-        "acq_stripe",
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let acquirer = vinr::server::services::acquirer_connections::connector(
-        &app.state.acquirers,
-        &app.state.config.secret,
-        &connection,
-    )
-    .unwrap();
-    // The card's processor token, as VINR stored it.
-    let token: String =
-        sqlx::query_scalar("SELECT processor_token FROM payment_methods WHERE id = $1")
-            .bind(pm["id"].as_str().unwrap())
-            .fetch_one(app.state.store.reader())
-            .await
-            .unwrap();
-    let card = vinr::server::acquirer::CardProfile {
-        token: Some(token),
-        ..Default::default()
-    };
-    let first = acquirer
-        .authorize(&vinr::server::acquirer::Attempt {
-            reference: attempt,
-            payment_id: &id,
-            card: &card,
-            amount: 700,
-            currency: "EUR",
-            manual_capture: false,
-            off_session: false,
-            return_url: None,
-            statement_descriptor: None,
-        })
-        .await;
-    assert!(
-        matches!(
-            first,
-            vinr::server::acquirer::AuthOutcome::Authorized { .. }
-        ),
-        "{first:?}"
-    );
+    let (id, first) = app.lose_an_answer("4111111111111111", 700, attempt).await;
+    assert!(matches!(first, AuthOutcome::Authorized { .. }), "{first:?}");
 
     clock.advance_secs(CONFIRM_CALL_SECS + 1);
     let deps = app.state.payment_deps();
@@ -564,14 +586,22 @@ async fn an_answer_lost_in_a_crash_is_looked_up_never_charged_twice() {
     let (_, paid) = send(app.live_get(&format!("/v1/payments/{id}"))).await;
     assert_eq!(paid["status"], "succeeded", "{paid}");
     assert_eq!(paid["latest_charge"], attempt);
-    // Asked twice with one reference; one intent exists at the processor.
-    let asks = stripe
-        .requests()
-        .into_iter()
+    // The reconciler looked the intent up (search, which the fake lacks, then the list) and
+    // made none: one intent exists at the processor.
+    let sent = stripe.requests();
+    let creates = sent
+        .iter()
         .filter(|r| r["path"] == "/v1/payment_intents" && r["method"] == "POST")
-        .collect::<Vec<_>>();
-    assert_eq!(asks.len(), 2);
-    assert!(asks.iter().all(|r| r["idempotency_key"] == attempt));
+        .count();
+    assert_eq!(creates, 1);
+    assert!(
+        sent.iter()
+            .any(|r| r["path"] == "/v1/payment_intents/search")
+    );
+    assert!(
+        sent.iter()
+            .any(|r| r["path"] == "/v1/payment_intents" && r["method"] == "GET")
+    );
     let intents = stripe.get("/v1/payment_intents?limit=100").await;
     let ours = intents["data"]
         .as_array()
@@ -712,65 +742,10 @@ async fn the_processors_webhooks_settle_what_its_answers_left_open() {
 
     // An answer lost with its instance: the processor's own webhook (localstripe's
     // payment_intent.succeeded) records it once nobody waits on the call.
-    let pm = app.live_card("4111111111111111").await;
-    let (_, pay) =
-        send(app.live_post("/v1/payments", &[("amount", "820"), ("currency", "EUR")])).await;
-    let id = pay["id"].as_str().unwrap().to_string();
     let attempt = "ch_losthook00000000000001";
-    let mut tx = app.state.store.begin().await.unwrap();
-    sqlx::query(
-        "UPDATE payments SET status = 'processing', payment_method = $2, acquirer_call_until = $3,
-             attempt = $4 WHERE id = $1",
-    )
-    .bind(&id)
-    .bind(pm["id"].as_str().unwrap())
-    .bind(app.state.clock.now() + CONFIRM_CALL_SECS)
-    .bind(attempt)
-    .execute(tx.conn().await.unwrap())
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let (id, _) = app.lose_an_answer("4111111111111111", 820, attempt).await;
+    // Its webhook comes a second later, once nobody waits on the call any more.
     clock.advance_secs(CONFIRM_CALL_SECS + 1);
-    let token: String =
-        sqlx::query_scalar("SELECT processor_token FROM payment_methods WHERE id = $1")
-            .bind(pm["id"].as_str().unwrap())
-            .fetch_one(app.state.store.reader())
-            .await
-            .unwrap();
-    let connection = vinr::server::store::row::find::<
-        vinr::server::store::acquirer_connections::AcquirerConnectionRow,
-    >(
-        app.state.store.reader(),
-        &app.account_id,
-        "live",
-        "acq_stripe",
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let acquirer = vinr::server::services::acquirer_connections::connector(
-        &app.state.acquirers,
-        &app.state.config.secret,
-        &connection,
-    )
-    .unwrap();
-    let card = vinr::server::acquirer::CardProfile {
-        token: Some(token),
-        ..Default::default()
-    };
-    acquirer
-        .authorize(&vinr::server::acquirer::Attempt {
-            reference: attempt,
-            payment_id: &id,
-            card: &card,
-            amount: 820,
-            currency: "EUR",
-            manual_capture: false,
-            off_session: false,
-            return_url: None,
-            statement_descriptor: None,
-        })
-        .await;
     let mut status = Value::Null;
     for _ in 0..50 {
         let (_, now) = send(app.live_get(&format!("/v1/payments/{id}"))).await;
@@ -826,5 +801,186 @@ async fn the_processors_webhooks_settle_what_its_answers_left_open() {
         (status, answer["recorded"].clone()),
         (200, Value::Bool(false))
     );
+    assert_ledger_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_live_subscription_is_charged_off_session_with_the_saved_token() {
+    let stripe = LocalStripe::start().await;
+    let (app, clock) = TestApp::spawn_manual_clock().await;
+    app.go_live(&stripe).await;
+    let (_, cust) = send(app.live_post("/v1/customers", &[("email", "live@example.com")])).await;
+    let cust = cust["id"].as_str().unwrap().to_string();
+    let pm = app.live_card("4111111111111111").await;
+    let pm = pm["id"].as_str().unwrap().to_string();
+    let (status, body) = send(app.live_post(
+        &format!("/v1/payment_methods/{pm}/attach"),
+        &[("customer", &cust)],
+    ))
+    .await;
+    assert_eq!(status, 200, "{body}");
+    send(app.live_post(
+        &format!("/v1/customers/{cust}"),
+        &[("default_payment_method", &pm)],
+    ))
+    .await;
+    let (status, _) = send(app.live_post(
+        "/v1/products",
+        &[("id", "prod_live"), ("name", "Live plan")],
+    ))
+    .await;
+    assert_eq!(status, 200);
+    let (status, price) = send(app.live_post(
+        "/v1/prices",
+        &[
+            ("product", "prod_live"),
+            ("unit_amount", "1500"),
+            ("currency", "EUR"),
+            ("recurring[interval]", "month"),
+        ],
+    ))
+    .await;
+    assert_eq!(status, 200, "{price}");
+    let (status, sub) = send(app.live_post(
+        "/v1/subscriptions",
+        &[
+            ("customer", &cust),
+            ("items[0][price]", price["id"].as_str().unwrap()),
+        ],
+    ))
+    .await;
+    assert_eq!(status, 200, "{sub}");
+    assert_eq!(sub["status"], "active", "{sub}");
+    let sub_id = sub["id"].as_str().unwrap().to_string();
+    let token: String =
+        sqlx::query_scalar("SELECT processor_token FROM payment_methods WHERE id = $1")
+            .bind(&pm)
+            .fetch_one(app.state.store.reader())
+            .await
+            .unwrap();
+    let intent_of = |payment: &str| {
+        stripe.requests().into_iter().find(|r| {
+            r["path"] == "/v1/payment_intents" && r["form"]["metadata[vinr_payment]"] == payment
+        })
+    };
+    // The first invoice is paid with the customer there (a challenge would come back to VINR).
+    let (_, first) = send(app.live_get(&format!(
+        "/v1/invoices/{}",
+        sub["latest_invoice"].as_str().unwrap()
+    )))
+    .await;
+    assert_eq!(first["status"], "paid", "{first}");
+    let charge = intent_of(first["payment"].as_str().unwrap()).expect("the first intent");
+    assert_eq!(charge["form"]["payment_method"], token.as_str());
+    assert!(charge["form"]["off_session"].is_null());
+
+    // The renewal, a month on: made, a draft for an hour, then charged with the saved token,
+    // the customer not there.
+    let deps = app.state.payment_deps();
+    let mine = vinr::server::services::billing::engine::Scope::Account(&app.account_id);
+    clock.advance_secs(32 * 86_400);
+    vinr::server::services::billing::engine::drain_wall(&deps, 100, mine)
+        .await
+        .unwrap();
+    clock.advance_secs(3_601);
+    vinr::server::services::billing::engine::drain_wall(&deps, 100, mine)
+        .await
+        .unwrap();
+    let (_, invoices) = send(app.live_get(&format!("/v1/invoices?subscription={sub_id}"))).await;
+    let renewal = &invoices["data"][0];
+    assert_eq!(
+        renewal["billing_reason"], "subscription_cycle",
+        "{invoices}"
+    );
+    assert_eq!(renewal["status"], "paid", "{renewal}");
+    let charge = intent_of(renewal["payment"].as_str().unwrap()).expect("the renewal's intent");
+    assert_eq!(charge["form"]["payment_method"], token.as_str());
+    assert_eq!(charge["form"]["off_session"], "true", "{charge}");
+    assert_eq!(charge["form"]["amount"], "1500");
+    assert!(
+        charge["form"]["return_url"].is_null(),
+        "off session: no challenge to return from"
+    );
+    assert_ledger_sound(&app).await;
+}
+
+#[tokio::test]
+async fn no_card_number_reaches_vinrs_database() {
+    let stripe = LocalStripe::start().await;
+    let app = TestApp::spawn().await;
+    let Some(path) = app.sqlite_path.clone() else {
+        return; // The Postgres pass: the SQLite pass reads the file.
+    };
+    app.go_live(&stripe).await;
+    let numbers = ["4111111111111111", "5105105105105100", "4000002760003184"];
+    for number in numbers {
+        let pm = app.live_card(number).await;
+        send(app.live_post(
+            "/v1/payments",
+            &[
+                ("amount", "300"),
+                ("currency", "EUR"),
+                ("payment_method", pm["id"].as_str().unwrap()),
+            ],
+        ))
+        .await;
+    }
+    // The processor got each number (that is where it goes) …
+    let sent = stripe.requests();
+    for number in numbers {
+        assert!(sent.iter().any(|r| r["form"]["card[number]"] == number));
+    }
+    // … and VINR's database does not (its log included).
+    let mut bytes = std::fs::read(&path).unwrap();
+    if let Ok(wal) = std::fs::read(format!("{}-wal", path.display())) {
+        bytes.extend(wal);
+    }
+    for number in numbers {
+        let found = bytes.windows(number.len()).any(|w| w == number.as_bytes());
+        assert!(!found, "{number} reached the database");
+    }
+}
+
+#[tokio::test]
+async fn the_published_fake_without_idempotency_or_redirects_still_charges_once() {
+    let stripe = LocalStripe::start_plain().await;
+    let (app, clock) = TestApp::spawn_manual_clock().await;
+    app.go_live(&stripe).await;
+    // It refuses return_url and statement_descriptor_suffix: the payment goes through without.
+    let pm = app.live_card("4111111111111111").await;
+    let (status, pay) = send(app.live_post(
+        "/v1/payments",
+        &[
+            ("amount", "990"),
+            ("currency", "EUR"),
+            ("payment_method", pm["id"].as_str().unwrap()),
+            ("return_url", "https://shop.example/done"),
+            ("statement_descriptor", "SHOP"),
+        ],
+    ))
+    .await;
+    assert_eq!(status, 200, "{pay}");
+    assert_eq!(pay["status"], "succeeded");
+
+    // A lost answer: the fake would charge again for the same key, so the lookup finds the
+    // intent in the list first.
+    let attempt = "ch_plainlost0000000000001";
+    let (id, _) = app.lose_an_answer("5105105105105100", 440, attempt).await;
+    clock.advance_secs(CONFIRM_CALL_SECS + 1);
+    let deps = app.state.payment_deps();
+    let done = run_once_for(&deps, app.state.clock.now(), Some(&app.account_id))
+        .await
+        .unwrap();
+    assert_eq!(done.payments, 1);
+    let (_, paid) = send(app.live_get(&format!("/v1/payments/{id}"))).await;
+    assert_eq!(paid["status"], "succeeded", "{paid}");
+    let intents = stripe.get("/v1/payment_intents?limit=100").await;
+    let for_attempt = intents["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|pi| pi["metadata"]["vinr_attempt"] == attempt)
+        .count();
+    assert_eq!(for_attempt, 1, "charged once");
     assert_ledger_sound(&app).await;
 }

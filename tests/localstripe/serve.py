@@ -20,7 +20,10 @@ Every request VINR makes is logged to `--log` (one JSON object per line: method,
 and the Idempotency-Key), so tests can check what reached the processor and what did not
 (no card number outside `/v1/payment_methods`).
 
-Usage: python serve.py --port 8420 [--log requests.jsonl]
+`--plain` leaves the package as published (no idempotency, no redirect challenge), to check
+VINR copes with a processor that lacks them.
+
+Usage: python serve.py --port 8420 [--log requests.jsonl] [--plain]
 """
 
 import argparse
@@ -55,10 +58,8 @@ def _create_intent_with_redirect(cls, return_url=None,
     return obj
 
 
-resources.PaymentIntent._api_create = classmethod(
-    _create_intent_with_redirect)
-
 _base = ''
+_plain = False
 
 
 @web.middleware
@@ -74,7 +75,7 @@ async def record_and_replay(request, handler):
                 'form': dict(parse_qsl(body.decode('utf-8'),
                                        keep_blank_values=True)),
                 'idempotency_key': key}) + '\n')
-    if request.method != 'POST' or not key:
+    if request.method != 'POST' or not key or _plain:
         return await handler(request)
     slot = (request.headers.get('Authorization'), key)
     if slot in _replies:
@@ -135,13 +136,18 @@ async def acs_submit(request):
 
 
 def main():
-    global _base, _log_path
+    global _base, _log_path, _plain
     parser = argparse.ArgumentParser()
     parser.add_argument('--port', type=int, default=8420)
     parser.add_argument('--log')
+    parser.add_argument('--plain', action='store_true')
     args = parser.parse_args()
     _base = 'http://127.0.0.1:%d' % args.port
     _log_path = args.log
+    _plain = args.plain
+    if not _plain:
+        resources.PaymentIntent._api_create = classmethod(
+            _create_intent_with_redirect)
     # The package pickles its whole store to /tmp after every POST: slow, and shared by every
     # instance on the machine. The tests' fakes live in memory only.
     resources.store.dump_to_disk = lambda: None

@@ -190,8 +190,91 @@ impl Stripe {
                 Some(attempt.reference),
             )
             .await;
+        // localstripe (the fake as published) refuses parameters it does not model; Stripe
+        // takes both. Without them a payment still works there, minus the redirect challenge.
+        if let Answer::Refused(400, body) = &answer
+            && unmodelled(body)
+        {
+            form.retain(|(key, _)| !matches!(*key, "return_url" | "statement_descriptor_suffix"));
+            let again = self
+                .call(
+                    reqwest::Method::POST,
+                    "/v1/payment_intents",
+                    &form,
+                    Some(attempt.reference),
+                )
+                .await;
+            return outcome_of(again);
+        }
         outcome_of(answer)
     }
+
+    /// The intent made for attempt `reference`, found without making one: Stripe's search, or
+    /// (where search is missing: a fake) the list of intents. `Err` when neither answers;
+    /// `Ok(None)` when it is not (yet) there.
+    async fn find_intent(&self, reference: &str) -> Result<Option<Value>, ()> {
+        let query = format!("metadata['vinr_attempt']:'{reference}'");
+        match self
+            .call(
+                reqwest::Method::GET,
+                "/v1/payment_intents/search",
+                &[("query", query)],
+                None,
+            )
+            .await
+        {
+            Answer::Ok(found) => return Ok(found.pointer("/data/0").cloned()),
+            Answer::Refused(404, _) => {}
+            _ => return Err(()),
+        }
+        let mut after: Option<String> = None;
+        for _ in 0..LIST_PAGES {
+            let mut form = vec![("limit", "100".to_string())];
+            if let Some(id) = &after {
+                form.push(("starting_after", id.clone()));
+            }
+            let Answer::Ok(page) = self
+                .call(reqwest::Method::GET, "/v1/payment_intents", &form, None)
+                .await
+            else {
+                return Err(());
+            };
+            let data = page
+                .get("data")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            if let Some(found) = data.iter().find(|pi| {
+                pi.pointer("/metadata/vinr_attempt").and_then(Value::as_str) == Some(reference)
+            }) {
+                return Ok(Some(found.clone()));
+            }
+            let more = page.get("has_more").and_then(Value::as_bool) == Some(true);
+            after = data
+                .last()
+                .and_then(|pi| pi.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            if !more || after.is_none() {
+                return Ok(None);
+            }
+        }
+        Err(())
+    }
+}
+
+/// Pages of 100 intents a lookup reads where the processor has no search.
+const LIST_PAGES: usize = 50;
+
+/// Whether Stripe's 400 says it does not know a parameter VINR sends only as a courtesy
+/// (`return_url`, `statement_descriptor_suffix`): what the published localstripe answers.
+fn unmodelled(body: &Value) -> bool {
+    body.pointer("/error/message")
+        .and_then(Value::as_str)
+        .is_some_and(|m| {
+            m.starts_with("Unexpected ")
+                && (m.contains("return_url") || m.contains("statement_descriptor_suffix"))
+        })
 }
 
 /// Sends one request to Stripe: form-encoded, bearer key, optional idempotency key.
@@ -616,9 +699,15 @@ impl Acquirer for Stripe {
     }
 
     async fn lookup_authorization(&self, attempt: &Attempt<'_>) -> AuthOutcome {
-        // The same request with the same idempotency key: Stripe answers the first one's
-        // result, or (if it never arrived) makes it now, once.
-        self.create_intent(attempt).await
+        // The intent made for this attempt, if it can be found; else the same request with the
+        // same idempotency key: Stripe answers the first one's result, or (if it never
+        // arrived) makes it now, once. Looking first also keeps a processor (or fake) without
+        // idempotency keys from charging twice.
+        match self.find_intent(attempt.reference).await {
+            Ok(Some(intent)) => intent_outcome(&intent),
+            Ok(None) => self.create_intent(attempt).await,
+            Err(()) => AuthOutcome::Unavailable,
+        }
     }
 
     async fn lookup_refund(

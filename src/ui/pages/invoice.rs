@@ -54,6 +54,11 @@ fn Invoice(
     failed: bool,
     today: (i32, u32),
 ) -> impl IntoView {
+    // The card post may end in a redirect to the processor's challenge page: browsers apply
+    // `form-action` to that redirect too.
+    if !hosted.challenge_origins.is_empty() {
+        super::set_page_csp(&hosted.challenge_origins.join(" "), "'none'");
+    }
     let inv = &hosted.invoice;
     let money = move |minor: i64| inv.currency.display(minor);
     let due = money(inv.amount_remaining);

@@ -27,6 +27,9 @@ pub struct HostedInvoice {
     pub payment: Option<PaymentRow>,
     pub merchant_name: String,
     pub brand_color: String,
+    /// Where the processor charging it may send the customer for a challenge (the page's
+    /// form post may end in a redirect there); empty for the sandbox.
+    pub challenge_origins: Vec<String>,
 }
 
 /// Where an invoice stands for the customer looking at it.
@@ -104,7 +107,21 @@ pub async fn load(deps: &Deps<'_>, id: &str) -> Result<Option<HostedInvoice>> {
     };
     let account = accounts::find(deps.store.reader(), &invoice.account_id).await?;
     let (merchant_name, brand_color) = account.map(|a| (a.name, a.brand_color)).unwrap_or_default();
+    let connection = match &payment {
+        Some(p) => p.acquirer.clone(),
+        None => {
+            super::invoicing::default_connection(deps, &invoice.account_id, invoice.mode).await?
+        }
+    };
+    let challenge_origins = crate::server::services::acquirer_connections::challenge_origins(
+        deps.store,
+        deps.secret,
+        &scope_of(&invoice.account_id, invoice.mode),
+        &connection,
+    )
+    .await?;
     Ok(Some(HostedInvoice {
+        challenge_origins,
         invoice,
         lines,
         payment,
@@ -211,6 +228,7 @@ mod tests {
             payment,
             merchant_name: "Shop".into(),
             brand_color: "#000000".into(),
+            challenge_origins: Vec::new(),
         }
     }
 
