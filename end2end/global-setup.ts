@@ -32,6 +32,8 @@ export default async function globalSetup() {
       VINR_SECRET: '',
       // The demo shop on a second origin, whose page embeds the card element.
       VINR_DEMO_SHOP_ADDR: new URL(shopUrl()).host,
+      // The live-mode tests' processor is localstripe on this machine.
+      VINR_PROCESSOR_HOSTS: `api.stripe.com,${new URL(stripeUrl()).host}`,
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

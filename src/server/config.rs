@@ -35,6 +35,10 @@ pub struct Config {
     /// (`VINR_PROCESSOR_CONNECT_TIMEOUT_MS`, default 5000; `VINR_PROCESSOR_TIMEOUT_MS`, default
     /// 30000). A request that runs out is `processing` for the reconciler, never retried blind.
     pub processor_timeouts: crate::server::acquirer::stripe::Timeouts,
+    /// The hosts a processor connection may name as its API base (`VINR_PROCESSOR_HOSTS`,
+    /// comma-separated `host` or `host:port`; default `api.stripe.com`). Merchants choose the
+    /// base, so without this list one could make the server call any host it can reach.
+    pub processor_hosts: Vec<String>,
 }
 
 /// Reads an on/off setting.
@@ -113,7 +117,14 @@ impl Config {
             connect: millis("VINR_PROCESSOR_CONNECT_TIMEOUT_MS", 5_000)?,
             total: millis("VINR_PROCESSOR_TIMEOUT_MS", 30_000)?,
         };
+        let processor_hosts = var("VINR_PROCESSOR_HOSTS")
+            .unwrap_or_else(|| "api.stripe.com".into())
+            .split(',')
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect();
         Ok(Config {
+            processor_hosts,
             processor_timeouts,
             demo_shop_addr,
             allow_signup,

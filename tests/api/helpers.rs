@@ -67,6 +67,8 @@ impl TestApp {
             allow_signup: true,
             demo_shop_addr: None,
             processor_timeouts: Default::default(),
+            // Stripe, and the local fake the connector's tests start.
+            processor_hosts: vec!["api.stripe.com".into(), "127.0.0.1".into()],
         };
         tweak(&mut config);
         let app = Application::build(config, clock.clone())

@@ -111,6 +111,17 @@ impl LocalStripe {
         assert!(status.is_success());
     }
 
+    /// How many intents the fake holds whose metadata `key` is `value`.
+    async fn intents_with(&self, key: &str, value: &str) -> usize {
+        let intents = self.get("/v1/payment_intents?limit=100").await;
+        intents["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|pi| pi["metadata"][key] == value)
+            .count()
+    }
+
     /// An object as the fake holds it.
     async fn get(&self, path: &str) -> Value {
         reqwest::Client::new()
@@ -183,6 +194,25 @@ impl TestApp {
         pm
     }
 
+    /// Live mode's Stripe connector, as the server builds it from the stored connection.
+    async fn connector(&self) -> std::sync::Arc<dyn vinr::server::acquirer::Acquirer> {
+        let connection = row::find::<AcquirerConnectionRow>(
+            self.state.store.reader(),
+            &self.account_id,
+            "live",
+            "acq_stripe",
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        connector(
+            &self.state.acquirers,
+            &self.state.config.secret,
+            &connection,
+        )
+        .unwrap()
+    }
+
     /// The state a confirm leaves when its instance dies after the processor answered and
     /// before the answer was recorded: a live payment `processing` with attempt `attempt`
     /// claimed (its deadline running), and the processor asked (the confirm's own call, with
@@ -214,21 +244,7 @@ impl TestApp {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        let connection = row::find::<AcquirerConnectionRow>(
-            self.state.store.reader(),
-            &self.account_id,
-            "live",
-            "acq_stripe",
-        )
-        .await
-        .unwrap()
-        .unwrap();
-        let acquirer = connector(
-            &self.state.acquirers,
-            &self.state.config.secret,
-            &connection,
-        )
-        .unwrap();
+        let acquirer = self.connector().await;
         // The card's processor token, as VINR stored it.
         let token: String =
             sqlx::query_scalar("SELECT processor_token FROM payment_methods WHERE id = $1")
@@ -316,6 +332,17 @@ async fn live_mode_needs_a_processor_and_refuses_sandbox_and_test_cards() {
             ],
             "stripe[secret_key]",
             Some("processor_key_invalid"),
+        ),
+        (
+            // A host the operator does not allow is never called.
+            vec![
+                ("id", "acq_s"),
+                ("kind", "stripe"),
+                ("stripe[secret_key]", "sk_live_abc"),
+                ("stripe[api_base]", "https://10.0.0.1"),
+            ],
+            "stripe[api_base]",
+            None,
         ),
     ];
     for (form, param, code) in bad {
@@ -602,13 +629,7 @@ async fn an_answer_lost_in_a_crash_is_looked_up_never_charged_twice() {
         sent.iter()
             .any(|r| r["path"] == "/v1/payment_intents" && r["method"] == "GET")
     );
-    let intents = stripe.get("/v1/payment_intents?limit=100").await;
-    let ours = intents["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|pi| pi["metadata"]["vinr_attempt"] == attempt)
-        .count();
+    let ours = stripe.intents_with("vinr_attempt", attempt).await;
     assert_eq!(ours, 1, "charged once");
     assert_ledger_sound(&app).await;
 }
@@ -682,13 +703,7 @@ async fn a_processor_outage_leaves_the_attempt_processing_for_the_reconciler() {
         send(app.live_get(&format!("/v1/refunds/{}", refund["id"].as_str().unwrap()))).await;
     assert_eq!(refunded["status"], "succeeded", "{refunded}");
     // One intent for the attempt the outage interrupted, one refund.
-    let intents = stripe.get("/v1/payment_intents?limit=100").await;
-    let for_attempt = intents["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|pi| pi["metadata"]["vinr_payment"] == id.as_str())
-        .count();
+    let for_attempt = stripe.intents_with("vinr_payment", &id).await;
     assert_eq!(for_attempt, 1);
     assert_ledger_sound(&app).await;
 }
@@ -962,8 +977,37 @@ async fn the_published_fake_without_idempotency_or_redirects_still_charges_once(
     assert_eq!(status, 200, "{pay}");
     assert_eq!(pay["status"], "succeeded");
 
-    // A lost answer: the fake would charge again for the same key, so the lookup finds the
-    // intent in the list first.
+    // A refund whose answer was lost: pending here (the processor was down when asked),
+    // then made at the processor by the request's own call before it died.
+    let paid_id = pay["id"].as_str().unwrap();
+    stripe.outage(true).await;
+    let (_, refund) =
+        send(app.live_post("/v1/refunds", &[("payment", paid_id), ("amount", "200")])).await;
+    assert_eq!(refund["status"], "pending", "{refund}");
+    stripe.outage(false).await;
+    let refund_id = refund["id"].as_str().unwrap();
+    let pi: String = sqlx::query_scalar("SELECT processor_ref FROM payments WHERE id = $1")
+        .bind(paid_id)
+        .fetch_one(app.state.store.reader())
+        .await
+        .unwrap();
+    let card = CardProfile::default();
+    app.connector()
+        .await
+        .refund(
+            refund_id,
+            &vinr::server::acquirer::Hold {
+                reference: "unused",
+                card: &card,
+                processor_ref: Some(&pi),
+            },
+            200,
+        )
+        .await
+        .unwrap();
+
+    // A lost authorisation: the fake would charge again for the same key, so the lookup
+    // finds the intent in the list first; the refund is found among the intent's refunds.
     let attempt = "ch_plainlost0000000000001";
     let (id, _) = app.lose_an_answer("5105105105105100", 440, attempt).await;
     clock.advance_secs(CONFIRM_CALL_SECS + 1);
@@ -971,16 +1015,91 @@ async fn the_published_fake_without_idempotency_or_redirects_still_charges_once(
     let done = run_once_for(&deps, app.state.clock.now(), Some(&app.account_id))
         .await
         .unwrap();
-    assert_eq!(done.payments, 1);
+    assert_eq!((done.payments, done.refunds), (1, 1), "{done:?}");
+    let (_, refunded) = send(app.live_get(&format!("/v1/refunds/{refund_id}"))).await;
+    assert_eq!(refunded["status"], "succeeded");
+    let refunds = stripe
+        .get(&format!("/v1/refunds?payment_intent={pi}"))
+        .await;
+    assert_eq!(
+        refunds["data"].as_array().unwrap().len(),
+        1,
+        "refunded once"
+    );
     let (_, paid) = send(app.live_get(&format!("/v1/payments/{id}"))).await;
     assert_eq!(paid["status"], "succeeded", "{paid}");
-    let intents = stripe.get("/v1/payment_intents?limit=100").await;
-    let for_attempt = intents["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|pi| pi["metadata"]["vinr_attempt"] == attempt)
-        .count();
+    let for_attempt = stripe.intents_with("vinr_attempt", attempt).await;
     assert_eq!(for_attempt, 1, "charged once");
     assert_ledger_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_test_mode_stripe_connection_takes_the_guides_test_tokens() {
+    let stripe = LocalStripe::start().await;
+    let app = TestApp::spawn().await;
+    let (status, body) = send(app.post_form(
+        "/v1/acquirer_connections",
+        &[
+            ("id", "acq_stripe_test"),
+            ("kind", "stripe"),
+            ("stripe[secret_key]", "sk_test_vinrtests"),
+            ("stripe[api_base]", &stripe.base),
+        ],
+    ))
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["default"], false,
+        "the sandbox stays test mode's default"
+    );
+    // Stripe's own pm_card_visa, through the processor; the sandbox still answers the rest.
+    let (status, pay) = send(app.post_form(
+        "/v1/payments",
+        &[
+            ("amount", "1000"),
+            ("currency", "EUR"),
+            ("payment_method", "pm_card_visa"),
+            ("routing[preferred_acquirer]", "acq_stripe_test"),
+        ],
+    ))
+    .await;
+    assert_eq!(status, 200, "{pay}");
+    assert_eq!(pay["status"], "succeeded");
+    assert_eq!(pay["acquirer"], "acq_stripe_test");
+    let sent = stripe.requests();
+    let intent = sent
+        .iter()
+        .find(|r| r["path"] == "/v1/payment_intents")
+        .expect("sent to the processor");
+    assert_eq!(intent["form"]["payment_method"], "pm_card_visa");
+    // A sandbox payment method saved earlier cannot go through the processor.
+    let (_, sandbox_pay) = send(app.post_form(
+        "/v1/payments",
+        &[
+            ("amount", "500"),
+            ("currency", "EUR"),
+            ("payment_method", "pm_card_visa"),
+        ],
+    ))
+    .await;
+    assert_eq!(sandbox_pay["acquirer"], "acq_sandbox");
+    let saved = sandbox_pay["payment_method"].as_str().unwrap();
+    let (status, body) = send(app.post_form(
+        "/v1/payments",
+        &[
+            ("amount", "500"),
+            ("currency", "EUR"),
+            ("payment_method", saved),
+            ("routing[preferred_acquirer]", "acq_stripe_test"),
+        ],
+    ))
+    .await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "invalid_request_error",
+        "parameter_invalid",
+    );
+    assert_eq!(body["error"]["param"], "payment_method");
 }

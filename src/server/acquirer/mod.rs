@@ -185,12 +185,18 @@ pub const STRIPE_KIND: &str = "stripe";
 pub struct Registry {
     kinds: HashMap<String, Arc<dyn Acquirer>>,
     http: stripe::Http,
+    /// The hosts a processor connection may name (`Config::processor_hosts`).
+    hosts: Vec<String>,
 }
 
 impl Registry {
     /// The sandbox, answering after `latency` (zero for benchmarks), and processors reached
-    /// with `timeouts`.
-    pub fn new(latency: std::time::Duration, timeouts: stripe::Timeouts) -> Registry {
+    /// with `timeouts` at the `hosts` the operator allows.
+    pub fn new(
+        latency: std::time::Duration,
+        timeouts: stripe::Timeouts,
+        hosts: Vec<String>,
+    ) -> Registry {
         let mut kinds: HashMap<String, Arc<dyn Acquirer>> = HashMap::new();
         kinds.insert(
             SANDBOX_KIND.to_string(),
@@ -199,7 +205,24 @@ impl Registry {
         Registry {
             kinds,
             http: stripe::Http::new(timeouts),
+            hosts,
         }
+    }
+
+    /// Whether a processor may be reached at `base`: a host the operator allows (with its
+    /// port when the entry names one), over https, or over http on this machine only (a
+    /// local fake).
+    pub fn allows(&self, base: &url::Url) -> bool {
+        let Some(host) = base.host_str().map(str::to_ascii_lowercase) else {
+            return false;
+        };
+        let with_port = base.port().map(|p| format!("{host}:{p}"));
+        let listed = self
+            .hosts
+            .iter()
+            .any(|h| *h == host || Some(h) == with_port.as_ref());
+        let loopback = matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]");
+        listed && (base.scheme() == "https" || (base.scheme() == "http" && loopback))
     }
 
     /// The implementation of a stateless kind (the sandbox).
@@ -215,5 +238,39 @@ impl Registry {
     /// The pooled client, for checking a processor key when a connection is added.
     pub fn http(&self) -> &stripe::Http {
         &self.http
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn processors_are_reached_only_at_hosts_the_operator_allows() {
+        let registry = Registry::new(
+            std::time::Duration::ZERO,
+            stripe::Timeouts::default(),
+            vec![
+                "api.stripe.com".into(),
+                "127.0.0.1".into(),
+                "proxy.example:8443".into(),
+            ],
+        );
+        let allows = |u: &str| registry.allows(&url::Url::parse(u).unwrap());
+        assert!(allows("https://api.stripe.com"));
+        assert!(allows("https://API.Stripe.com/"));
+        assert!(
+            !allows("http://api.stripe.com"),
+            "http only on this machine"
+        );
+        assert!(allows("http://127.0.0.1:8420"));
+        assert!(allows("https://proxy.example:8443"));
+        assert!(
+            !allows("https://proxy.example"),
+            "that entry names its port"
+        );
+        assert!(!allows("https://10.0.0.1"));
+        assert!(!allows("http://localhost:8420"), "not listed");
+        assert!(!allows("https://evil.example"));
     }
 }

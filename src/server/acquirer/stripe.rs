@@ -261,6 +261,49 @@ impl Stripe {
         }
         Err(())
     }
+
+    /// Refunds `amount` of intent `id`, keyed by our refund's id.
+    async fn post_refund(&self, reference: &str, id: &str, amount: i64) -> Answer {
+        self.call(
+            reqwest::Method::POST,
+            "/v1/refunds",
+            &[
+                ("payment_intent", id.to_string()),
+                ("amount", amount.to_string()),
+                ("metadata[vinr_refund]", reference.to_string()),
+            ],
+            Some(reference),
+        )
+        .await
+    }
+
+    /// The refund of intent `id` made for our refund `reference`, if any.
+    async fn find_refund(&self, reference: &str, id: &str) -> Result<Option<Value>, ()> {
+        let form = [
+            ("payment_intent", id.to_string()),
+            ("limit", "100".to_string()),
+        ];
+        match self
+            .call(reqwest::Method::GET, "/v1/refunds", &form, None)
+            .await
+        {
+            Answer::Ok(page) => {
+                Ok(page
+                    .get("data")
+                    .and_then(Value::as_array)
+                    .and_then(|refunds| {
+                        refunds
+                            .iter()
+                            .find(|r| {
+                                r.pointer("/metadata/vinr_refund").and_then(Value::as_str)
+                                    == Some(reference)
+                            })
+                            .cloned()
+                    }))
+            }
+            _ => Err(()),
+        }
+    }
 }
 
 /// Pages of 100 intents a lookup reads where the processor has no search.
@@ -679,19 +722,7 @@ impl Acquirer for Stripe {
 
     async fn refund(&self, reference: &str, hold: &Hold<'_>, amount: i64) -> Result<(), Decline> {
         let id = hold.processor_ref.ok_or(REFUSED)?;
-        let answer = self
-            .call(
-                reqwest::Method::POST,
-                "/v1/refunds",
-                &[
-                    ("payment_intent", id.to_string()),
-                    ("amount", amount.to_string()),
-                    ("metadata[vinr_refund]", reference.to_string()),
-                ],
-                Some(reference),
-            )
-            .await;
-        match answer {
+        match self.post_refund(reference, id, amount).await {
             // `pending` stays pending: the processor's webhook (or the reconciler) settles it.
             Answer::Ok(refund) => refund_answer(&refund),
             other => done(other),
@@ -716,39 +747,13 @@ impl Acquirer for Stripe {
         hold: &Hold<'_>,
         amount: i64,
     ) -> Result<(), Decline> {
-        // Sent again with the same key: the refund made first (or made now, once). Its
-        // current status is asked separately, as a replay answers the first response.
+        // The refund made for this reference, as it stands now; only when there is none is
+        // it asked for again, with the same idempotency key.
         let id = hold.processor_ref.ok_or(REFUSED)?;
-        let answer = self
-            .call(
-                reqwest::Method::POST,
-                "/v1/refunds",
-                &[
-                    ("payment_intent", id.to_string()),
-                    ("amount", amount.to_string()),
-                    ("metadata[vinr_refund]", reference.to_string()),
-                ],
-                Some(reference),
-            )
-            .await;
-        let refund_id = match answer {
-            Answer::Ok(refund) => refund.get("id").and_then(Value::as_str).map(str::to_string),
-            other => return done(other),
-        };
-        let Some(refund_id) = refund_id else {
-            return Err(REFUSED);
-        };
-        match self
-            .call(
-                reqwest::Method::GET,
-                &format!("/v1/refunds/{refund_id}"),
-                &[],
-                None,
-            )
-            .await
-        {
-            Answer::Ok(refund) => refund_answer(&refund),
-            other => done(other),
+        match self.find_refund(reference, id).await {
+            Ok(Some(refund)) => refund_answer(&refund),
+            Ok(None) => self.refund(reference, hold, amount).await,
+            Err(()) => Err(Decline::UNAVAILABLE),
         }
     }
 }

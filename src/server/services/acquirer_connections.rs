@@ -48,7 +48,10 @@ pub fn connector(
     match row.kind.as_str() {
         STRIPE_KIND => {
             let plain = unseal(secret, row.settings.as_deref()?)?;
-            Some(registry.stripe(stripe::Settings::from_plaintext(&plain)?))
+            let settings = stripe::Settings::from_plaintext(&plain)?;
+            // A host the operator has since taken off the list is not called.
+            let base = url::Url::parse(&settings.api_base).ok()?;
+            registry.allows(&base).then(|| registry.stripe(settings))
         }
         kind => registry.get(kind),
     }
@@ -127,7 +130,7 @@ pub async fn prepare(
             (SANDBOX_KIND, None)
         }
         STRIPE_KIND => {
-            let settings = stripe_settings(input, live)?;
+            let settings = stripe_settings(registry, input, live)?;
             stripe::check_key(registry.http(), &settings)
                 .await
                 .map_err(|why| ServiceError::Coded {
@@ -156,7 +159,11 @@ pub async fn prepare(
 }
 
 /// A Stripe connection's settings from the input, checked.
-fn stripe_settings(input: &NewConnection, live: bool) -> Result<stripe::Settings, ServiceError> {
+fn stripe_settings(
+    registry: &Registry,
+    input: &NewConnection,
+    live: bool,
+) -> Result<stripe::Settings, ServiceError> {
     let key = input.secret_key.as_ref().ok_or_else(|| {
         ServiceError::invalid(
             "stripe[secret_key]",
@@ -176,19 +183,18 @@ fn stripe_settings(input: &NewConnection, live: bool) -> Result<stripe::Settings
     let api_base = match input.api_base.as_deref().map(str::trim) {
         None | Some("") => stripe::DEFAULT_API_BASE.to_string(),
         Some(base) => {
-            let parsed = url::Url::parse(base).ok().filter(|u| {
-                matches!(u.scheme(), "https" | "http")
-                    && u.host_str().is_some()
-                    && u.query().is_none()
-                    && base.len() <= 500
-            });
-            if parsed.is_none() {
-                return Err(ServiceError::invalid(
-                    "stripe[api_base]",
-                    "stripe[api_base] must be an http(s) URL without a query, e.g. https://api.stripe.com.",
-                ));
+            let parsed = url::Url::parse(base)
+                .ok()
+                .filter(|u| u.query().is_none() && u.username().is_empty() && base.len() <= 500);
+            match parsed {
+                Some(url) if registry.allows(&url) => base.trim_end_matches('/').to_string(),
+                _ => {
+                    return Err(ServiceError::invalid(
+                        "stripe[api_base]",
+                        "stripe[api_base] must be an https URL on a host this server allows (VINR_PROCESSOR_HOSTS; http only on this machine), e.g. https://api.stripe.com.",
+                    ));
+                }
             }
-            base.trim_end_matches('/').to_string()
         }
     };
     if let Some(hook) = &input.webhook_secret

@@ -51,6 +51,7 @@ impl Application {
         let acquirers = crate::server::acquirer::Registry::new(
             config.sandbox_latency,
             config.processor_timeouts,
+            config.processor_hosts.clone(),
         );
         let state = AppState::new(crate::server::state::Shared {
             leptos_options: leptos_options(listener.local_addr()?),
