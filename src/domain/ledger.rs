@@ -194,6 +194,22 @@ pub fn refund(merchant: &str, owner: &str, from: Book, amount: i64, fee_back: i6
     entries
 }
 
+/// A refund turned back after it succeeded (the issuer returned the money): the receivable
+/// is owed again, and the merchant gets the refund (less the fee share it got back) into its
+/// available balance, whichever book the refund came from (pending money may have settled
+/// since).
+pub fn refund_reversal(merchant: &str, owner: &str, amount: i64, fee_back: i64) -> Vec<Entry> {
+    let mut entries = vec![
+        Entry::debit(Book::AcquirerReceivable, merchant, amount),
+        Entry::credit(Book::MerchantAvailable, owner, amount - fee_back),
+    ];
+    if fee_back > 0 {
+        entries.push(Entry::credit(Book::Fees, merchant, fee_back));
+    }
+    entries.retain(|e| e.debit != 0 || e.credit != 0);
+    entries
+}
+
 /// True when the entries balance: debits equal credits (one currency per transaction).
 pub fn is_balanced(entries: &[Entry]) -> bool {
     let debits: i64 = entries.iter().map(|e| e.debit).sum();
@@ -204,6 +220,25 @@ pub fn is_balanced(entries: &[Entry]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refund_reversal_mirrors_the_refund_and_balances() {
+        let refund = refund("acct_1", "acct_1", Book::MerchantPending, 1_000, 14);
+        let back = refund_reversal("acct_1", "acct_1", 1_000, 14);
+        assert!(is_balanced(&refund) && is_balanced(&back));
+        let net = |entries: &[Entry], book: Book| -> i64 {
+            entries
+                .iter()
+                .filter(|e| e.book == book)
+                .map(|e| e.debit - e.credit)
+                .sum()
+        };
+        assert_eq!(net(&refund, Book::AcquirerReceivable), -1_000);
+        assert_eq!(net(&back, Book::AcquirerReceivable), 1_000);
+        assert_eq!(net(&back, Book::MerchantAvailable), -986);
+        assert_eq!(net(&back, Book::Fees), -14);
+        assert_eq!(net(&refund, Book::Fees), 14);
+    }
 
     #[test]
     fn the_default_fee_is_1_4_percent_plus_25() {

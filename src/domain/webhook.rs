@@ -3,7 +3,7 @@
 
 /// Every event type VINR emits (§9). `payment.completed` is sent with `payment.succeeded`
 /// under the guides' name.
-pub const EVENT_TYPES: [&str; 13] = [
+pub const EVENT_TYPES: [&str; 14] = [
     "payment.created",
     "payment.requires_action",
     "payment.succeeded",
@@ -14,6 +14,7 @@ pub const EVENT_TYPES: [&str; 13] = [
     "payment.expired",
     "payment.adjusted",
     "payment.reversed",
+    "payment.disputed",
     "refund.created",
     "refund.succeeded",
     "refund.failed",

@@ -817,6 +817,54 @@ async fn the_processors_webhooks_settle_what_its_answers_left_open() {
         (200, Value::Bool(false))
     );
     assert_ledger_sound(&app).await;
+
+    // Days later the issuer sends the refund back: it failed after all. The payment is whole
+    // again, the merchant's balance gets the money back (a reversal posting), refund.failed.
+    let failed = serde_json::json!({"id": "re_x", "object": "refund", "status": "failed",
+        "failure_reason": "lost_or_stolen_card", "amount": 300, "metadata": {"vinr_refund": refund_id}});
+    let send_failed = || {
+        let (body, signature) = signed_event(
+            "refund.updated",
+            failed.clone(),
+            app.state.clock.now(),
+            HOOK_SECRET,
+        );
+        send(
+            app.client
+                .post(&hook)
+                .header("Stripe-Signature", signature)
+                .body(body),
+        )
+    };
+    let (status, answer) = send_failed().await;
+    assert_eq!(
+        (status, answer["recorded"].clone()),
+        (200, Value::Bool(true)),
+        "{answer}"
+    );
+    let (_, turned) = send(app.live_get(&format!("/v1/refunds/{refund_id}"))).await;
+    assert_eq!(turned["status"], "failed", "{turned}");
+    let (_, whole) = send(app.live_get(&format!("/v1/payments/{id}"))).await;
+    assert_eq!(
+        (whole["status"].as_str(), whole["amount_refunded"].as_i64()),
+        (Some("succeeded"), Some(0))
+    );
+    let (_, events) = send(app.live_get("/v1/events?type=refund.failed")).await;
+    assert_eq!(events["data"].as_array().unwrap().len(), 1);
+    let (_, ledger) = send(app.live_get(&format!("/v1/ledger/transactions?payment={id}"))).await;
+    let kinds: Vec<&str> = ledger["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["type"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"refund_reversal"), "{kinds:?}");
+    let (status, answer) = send_failed().await;
+    assert_eq!(
+        (status, answer["recorded"].clone()),
+        (200, Value::Bool(false))
+    );
+    assert_ledger_sound(&app).await;
 }
 
 #[tokio::test]
@@ -1102,4 +1150,66 @@ async fn a_test_mode_stripe_connection_takes_the_guides_test_tokens() {
         "parameter_invalid",
     );
     assert_eq!(body["error"]["param"], "payment_method");
+}
+
+#[tokio::test]
+async fn a_dispute_reported_by_the_processor_is_recorded_and_announced() {
+    let stripe = LocalStripe::start().await;
+    let app = TestApp::spawn().await;
+    app.go_live(&stripe).await;
+    let pm = app.live_card("4111111111111111").await;
+    let (_, pay) = send(app.live_post(
+        "/v1/payments",
+        &[
+            ("amount", "2000"),
+            ("currency", "EUR"),
+            ("payment_method", pm["id"].as_str().unwrap()),
+        ],
+    ))
+    .await;
+    let id = pay["id"].as_str().unwrap();
+    let pi: String = sqlx::query_scalar("SELECT processor_ref FROM payments WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.state.store.reader())
+        .await
+        .unwrap();
+    let hook = app.url("/v1/processor_hooks/acq_stripe");
+    let dispute = |status: &str| {
+        let object = serde_json::json!({"id": "dp_1", "object": "dispute", "amount": 2000,
+            "currency": "eur", "reason": "fraudulent", "status": status, "created": 1_800_000_000,
+            "payment_intent": pi, "charge": "ch_x"});
+        let (body, signature) = signed_event(
+            "charge.dispute.created",
+            object,
+            app.state.clock.now(),
+            HOOK_SECRET,
+        );
+        send(
+            app.client
+                .post(&hook)
+                .header("Stripe-Signature", signature)
+                .body(body),
+        )
+    };
+    let (status, answer) = dispute("needs_response").await;
+    assert_eq!(
+        (status, answer["recorded"].clone()),
+        (200, Value::Bool(true)),
+        "{answer}"
+    );
+    let (_, disputed) = send(app.live_get(&format!("/v1/payments/{id}"))).await;
+    assert_eq!(disputed["dispute"]["id"], "dp_1", "{disputed}");
+    assert_eq!(disputed["dispute"]["reason"], "fraudulent");
+    assert_eq!(disputed["dispute"]["status"], "needs_response");
+    assert_eq!(disputed["status"], "succeeded");
+    // The same news again is not news; a new status is.
+    let (_, again) = dispute("needs_response").await;
+    assert_eq!(again["recorded"], false);
+    let (_, lost) = dispute("lost").await;
+    assert_eq!(lost["recorded"], true);
+    let (_, events) = send(app.live_get("/v1/events?type=payment.disputed")).await;
+    let events = events["data"].as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["data"]["object"]["dispute"]["status"], "lost");
+    assert_ledger_sound(&app).await;
 }

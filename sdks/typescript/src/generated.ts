@@ -449,11 +449,11 @@ export type LedgerTransaction = {
   id: string;
   /** Always `ledger_transaction`. */
   object: string;
-  /** `capture`, `settlement` or `refund`. */
+  /** `capture`, `settlement`, `refund`, or `refund_reversal` (a refund the processor turned back after it succeeded). */
   type: string;
   payment?: string | null;
   charge?: string | null;
-  /** Refunds: the refund posted. */
+  /** Refunds and their reversals: the refund. */
   refund?: string | null;
   owner: string;
   currency: string;
@@ -706,6 +706,8 @@ export type Payment = {
   adjustment?: Record<string, any>;
   /** `{id, amount, reversed_at}` once reversed. */
   reversal?: Record<string, any>;
+  /** `{id, amount, currency, reason, status, created}` once the processor reports a dispute (a chargeback) of the payment; updated as it reports more. */
+  dispute?: Record<string, any>;
   expires_at: number;
   created: number;
   livemode: boolean;

@@ -1,6 +1,6 @@
 //! Webhooks from processors (`POST /v1/processor_hooks/{acq_id}`): how VINR learns what a
 //! processor decided after answering (a payment decided asynchronously or whose answer was
-//! lost, a refund settled later).
+//! lost, a refund settled later, or failing after it succeeded, a dispute).
 //!
 //! The connection id in the path is the merchant's, so several merchants may share it; the
 //! signature (Stripe's `Stripe-Signature`, HMAC under the connection's webhook secret) says
@@ -88,6 +88,11 @@ pub async fn receive(
         "refund.created" | "refund.updated" | "refund.failed" | "charge.refund.updated" => {
             on_refund(deps, &scope, object).await
         }
+        "charge.dispute.created"
+        | "charge.dispute.updated"
+        | "charge.dispute.closed"
+        | "charge.dispute.funds_withdrawn"
+        | "charge.dispute.funds_reinstated" => on_dispute(deps, &scope, object).await,
         _ => Ok(Handled::Ignored),
     }
 }
@@ -186,14 +191,14 @@ async fn on_refund(deps: &Deps<'_>, scope: &Scope, refund: &Value) -> Result<Han
     else {
         return Ok(Handled::Ignored);
     };
+    if ours.status == RefundStatus::Succeeded {
+        // A refund failing after it succeeded: the issuer sent the money back.
+        return match stripe::refund_answer(refund) {
+            Err(d) if !d.is_unavailable() => failed_later(deps, ours, d.message).await,
+            _ => Ok(Handled::Ignored),
+        };
+    }
     if ours.status != RefundStatus::Pending {
-        if ours.status == RefundStatus::Succeeded
-            && stripe::refund_answer(refund).is_err_and(|d| !d.is_unavailable())
-        {
-            // Not handled yet: a refund the processor fails after it succeeded (the money
-            // stays with the merchant). Logged for the operator.
-            tracing::warn!(refund = %ours.id, "the processor reports a succeeded refund as failed");
-        }
         return Ok(Handled::Ignored);
     }
     let answer = stripe::refund_answer(refund);
@@ -215,4 +220,72 @@ async fn on_refund(deps: &Deps<'_>, scope: &Scope, refund: &Value) -> Result<Han
         Err(PaymentError::Conflict) => Ok(Handled::Ignored),
         Err(err) => Err(err.into()),
     }
+}
+
+/// Records a succeeded refund as failed after all (`refunds::fail_after_success`).
+async fn failed_later(
+    deps: &Deps<'_>,
+    refund: RefundRow,
+    reason: &'static str,
+) -> Result<Handled, HookError> {
+    let Some(payment) = payments::find_by_reference(deps.store, &refund.payment_id).await? else {
+        return Ok(Handled::Ignored);
+    };
+    match refunds::fail_after_success(deps, &payment, refund, reason).await {
+        Ok(staged) => {
+            staged.tx.commit().await.map_err(PaymentError::from)?;
+            Ok(Handled::Recorded)
+        }
+        Err(PaymentError::Conflict) => Ok(Handled::Ignored),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// A dispute (chargeback) of a payment: recorded on the payment as the processor reports it,
+/// and announced (`payment.disputed`) when it is new or its status changes. The money it
+/// withholds is the processor's to move; it is not posted to VINR's ledger.
+async fn on_dispute(deps: &Deps<'_>, scope: &Scope, dispute: &Value) -> Result<Handled, HookError> {
+    let text = |key: &str| dispute.get(key).and_then(Value::as_str);
+    let (Some(id), Some(intent)) = (text("id"), text("payment_intent")) else {
+        return Ok(Handled::Ignored);
+    };
+    let Some(payment) = crate::server::store::payments::find_by_processor_ref(
+        deps.store.reader(),
+        &scope.account_id,
+        scope.mode.as_str(),
+        intent,
+    )
+    .await?
+    else {
+        return Ok(Handled::Ignored);
+    };
+    let record = serde_json::json!({
+        "id": id,
+        "amount": dispute.get("amount").and_then(Value::as_i64).unwrap_or(payment.amount_received),
+        "currency": payment.currency.code().to_ascii_lowercase(),
+        "reason": text("reason").unwrap_or("general"),
+        "status": text("status").unwrap_or("needs_response"),
+        "created": dispute.get("created").and_then(Value::as_i64).unwrap_or(deps.clock.now()),
+    });
+    let before: Option<Value> = payment
+        .dispute
+        .as_deref()
+        .and_then(|d| serde_json::from_str(d).ok());
+    if before.as_ref() == Some(&record) {
+        return Ok(Handled::Ignored);
+    }
+    let mut row = payment;
+    row.dispute = Some(record.to_string());
+    let mut tx = deps.store.begin().await?;
+    crate::server::store::payments::set_dispute(
+        &mut tx,
+        &row.id,
+        row.dispute.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    payments::announce(deps, &mut tx, &row, "payment.disputed")
+        .await
+        .map_err(HookError::Payment)?;
+    tx.commit().await?;
+    Ok(Handled::Recorded)
 }

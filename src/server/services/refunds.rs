@@ -242,6 +242,54 @@ async fn post_refund(
     Ok(())
 }
 
+/// A refund the processor reports failed after it had succeeded (the issuer sent the money
+/// back): the refund becomes `failed`, the payment's refunded amount and status drop by it,
+/// and a reversal posting gives the merchant the money back (`refund.failed`), in one
+/// transaction. (Points clawed back for the refund are not given back.)
+pub async fn fail_after_success(
+    deps: &Deps<'_>,
+    payment: &payment_rows::PaymentRow,
+    mut refund: RefundRow,
+    reason: &'static str,
+) -> Result<StagedRefund, PaymentError> {
+    let mut tx = deps.store.begin().await?;
+    if rows::fail_after_success(&mut tx, &refund.id, reason).await? != 1 {
+        return Err(PaymentError::Conflict);
+    }
+    rows::unsettle(&mut tx, &payment.id, refund.amount).await?;
+    let posting = ledger_rows::refund_posting(tx.conn().await?, &refund.id)
+        .await?
+        .ok_or(PaymentError::Conflict)?;
+    let fee_back = -posting.fee;
+    let entries =
+        ledger::refund_reversal(&payment.account_id, &posting.owner, refund.amount, fee_back);
+    post(
+        &mut tx,
+        deps.clock.now_micros(),
+        Posting {
+            account_id: &payment.account_id,
+            mode: payment.mode,
+            kind: "refund_reversal",
+            payment_id: Some(&payment.id),
+            charge_id: posting.charge_id.as_deref(),
+            refund_id: Some(&refund.id),
+            owner: &posting.owner,
+            currency: payment.currency,
+            amount: refund.amount,
+            fee: fee_back,
+            net: -(refund.amount - fee_back),
+            available_on: None,
+            settles: None,
+        },
+        &entries,
+    )
+    .await?;
+    refund.status = RefundStatus::Failed;
+    refund.failure_reason = Some(reason.to_string());
+    emit(deps, &mut tx, &refund, "refund.failed").await?;
+    Ok(StagedRefund { tx, refund })
+}
+
 /// A refund of this scope, or 404.
 pub async fn find(
     deps: &Deps<'_>,

@@ -113,6 +113,12 @@ reads! {
 }
 
 reads! {
+    /// A refund's own posting (kind `refund`), if it was posted.
+    pub fn refund_posting(refund_id: &str) -> Option<TransactionRow> =
+        fetch_optional(row::select::<TransactionRow>("refund_id = $1 AND kind = 'refund'"));
+}
+
+reads! {
     /// A payment's capture transaction, if it was posted.
     pub fn capture_of(payment_id: &str) -> Option<TransactionRow> =
         fetch_optional(row::select::<TransactionRow>("payment_id = $1 AND kind = 'capture'"));

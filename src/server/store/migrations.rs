@@ -38,6 +38,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = embed![
     20261205000015 "loyalty",
     20261205000016 "loyalty_lean_indexes",
     20261205000017 "processors",
+    20261205000018 "disputes",
 ];
 
 /// The migrator `migrate!()` would build: description from the file name with `_` as spaces,

@@ -54,6 +54,8 @@ row! {
         pub attempt: Option<String>,
         /// The processor's id of the authorisation (Stripe's `pi_…`); none in the sandbox.
         pub processor_ref: Option<String>,
+        /// The processor's dispute of the payment, as last reported (JSON).
+        pub dispute: Option<String>,
     }
 }
 
@@ -190,6 +192,18 @@ pub async fn take_for_acquirer_call(
 }
 
 writes! {
+    /// Records the processor's dispute of a payment (JSON). 1 row: changed.
+    pub fn set_dispute(id: &str, dispute: &str) =
+        "UPDATE payments SET dispute = $2 WHERE id = $1";
+}
+
+reads! {
+    /// The payment of a merchant and mode whose processor authorisation is `processor_ref`.
+    pub fn find_by_processor_ref(account_id: &str, mode: &str, processor_ref: &str) -> Option<PaymentRow> =
+        fetch_optional(row::select::<PaymentRow>("processor_ref = $3 AND account_id = $1 AND mode = $2"));
+}
+
+writes! {
     /// A payment still awaiting its method at `from` costs `to` now (a loyalty reward taken
     /// off it, or given back). 1 row: changed.
     pub fn reprice(id: &str, from: i64, to: i64) =
@@ -317,5 +331,6 @@ pub fn sample_row(id: &str, status: &str, return_url: Option<&str>) -> PaymentRo
         invoice: None,
         attempt: None,
         processor_ref: None,
+        dispute: None,
     }
 }

@@ -111,6 +111,32 @@ pub async fn settle_hold(
 }
 
 writes! {
+    /// A succeeded refund the processor turned back later: failed, with why. 1 row: changed.
+    pub fn fail_after_success(id: &str, reason: &str) =
+        "UPDATE refunds SET status = 'failed', failure_reason = $2 WHERE id = $1 AND status = 'succeeded'";
+}
+
+/// Takes a turned-back refund off the payment: its refunded amount and status (back to
+/// `succeeded` when nothing else is refunded). Returns (amount_received, amount_refunded).
+pub async fn unsettle(
+    tx: &mut Tx,
+    payment_id: &str,
+    amount: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    Statement::new(
+        "UPDATE payments SET amount_refunded = amount_refunded - $2,
+             status = CASE WHEN amount_refunded - $2 <= 0 THEN 'succeeded'
+                           ELSE 'partially_refunded' END
+         WHERE id = $1 AND amount_refunded >= $2
+         RETURNING amount_received, amount_refunded",
+    )
+    .bind(payment_id)
+    .bind(amount)
+    .fetch_one(tx.conn().await?)
+    .await
+}
+
+writes! {
     /// Gives a held amount back (the refund failed).
     pub fn release_hold(payment_id: &str, amount: i64) =
         "UPDATE payments SET refunds_pending = refunds_pending - $2 WHERE id = $1";

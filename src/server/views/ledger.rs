@@ -99,12 +99,13 @@ pub struct LedgerTransactionView {
     pub id: String,
     /// Always `ledger_transaction`.
     pub object: &'static str,
-    /// `capture`, `settlement` or `refund`.
+    /// `capture`, `settlement`, `refund`, or `refund_reversal` (a refund the processor turned
+    /// back after it succeeded).
     #[serde(rename = "type")]
     pub kind: String,
     pub payment: Option<String>,
     pub charge: Option<String>,
-    /// Refunds: the refund posted.
+    /// Refunds and their reversals: the refund.
     pub refund: Option<String>,
     pub owner: String,
     pub currency: String,

@@ -62,6 +62,10 @@ pub struct PaymentView {
     /// `{id, amount, reversed_at}` once reversed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reversal: Option<Value>,
+    /// `{id, amount, currency, reason, status, created}` once the processor reports a dispute
+    /// (a chargeback) of the payment; updated as it reports more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dispute: Option<Value>,
     pub expires_at: i64,
     pub created: i64,
     pub livemode: bool,
@@ -106,6 +110,7 @@ impl PaymentView {
             cancellation_reason: row.cancellation_reason.clone(),
             adjustment: document(&row.adjustment),
             reversal: document(&row.reversal),
+            dispute: document(&row.dispute),
             expires_at: row.expires_at,
             created: row.created,
             livemode: is_live(row.mode),

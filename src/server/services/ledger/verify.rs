@@ -202,6 +202,29 @@ pub async fn verify(store: &Store, options: &Options) -> Result<Vec<String>, sql
         ));
     }
 
+    // 4b. A refund that failed after it succeeded has its posting and one reversal of it; any
+    //     other failed refund has none.
+    let sql = format!(
+        "SELECT r.id, r.amount,
+                CAST(COALESCE(SUM(CASE WHEN t.kind = 'refund' THEN 1 ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN t.kind = 'refund_reversal' THEN 1 ELSE 0 END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN t.kind = 'refund' THEN t.amount ELSE -t.amount END), 0) AS BIGINT)
+         FROM refunds r LEFT JOIN ledger_transactions t ON t.refund_id = r.id
+         WHERE r.status IN ('failed', 'pending'){}
+         GROUP BY r.id, r.amount
+         HAVING COUNT(t.id) > 0",
+        scoped("r.account_id", options)
+    );
+    for (refund, amount, posted, reversed, left) in
+        fetch::<(String, i64, i64, i64, i64)>(store, &sql, options).await?
+    {
+        if posted != 1 || reversed != 1 || left != 0 {
+            problems.push(format!(
+                "refund {refund} of {amount} is not refunded yet has {posted} posting(s) and {reversed} reversal(s) leaving {left}"
+            ));
+        }
+    }
+
     // 5. The points ledger.
     problems.extend(crate::server::services::loyalty::verify::verify(store, options).await?);
     Ok(problems)

@@ -249,6 +249,7 @@ pub async fn create(
         invoice: input.invoice.clone(),
         attempt: None,
         processor_ref: None,
+        dispute: None,
     };
     let mut kinds = vec!["payment.created"];
     let mut decline = None;

@@ -199,6 +199,12 @@ pub fn client_secret(secret: &Secret, payment_id: &str) -> String {
 
 /// Writes one event per kind, each carrying the payment as it is now, in the order given
 /// (their sort keys follow one another, so lists show them in that order).
+/// Emits one event about `row` in `tx` (news of it from outside a use case here: a
+/// processor's webhook).
+pub async fn announce(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, kind: &str) -> Result<()> {
+    emit(deps, tx, row, &[kind]).await
+}
+
 async fn emit(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, kinds: &[&str]) -> Result<()> {
     emit_to(deps, tx, row, kinds, None).await
 }

@@ -81,6 +81,7 @@ pub async fn start_off_session(
         // The id its charge will have: the processor's idempotency key for this attempt.
         attempt: Some(new_id(IdKind::Charge)),
         processor_ref: None,
+        dispute: None,
     };
     let endpoints = crate::server::store::webhook_endpoints::enabled(
         deps.store,

@@ -245,6 +245,19 @@ fn Facts(payment: PaymentRow) -> impl IntoView {
         .as_deref()
         .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
         .and_then(|e| e["message"].as_str().map(str::to_string));
+    // The processor's dispute (chargeback), as it last reported it.
+    let dispute = p
+        .dispute
+        .as_deref()
+        .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+        .map(|d| {
+            format!(
+                "{} · {} ({})",
+                m(d["amount"].as_i64().unwrap_or_default()),
+                d["reason"].as_str().unwrap_or_default().replace('_', " "),
+                d["status"].as_str().unwrap_or_default().replace('_', " "),
+            )
+        });
     view! {
         <section class="card">
             <h2>"Details"</h2>
@@ -265,6 +278,7 @@ fn Facts(payment: PaymentRow) -> impl IntoView {
                 {p.on_behalf_of.clone().map(|v| view! { <dt>"On behalf of"</dt><dd><code>{v}</code></dd> })}
                 {p.cancellation_reason.clone().map(|v| view! { <dt>"Canceled"</dt><dd>{v}</dd> })}
                 {error.map(|v| view! { <dt>"Last error"</dt><dd class="wrap">{v}</dd> })}
+                {dispute.map(|v| view! { <dt>"Disputed"</dt><dd data-testid="dispute">{v}</dd> })}
                 {metadata.into_iter().map(|(k, v)| view! { <dt>"metadata." {k}</dt><dd class="wrap">{v}</dd> }).collect_view()}
             </dl>
         </section>
