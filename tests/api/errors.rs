@@ -62,6 +62,9 @@ async fn malformed_bodies_are_400s_and_change_nothing() {
     assert_error(status, &body, 400, "invalid_request_error", "body_invalid");
     let (status, body) = send(post("application/json", b"[1,2,3]")).await;
     assert_error(status, &body, 400, "invalid_request_error", "body_invalid");
+    // Whitespace alone is not JSON (schemathesis found it taken as "no fields").
+    let (status, body) = send(post("application/json", b"\t")).await;
+    assert_error(status, &body, 400, "invalid_request_error", "body_invalid");
     let (status, body) = send(post("application/json", b"\xff\xfe\x00garbage")).await;
     assert_error(status, &body, 400, "invalid_request_error", "body_invalid");
     let (status, body) = send(post(

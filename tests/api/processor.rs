@@ -926,7 +926,9 @@ async fn a_live_subscription_is_charged_off_session_with_the_saved_token() {
             r["path"] == "/v1/payment_intents" && r["form"]["metadata[vinr_payment]"] == payment
         })
     };
-    // The first invoice is paid with the customer there (a challenge would come back to VINR).
+    // The first invoice is charged once the subscription and its attempt are written (a lost
+    // answer is then looked up), with the saved token; a 3-D Secure card would be asked to
+    // pay on the hosted invoice page.
     let (_, first) = send(app.live_get(&format!(
         "/v1/invoices/{}",
         sub["latest_invoice"].as_str().unwrap()
@@ -935,7 +937,25 @@ async fn a_live_subscription_is_charged_off_session_with_the_saved_token() {
     assert_eq!(first["status"], "paid", "{first}");
     let charge = intent_of(first["payment"].as_str().unwrap()).expect("the first intent");
     assert_eq!(charge["form"]["payment_method"], token.as_str());
-    assert!(charge["form"]["off_session"].is_null());
+    // error_if_incomplete cannot be kept through a processor (nothing may be written before
+    // the answer, and the answer must not be lost): refused, nothing written.
+    let (status, body) = send(app.live_post(
+        "/v1/subscriptions",
+        &[
+            ("customer", &cust),
+            ("items[0][price]", price["id"].as_str().unwrap()),
+            ("payment_behavior", "error_if_incomplete"),
+        ],
+    ))
+    .await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "invalid_request_error",
+        "parameter_invalid",
+    );
+    assert_eq!(body["error"]["param"], "payment_behavior");
 
     // The renewal, a month on: made, a draft for an hour, then charged with the saved token,
     // the customer not there.

@@ -9,6 +9,7 @@ use crate::server::api::list::{ApiQuery, Paging};
 use crate::server::api::read::Read;
 use crate::server::services::billing::subscriptions::{self, NewSubscription, SubscriptionUpdate};
 use crate::server::services::billing::{self, invoicing};
+use crate::server::state::AppState;
 use crate::server::store::subscriptions::SubscriptionFilter;
 use crate::server::views::ListView;
 use crate::server::views::billing::SubscriptionView;
@@ -19,34 +20,39 @@ use serde::Deserialize;
 
 #[utoipa::path(post, path = "/subscriptions", tag = "Billing", request_body(content((NewSubscription = "application/x-www-form-urlencoded"), (NewSubscription = "application/json"))), responses((status = 200, body = SubscriptionView), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 402, description = "error_if_incomplete and the first payment did not succeed: nothing was created", body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn create_subscription(post: Post<NewSubscription>) -> ApiResult<Response> {
-    post.run(async |state, auth, p| {
-        let changed =
-            subscriptions::create(&state.payment_deps(), &scope_of(auth), defaults(auth), p)
-                .await?;
-        sub_reply(state, changed.tx, &changed.subscription).await
-    })
-    .await
-}
-
-#[utoipa::path(post, path = "/subscriptions/{id}", tag = "Billing", params(("id" = String, Path)), request_body(content((SubscriptionUpdate = "application/x-www-form-urlencoded"), (SubscriptionUpdate = "application/json"))), responses((status = 200, body = SubscriptionView), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-pub async fn update_subscription(
-    Path(id): Path<String>,
-    post: Post<SubscriptionUpdate>,
-) -> ApiResult<Response> {
-    use axum::response::IntoResponse;
     let state = post.state().clone();
     let attempt = std::sync::Mutex::new(None);
     let response = post
         .run(async |state, auth, p| {
             let changed =
-                subscriptions::update(&state.payment_deps(), &scope_of(auth), &id, p).await?;
-            *attempt.lock().expect("not poisoned") = changed.attempt.clone();
+                subscriptions::create(&state.payment_deps(), &scope_of(auth), defaults(auth), p)
+                    .await?;
+            *attempt.lock().expect("not poisoned") = changed
+                .attempt
+                .clone()
+                .map(|p| (p, changed.subscription.id.clone()));
             sub_reply(state, changed.tx, &changed.subscription).await
         })
         .await?;
-    // An `always_invoice` change charged an invoice: ask the acquirer now that the change has
-    // committed, and answer the subscription as the payment left it.
-    let Some(payment) = attempt.into_inner().expect("not poisoned") else {
+    // Through a processor the first invoice is charged once the subscription has committed;
+    // the answer is the subscription as the payment left it.
+    finish_and_reread(
+        &state,
+        attempt.into_inner().expect("not poisoned"),
+        response,
+    )
+    .await
+}
+
+/// Asks the acquirer for a payment a change wrote (after that change committed), and answers
+/// the subscription as the payment left it; `response` as is when there was none.
+async fn finish_and_reread(
+    state: &AppState,
+    attempt: Option<(crate::server::store::payments::PaymentRow, String)>,
+    response: Response,
+) -> ApiResult<Response> {
+    use axum::response::IntoResponse;
+    let Some((payment, sub_id)) = attempt else {
         return Ok(response);
     };
     invoicing::finish_attempt(&state.payment_deps(), payment.clone()).await?;
@@ -54,8 +60,36 @@ pub async fn update_subscription(
         account_id: payment.account_id,
         mode: payment.mode,
     };
-    let sub = subscriptions::find(state.store.reader(), &scope, &id).await?;
-    Ok(Json(sub_view(&state, &sub).await?).into_response())
+    let sub = subscriptions::find(state.store.reader(), &scope, &sub_id).await?;
+    Ok(Json(sub_view(state, &sub).await?).into_response())
+}
+
+#[utoipa::path(post, path = "/subscriptions/{id}", tag = "Billing", params(("id" = String, Path)), request_body(content((SubscriptionUpdate = "application/x-www-form-urlencoded"), (SubscriptionUpdate = "application/json"))), responses((status = 200, body = SubscriptionView), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+pub async fn update_subscription(
+    Path(id): Path<String>,
+    post: Post<SubscriptionUpdate>,
+) -> ApiResult<Response> {
+    let state = post.state().clone();
+    let attempt = std::sync::Mutex::new(None);
+    let response = post
+        .run(async |state, auth, p| {
+            let changed =
+                subscriptions::update(&state.payment_deps(), &scope_of(auth), &id, p).await?;
+            *attempt.lock().expect("not poisoned") = changed
+                .attempt
+                .clone()
+                .map(|p| (p, changed.subscription.id.clone()));
+            sub_reply(state, changed.tx, &changed.subscription).await
+        })
+        .await?;
+    // An `always_invoice` change charged an invoice: ask the acquirer now that the change has
+    // committed, and answer the subscription as the payment left it.
+    finish_and_reread(
+        &state,
+        attempt.into_inner().expect("not poisoned"),
+        response,
+    )
+    .await
 }
 
 #[utoipa::path(delete, path = "/subscriptions/{id}", tag = "Billing", params(("id" = String, Path)), responses((status = 200, body = SubscriptionView), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]

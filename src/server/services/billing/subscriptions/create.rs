@@ -193,7 +193,26 @@ pub async fn create(
     };
     let mut invoice_kinds = vec!["invoice.created", "invoice.finalized"];
     let mut sub_kinds = vec!["subscription.created"];
-    let mut tx = if invoice.amount_due == 0 {
+    // Through a processor the charge moves real money: it is asked only after the
+    // subscription, its invoice and the attempt are written (a lost answer is then looked up,
+    // never charged again), so error_if_incomplete's "nothing written" cannot be kept there.
+    let remote = invoice.amount_due > 0
+        && charge_to.is_some()
+        && payments::acquirer_for(deps, scope, defaults.acquirer)
+            .await?
+            .is_some_and(|a| a.remote());
+    let mut attempt = None;
+    let mut tx = if remote {
+        if behavior == PaymentBehavior::ErrorIfIncomplete {
+            return Err(invalid(
+                "payment_behavior",
+                "error_if_incomplete needs the first payment's answer before anything is written, and a processor is asked only after: use allow_incomplete (the subscription stays incomplete until its first invoice is paid).",
+            ));
+        }
+        let mut tx = deps.store.begin().await?;
+        attempt = invoicing::start_attempt(deps, &mut tx, &mut invoice, charge_to, now).await?;
+        tx
+    } else if invoice.amount_due == 0 {
         settle::mark_paid(&mut invoice, now);
         invoice_kinds.push("invoice.paid");
         if sub.status == SubscriptionStatus::Incomplete {
@@ -288,6 +307,6 @@ pub async fn create(
     Ok(Changed {
         subscription: sub,
         tx,
-        attempt: None,
+        attempt,
     })
 }
