@@ -38,6 +38,9 @@ PG_ADMIN_URL ?= postgres://root@$(PG_HOST):$(PG_PORT)/test
 E2E_PORT ?= 3100
 # `make run` also serves the demo shop (card element embedded from a second origin) here.
 DEMO_SHOP_ADDR ?= 127.0.0.1:3001
+# make run is a development server: a Stripe connection may also point at a local fake (make
+# fake-stripe). A deployment runs the binary with its own list (default api.stripe.com only).
+VINR_PROCESSOR_HOSTS ?= api.stripe.com,127.0.0.1,localhost
 
 # Everything a build reads: a change to any of them rebuilds the wasm bundles.
 RUST_INPUTS := Cargo.toml Cargo.lock .cargo/config.toml $(shell find src -type f)
@@ -56,7 +59,7 @@ step = @mkdir -p $(STEP_TIMES); date +%s > $(STEP_TIMES)/$(1).start; \
 step_done = @s=$$(cat $(STEP_TIMES)/$(1).start); t=$$(( $$(date +%s) - s )); \
 	if [ $$t -ge 20 ] || [ ! -s $(STEP_TIMES)/$(1) ]; then echo $$t > $(STEP_TIMES)/$(1); fi
 
-.PHONY: help run first-run-notice build site server tools test-deps test test-notice lint unit localstripe api-sqlite api-postgres e2e sdk-openapi sdk-typescript \
+.PHONY: help run first-run-notice build site server tools test-deps test test-notice lint unit localstripe fake-stripe api-sqlite api-postgres e2e sdk-openapi sdk-typescript \
 	sdk-python sdk-ruby sdk-snippets schemathesis \
 	bench clean
 
@@ -66,6 +69,7 @@ help:
 	@echo "make bench - load figures against a release build on SQLite"
 	@echo "make sdk-openapi - write the API's OpenAPI document to sdks/openapi.json and regenerate the SDKs from it"
 	@echo "make sdk-typescript | sdk-python | sdk-ruby | sdk-snippets - one SDK's tests, or the guides' code run with them"
+	@echo "make fake-stripe - a local Stripe fake (localstripe) on http://127.0.0.1:8420 for a live-mode connection"
 
 ## Tools: each is installed only when the pinned version is not already there.
 tools:
@@ -154,7 +158,8 @@ run: first-run-notice build
 	@s=$$(cat $(STEP_TIMES)/run.start); t=$$(( $$(date +%s) - s )); \
 		echo "==> built in $$((t / 60))m$$((t % 60))s; starting the server"
 	@mkdir -p data
-	LEPTOS_SITE_ROOT=$(SITE_ROOT) VINR_DEMO_SHOP_ADDR=$(DEMO_SHOP_ADDR) $(DEV_BIN) serve
+	LEPTOS_SITE_ROOT=$(SITE_ROOT) VINR_DEMO_SHOP_ADDR=$(DEMO_SHOP_ADDR) \
+		VINR_PROCESSOR_HOSTS=$(VINR_PROCESSOR_HOSTS) $(DEV_BIN) serve
 
 test: test-notice tools test-deps lint unit api-sqlite api-postgres sdk-typescript sdk-python sdk-ruby sdk-snippets schemathesis e2e
 	@s=$$(cat $(STEP_TIMES)/test.start); t=$$(( $$(date +%s) - s )); \
@@ -188,6 +193,12 @@ localstripe:
 		python3 -m venv $(LOCALSTRIPE_VENV) && \
 		$(LOCALSTRIPE_VENV)/bin/pip install -q --disable-pip-version-check localstripe==1.15.10; \
 	fi
+
+# A Stripe fake on http://127.0.0.1:8420 to point a connection at (stripe[api_base]): localstripe
+# with Stripe's idempotency replay and 3-D Secure redirect added (tests/localstripe/serve.py).
+FAKE_STRIPE_PORT ?= 8420
+fake-stripe: localstripe
+	$(LOCALSTRIPE_PY) tests/localstripe/serve.py --port $(FAKE_STRIPE_PORT)
 
 api-sqlite: localstripe
 	$(call step,api-sqlite,API suite on SQLite,about 2 min)

@@ -179,8 +179,13 @@ impl Stripe {
         } else if let Some(url) = attempt.return_url {
             form.push(("return_url", url.to_string()));
         }
-        if let Some(descriptor) = attempt.statement_descriptor {
-            form.push(("statement_descriptor_suffix", suffix_of(descriptor)));
+        // Stripe refuses an empty suffix, and one without a letter.
+        if let Some(suffix) = attempt
+            .statement_descriptor
+            .map(suffix_of)
+            .filter(|s| s.chars().any(|c| c.is_ascii_alphabetic()))
+        {
+            form.push(("statement_descriptor_suffix", suffix));
         }
         let answer = self
             .call(
