@@ -72,7 +72,7 @@ test('a merchant goes live by adding a Stripe connection in Settings', async ({ 
   await expect(page.getByTestId('error')).toContainText('refused');
   await form('sk_live_e2e');
   await page.getByRole('button', { name: 'Test connection' }).click();
-  await expect(page.getByTestId('notice')).toContainText('the connection works');
+  await expect(page.getByTestId('notice')).toContainText('Checked: the connection works');
   await expect(page.getByTestId('connections')).not.toContainText('acq_stripe');
   await form('sk_live_e2e');
   await page.getByRole('button', { name: 'Add connection', exact: true }).click();

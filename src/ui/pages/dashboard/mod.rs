@@ -108,7 +108,7 @@ pub fn notice_message(code: &str) -> Option<&'static str> {
         "settings_saved" => "Settings saved.",
         "connection_added" => "Acquirer connection added.",
         "connection_checked" => {
-            "The processor accepted the key: the connection works. Add it to save it."
+            "Checked: the connection works (for Stripe, Stripe accepted the key). Add it to save it."
         }
         "subscription_canceled" => "Subscription canceled.",
         "subscription_ends" => "The subscription will end at the end of its period.",
