@@ -37,6 +37,18 @@ pub struct NewConnection {
     pub default: bool,
 }
 
+/// A Stripe connection's settings, unsealed: None for another kind, or settings that do not
+/// open (sealed under another server secret).
+pub fn stripe_settings_of(
+    secret: &Secret,
+    row: &AcquirerConnectionRow,
+) -> Option<stripe::Settings> {
+    if row.kind != STRIPE_KIND {
+        return None;
+    }
+    stripe::Settings::from_plaintext(&unseal(secret, row.settings.as_deref()?)?)
+}
+
 /// The acquirer behind a stored connection: the shared sandbox, or a processor connector
 /// built from its sealed settings. None when the kind is unknown or the settings do not open
 /// (sealed under another server secret).
@@ -47,8 +59,7 @@ pub fn connector(
 ) -> Option<Arc<dyn Acquirer>> {
     match row.kind.as_str() {
         STRIPE_KIND => {
-            let plain = unseal(secret, row.settings.as_deref()?)?;
-            let settings = stripe::Settings::from_plaintext(&plain)?;
+            let settings = stripe_settings_of(secret, row)?;
             // A host the operator has since taken off the list is not called.
             let base = url::Url::parse(&settings.api_base).ok()?;
             registry.allows(&base).then(|| registry.stripe(settings))
@@ -73,9 +84,7 @@ pub async fn challenge_origins(
     )
     .await?;
     Ok(row
-        .filter(|r| r.kind == STRIPE_KIND)
-        .and_then(|r| unseal(secret, r.settings.as_deref()?))
-        .and_then(|plain| stripe::Settings::from_plaintext(&plain))
+        .and_then(|r| stripe_settings_of(secret, &r))
         .map(|s| stripe::challenge_origins(&s))
         .unwrap_or_default())
 }

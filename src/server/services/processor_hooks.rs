@@ -14,7 +14,7 @@ use super::refunds;
 use crate::domain::payment::PaymentStatus;
 use crate::domain::refund::RefundStatus;
 use crate::server::acquirer::{STRIPE_KIND, stripe};
-use crate::server::crypto::unseal;
+use crate::server::services::acquirer_connections::stripe_settings_of;
 use crate::server::store::acquirer_connections::{self as connections, AcquirerConnectionRow};
 use crate::server::store::refunds::RefundRow;
 use crate::server::store::row;
@@ -105,12 +105,7 @@ fn signed_for(
     body: &[u8],
     now: i64,
 ) -> bool {
-    let settings = row
-        .settings
-        .as_deref()
-        .and_then(|sealed| unseal(deps.secret, sealed))
-        .and_then(|plain| stripe::Settings::from_plaintext(&plain));
-    settings
+    stripe_settings_of(deps.secret, row)
         .and_then(|s| s.webhook_secret)
         .is_some_and(|secret| {
             stripe::signature_matches(header, body, secret.expose(), now, TOLERANCE_SECS)
