@@ -127,27 +127,32 @@ pub fn opt_object<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
 }
 
 /// `string_list`, remembering whether the field was given at all.
+/// As `string_list`, with null read as absent (like every other field), not as an empty list.
 pub fn opt_string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    string_list(d).map(Some)
+    Ok(Option::<OneOrMany>::deserialize(d)
+        .map_err(|_| de::Error::custom("expected a list of strings"))?
+        .map(OneOrMany::into_list))
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_list(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
 }
 
 /// A list given as a JSON array, a form list (`expand[]=a`), or a single string.
 pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
-    }
-    Ok(
-        match Option::<OneOrMany>::deserialize(d)
-            .map_err(|_| de::Error::custom("expected a list of strings"))?
-        {
-            None => Vec::new(),
-            Some(OneOrMany::One(s)) => vec![s],
-            Some(OneOrMany::Many(v)) => v,
-        },
-    )
+    Ok(opt_string_list(d)?.unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -224,19 +224,18 @@ async fn manual_capture_partial_and_routing() {
 async fn capture_amounts_are_checked() {
     let app = TestApp::spawn().await;
     let id = app.manual_auth("pm_card_visa", "5000").await;
-    for amount in ["0", "5001", "-1"] {
+    // Below 1 the request itself is wrong (400); above what is held, the payment refuses (409).
+    for (amount, status_wanted, kind, code) in [
+        ("0", 400, "invalid_request_error", "parameter_invalid"),
+        ("-1", 400, "invalid_request_error", "parameter_invalid"),
+        ("5001", 409, "invalid_state", "amount_too_large"),
+    ] {
         let (status, body) = send(app.post_form(
             &format!("/v1/payments/{id}/capture"),
             &[("amount_to_capture", amount)],
         ))
         .await;
-        assert_error(
-            status,
-            &body,
-            400,
-            "invalid_request_error",
-            "parameter_invalid",
-        );
+        assert_error(status, &body, status_wanted, kind, code);
     }
     let (_, still) = send(app.get(&format!("/v1/payments/{id}"))).await;
     assert_eq!(still["status"], "requires_capture");
@@ -257,13 +256,7 @@ async fn adjust_up_and_down_and_declined_increase() {
     let (status, p) = app.pay_adjust(&id, "4000").await;
     assert_eq!((status, p["amount"].as_i64()), (200, Some(4000)));
     let (status, body) = app.pay_adjust(&id, "4000").await;
-    assert_error(
-        status,
-        &body,
-        400,
-        "invalid_request_error",
-        "parameter_invalid",
-    );
+    assert_error(status, &body, 409, "invalid_state", "amount_unchanged");
 
     let poor = app.manual_auth("pm_card_insufficientFunds", "5000").await;
     let (status, body) = app.pay_adjust(&poor, "6500").await;

@@ -101,9 +101,9 @@ async fn attaching_cards_to_customers() {
     assert_error(
         status,
         &body,
-        400,
+        404,
         "invalid_request_error",
-        "parameter_invalid",
+        "resource_missing",
     );
     let (status, attached) = send(app.post_form(
         &format!("/v1/payment_methods/{pm}/attach"),
@@ -123,9 +123,9 @@ async fn attaching_cards_to_customers() {
     assert_error(
         status,
         &body,
-        400,
-        "invalid_request_error",
-        "parameter_invalid",
+        409,
+        "invalid_state",
+        "payment_method_attached",
     );
     let (status, body) = send(app.post_form(
         &format!("/v1/payment_methods/{pm}/attach"),
@@ -258,9 +258,9 @@ async fn merchants_add_their_own_acquirer_connections() {
     assert_error(
         status,
         &body,
-        400,
-        "invalid_request_error",
-        "parameter_invalid",
+        409,
+        "invalid_state",
+        "resource_already_exists",
     );
     let (status, body) = send(app.post_form("/v1/acquirer_connections", &[("id", "UK")])).await;
     assert_error(

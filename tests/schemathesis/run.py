@@ -29,6 +29,7 @@ def main() -> int:
         env = {
             **os.environ,
             "VINR_SECRET_KEY": key,
+            "VINR_API_BASE": base,
             "SCHEMATHESIS_HOOKS": "hooks",
             "PYTHONPATH": str(HERE),
         }
@@ -42,6 +43,8 @@ def main() -> int:
             "--max-time", seconds,
             # No example database: a run depends on the seed alone, not on earlier runs here.
             "--generation-database", "none",
+            # Anything after run.py's own name goes to schemathesis (e.g. --include-name 'POST /v1/prices').
+            *sys.argv[1:],
         ]
         return subprocess.run(cmd, env=env).returncode
     finally:

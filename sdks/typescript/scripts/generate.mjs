@@ -21,8 +21,16 @@ function tsType(schema, depth = 0) {
   // A constraint without a type of its own (`{"not": {"type": "null"}}`, an operation's rule
   // that a field is present): it narrows nothing TypeScript can say.
   if (schema.not && !schema.type && !schema.properties) return "unknown";
+  // An object's own properties are its type; `allOf`/`anyOf` beside them only add rules
+  // between its fields (which fields go together), which the server checks and reports.
+  if (schema.properties && !schema.$ref) return objectBody(schema, depth + 1);
   if (schema.oneOf || schema.anyOf) return [...new Set((schema.oneOf ?? schema.anyOf).map((s) => tsType(s, depth)))].join(" | ");
-  if (schema.allOf) return schema.allOf.map((s) => tsType(s, depth)).join(" & ");
+  if (schema.allOf) {
+    // A request body: its schema, and the fields the operation requires. Rules between fields
+    // (`oneOf`, nested `allOf`) are left to the server.
+    const parts = schema.allOf.filter((s) => !s.oneOf && !s.anyOf && !s.allOf);
+    return parts.map((s) => tsType(s, depth)).join(" & ");
+  }
   if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(" | ");
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
   if (types.length > 1) return types.map((t) => tsType({ ...schema, type: t }, depth)).join(" | ");

@@ -139,6 +139,7 @@ export type Card = {
 export type CardParams = {
   number: string;
   exp_month: number;
+  /** Two or four digits; this month or later, at most 50 years ahead. */
   exp_year: number;
   cvc: string;
 };
@@ -215,7 +216,7 @@ export type CheckoutSession = {
 };
 
 export type ConfirmDetails = {
-  challenge?: string | null;
+  challenge?: "completed" | "failed" | null;
 };
 
 export type ConfirmParams = {
@@ -327,7 +328,7 @@ export type EndpointParams = {
   /** Where events are POSTed (http or https). */
   url?: string | null;
   /** Event types to send (`enabled_events[]=payment.completed`), or `*` for all (the default). */
-  enabled_events?: string[] | null;
+  enabled_events?: Array<"payment.created" | "payment.requires_action" | "payment.succeeded" | "payment.completed" | "payment.captured" | "payment.failed" | "payment.canceled" | "payment.expired" | "payment.adjusted" | "payment.reversed" | "payment.disputed" | "refund.created" | "refund.succeeded" | "refund.failed" | "*"> | null;
   description?: string | null;
   /** `true` stops deliveries (pending ones are canceled); `false` resumes them. */
   disabled?: boolean | null;
@@ -642,17 +643,17 @@ export type NewPaymentMethod = {
 
 /** One order line as sent (numbers may come as form strings). */
 export type OrderItemParams = {
-  line_id?: string | null;
-  description?: string | null;
+  line_id: string;
+  description: string;
   quantity?: number | null;
-  amount?: number | null;
+  amount: number;
   vat?: number | null;
   vat_amount?: number | null;
 };
 
 export type OrderParams = {
-  amount?: number | null;
-  currency?: string | null;
+  amount: number;
+  currency?: "AED" | "aed" | "AUD" | "aud" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BRL" | "brl" | "CAD" | "cad" | "CHF" | "chf" | "CLP" | "clp" | "CNY" | "cny" | "CZK" | "czk" | "DKK" | "dkk" | "EGP" | "egp" | "EUR" | "eur" | "GBP" | "gbp" | "HKD" | "hkd" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "ISK" | "isk" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KRW" | "krw" | "KWD" | "kwd" | "MAD" | "mad" | "MXN" | "mxn" | "MYR" | "myr" | "NGN" | "ngn" | "NOK" | "nok" | "NZD" | "nzd" | "OMR" | "omr" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "QAR" | "qar" | "RON" | "ron" | "SAR" | "sar" | "SEK" | "sek" | "SGD" | "sgd" | "THB" | "thb" | "TND" | "tnd" | "TRY" | "try" | "TWD" | "twd" | "UAH" | "uah" | "USD" | "usd" | "VND" | "vnd" | "ZAR" | "zar" | null;
   merchant_reference?: string | null;
   items?: OrderItemParams[];
 };
@@ -838,7 +839,7 @@ export type PriceParams = {
   unit_amount?: number | null;
   /** `unit_amount`, under the guides' name. */
   amount?: number | null;
-  currency?: string | null;
+  currency?: "AED" | "aed" | "AUD" | "aud" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BRL" | "brl" | "CAD" | "cad" | "CHF" | "chf" | "CLP" | "clp" | "CNY" | "cny" | "CZK" | "czk" | "DKK" | "dkk" | "EGP" | "egp" | "EUR" | "eur" | "GBP" | "gbp" | "HKD" | "hkd" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "ISK" | "isk" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KRW" | "krw" | "KWD" | "kwd" | "MAD" | "mad" | "MXN" | "mxn" | "MYR" | "myr" | "NGN" | "ngn" | "NOK" | "nok" | "NZD" | "nzd" | "OMR" | "omr" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "QAR" | "qar" | "RON" | "ron" | "SAR" | "sar" | "SEK" | "sek" | "SGD" | "sgd" | "THB" | "thb" | "TND" | "tnd" | "TRY" | "try" | "TWD" | "twd" | "UAH" | "uah" | "USD" | "usd" | "VND" | "vnd" | "ZAR" | "zar" | null;
   recurring?: null | RecurringParams;
   nickname?: string | null;
   active?: boolean | null;
@@ -870,7 +871,7 @@ export type Product = {
 };
 
 export type ProductData = {
-  name?: string | null;
+  name: string;
 };
 
 /** The body of `POST /v1/products` and of its update. */
@@ -925,12 +926,12 @@ export type ReceiptRefund = {
 
 export type RecurringParams = {
   /** `day`, `week`, `month` or `year`. */
-  interval?: string | null;
+  interval: "day" | "week" | "month" | "year";
   interval_count?: number | null;
   /** `licensed` (default) or `metered`. */
-  usage_type?: string | null;
+  usage_type?: "licensed" | "metered" | null;
   /** Metered prices: `sum` (default), `max` or `last`. */
-  aggregate_usage?: string | null;
+  aggregate_usage?: "sum" | "max" | "last" | null;
 };
 
 /** How a recurring price recurs. */
@@ -1018,7 +1019,7 @@ export type RewardParams = {
   cost_points: number;
   /** A fixed amount off, in minor units of `currency`. */
   discount_amount?: number | null;
-  currency?: string | null;
+  currency?: "AED" | "aed" | "AUD" | "aud" | "BDT" | "bdt" | "BGN" | "bgn" | "BHD" | "bhd" | "BRL" | "brl" | "CAD" | "cad" | "CHF" | "chf" | "CLP" | "clp" | "CNY" | "cny" | "CZK" | "czk" | "DKK" | "dkk" | "EGP" | "egp" | "EUR" | "eur" | "GBP" | "gbp" | "HKD" | "hkd" | "HUF" | "huf" | "IDR" | "idr" | "ILS" | "ils" | "INR" | "inr" | "ISK" | "isk" | "JOD" | "jod" | "JPY" | "jpy" | "KES" | "kes" | "KRW" | "krw" | "KWD" | "kwd" | "MAD" | "mad" | "MXN" | "mxn" | "MYR" | "myr" | "NGN" | "ngn" | "NOK" | "nok" | "NZD" | "nzd" | "OMR" | "omr" | "PHP" | "php" | "PKR" | "pkr" | "PLN" | "pln" | "QAR" | "qar" | "RON" | "ron" | "SAR" | "sar" | "SEK" | "sek" | "SGD" | "sgd" | "THB" | "thb" | "TND" | "tnd" | "TRY" | "try" | "TWD" | "twd" | "UAH" | "uah" | "USD" | "usd" | "VND" | "vnd" | "ZAR" | "zar" | null;
   /** A percentage off (1 to 100), instead of a fixed amount. */
   discount_percent?: number | null;
   active?: boolean | null;
@@ -1137,7 +1138,7 @@ export type SubscriptionParams = {
 export type SubscriptionUpdateParams = {
   items?: SubscriptionItemParams[] | null;
   /** `create_prorations` (default), `always_invoice` or `none`. */
-  proration_behavior?: string | null;
+  proration_behavior?: "create_prorations" | "always_invoice" | "none" | null;
   cancel_at_period_end?: boolean | null;
   default_payment_method?: string | null;
   description?: string | null;
@@ -1373,7 +1374,9 @@ export function resources(http: HttpClient) {
       },
       points: {
         /** POST /v1/loyalty/points/adjust */
-        adjust: (params: Params<AdjustParams> = {}, options?: RequestOptions): Promise<Camel<PointsTransaction>> =>
+        adjust: (params: Params<AdjustParams & {
+  reason: unknown;
+}> = {}, options?: RequestOptions): Promise<Camel<PointsTransaction>> =>
           http.request<Camel<PointsTransaction>>("POST", `/v1/loyalty/points/adjust`, params, options),
         /** POST /v1/loyalty/points/calculate */
         calculate: (params: Params<CalculateParams> = {}, options?: RequestOptions): Promise<Camel<PointsCalculation>> =>
@@ -1462,7 +1465,9 @@ export function resources(http: HttpClient) {
       capture: (id: string, params: Params<CaptureParams> = {}, options?: RequestOptions): Promise<Camel<Payment>> =>
         http.request<Camel<Payment>>("POST", `/v1/payments/${encodeURIComponent(id)}/capture`, params, options),
       /** POST /v1/payments/{id}/confirm */
-      confirm: (id: string, params: Params<ConfirmParams> = {}, options?: RequestOptions): Promise<Camel<Payment>> =>
+      confirm: (id: string, params: Params<ConfirmParams & {
+  return_url?: null;
+}> = {}, options?: RequestOptions): Promise<Camel<Payment>> =>
         http.request<Camel<Payment>>("POST", `/v1/payments/${encodeURIComponent(id)}/confirm`, params, options),
       /** POST /v1/payments */
       create: (params: Params<NewPayment & {
@@ -1519,7 +1524,9 @@ export function resources(http: HttpClient) {
       retrieve: (id: string, params: Params = {}, options?: RequestOptions): Promise<Camel<Product>> =>
         http.request<Camel<Product>>("GET", `/v1/products/${encodeURIComponent(id)}`, params, options),
       /** POST /v1/products/{id} */
-      update: (id: string, params: Params<ProductParams> = {}, options?: RequestOptions): Promise<Camel<Product>> =>
+      update: (id: string, params: Params<ProductParams & {
+  id?: null;
+}> = {}, options?: RequestOptions): Promise<Camel<Product>> =>
         http.request<Camel<Product>>("POST", `/v1/products/${encodeURIComponent(id)}`, params, options),
     },
     refunds: {

@@ -259,6 +259,9 @@ impl From<crate::server::services::ServiceError> for ApiError {
                 code,
                 message,
             } => ApiError::bad_request(code, message).with_param(param),
+            E::Conflict { code, message } => {
+                ApiError::new(StatusCode::CONFLICT, ErrorType::InvalidState, code, message)
+            }
             E::NotFound { object, id } => ApiError::not_found(object, &id),
             E::Database(db) => ApiError::internal(&db),
         }

@@ -4,14 +4,25 @@
 //! rules of one operation where create and update share a struct. Applied by
 //! `layers_doc::complete`.
 
-use crate::domain::billing::{InvoiceStatus, SubscriptionStatus};
+use crate::domain::billing::{
+    AggregateUsage, Interval, InvoiceStatus, MAX_TRIAL_DAYS, ProrationBehavior, SubscriptionStatus,
+    UsageAction, UsageType, max_interval_count,
+};
 use crate::domain::loyalty::{MAX_DAYS, MAX_POINTS, PtxType, RedemptionStatus};
 use crate::domain::metadata::{MAX_KEY_LEN, MAX_KEYS, MAX_VALUE_LEN};
 use crate::domain::money::{Currency, MAX_AMOUNT};
 use crate::domain::payment::PaymentStatus;
+use crate::domain::webhook::{EVENT_TYPES, WILDCARD};
+use crate::server::services::billing::clocks::{
+    MAX_ADVANCE_DAYS, MAX_ADVANCE_MONTHS, MAX_TIME as MAX_CLOCK_TIME,
+};
+use crate::server::services::billing::subscriptions::MAX_ITEMS as MAX_SUBSCRIPTION_ITEMS;
 use crate::server::services::payments::{CANCELLATION_REASONS, MAX_EXPIRES_IN};
 use crate::server::services::refunds::REASONS as REFUND_REASONS;
 use serde_json::{Map, Value, json};
+
+/// A multiplier as a string (`domain::loyalty::parse_multiplier`); a unit test holds them equal.
+const MULTIPLIER_PATTERN: &str = "^\\s*(0{0,2}[1-9](\\.[0-9]{0,3})?|0?[1-9][0-9](\\.[0-9]{0,3})?|100(\\.0{0,3})?|0{0,3}\\.([1-9]|[1-9][0-9]|0[1-9]|[1-9][0-9]{2}|0[1-9][0-9]|00[1-9]))\\s*$";
 
 /// The list filters the server checks against a domain enum: the document lists its names.
 pub(super) fn query_enum(path: &str, name: &str) -> Option<Vec<&'static str>> {
@@ -94,6 +105,7 @@ pub(super) fn field_constraints(doc: &mut Value) -> Vec<String> {
     // Trimmed, then 1 to `max` characters.
     let text = |max: usize| json!({"pattern": "\\S", "maxLength": max});
     let amount = json!({"minimum": 1, "maximum": MAX_AMOUNT});
+    let event_types: Vec<&str> = EVENT_TYPES.iter().copied().chain([WILDCARD]).collect();
     let rules: Vec<(&str, &str, Value)> = vec![
         ("NewPayment", "amount", amount.clone()),
         ("NewPayment", "currency", json!({"enum": currencies})),
@@ -150,6 +162,148 @@ pub(super) fn field_constraints(doc: &mut Value) -> Vec<String> {
             "expiry_days",
             json!({"minimum": 0, "maximum": MAX_DAYS}),
         ),
+        // The digits in it (anything else is ignored): 12 to 19 of them, passing the Luhn
+        // check. A pattern cannot say Luhn; the format names the rule (`domain::card`).
+        ("CardParams", "number", json!({"format": "card-number"})),
+        (
+            "CardParams",
+            "exp_year",
+            json!({"description": "Two or four digits; this month or later, at most 50 years ahead."}),
+        ),
+        ("CaptureParams", "amount_to_capture", json!({"minimum": 1})),
+        ("ProductParams", "name", text(256)),
+        ("LoyaltyProgramParams", "name", text(256)),
+        // `domain::loyalty::parse_multiplier` as a pattern: up to three digits, a point, up to
+        // three decimals, from 0.001 to 100.
+        (
+            "EarnRuleInput",
+            "multiplier",
+            json!({"pattern": MULTIPLIER_PATTERN}),
+        ),
+        (
+            "ProductParams",
+            "id",
+            json!({"pattern": "^prod_[A-Za-z0-9_-]{1,59}$"}),
+        ),
+        (
+            "SubscriptionParams",
+            "quantity",
+            json!({"minimum": 1, "maximum": 1_000_000}),
+        ),
+        (
+            "SubscriptionParams",
+            "trial_period_days",
+            json!({"minimum": 0, "maximum": MAX_TRIAL_DAYS}),
+        ),
+        (
+            "SubscriptionItemParams",
+            "quantity",
+            json!({"minimum": 1, "maximum": 1_000_000}),
+        ),
+        ("AdjustParams", "reason", text(500)),
+        (
+            "SubscriptionUpdateParams",
+            "proration_behavior",
+            json!({"enum": ProrationBehavior::wire_names()}),
+        ),
+        (
+            "ConfirmDetails",
+            "challenge",
+            json!({"enum": ["completed", "failed"]}),
+        ),
+        (
+            "PriceParams",
+            "unit_amount",
+            json!({"minimum": 0, "maximum": MAX_AMOUNT}),
+        ),
+        (
+            "PriceParams",
+            "amount",
+            json!({"minimum": 0, "maximum": MAX_AMOUNT}),
+        ),
+        ("PriceParams", "currency", json!({"enum": currencies})),
+        ("PriceParams", "nickname", json!({"maxLength": 256})),
+        ("ProductData", "name", text(256)),
+        (
+            "RecurringParams",
+            "interval",
+            json!({"enum": Interval::wire_names()}),
+        ),
+        (
+            "RecurringParams",
+            "usage_type",
+            json!({"enum": UsageType::wire_names()}),
+        ),
+        (
+            "RecurringParams",
+            "aggregate_usage",
+            json!({"enum": AggregateUsage::wire_names()}),
+        ),
+        ("OrderParams", "currency", json!({"enum": currencies})),
+        ("OrderItemParams", "line_id", text(64)),
+        ("OrderItemParams", "description", text(256)),
+        (
+            "OrderItemParams",
+            "quantity",
+            json!({"minimum": 1, "maximum": 1_000_000}),
+        ),
+        (
+            "OrderItemParams",
+            "amount",
+            json!({"minimum": 0, "maximum": MAX_AMOUNT}),
+        ),
+        (
+            "OrderItemParams",
+            "vat",
+            json!({"minimum": 0, "maximum": 100}),
+        ),
+        (
+            "OrderItemParams",
+            "vat_amount",
+            json!({"minimum": 0, "maximum": MAX_AMOUNT}),
+        ),
+        (
+            "EndpointParams",
+            "url",
+            json!({"format": "uri", "pattern": "^\\s*[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@:\\[\\]]", "maxLength": 2048}),
+        ),
+        (
+            "EndpointParams",
+            "enabled_events",
+            json!({"minItems": 1, "items": {"enum": event_types}}),
+        ),
+        (
+            "UsageRecordParams",
+            "action",
+            json!({"enum": UsageAction::wire_names()}),
+        ),
+        (
+            "UsageRecordParams",
+            "identifier",
+            json!({"minLength": 1, "maxLength": 255}),
+        ),
+        ("RewardParams", "discount_amount", amount.clone()),
+        ("RewardParams", "currency", json!({"enum": currencies})),
+        (
+            "AdvanceParams",
+            "frozen_time",
+            json!({"minimum": 0, "maximum": MAX_CLOCK_TIME}),
+        ),
+        (
+            "AdvanceBy",
+            "months",
+            json!({"minimum": 0, "maximum": MAX_ADVANCE_MONTHS}),
+        ),
+        (
+            "AdvanceBy",
+            "days",
+            json!({"minimum": 0, "maximum": MAX_ADVANCE_DAYS}),
+        ),
+        (
+            "AdvanceBy",
+            "hours",
+            json!({"minimum": 0, "maximum": MAX_ADVANCE_DAYS * 24}),
+        ),
     ];
     let mut missing = Vec::new();
     let Some(schemas) = doc.pointer_mut("/components/schemas") else {
@@ -189,16 +343,64 @@ pub(super) fn field_constraints(doc: &mut Value) -> Vec<String> {
 /// Fields an operation requires, or refuses, where its body's struct is shared with another
 /// operation that does not (create and update): stated on the operation as `allOf` the struct
 /// and these. Refused means absent or null, as the server reads null as absent.
+/// Also the rules between fields: one of two ways to name a thing (`oneOf` when the server
+/// refuses both, `anyOf` when it takes both as long as they agree — which JSON Schema cannot
+/// say, so two that disagree are still a 400 the document allows).
 fn body_rules(path: &str, verb: &str) -> Option<Value> {
-    let required = |fields: &[&str]| {
-        let not_null: Map<String, Value> = fields
-            .iter()
-            .map(|f| (f.to_string(), json!({"not": {"type": "null"}})))
-            .collect();
-        json!({"required": fields, "properties": not_null})
-    };
-    let refused = |field: &str| json!({"properties": {field: {"type": "null"}}});
+    let all = |parts: &[Value]| json!({"allOf": parts});
     match (path, verb) {
+        ("/v1/usage_records", "post") => Some(json!({"oneOf": [
+            all(&[required(&["subscription_item"]), refused("subscription"), refused("price")]),
+            all(&[required(&["subscription", "price"]), refused("subscription_item")]),
+        ]})),
+        ("/v1/loyalty/rewards", "post") => Some(json!({"oneOf": [
+            all(&[required(&["discount_amount"]), refused("discount_percent")]),
+            all(&[required(&["discount_percent"]), refused("discount_amount")]),
+        ]})),
+        ("/v1/loyalty/points/earn", "post") => {
+            Some(json!({"anyOf": [required(&["points"]), required(&["amount"])]}))
+        }
+        ("/v1/prices", "post") => Some(all(&[
+            json!({"oneOf": [
+                all(&[required(&["product"]), refused("product_data")]),
+                all(&[required(&["product_data"]), refused("product")]),
+            ]}),
+            json!({"anyOf": [required(&["unit_amount"]), required(&["amount"])]}),
+        ])),
+        // Fixed once created: refused whatever their value.
+        ("/v1/prices/{id}", "post") => Some(all(&[refused("unit_amount"), refused("currency")])),
+        ("/v1/products/{id}", "post") => Some(refused("id")),
+        ("/v1/loyalty/points/adjust", "post") => Some(required(&["reason"])),
+        // One price with its quantity, or items, each naming a price only.
+        ("/v1/subscriptions", "post") => Some(json!({"oneOf": [
+            all(&[required(&["price"]), refused("items")]),
+            all(&[
+                required(&["items"]),
+                refused("price"),
+                refused("quantity"),
+                json!({"properties": {"items": {
+                    "minItems": 1,
+                    "maxItems": MAX_SUBSCRIPTION_ITEMS,
+                    "items": all(&[required(&["price"]), refused("id"), refused("deleted")]),
+                }}}),
+            ]),
+        ]})),
+        ("/v1/test_clocks/{id}/advance", "post") => Some(json!({"oneOf": [
+            all(&[required(&["frozen_time"]), refused("advance_by")]),
+            all(&[required(&["advance_by"]), refused("frozen_time")]),
+        ]})),
+        // A return URL is set when the payment is created.
+        ("/v1/payments/{id}/confirm", "post") => Some(refused("return_url")),
+        ("/v1/acquirer_connections", "post") => Some(json!({"oneOf": [
+            {"properties": {"kind": {"enum": ["sandbox", null]}, "stripe": {"type": "null"}}},
+            all(&[
+                required(&["kind", "stripe"]),
+                json!({"properties": {
+                    "kind": {"const": "stripe"},
+                    "stripe": {"required": ["secret_key"], "properties": {"secret_key": {"type": "string"}}},
+                }}),
+            ]),
+        ]})),
         ("/v1/loyalty/programs", "post") => Some(required(&["name"])),
         ("/v1/products", "post") => Some(required(&["name"])),
         ("/v1/refunds", "post") => Some(required(&["payment"])),
@@ -212,6 +414,96 @@ fn body_rules(path: &str, verb: &str) -> Option<Value> {
         ("/v1/customers", "post") => Some(refused("default_payment_method")),
         ("/v1/customers/{id}", "post") => Some(refused("test_clock")),
         _ => None,
+    }
+}
+
+/// The fields present and not null (the server reads null as absent).
+fn required(fields: &[&str]) -> Value {
+    let not_null: Map<String, Value> = fields
+        .iter()
+        .map(|f| (f.to_string(), json!({"not": {"type": "null"}})))
+        .collect();
+    json!({"required": fields, "properties": not_null})
+}
+
+/// The field absent or null.
+fn refused(field: &str) -> Value {
+    json!({"properties": {field: {"type": "null"}}})
+}
+
+/// Rules of a component that JSON Schema states on the object, not on one property: fields
+/// the server requires although the struct has them optional (so it can name the missing one),
+/// and rules between fields. Runs before `required_is_not_null`.
+pub(super) fn component_rules(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let also_required: [(&str, &[&str]); 4] = [
+        ("OrderParams", &["amount"]),
+        ("OrderItemParams", &["line_id", "description", "amount"]),
+        ("ProductData", &["name"]),
+        ("RecurringParams", &["interval"]),
+    ];
+    for (name, fields) in also_required {
+        if let Some(schema) = schemas.get_mut(name).and_then(Value::as_object_mut) {
+            let required = schema.entry("required").or_insert_with(|| json!([]));
+            if let Some(list) = required.as_array_mut() {
+                list.extend(fields.iter().map(|f| json!(f)));
+            }
+        }
+    }
+    // How many intervals a price may span depends on the interval; aggregate_usage is for
+    // metered prices only.
+    let counts: Vec<Value> = Interval::ALL
+        .iter()
+        .map(|i| {
+            json!({"properties": {
+                "interval": {"const": i.as_str()},
+                "interval_count": {"minimum": 1, "maximum": max_interval_count(*i)},
+            }})
+        })
+        .collect();
+    let metered = UsageType::Metered.as_str();
+    add_all_of(
+        schemas,
+        "RecurringParams",
+        json!([
+            {"anyOf": counts},
+            {"anyOf": [
+                {"required": ["usage_type"], "properties": {"usage_type": {"const": metered}}},
+                {"properties": {"aggregate_usage": {"type": "null"}}},
+            ]},
+        ]),
+    );
+    // An item to change names its id; a new one its price (and is not deleted). A new
+    // subscription's items are all new (`body_rules`).
+    add_all_of(
+        schemas,
+        "SubscriptionItemParams",
+        json!([{"anyOf": [
+            required(&["id"]),
+            {"allOf": [required(&["price"]), refused("deleted")]},
+        ]}]),
+    );
+    // The security code's length follows the brand (`domain::card::check_cvc`): American
+    // Express numbers start 34 or 37 and take 4 digits, every other card 3.
+    let amex = "^[^0-9]*3[^0-9]*[47]";
+    add_all_of(
+        schemas,
+        "CardParams",
+        json!([{"anyOf": [
+            {"properties": {"number": {"pattern": amex}, "cvc": {"pattern": "^\\s*[0-9]{4}\\s*$"}}},
+            {"properties": {"number": {"not": {"pattern": amex}}, "cvc": {"pattern": "^\\s*[0-9]{3}\\s*$"}}},
+        ]}]),
+    );
+}
+
+fn add_all_of(schemas: &mut Map<String, Value>, name: &str, rules: Value) {
+    if let Some(schema) = schemas.get_mut(name).and_then(Value::as_object_mut) {
+        schema.insert("allOf".into(), rules);
     }
 }
 
@@ -297,6 +589,29 @@ mod tests {
     fn every_field_constraint_finds_its_property_in_the_real_document() {
         let mut doc = super::super::document();
         assert_eq!(field_constraints(&mut doc), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_multiplier_pattern_is_what_parse_multiplier_takes() {
+        let pattern = regex::Regex::new(MULTIPLIER_PATTERN).unwrap();
+        let alphabet = ['0', '1', '9', '.', '5'];
+        // Every string of up to six of these characters, and two with spaces around.
+        let mut strings = vec![" 1.5 ".to_string(), " .".to_string()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..6 {
+            frontier = frontier
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            strings.extend(frontier.iter().cloned());
+        }
+        for s in &strings {
+            assert_eq!(
+                pattern.is_match(s),
+                crate::domain::loyalty::parse_multiplier(s).is_some(),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! as it is built.
 
 use super::field_rules::{
-    apply_body_rules, expand_names, field_constraints, metadata_limits, query_enum,
-    required_is_not_null,
+    apply_body_rules, component_rules, expand_names, field_constraints, metadata_limits,
+    query_enum, required_is_not_null,
 };
 use serde_json::{Map, Value, json};
 
@@ -25,6 +25,7 @@ const KEY_PATTERN: &str = "^[!-~]([ -~]*[!-~])?$";
 pub fn complete(doc: &mut Value) {
     metadata_limits(doc);
     expand_names(doc);
+    component_rules(doc);
     required_is_not_null(doc);
     field_constraints(doc);
     let schemas = doc["components"]["schemas"].clone();
@@ -110,20 +111,23 @@ fn body_required_as_its_fields(op: &mut Map<String, Value>, schemas: &Value) {
     else {
         return;
     };
-    let parts: Vec<&Value> = match schema.get("allOf").and_then(Value::as_array) {
-        Some(all) => all.iter().collect(),
-        None => vec![schema],
-    };
-    let needs_fields = parts.into_iter().any(|part| {
-        let resolved = match part["$ref"].as_str() {
-            Some(r) => &schemas[r.rsplit('/').next().unwrap_or_default()],
-            None => part,
-        };
-        resolved["required"]
-            .as_array()
-            .is_some_and(|r| !r.is_empty())
-    });
+    let needs_fields = requires_fields(schema, schemas);
     body.insert("required".into(), Value::Bool(needs_fields));
+}
+
+/// Whether every body `schema` takes names a field: one it requires, or one each of its
+/// alternatives (`oneOf`, `anyOf`) requires.
+fn requires_fields(schema: &Value, schemas: &Value) -> bool {
+    let schema = match schema["$ref"].as_str() {
+        Some(r) => &schemas[r.rsplit('/').next().unwrap_or_default()],
+        None => schema,
+    };
+    let listed = |key: &str| schema[key].as_array().filter(|a| !a.is_empty());
+    listed("required").is_some()
+        || listed("allOf").is_some_and(|all| all.iter().any(|s| requires_fields(s, schemas)))
+        || ["oneOf", "anyOf"].iter().any(|key| {
+            listed(key).is_some_and(|alts| alts.iter().all(|s| requires_fields(s, schemas)))
+        })
 }
 
 fn parameters(op: &mut Map<String, Value>) -> impl Iterator<Item = &mut Value> {

@@ -13,6 +13,7 @@ use crate::server::store::row;
 use crate::server::views::{ListView, PaymentMethodView};
 use axum::Json;
 use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -91,8 +92,10 @@ pub async fn attach_payment_method(
             })?;
         match &row.customer_id {
             Some(owner) if owner != &customer => {
-                return Err(ApiError::invalid_param(
-                    "customer",
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    ErrorType::InvalidState,
+                    "payment_method_attached",
                     "This payment method is attached to another customer.",
                 ));
             }

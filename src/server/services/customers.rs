@@ -136,11 +136,13 @@ pub async fn update(
             )
             .await?
             .is_some_and(|m| m.customer_id.as_deref() == Some(row.id.as_str()));
+            // An unknown id and another customer's card alike: no such card here (404).
             if !attached {
-                return Err(ServiceError::invalid(
-                    "default_payment_method",
-                    format!("{pm} is not a payment method attached to this customer."),
-                ));
+                return Err(ServiceError::Coded {
+                    param: "default_payment_method".into(),
+                    code: "resource_missing",
+                    message: format!("No such payment method attached to this customer: '{pm}'"),
+                });
             }
             Some(pm)
         };

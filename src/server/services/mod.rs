@@ -45,6 +45,9 @@ pub enum ServiceError {
         code: &'static str,
         message: String,
     },
+    /// The request conflicts with what already exists (an id taken): 409 `invalid_state`.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     /// The object does not exist in this scope.
     #[error("No such {object}: '{id}'")]
     NotFound { object: &'static str, id: String },

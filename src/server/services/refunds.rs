@@ -84,18 +84,23 @@ pub async fn create(
     let held = rows::pending_of(deps.store.reader(), &payment.id).await?;
     let refundable = payment.amount_received - payment.amount_refunded - held;
     let amount = input.amount.unwrap_or(refundable);
-    if amount < 1 || amount > refundable {
-        return Err(invalid(
-            "amount",
-            format!(
-                "amount must be between 1 and what is left to refund ({refundable}{}).",
+    if amount < 1 {
+        return Err(invalid("amount", "amount must be at least 1."));
+    }
+    // Well formed, but more than the payment has left: its state refuses it (409).
+    if amount > refundable {
+        return Err(crate::server::services::ServiceError::Conflict {
+            code: "amount_too_large",
+            message: format!(
+                "amount is more than what is left to refund ({refundable}{}).",
                 if held > 0 {
                     ", after refunds still pending"
                 } else {
                     ""
                 }
             ),
-        ));
+        }
+        .into());
     }
     let now = deps.clock.now_micros();
     let refund = RefundRow {
@@ -116,10 +121,12 @@ pub async fn create(
     let mut tx = deps.store.begin().await?;
     if !rows::hold(&mut tx, &payment.id, amount).await? {
         // Another refund took the rest first (or the payment changed meanwhile).
-        return Err(invalid(
-            "amount",
-            "The payment has less left to refund than asked: other refunds came first.",
-        ));
+        return Err(crate::server::services::ServiceError::Conflict {
+            code: "amount_too_large",
+            message: "The payment has less left to refund than asked: other refunds came first."
+                .into(),
+        }
+        .into());
     }
     row::insert_now(&mut tx, &refund).await?;
     emit(deps, &mut tx, &refund, "refund.created").await?;

@@ -60,13 +60,7 @@ async fn licensed_and_metered_items_are_billed_on_one_invoice() {
     let (status, body) = app
         .report(json!({"subscription_item": metered, "quantity": 1, "timestamp": day(5, 0)}))
         .await;
-    assert_error(
-        status,
-        &body,
-        400,
-        "invalid_request_error",
-        "parameter_invalid",
-    );
+    assert_error(status, &body, 409, "invalid_state", "usage_ahead_of_time");
     app.advance(&clock, day(16, 0)).await;
     let (status, r1) = app
         .report(json!({"subscription_item": metered, "quantity": 10, "timestamp": day(5, 0), "identifier": "batch-1"}))
@@ -103,25 +97,13 @@ async fn licensed_and_metered_items_are_billed_on_one_invoice() {
     let (status, body) = app
         .report(json!({"subscription_item": metered, "quantity": 1, "timestamp": start - 60}))
         .await;
-    assert_error(
-        status,
-        &body,
-        400,
-        "invalid_request_error",
-        "usage_period_closed",
-    );
+    assert_error(status, &body, 409, "invalid_state", "usage_period_closed");
     // A licensed item takes no usage.
     let seat_item = sub["items"]["data"][0]["id"].as_str().unwrap();
     let (status, body) = app
         .report(json!({"subscription_item": seat_item, "quantity": 1}))
         .await;
-    assert_error(
-        status,
-        &body,
-        400,
-        "invalid_request_error",
-        "parameter_invalid",
-    );
+    assert_error(status, &body, 409, "invalid_state", "price_not_metered");
 
     // During the renewal's draft hour, March's late usage still counts.
     let renewal_at = at(2027, 4, 1, 0);
@@ -168,13 +150,7 @@ async fn licensed_and_metered_items_are_billed_on_one_invoice() {
     let (status, body) = app
         .report(json!({"subscription_item": metered, "quantity": 1, "timestamp": day(20, 0)}))
         .await;
-    assert_error(
-        status,
-        &body,
-        400,
-        "invalid_request_error",
-        "usage_period_closed",
-    );
+    assert_error(status, &body, 409, "invalid_state", "usage_period_closed");
     let upcoming = app
         .get_ok(&format!("/v1/invoices/upcoming?subscription={sub_id}"))
         .await;

@@ -329,7 +329,11 @@ async fn a_merchant_runs_loyalty_from_the_dashboard_and_the_checkout_shows_it() 
         &json!({"customer": cust, "reward": reward["id"]}),
     ))
     .await;
-    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (409, Some("reward_inactive")),
+        "{refused}"
+    );
     assert_eq!(
         app.points_of(&cust).await["available"],
         124,

@@ -249,13 +249,7 @@ async fn adjustments_give_and_take_but_never_below_zero() {
         &json!({"customer": cust, "points": -101, "reason": "too much"}),
     ))
     .await;
-    assert_error(
-        status,
-        &body,
-        400,
-        "invalid_request_error",
-        "insufficient_points",
-    );
+    assert_error(status, &body, 409, "invalid_state", "insufficient_points");
     let taken = app
         .ok_json(app.post_json(
             "/v1/loyalty/points/adjust",

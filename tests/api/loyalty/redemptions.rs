@@ -47,13 +47,7 @@ async fn a_reward_is_redeemed_outright_only_with_enough_points() {
         &json!({"customer": cust, "reward": reward}),
     ))
     .await;
-    assert_error(
-        status,
-        &body,
-        400,
-        "invalid_request_error",
-        "insufficient_points",
-    );
+    assert_error(status, &body, 409, "invalid_state", "insufficient_points");
     assert_eq!(
         app.points_of(&cust).await["available"],
         100,

@@ -333,9 +333,9 @@ async fn resend_keeps_the_webhook_id_so_receivers_can_dedupe() {
     assert_error(
         status,
         &body,
-        400,
-        "invalid_request_error",
-        "parameter_invalid",
+        409,
+        "invalid_state",
+        "no_subscribed_endpoint",
     );
 }
 

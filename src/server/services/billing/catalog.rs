@@ -1,6 +1,6 @@
 //! Products and prices.
 
-use super::{Result, invalid};
+use super::{Result, invalid, state};
 use crate::domain::billing::{AggregateUsage, Interval, UsageType, max_interval_count};
 use crate::domain::customer::check_text;
 use crate::domain::ids::IdKind;
@@ -138,8 +138,8 @@ pub async fn create_product(
         sort_key: now,
     };
     match row::insert_now(tx, &row).await {
-        Err(e) if is_unique_violation(&e) => Err(invalid(
-            "id",
+        Err(e) if is_unique_violation(&e) => Err(state(
+            "resource_already_exists",
             format!("A product with id {} already exists.", row.id),
         )),
         other => Ok(other.map(|_| row)?),
@@ -152,10 +152,14 @@ pub async fn update_product(
     id: &str,
     fields: ProductFields,
 ) -> Result<ProductRow> {
-    let mut row = find_product(tx.conn().await?, scope, id, None).await?;
-    if fields.id.is_some_and(|new| new != row.id) {
-        return Err(invalid("id", "A product's id cannot change."));
+    // Refused whatever its value, so the document can say so (null or absent) exactly.
+    if fields.id.is_some() {
+        return Err(invalid(
+            "id",
+            "A product's id is chosen when it is created and cannot change.",
+        ));
     }
+    let mut row = find_product(tx.conn().await?, scope, id, None).await?;
     if fields.name.is_some() {
         row.name = check_text("name", fields.name, 256)?
             .ok_or_else(|| invalid("name", "A product's name cannot be empty."))?;

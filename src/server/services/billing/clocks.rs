@@ -48,7 +48,10 @@ pub struct AdvanceBy {
 }
 
 /// Latest time a clock may reach (year 2200).
-const MAX_TIME: i64 = 7_258_118_400;
+pub const MAX_TIME: i64 = 7_258_118_400;
+/// An advance moves by at most 100 years in each of its units.
+pub const MAX_ADVANCE_MONTHS: i64 = 1_200;
+pub const MAX_ADVANCE_DAYS: i64 = 36_525;
 /// How long an advance may hold its clock before another instance may take it over.
 const ADVANCE_LEASE_SECS: i64 = 600;
 
@@ -123,21 +126,27 @@ pub async fn delete(tx: &mut Tx, scope: &Scope, id: &str) -> Result<String> {
 /// The time an advance goes to, checked: forward only.
 pub fn target(clock: &TestClockRow, input: &Advance) -> Result<i64> {
     let to = match (&input.frozen_time, &input.advance_by) {
+        (Some(t), None) if *t > MAX_TIME => {
+            return Err(invalid(
+                "frozen_time",
+                "A test clock goes no further than the year 2200.",
+            ));
+        }
         (Some(t), None) => *t,
         (None, Some(by)) => {
             let months = by.months.unwrap_or(0);
-            let secs = by
-                .days
-                .unwrap_or(0)
-                .saturating_mul(86_400)
-                .saturating_add(by.hours.unwrap_or(0).saturating_mul(3_600));
-            if months < 0 || secs < 0 || months > 1_200 {
+            let days = by.days.unwrap_or(0);
+            let hours = by.hours.unwrap_or(0);
+            if !(0..=MAX_ADVANCE_MONTHS).contains(&months)
+                || !(0..=MAX_ADVANCE_DAYS).contains(&days)
+                || !(0..=MAX_ADVANCE_DAYS * 24).contains(&hours)
+            {
                 return Err(invalid(
                     "advance_by",
-                    "advance_by moves forward only, by at most 100 years.",
+                    "advance_by moves forward only, by at most 100 years in each unit.",
                 ));
             }
-            add_months(clock.frozen_time, months).saturating_add(secs)
+            add_months(clock.frozen_time, months) + days * 86_400 + hours * 3_600
         }
         _ => {
             return Err(invalid(
@@ -146,9 +155,10 @@ pub fn target(clock: &TestClockRow, input: &Advance) -> Result<i64> {
             ));
         }
     };
+    // The clock's own time decides this, not the request's shape: a conflict (409).
     if to <= clock.frozen_time {
-        return Err(invalid(
-            "frozen_time",
+        return Err(state(
+            "test_clock_not_forward",
             format!(
                 "A test clock only moves forward: {to} is not after its time {}.",
                 clock.frozen_time
@@ -156,8 +166,8 @@ pub fn target(clock: &TestClockRow, input: &Advance) -> Result<i64> {
         ));
     }
     if to > MAX_TIME {
-        return Err(invalid(
-            "frozen_time",
+        return Err(state(
+            "test_clock_too_far",
             "A test clock goes no further than the year 2200.",
         ));
     }

@@ -71,12 +71,11 @@ pub async fn pay(
         .await?
         .is_some_and(|m| m.customer_id.as_deref() == Some(invoice.customer.as_str()));
         if !owned {
-            return Err(super::invalid(
+            // Among the cards it may name, there is no such one: as for an unknown id (404).
+            return Err(super::missing(
                 "payment_method",
-                format!(
-                    "{pm} is not a saved card of the customer {}.",
-                    invoice.customer
-                ),
+                &format!("saved card of the customer {}", invoice.customer),
+                &pm,
             ));
         }
         sub.default_payment_method = Some(pm);

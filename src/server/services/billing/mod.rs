@@ -80,7 +80,7 @@ fn invalid(param: &str, message: impl Into<String>) -> BillingError {
     ServiceError::invalid(param, message).into()
 }
 
-fn missing(param: &str, object: &str, id: &str) -> BillingError {
+pub(super) fn missing(param: &str, object: &str, id: &str) -> BillingError {
     ServiceError::Coded {
         param: param.into(),
         code: "resource_missing",
@@ -89,7 +89,7 @@ fn missing(param: &str, object: &str, id: &str) -> BillingError {
     .into()
 }
 
-fn state(code: &'static str, message: impl Into<String>) -> BillingError {
+pub(super) fn state(code: &'static str, message: impl Into<String>) -> BillingError {
     BillingError::State {
         code,
         message: message.into(),

@@ -52,16 +52,18 @@ pub async fn record(
                 .await?
                 .ok_or_else(|| missing("subscription_item", "subscription item", id))?
         }
-        (None, Some(sub), Some(price)) => subscriptions::items_of(tx.conn().await?, sub)
-            .await?
-            .into_iter()
-            .find(|i| &i.price == price && i.account_id == account && i.mode.as_str() == mode)
-            .ok_or_else(|| {
-                invalid(
-                    "price",
-                    format!("{price} is not a price of the subscription {sub}."),
-                )
-            })?,
+        (None, Some(sub), Some(price)) => {
+            row::find::<SubscriptionRow>(tx.conn().await?, account, mode, sub)
+                .await?
+                .ok_or_else(|| missing("subscription", "subscription", sub))?;
+            subscriptions::items_of(tx.conn().await?, sub)
+                .await?
+                .into_iter()
+                .find(|i| &i.price == price && i.account_id == account && i.mode.as_str() == mode)
+                .ok_or_else(|| {
+                    missing("price", &format!("price of the subscription {sub}"), price)
+                })?
+        }
         _ => {
             return Err(invalid(
                 "subscription_item",
@@ -88,7 +90,7 @@ pub async fn record(
         })?,
     };
     let identifier = match input.identifier {
-        Some(i) if i.is_empty() || i.len() > 255 => {
+        Some(i) if i.is_empty() || i.chars().count() > 255 => {
             return Err(invalid("identifier", "identifier is 1 to 255 characters."));
         }
         other => other,
@@ -101,9 +103,10 @@ pub async fn record(
     let price = row::find::<PriceRow>(tx.conn().await?, account, mode, &item.price)
         .await?
         .ok_or_else(|| missing("price", "price", &item.price))?;
+    // The item's price decides this, not the request's shape (409).
     if price.usage_type != UsageType::Metered {
-        return Err(invalid(
-            "subscription_item",
+        return Err(state(
+            "price_not_metered",
             format!(
                 "The price {} is licensed (billed for its quantity): usage is reported for metered prices only.",
                 price.id
@@ -115,24 +118,23 @@ pub async fn record(
         .ok_or_else(|| missing("subscription", "subscription", &item.subscription))?;
     let now = time_on(tx.conn().await?, scope, sub.test_clock.as_deref(), wall).await?;
     let at = input.timestamp.unwrap_or(now);
+    // Both rules below compare the stamp with the subscription's own time and period: a
+    // conflict with its state (409), where a malformed request is a 400.
     if at > now + MAX_AHEAD_SECS {
-        return Err(invalid(
-            "timestamp",
+        return Err(state(
+            "usage_ahead_of_time",
             format!(
                 "Usage cannot be reported ahead of its time: {at} is after the subscription's now ({now})."
             ),
         ));
     }
     if !open_for_usage(tx, &sub, at).await? {
-        return Err(super::BillingError::Service(
-            crate::server::services::ServiceError::Coded {
-                param: "timestamp".into(),
-                code: "usage_period_closed",
-                message: format!(
-                    "Usage at {at} falls outside the subscription's open period ({} to {}) and its draft window.",
-                    sub.current_period_start, sub.current_period_end
-                ),
-            },
+        return Err(state(
+            "usage_period_closed",
+            format!(
+                "Usage at {at} falls outside the subscription's open period ({} to {}) and its draft window.",
+                sub.current_period_start, sub.current_period_end
+            ),
         ));
     }
     if sub.status.is_final() {

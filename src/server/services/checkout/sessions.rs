@@ -19,7 +19,7 @@ pub fn check_items(items: &[LineItem], amount: i64) -> Result<(), ServiceError> 
     let mut seen = std::collections::HashSet::new();
     for (i, item) in items.iter().enumerate() {
         let param = |field: &str| format!("order[items][{i}][{field}]");
-        if item.line_id.trim().is_empty() || item.line_id.len() > 64 {
+        if item.line_id.trim().is_empty() || item.line_id.chars().count() > 64 {
             return Err(ServiceError::invalid(
                 param("line_id"),
                 "Each item needs a line_id of 1 to 64 characters.",

@@ -69,14 +69,14 @@ pub async fn adjust(
     if points > 0 {
         points_book.give(&program, PtxType::Adjust, points, false, note);
     } else if let Err(short) = points_book.spend(PtxType::Adjust, Book::Issued, -points, note) {
-        return Err(coded(
-            "points",
-            "insufficient_points",
-            format!(
+        // The balance, not the request's shape, refuses it: a conflict (409).
+        return Err(super::LoyaltyError::State {
+            code: "insufficient_points",
+            message: format!(
                 "The customer has {} points available; an adjustment cannot take more.",
                 short.available
             ),
-        ));
+        });
     }
     let created = *created;
     locked.write(tx, wall, Some(&endpoints)).await?;

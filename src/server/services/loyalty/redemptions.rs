@@ -6,7 +6,7 @@
 use super::lots;
 use super::posting::Note;
 use super::rewards::{self, discount_on};
-use super::{Result, check_customer, coded, invalid, record, required, state};
+use super::{Result, check_customer, invalid, record, required, state};
 use crate::domain::ids::IdKind;
 use crate::domain::loyalty::{Book, PtxType, RedemptionStatus};
 use crate::domain::metadata;
@@ -53,15 +53,17 @@ pub async fn create(
     let program = super::programs::named(store.reader(), scope, input.program.as_deref()).await?;
     let reward_id = input.reward.ok_or_else(|| required("reward"))?;
     let reward = rewards::find(store.reader(), scope, &reward_id, Some("reward")).await?;
+    // Another program's reward is not one of this program's: as for an unknown id (404).
     if reward.program != program.id {
-        return Err(invalid(
+        return Err(super::missing(
             "reward",
-            format!("The reward {} belongs to {}.", reward.id, reward.program),
+            &format!("loyalty reward in {}", program.id),
+            &reward.id,
         ));
     }
     if reward.active == 0 {
-        return Err(invalid(
-            "reward",
+        return Err(state(
+            "reward_inactive",
             format!("The reward {} is not active.", reward.id),
         ));
     }
@@ -109,14 +111,14 @@ pub async fn create(
         ..Note::default()
     };
     if let Err(short) = locked.points.spend(kind, to, reward.cost_points, note) {
-        return Err(coded(
-            "reward",
-            "insufficient_points",
-            format!(
+        // The balance, not the request's shape, refuses it: a conflict (409).
+        return Err(super::LoyaltyError::State {
+            code: "insufficient_points",
+            message: format!(
                 "The reward costs {} points; the customer has {} available.",
                 reward.cost_points, short.available
             ),
-        ));
+        });
     }
     let status = match payment {
         Some(_) => RedemptionStatus::Reserved,

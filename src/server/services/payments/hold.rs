@@ -17,15 +17,13 @@ pub async fn capture(
     let amount = match amount_to_capture {
         None => row.amount_capturable,
         Some(a) if a >= 1 && a <= row.amount_capturable => a,
-        Some(_) => {
+        Some(a) if a < 1 => {
             return Err(invalid(
                 "amount_to_capture",
-                format!(
-                    "amount_to_capture must be between 1 and the amount capturable ({}).",
-                    row.amount_capturable
-                ),
+                "amount_to_capture must be at least 1.",
             ));
         }
+        Some(_) => return Err(beyond_capturable(&row)),
     };
     let charge_id = row.latest_charge.clone().ok_or(PaymentError::Conflict)?;
     let charge = row::find::<ChargeRow>(
@@ -191,10 +189,11 @@ pub async fn adjust(
     let from = status_of(&row);
     let next = transition(from, Command::Adjust)?;
     if new_amount == row.amount_capturable {
-        return Err(invalid(
-            "amount",
-            "The new amount must differ from the amount currently authorized.",
-        ));
+        return Err(ServiceError::Conflict {
+            code: "amount_unchanged",
+            message: "The new amount must differ from the amount currently authorized.".into(),
+        }
+        .into());
     }
     let profile = card_profile(deps, scope, &row).await?;
     let acquirer = acquirer_of(deps, scope, &row).await?;
@@ -234,15 +233,12 @@ pub async fn reverse(
     let released = match amount {
         None => row.amount_capturable,
         Some(a) if a >= 1 && a <= row.amount_capturable => a,
-        Some(_) => {
+        Some(a) => {
             transition(from, Command::Reverse { full: true })?;
-            return Err(invalid(
-                "amount",
-                format!(
-                    "amount must be between 1 and the amount capturable ({}).",
-                    row.amount_capturable
-                ),
-            ));
+            if a < 1 {
+                return Err(invalid("amount", "amount must be at least 1."));
+            }
+            return Err(beyond_capturable(&row));
         }
     };
     let full = released == row.amount_capturable;
@@ -275,4 +271,16 @@ pub async fn reverse(
         payment: row,
         decline: None,
     })
+}
+
+/// More than the payment holds: the amount is well formed, the payment's state refuses it (409).
+fn beyond_capturable(row: &PaymentRow) -> PaymentError {
+    ServiceError::Conflict {
+        code: "amount_too_large",
+        message: format!(
+            "The amount is more than the amount capturable ({}).",
+            row.amount_capturable
+        ),
+    }
+    .into()
 }

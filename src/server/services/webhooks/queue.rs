@@ -107,13 +107,14 @@ pub async fn resend(
             .collect(),
     };
     if targets.is_empty() {
-        return Err(ServiceError::invalid(
-            "webhook_endpoint",
-            format!(
+        // What the account's endpoints are now, not the request, refuses it (409).
+        return Err(ServiceError::Conflict {
+            code: "no_subscribed_endpoint",
+            message: format!(
                 "No enabled webhook endpoint is subscribed to {}; name one with webhook_endpoint.",
                 event.kind
             ),
-        ));
+        });
     }
     let now = now_micros.div_euclid(1_000_000);
     // Listed after the event's first deliveries, even when the clock has not moved since.

@@ -104,7 +104,7 @@ pub struct Changed {
     pub attempt: Option<PaymentRow>,
 }
 
-const MAX_ITEMS: usize = 20;
+pub const MAX_ITEMS: usize = 20;
 
 fn check_quantity(param: &str, quantity: Option<i64>, price: &PriceRow) -> Result<i64> {
     match (price.usage_type, quantity) {
@@ -121,17 +121,18 @@ fn check_quantity(param: &str, quantity: Option<i64>, price: &PriceRow) -> Resul
     }
 }
 
-/// Checks that `price` can join a subscription billed in `currency` every `like`.
-fn check_price(param: &str, price: &PriceRow, like: Option<&PriceRow>) -> Result<()> {
+/// Checks that `price` can join a subscription billed in `currency` every `like`. What the
+/// prices are, not the request's shape, refuses these: conflicts (409).
+fn check_price(_param: &str, price: &PriceRow, like: Option<&PriceRow>) -> Result<()> {
     if price.active == 0 {
-        return Err(invalid(
-            param,
+        return Err(state(
+            "price_inactive",
             format!("The price {} is not active.", price.id),
         ));
     }
     let Some(interval) = price.recurring_interval else {
-        return Err(invalid(
-            param,
+        return Err(state(
+            "price_not_recurring",
             format!(
                 "The price {} is one-off: a subscription needs a recurring price.",
                 price.id
@@ -140,8 +141,8 @@ fn check_price(param: &str, price: &PriceRow, like: Option<&PriceRow>) -> Result
     };
     if let Some(like) = like {
         if like.currency != price.currency {
-            return Err(invalid(
-                param,
+            return Err(state(
+                "price_currency_mismatch",
                 format!(
                     "Every item of a subscription is billed in one currency: {} is in {}, not {}.",
                     price.id,
@@ -153,8 +154,8 @@ fn check_price(param: &str, price: &PriceRow, like: Option<&PriceRow>) -> Result
         if like.recurring_interval != Some(interval)
             || like.recurring_count != price.recurring_count
         {
-            return Err(invalid(
-                param,
+            return Err(state(
+                "price_interval_mismatch",
                 format!(
                     "Every item of a subscription recurs alike: {} does not recur like {}.",
                     price.id, like.id
@@ -176,9 +177,11 @@ async fn check_method(deps: &Deps<'_>, scope: &Scope, customer: &str, id: &str) 
     .await?;
     match found {
         Some(pm) if pm.customer_id.as_deref() == Some(customer) => Ok(pm.id),
-        Some(_) => Err(invalid(
+        // Among the cards it may name, there is no such one: as for an unknown id (404).
+        Some(_) => Err(missing(
             "default_payment_method",
-            format!("{id} is not attached to the customer {customer}."),
+            &format!("payment method attached to the customer {customer}"),
+            id,
         )),
         None => Err(missing("default_payment_method", "payment method", id)),
     }

@@ -84,9 +84,10 @@ pub async fn update(
                         .iter()
                         .position(|x| &x.item.id == item_id)
                         .ok_or_else(|| {
-                            invalid(
+                            crate::server::services::billing::missing(
                                 &format!("{p}[id]"),
-                                format!("{item_id} is not an item of this subscription."),
+                                "item of this subscription",
+                                item_id,
                             )
                         })?,
                 ),
@@ -165,8 +166,9 @@ pub async fn update(
                     .enumerate()
                     .any(|(j, x)| x.price.id == price.id && Some(j) != existing)
                 {
-                    return Err(invalid(
-                        &format!("{p}[price]"),
+                    // What the subscription holds refuses these, not the request's shape (409).
+                    return Err(crate::server::services::billing::state(
+                        "subscription_item_exists",
                         format!(
                             "The price {} is already an item: change its quantity instead.",
                             price.id
@@ -242,14 +244,14 @@ pub async fn update(
             }
         }
         if after.is_empty() {
-            return Err(invalid(
-                "items",
+            return Err(crate::server::services::billing::state(
+                "subscription_items_empty",
                 "A subscription keeps at least one item: cancel it instead.",
             ));
         }
         if after.len() > MAX_ITEMS {
-            return Err(invalid(
-                "items",
+            return Err(crate::server::services::billing::state(
+                "subscription_items_too_many",
                 format!("A subscription has 1 to {MAX_ITEMS} items."),
             ));
         }
