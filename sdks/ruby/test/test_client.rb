@@ -34,6 +34,17 @@ class ClientTest < Minitest::Test
                  JSON.parse(req.body))
   end
 
+  def test_calls_share_one_kept_alive_connection
+    s = Stub.new([Stub.answer(200, { id: "pay_1", object: "payment" })], keep_alive: true)
+    c = client(s.base)
+    3.times { c.payments.retrieve("pay_1") }
+    c.payments.create(amount: 100, currency: "EUR")
+    assert_equal 4, s.seen.size
+    assert_equal 1, s.connections, "one TCP connection for four calls"
+  ensure
+    s&.close
+  end
+
   def test_5xx_and_429_are_retried_with_the_same_idempotency_key
     s = stub([Stub.answer(500, { error: { type: "api_error" } }),
               Stub.answer(429, { error: { type: "rate_limit_error" } }, "retry-after" => "0"),

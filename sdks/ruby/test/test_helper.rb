@@ -15,14 +15,17 @@ class Stub
   Seen = Struct.new(:method, :url, :headers, :body)
   SILENT = { silent: true }.freeze
 
-  attr_reader :seen, :base
+  attr_reader :seen, :base, :connections
 
   def self.answer(status, body, headers = {})
     { status: status, body: JSON.generate(body), headers: { "x-request-id" => "req_123" }.merge(headers) }
   end
 
-  def initialize(script)
+  # +keep_alive+: answer any number of requests on one connection (else one each, then close).
+  def initialize(script, keep_alive: false)
     @script = script
+    @keep_alive = keep_alive
+    @connections = 0
     @seen = []
     @server = TCPServer.new("127.0.0.1", 0)
     @base = "http://127.0.0.1:#{@server.addr[1]}"
@@ -39,13 +42,14 @@ class Stub
   def serve
     loop do
       socket = @server.accept
-      Thread.new(socket) { |s| handle(s) }
+      @connections += 1
+      Thread.new(socket) { |s| @keep_alive ? (handle(s, keep: true) while !s.closed? && !s.eof?) : handle(s) }
     end
   rescue IOError
     nil
   end
 
-  def handle(socket)
+  def handle(socket, keep: false)
     method, url = socket.gets.to_s.split
     headers = {}
     while (line = socket.gets) && line != "\r\n"
@@ -60,9 +64,10 @@ class Stub
     else
       extra = reply[:headers].map { |k, v| "#{k}: #{v}\r\n" }.join
       socket.write("HTTP/1.1 #{reply[:status]} X\r\ncontent-type: application/json\r\n" \
-                   "content-length: #{reply[:body].bytesize}\r\nconnection: close\r\n#{extra}\r\n#{reply[:body]}")
+                   "content-length: #{reply[:body].bytesize}\r\n#{keep ? "" : "connection: close\r\n"}" \
+                   "#{extra}\r\n#{reply[:body]}")
     end
-    socket.close
+    socket.close unless keep
   rescue IOError, SystemCallError
     nil
   end

@@ -18,6 +18,9 @@ module Vinr
       Errno::EPIPE, Net::OpenTimeout, Net::ReadTimeout, Net::WriteTimeout
     ].freeze
 
+    # Idle connections kept open for the next calls (keep-alive); more are closed.
+    MAX_IDLE = 4
+
     attr_reader :api_key, :api_base, :max_retries, :timeout
 
     def initialize(api_key: nil, api_base: nil, max_retries: 2, timeout: 30, max_retry_delay: 8.0)
@@ -26,6 +29,8 @@ module Vinr
       @max_retries = max_retries
       @timeout = timeout
       @max_retry_delay = max_retry_delay
+      @idle = []
+      @idle_lock = Mutex.new
     end
 
     def self.to_snake(key)
@@ -98,9 +103,7 @@ module Vinr
       attempt = 0
       loop do
         begin
-          response = Net::HTTP.start(uri.host, uri.port, use_ssl: uri.scheme == "https",
-                                                         open_timeout: seconds, read_timeout: seconds,
-                                                         write_timeout: seconds) do |http|
+          response = with_connection(uri, seconds) do |http|
             http.send_request(method, uri.request_uri, body, headers)
           end
         rescue *CONNECTION_ERRORS => e
@@ -132,6 +135,47 @@ module Vinr
 
         return VinrObject.from(parsed)
       end
+    end
+
+    private
+
+    # Runs the block with a started connection to +uri+'s server: an idle one kept from an
+    # earlier call (so calls share TCP and TLS set-up), else a new one. It is kept for the next
+    # call unless the block failed (a failed connection is closed: the retry starts afresh).
+    # Thread-safe: a connection serves one call at a time.
+    def with_connection(uri, seconds)
+      key = [uri.scheme, uri.host, uri.port, seconds]
+      http = @idle_lock.synchronize do
+        found = @idle.index { |(k, _)| k == key }
+        found && @idle.delete_at(found)[1]
+      end
+      begin
+        reused = !http.nil?
+        http ||= Net::HTTP.start(uri.host, uri.port, use_ssl: uri.scheme == "https",
+                                                     open_timeout: seconds, read_timeout: seconds,
+                                                     write_timeout: seconds)
+        result = yield http
+      rescue *CONNECTION_ERRORS
+        close_quietly(http)
+        raise unless reused
+
+        # The server closed the idle connection meanwhile: once more on a new one, not counted
+        # as a retry (a POST carries its Idempotency-Key, so it is safe to send again).
+        http = nil
+        retry
+      rescue StandardError
+        close_quietly(http)
+        raise
+      end
+      kept = @idle_lock.synchronize { @idle.size < MAX_IDLE && @idle << [key, http] }
+      close_quietly(http) unless kept
+      result
+    end
+
+    def close_quietly(http)
+      http.finish if http&.started?
+    rescue IOError
+      nil
     end
   end
 end
