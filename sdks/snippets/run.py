@@ -38,7 +38,9 @@ from snippets import SNIPPETS, Snippet  # noqa: E402
 
 SEEDS = Path(os.environ.get("VINR_SEEDS_DIR", SDKS.parent.parent / "shared" / "seeds"))
 EXTRACTED = HERE / "extracted"
-EXT = {"ts": "ts", "python": "py", "ruby": "rb"}
+EXT = {"ts": "ts", "python": "py", "ruby": "rb", "sh": "sh"}
+# The guides' curl lines name the hosted API; run here against the server under test.
+GUIDE_BASE = "https://api.vinr.com"
 PORT = 3160
 # The guides' example ids, and which object made for the snippet stands for each.
 EXAMPLE_IDS = {
@@ -225,6 +227,9 @@ def program(s: Snippet, text: str, ctx: dict) -> str:
         return f"{prelude}{body}\nimport json as _json\nprint(_json.dumps({result}))\n"
     if s.lang == "ruby":
         return f'require "vinr"\nrequire "json"\n{prelude}{body}\nputs JSON.generate({result})\n'
+    if s.lang == "sh":
+        # What curl prints is the answer; the newline ends it for the reader below.
+        return f"{prelude}{body.replace(GUIDE_BASE, '$VINR_API_BASE')}\necho\n"
     if "new Vinr(" not in body:
         prelude = "import { Vinr } from '@vinr/sdk';\nconst vinr = new Vinr({ secretKey: process.env.VINR_SECRET_KEY });\n" + prelude
     if s.as_function:
@@ -281,6 +286,8 @@ def run(s: Snippet, build: Path, env: dict) -> tuple[Any, str]:
         path = build / f"{s.id}.rb"
         lib = [] if os.environ.get("VINR_RUBY_INSTALLED") else ["-I", str(SDKS / "ruby" / "lib")]
         cmd = ["ruby", *lib, str(path)]
+    elif s.lang == "sh":
+        cmd = ["bash", str(build / f"{s.id}.sh")]
     else:
         cmd = ["node", str(build / "out" / f"{s.id}.js")]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)

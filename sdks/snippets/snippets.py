@@ -4,7 +4,9 @@ running it must produce. `run.py` extracts, runs and checks them.
 A snippet is one or more line ranges of a seed (``lines``, 1-based, inclusive), kept verbatim in
 ``extracted/<id>.<ext>``. Before it runs, the guide's example ids (``pay_3Nx8a2Lk``,
 ``cust_8aZ2``…) are replaced by ids of objects made for it (``fixture``), since a server makes
-its own ids; nothing else in the text changes. Free variables the guide leaves to the reader
+its own ids; nothing else in the text changes, except in the guides' curl lines, whose
+``https://api.vinr.com`` becomes ``$VINR_API_BASE`` (the SDKs take the base URL from the
+environment too; the key is already ``$VINR_SECRET_KEY`` there). Free variables the guide leaves to the reader
 (``paymentId``, ``order``, ``payload``…) are declared by a prelude, and an epilogue prints what
 the snippet made, for ``check``.
 """
@@ -22,7 +24,7 @@ class Snippet:
     id: str
     seed: str
     lines: list[tuple[int, int]]
-    lang: str  # "ts", "python" or "ruby"
+    lang: str  # "ts", "python", "ruby" or "sh" (the guides' curl lines, run with bash)
     fixture: Optional[str]  # a function of run.Fixtures
     result: str  # what the epilogue prints: an expression in the snippet's language
     check: Check
@@ -138,19 +140,19 @@ SNIPPETS: list[Snippet] = [
         Snippet(f"001-{name}-{lang}", SEED_001, [lines], lang, fixture, var, check)
         for name, fixture, var, check, by_lang in [
             ("create", "customer", "payment", all_of(succeeded, equal("customer", "{customer}")),
-             {"ts": (45, 54), "python": (58, 65), "ruby": (69, 74)}),
+             {"sh": (36, 41), "ts": (45, 54), "python": (58, 65), "ruby": (69, 74)}),
             ("retrieve", "payment", "payment", equal("id", "{payment}"),
-             {"ts": (129, 133), "python": (137, 139), "ruby": (143, 143)}),
+             {"sh": (124, 125), "ts": (129, 133), "python": (137, 139), "ruby": (143, 143)}),
             ("capture", "manual_payment", "payment", all_of(succeeded, equal("amount_received", 5000)),
-             {"ts": (171, 175), "python": (179, 181), "ruby": (185, 185)}),
+             {"sh": (166, 167), "ts": (171, 175), "python": (179, 181), "ruby": (185, 185)}),
             ("cancel", "manual_payment", "payment", equal("status", "canceled"),
-             {"ts": (234, 238), "python": (242, 244), "ruby": (248, 248)}),
+             {"sh": (229, 230), "ts": (234, 238), "python": (242, 244), "ruby": (248, 248)}),
             ("list", "customer_payment", "payments", in_list("data", "{payment}"),
-             {"ts": (281, 288), "python": (292, 297), "ruby": (301, 304)}),
+             {"sh": (276, 277), "ts": (281, 288), "python": (292, 297), "ruby": (301, 304)}),
             ("adjust", "manual_payment", "payment", all_of(equal("amount", 6500), equal("status", "requires_capture")),
-             {"ts": (339, 345), "python": (349, 354), "ruby": (358, 361)}),
+             {"sh": (333, 335), "ts": (339, 345), "python": (349, 354), "ruby": (358, 361)}),
             ("reverse", "manual_payment", "payment", equal("status", "canceled"),
-             {"ts": (405, 409), "python": (413, 415), "ruby": (419, 419)}),
+             {"sh": (400, 401), "ts": (405, 409), "python": (413, 415), "ruby": (419, 419)}),
         ]
         for lang, lines in by_lang.items()
     ],
@@ -172,7 +174,7 @@ SNIPPETS: list[Snippet] = [
         prelude=(
             "const payment = await vinr.payments.retrieve('{payment}');\n"
             "// What the customer's 3-D Secure challenge came back with.\n"
-            "const challengeResult = { challenge: 'completed' };\n"
+            "const challengeResult: { challenge: 'completed' | 'failed' } = { challenge: 'completed' };\n"
         ),
     ),
     Snippet(
