@@ -46,6 +46,20 @@ def test_a_payment_through_its_life_create_retrieve_capture_refund_list(client):
     assert client.payments.list(limit=1).data[0].id == payment.id
 
 
+def test_answers_are_instances_of_their_class_from_the_document(client):
+    payment = client.payments.create(amount=700, currency="EUR", payment_method="pm_card_visa")
+    assert isinstance(payment, vinr.objects.Payment) and isinstance(payment, vinr.VinrObject)
+    expanded = client.payments.retrieve(payment.id, expand=["latest_charge"])
+    assert isinstance(expanded.latest_charge, vinr.objects.Charge)
+    assert isinstance(client.refunds.create(payment=payment.id, amount=100), vinr.objects.Refund)
+    listed = client.payments.list(limit=1)
+    assert isinstance(listed, vinr.ListObject) and isinstance(listed.data[0], vinr.objects.Payment)
+    # Still dicts of the API's properties, read as keys or attributes.
+    assert payment["amount"] == payment.amount == 700
+    # The classes' fields are the document's: a type checker reads `payment.amount` as an int.
+    assert vinr.objects.Payment.__annotations__["amount"] == "int"
+
+
 def test_the_module_style_with_settings_from_the_module(server, monkeypatch):
     base, key = server
     monkeypatch.setattr(vinr, "api_key", key)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from . import webhooks
+from . import objects, webhooks
 from ._api import VERSION as __version__
 from ._api import ListObject, VinrObject
 from ._resources import MODULE_CLASSES

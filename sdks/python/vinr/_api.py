@@ -134,12 +134,22 @@ class ListObject(VinrObject):
             page = page._fetch(dict(params))
 
 
+# An answer's class by its `object` (`payment` → `vinr.objects.Payment`), filled by objects.py.
+OBJECT_CLASSES: dict[str, type[VinrObject]] = {}
+
+
 def convert(value: Any) -> Any:
-    """JSON as the SDK returns it: objects with attribute access, lists as ``ListObject``."""
+    """JSON as the SDK returns it: objects with attribute access (an instance of their class in
+    ``vinr.objects``), lists as ``ListObject``."""
     if isinstance(value, list):
         return [convert(v) for v in value]
     if isinstance(value, dict):
-        cls = ListObject if value.get("object") == "list" else VinrObject
+        kind = value.get("object")
+        cls: type[VinrObject] = VinrObject
+        if kind == "list":
+            cls = ListObject
+        elif isinstance(kind, str):
+            cls = OBJECT_CLASSES.get(kind, VinrObject)
         return cls({k: convert(v) for k, v in value.items()})
     return value
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from . import objects
 from ._api import ListObject, Params, Resource, VinrObject, _id
 
 
@@ -14,21 +15,21 @@ class LoyaltyPointsTransactionsResource(Resource):
         """GET /v1/loyalty/points/transactions"""
         return self._list("/v1/loyalty/points/transactions", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.PointsTransaction:
         """GET /v1/loyalty/points/transactions/{id}"""
-        return self._request("GET", f"/v1/loyalty/points/transactions/{_id(id)}", params, kwargs)
+        return cast(objects.PointsTransaction, self._request("GET", f"/v1/loyalty/points/transactions/{_id(id)}", params, kwargs))
 
 
 class CheckoutSessionsResource(Resource):
     """checkout/sessions"""
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.CheckoutSession:
         """POST /v1/checkout/sessions"""
-        return self._request("POST", "/v1/checkout/sessions", params, kwargs)
+        return cast(objects.CheckoutSession, self._request("POST", "/v1/checkout/sessions", params, kwargs))
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.CheckoutSession:
         """GET /v1/checkout/sessions/{id}"""
-        return self._request("GET", f"/v1/checkout/sessions/{_id(id)}", params, kwargs)
+        return cast(objects.CheckoutSession, self._request("GET", f"/v1/checkout/sessions/{_id(id)}", params, kwargs))
 
 
 class LedgerTransactionsResource(Resource):
@@ -46,9 +47,9 @@ class LoyaltyAccountsResource(Resource):
         """GET /v1/loyalty/accounts"""
         return self._list("/v1/loyalty/accounts", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.LoyaltyAccount:
         """GET /v1/loyalty/accounts/{id}"""
-        return self._request("GET", f"/v1/loyalty/accounts/{_id(id)}", params, kwargs)
+        return cast(objects.LoyaltyAccount, self._request("GET", f"/v1/loyalty/accounts/{_id(id)}", params, kwargs))
 
 
 class LoyaltyPointsResource(Resource):
@@ -58,109 +59,109 @@ class LoyaltyPointsResource(Resource):
     def transactions(self) -> LoyaltyPointsTransactionsResource:
         return LoyaltyPointsTransactionsResource(self._client)
 
-    def adjust(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def adjust(self, params: Params = None, /, **kwargs: Any) -> objects.PointsTransaction:
         """POST /v1/loyalty/points/adjust"""
-        return self._request("POST", "/v1/loyalty/points/adjust", params, kwargs)
+        return cast(objects.PointsTransaction, self._request("POST", "/v1/loyalty/points/adjust", params, kwargs))
 
-    def calculate(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def calculate(self, params: Params = None, /, **kwargs: Any) -> objects.PointsCalculation:
         """POST /v1/loyalty/points/calculate"""
-        return self._request("POST", "/v1/loyalty/points/calculate", params, kwargs)
+        return cast(objects.PointsCalculation, self._request("POST", "/v1/loyalty/points/calculate", params, kwargs))
 
-    def earn(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def earn(self, params: Params = None, /, **kwargs: Any) -> objects.PointsTransaction:
         """POST /v1/loyalty/points/earn"""
-        return self._request("POST", "/v1/loyalty/points/earn", params, kwargs)
+        return cast(objects.PointsTransaction, self._request("POST", "/v1/loyalty/points/earn", params, kwargs))
 
 
 class LoyaltyProgramsResource(Resource):
     """loyalty/programs"""
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.LoyaltyProgram:
         """POST /v1/loyalty/programs"""
-        return self._request("POST", "/v1/loyalty/programs", params, kwargs)
+        return cast(objects.LoyaltyProgram, self._request("POST", "/v1/loyalty/programs", params, kwargs))
 
     def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
         """GET /v1/loyalty/programs"""
         return self._list("/v1/loyalty/programs", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.LoyaltyProgram:
         """GET /v1/loyalty/programs/{id}"""
-        return self._request("GET", f"/v1/loyalty/programs/{_id(id)}", params, kwargs)
+        return cast(objects.LoyaltyProgram, self._request("GET", f"/v1/loyalty/programs/{_id(id)}", params, kwargs))
 
-    def update(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def update(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.LoyaltyProgram:
         """POST /v1/loyalty/programs/{id}"""
-        return self._request("POST", f"/v1/loyalty/programs/{_id(id)}", params, kwargs)
+        return cast(objects.LoyaltyProgram, self._request("POST", f"/v1/loyalty/programs/{_id(id)}", params, kwargs))
 
 
 class LoyaltyRedemptionsResource(Resource):
     """loyalty/redemptions"""
 
-    def cancel(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def cancel(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.LoyaltyRedemption:
         """POST /v1/loyalty/redemptions/{id}/cancel"""
-        return self._request("POST", f"/v1/loyalty/redemptions/{_id(id)}/cancel", params, kwargs)
+        return cast(objects.LoyaltyRedemption, self._request("POST", f"/v1/loyalty/redemptions/{_id(id)}/cancel", params, kwargs))
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.LoyaltyRedemption:
         """POST /v1/loyalty/redemptions"""
-        return self._request("POST", "/v1/loyalty/redemptions", params, kwargs)
+        return cast(objects.LoyaltyRedemption, self._request("POST", "/v1/loyalty/redemptions", params, kwargs))
 
     def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
         """GET /v1/loyalty/redemptions"""
         return self._list("/v1/loyalty/redemptions", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.LoyaltyRedemption:
         """GET /v1/loyalty/redemptions/{id}"""
-        return self._request("GET", f"/v1/loyalty/redemptions/{_id(id)}", params, kwargs)
+        return cast(objects.LoyaltyRedemption, self._request("GET", f"/v1/loyalty/redemptions/{_id(id)}", params, kwargs))
 
 
 class LoyaltyRewardsResource(Resource):
     """loyalty/rewards"""
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.LoyaltyReward:
         """POST /v1/loyalty/rewards"""
-        return self._request("POST", "/v1/loyalty/rewards", params, kwargs)
+        return cast(objects.LoyaltyReward, self._request("POST", "/v1/loyalty/rewards", params, kwargs))
 
     def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
         """GET /v1/loyalty/rewards"""
         return self._list("/v1/loyalty/rewards", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.LoyaltyReward:
         """GET /v1/loyalty/rewards/{id}"""
-        return self._request("GET", f"/v1/loyalty/rewards/{_id(id)}", params, kwargs)
+        return cast(objects.LoyaltyReward, self._request("GET", f"/v1/loyalty/rewards/{_id(id)}", params, kwargs))
 
-    def update(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def update(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.LoyaltyReward:
         """POST /v1/loyalty/rewards/{id}"""
-        return self._request("POST", f"/v1/loyalty/rewards/{_id(id)}", params, kwargs)
+        return cast(objects.LoyaltyReward, self._request("POST", f"/v1/loyalty/rewards/{_id(id)}", params, kwargs))
 
 
 class AccountResource(Resource):
     """account"""
 
-    def retrieve(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, params: Params = None, /, **kwargs: Any) -> objects.Account:
         """GET /v1/account: Any key, secret or publishable, may ask who it belongs to."""
-        return self._request("GET", "/v1/account", params, kwargs)
+        return cast(objects.Account, self._request("GET", "/v1/account", params, kwargs))
 
 
 class AccountsResource(Resource):
     """accounts"""
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.ConnectedAccount:
         """POST /v1/accounts"""
-        return self._request("POST", "/v1/accounts", params, kwargs)
+        return cast(objects.ConnectedAccount, self._request("POST", "/v1/accounts", params, kwargs))
 
     def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
         """GET /v1/accounts"""
         return self._list("/v1/accounts", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.ConnectedAccount:
         """GET /v1/accounts/{id}"""
-        return self._request("GET", f"/v1/accounts/{_id(id)}", params, kwargs)
+        return cast(objects.ConnectedAccount, self._request("GET", f"/v1/accounts/{_id(id)}", params, kwargs))
 
 
 class AcquirerConnectionsResource(Resource):
     """acquirer_connections"""
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.AcquirerConnection:
         """POST /v1/acquirer_connections"""
-        return self._request("POST", "/v1/acquirer_connections", params, kwargs)
+        return cast(objects.AcquirerConnection, self._request("POST", "/v1/acquirer_connections", params, kwargs))
 
     def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
         """GET /v1/acquirer_connections"""
@@ -170,9 +171,9 @@ class AcquirerConnectionsResource(Resource):
 class BalanceResource(Resource):
     """balance"""
 
-    def retrieve(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, params: Params = None, /, **kwargs: Any) -> objects.Balance:
         """GET /v1/balance"""
-        return self._request("GET", "/v1/balance", params, kwargs)
+        return cast(objects.Balance, self._request("GET", "/v1/balance", params, kwargs))
 
 
 class CheckoutResource(Resource):
@@ -182,33 +183,33 @@ class CheckoutResource(Resource):
     def sessions(self) -> CheckoutSessionsResource:
         return CheckoutSessionsResource(self._client)
 
-    def retrieve_context(self, reference: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve_context(self, reference: str, params: Params = None, /, **kwargs: Any) -> objects.CheckoutContext:
         """GET /v1/checkout/{reference}"""
-        return self._request("GET", f"/v1/checkout/{_id(reference)}", params, kwargs)
+        return cast(objects.CheckoutContext, self._request("GET", f"/v1/checkout/{_id(reference)}", params, kwargs))
 
 
 class CustomersResource(Resource):
     """customers"""
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.Customer:
         """POST /v1/customers"""
-        return self._request("POST", "/v1/customers", params, kwargs)
+        return cast(objects.Customer, self._request("POST", "/v1/customers", params, kwargs))
 
-    def delete(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def delete(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Deleted:
         """DELETE /v1/customers/{id}"""
-        return self._request("DELETE", f"/v1/customers/{_id(id)}", params, kwargs)
+        return cast(objects.Deleted, self._request("DELETE", f"/v1/customers/{_id(id)}", params, kwargs))
 
     def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
         """GET /v1/customers"""
         return self._list("/v1/customers", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Customer:
         """GET /v1/customers/{id}"""
-        return self._request("GET", f"/v1/customers/{_id(id)}", params, kwargs)
+        return cast(objects.Customer, self._request("GET", f"/v1/customers/{_id(id)}", params, kwargs))
 
-    def update(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def update(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Customer:
         """POST /v1/customers/{id}"""
-        return self._request("POST", f"/v1/customers/{_id(id)}", params, kwargs)
+        return cast(objects.Customer, self._request("POST", f"/v1/customers/{_id(id)}", params, kwargs))
 
 
 class EventsResource(Resource):
@@ -226,9 +227,9 @@ class EventsResource(Resource):
         """POST /v1/events/{id}/resend"""
         return self._request("POST", f"/v1/events/{_id(id)}/resend", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Event:
         """GET /v1/events/{id}"""
-        return self._request("GET", f"/v1/events/{_id(id)}", params, kwargs)
+        return cast(objects.Event, self._request("GET", f"/v1/events/{_id(id)}", params, kwargs))
 
 
 class InvoicesResource(Resource):
@@ -238,25 +239,25 @@ class InvoicesResource(Resource):
         """GET /v1/invoices"""
         return self._list("/v1/invoices", params, kwargs)
 
-    def mark_uncollectible(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def mark_uncollectible(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Invoice:
         """POST /v1/invoices/{id}/mark_uncollectible"""
-        return self._request("POST", f"/v1/invoices/{_id(id)}/mark_uncollectible", params, kwargs)
+        return cast(objects.Invoice, self._request("POST", f"/v1/invoices/{_id(id)}/mark_uncollectible", params, kwargs))
 
-    def pay(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def pay(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Invoice:
         """POST /v1/invoices/{id}/pay"""
-        return self._request("POST", f"/v1/invoices/{_id(id)}/pay", params, kwargs)
+        return cast(objects.Invoice, self._request("POST", f"/v1/invoices/{_id(id)}/pay", params, kwargs))
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Invoice:
         """GET /v1/invoices/{id}"""
-        return self._request("GET", f"/v1/invoices/{_id(id)}", params, kwargs)
+        return cast(objects.Invoice, self._request("GET", f"/v1/invoices/{_id(id)}", params, kwargs))
 
-    def upcoming(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def upcoming(self, params: Params = None, /, **kwargs: Any) -> objects.Invoice:
         """GET /v1/invoices/upcoming"""
-        return self._request("GET", "/v1/invoices/upcoming", params, kwargs)
+        return cast(objects.Invoice, self._request("GET", "/v1/invoices/upcoming", params, kwargs))
 
-    def void(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def void(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Invoice:
         """POST /v1/invoices/{id}/void"""
-        return self._request("POST", f"/v1/invoices/{_id(id)}/void", params, kwargs)
+        return cast(objects.Invoice, self._request("POST", f"/v1/invoices/{_id(id)}/void", params, kwargs))
 
 
 class LedgerResource(Resource):
@@ -294,173 +295,173 @@ class LoyaltyResource(Resource):
 class PaymentMethodsResource(Resource):
     """payment_methods"""
 
-    def attach(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def attach(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.PaymentMethod:
         """POST /v1/payment_methods/{id}/attach: Attaches a saved card to a customer, so later payments can reuse it."""
-        return self._request("POST", f"/v1/payment_methods/{_id(id)}/attach", params, kwargs)
+        return cast(objects.PaymentMethod, self._request("POST", f"/v1/payment_methods/{_id(id)}/attach", params, kwargs))
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.PaymentMethod:
         """POST /v1/payment_methods: Tokenises a card (API-direct integrations; publishable or secret key). The answer carries"""
-        return self._request("POST", "/v1/payment_methods", params, kwargs)
+        return cast(objects.PaymentMethod, self._request("POST", "/v1/payment_methods", params, kwargs))
 
     def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
         """GET /v1/payment_methods: Saved methods of one customer (`customer` is required: methods exist per customer)."""
         return self._list("/v1/payment_methods", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.PaymentMethod:
         """GET /v1/payment_methods/{id}"""
-        return self._request("GET", f"/v1/payment_methods/{_id(id)}", params, kwargs)
+        return cast(objects.PaymentMethod, self._request("GET", f"/v1/payment_methods/{_id(id)}", params, kwargs))
 
 
 class PaymentsResource(Resource):
     """payments"""
 
-    def adjust(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def adjust(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Payment:
         """POST /v1/payments/{id}/adjust"""
-        return self._request("POST", f"/v1/payments/{_id(id)}/adjust", params, kwargs)
+        return cast(objects.Payment, self._request("POST", f"/v1/payments/{_id(id)}/adjust", params, kwargs))
 
-    def cancel(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def cancel(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Payment:
         """POST /v1/payments/{id}/cancel"""
-        return self._request("POST", f"/v1/payments/{_id(id)}/cancel", params, kwargs)
+        return cast(objects.Payment, self._request("POST", f"/v1/payments/{_id(id)}/cancel", params, kwargs))
 
-    def capture(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def capture(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Payment:
         """POST /v1/payments/{id}/capture"""
-        return self._request("POST", f"/v1/payments/{_id(id)}/capture", params, kwargs)
+        return cast(objects.Payment, self._request("POST", f"/v1/payments/{_id(id)}/capture", params, kwargs))
 
-    def confirm(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def confirm(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Payment:
         """POST /v1/payments/{id}/confirm"""
-        return self._request("POST", f"/v1/payments/{_id(id)}/confirm", params, kwargs)
+        return cast(objects.Payment, self._request("POST", f"/v1/payments/{_id(id)}/confirm", params, kwargs))
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.Payment:
         """POST /v1/payments"""
-        return self._request("POST", "/v1/payments", params, kwargs)
+        return cast(objects.Payment, self._request("POST", "/v1/payments", params, kwargs))
 
-    def create_session(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create_session(self, params: Params = None, /, **kwargs: Any) -> objects.PaymentSession:
         """POST /v1/payment_sessions: Creates the payment (status `requires_payment_method`) and answers"""
-        return self._request("POST", "/v1/payment_sessions", params, kwargs)
+        return cast(objects.PaymentSession, self._request("POST", "/v1/payment_sessions", params, kwargs))
 
     def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
         """GET /v1/payments"""
         return self._list("/v1/payments", params, kwargs)
 
-    def refund(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def refund(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Refund:
         """POST /v1/payments/{id}/refunds"""
-        return self._request("POST", f"/v1/payments/{_id(id)}/refunds", params, kwargs)
+        return cast(objects.Refund, self._request("POST", f"/v1/payments/{_id(id)}/refunds", params, kwargs))
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Payment:
         """GET /v1/payments/{id}"""
-        return self._request("GET", f"/v1/payments/{_id(id)}", params, kwargs)
+        return cast(objects.Payment, self._request("GET", f"/v1/payments/{_id(id)}", params, kwargs))
 
-    def retrieve_receipt(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve_receipt(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Receipt:
         """GET /v1/payments/{id}/receipt"""
-        return self._request("GET", f"/v1/payments/{_id(id)}/receipt", params, kwargs)
+        return cast(objects.Receipt, self._request("GET", f"/v1/payments/{_id(id)}/receipt", params, kwargs))
 
-    def reverse(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def reverse(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Payment:
         """POST /v1/payments/{id}/reverse"""
-        return self._request("POST", f"/v1/payments/{_id(id)}/reverse", params, kwargs)
+        return cast(objects.Payment, self._request("POST", f"/v1/payments/{_id(id)}/reverse", params, kwargs))
 
 
 class PricesResource(Resource):
     """prices"""
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.Price:
         """POST /v1/prices"""
-        return self._request("POST", "/v1/prices", params, kwargs)
+        return cast(objects.Price, self._request("POST", "/v1/prices", params, kwargs))
 
     def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
         """GET /v1/prices"""
         return self._list("/v1/prices", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Price:
         """GET /v1/prices/{id}"""
-        return self._request("GET", f"/v1/prices/{_id(id)}", params, kwargs)
+        return cast(objects.Price, self._request("GET", f"/v1/prices/{_id(id)}", params, kwargs))
 
-    def update(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def update(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Price:
         """POST /v1/prices/{id}"""
-        return self._request("POST", f"/v1/prices/{_id(id)}", params, kwargs)
+        return cast(objects.Price, self._request("POST", f"/v1/prices/{_id(id)}", params, kwargs))
 
 
 class ProductsResource(Resource):
     """products"""
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.Product:
         """POST /v1/products"""
-        return self._request("POST", "/v1/products", params, kwargs)
+        return cast(objects.Product, self._request("POST", "/v1/products", params, kwargs))
 
     def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
         """GET /v1/products"""
         return self._list("/v1/products", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Product:
         """GET /v1/products/{id}"""
-        return self._request("GET", f"/v1/products/{_id(id)}", params, kwargs)
+        return cast(objects.Product, self._request("GET", f"/v1/products/{_id(id)}", params, kwargs))
 
-    def update(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def update(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Product:
         """POST /v1/products/{id}"""
-        return self._request("POST", f"/v1/products/{_id(id)}", params, kwargs)
+        return cast(objects.Product, self._request("POST", f"/v1/products/{_id(id)}", params, kwargs))
 
 
 class RefundsResource(Resource):
     """refunds"""
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.Refund:
         """POST /v1/refunds"""
-        return self._request("POST", "/v1/refunds", params, kwargs)
+        return cast(objects.Refund, self._request("POST", "/v1/refunds", params, kwargs))
 
     def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
         """GET /v1/refunds"""
         return self._list("/v1/refunds", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Refund:
         """GET /v1/refunds/{id}"""
-        return self._request("GET", f"/v1/refunds/{_id(id)}", params, kwargs)
+        return cast(objects.Refund, self._request("GET", f"/v1/refunds/{_id(id)}", params, kwargs))
 
 
 class SubscriptionsResource(Resource):
     """subscriptions"""
 
-    def cancel(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def cancel(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Subscription:
         """DELETE /v1/subscriptions/{id}"""
-        return self._request("DELETE", f"/v1/subscriptions/{_id(id)}", params, kwargs)
+        return cast(objects.Subscription, self._request("DELETE", f"/v1/subscriptions/{_id(id)}", params, kwargs))
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.Subscription:
         """POST /v1/subscriptions"""
-        return self._request("POST", "/v1/subscriptions", params, kwargs)
+        return cast(objects.Subscription, self._request("POST", "/v1/subscriptions", params, kwargs))
 
     def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
         """GET /v1/subscriptions"""
         return self._list("/v1/subscriptions", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Subscription:
         """GET /v1/subscriptions/{id}"""
-        return self._request("GET", f"/v1/subscriptions/{_id(id)}", params, kwargs)
+        return cast(objects.Subscription, self._request("GET", f"/v1/subscriptions/{_id(id)}", params, kwargs))
 
-    def update(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def update(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Subscription:
         """POST /v1/subscriptions/{id}"""
-        return self._request("POST", f"/v1/subscriptions/{_id(id)}", params, kwargs)
+        return cast(objects.Subscription, self._request("POST", f"/v1/subscriptions/{_id(id)}", params, kwargs))
 
 
 class TestClocksResource(Resource):
     """test_clocks"""
 
-    def advance(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def advance(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.TestClock:
         """POST /v1/test_clocks/{id}/advance"""
-        return self._request("POST", f"/v1/test_clocks/{_id(id)}/advance", params, kwargs)
+        return cast(objects.TestClock, self._request("POST", f"/v1/test_clocks/{_id(id)}/advance", params, kwargs))
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.TestClock:
         """POST /v1/test_clocks"""
-        return self._request("POST", "/v1/test_clocks", params, kwargs)
+        return cast(objects.TestClock, self._request("POST", "/v1/test_clocks", params, kwargs))
 
-    def delete(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def delete(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Deleted:
         """DELETE /v1/test_clocks/{id}"""
-        return self._request("DELETE", f"/v1/test_clocks/{_id(id)}", params, kwargs)
+        return cast(objects.Deleted, self._request("DELETE", f"/v1/test_clocks/{_id(id)}", params, kwargs))
 
     def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
         """GET /v1/test_clocks"""
         return self._list("/v1/test_clocks", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.TestClock:
         """GET /v1/test_clocks/{id}"""
-        return self._request("GET", f"/v1/test_clocks/{_id(id)}", params, kwargs)
+        return cast(objects.TestClock, self._request("GET", f"/v1/test_clocks/{_id(id)}", params, kwargs))
 
 
 class UsageResource(Resource):
@@ -470,21 +471,21 @@ class UsageResource(Resource):
         """GET /v1/usage_records"""
         return self._list("/v1/usage_records", params, kwargs)
 
-    def record(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def record(self, params: Params = None, /, **kwargs: Any) -> objects.UsageRecord:
         """POST /v1/usage_records"""
-        return self._request("POST", "/v1/usage_records", params, kwargs)
+        return cast(objects.UsageRecord, self._request("POST", "/v1/usage_records", params, kwargs))
 
 
 class WebhookEndpointsResource(Resource):
     """webhook_endpoints"""
 
-    def create(self, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def create(self, params: Params = None, /, **kwargs: Any) -> objects.WebhookEndpoint:
         """POST /v1/webhook_endpoints"""
-        return self._request("POST", "/v1/webhook_endpoints", params, kwargs)
+        return cast(objects.WebhookEndpoint, self._request("POST", "/v1/webhook_endpoints", params, kwargs))
 
-    def delete(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def delete(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.Deleted:
         """DELETE /v1/webhook_endpoints/{id}"""
-        return self._request("DELETE", f"/v1/webhook_endpoints/{_id(id)}", params, kwargs)
+        return cast(objects.Deleted, self._request("DELETE", f"/v1/webhook_endpoints/{_id(id)}", params, kwargs))
 
     def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
         """GET /v1/webhook_endpoints"""
@@ -494,17 +495,17 @@ class WebhookEndpointsResource(Resource):
         """GET /v1/webhook_endpoints/{id}/deliveries"""
         return self._list(f"/v1/webhook_endpoints/{_id(id)}/deliveries", params, kwargs)
 
-    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def retrieve(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.WebhookEndpoint:
         """GET /v1/webhook_endpoints/{id}"""
-        return self._request("GET", f"/v1/webhook_endpoints/{_id(id)}", params, kwargs)
+        return cast(objects.WebhookEndpoint, self._request("GET", f"/v1/webhook_endpoints/{_id(id)}", params, kwargs))
 
-    def rotate_secret(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def rotate_secret(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.WebhookEndpoint:
         """POST /v1/webhook_endpoints/{id}/rotate_secret"""
-        return self._request("POST", f"/v1/webhook_endpoints/{_id(id)}/rotate_secret", params, kwargs)
+        return cast(objects.WebhookEndpoint, self._request("POST", f"/v1/webhook_endpoints/{_id(id)}/rotate_secret", params, kwargs))
 
-    def update(self, id: str, params: Params = None, /, **kwargs: Any) -> VinrObject:
+    def update(self, id: str, params: Params = None, /, **kwargs: Any) -> objects.WebhookEndpoint:
         """POST /v1/webhook_endpoints/{id}"""
-        return self._request("POST", f"/v1/webhook_endpoints/{_id(id)}", params, kwargs)
+        return cast(objects.WebhookEndpoint, self._request("POST", f"/v1/webhook_endpoints/{_id(id)}", params, kwargs))
 
 
 # The client object's namespaces: `client.payments`, `client.loyalty.points`.
