@@ -268,13 +268,20 @@ async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<()> {
     }
     let mut background = crate::server::workers::spawn_all(app.state());
     background.extend(app.state().store.spawn_maintenance());
+    let store = app.state().store.clone();
     let served = app.run_until(shutdown_signal()).await;
-    for task in background {
-        task.abort();
-    }
     if let Some((_, serving)) = shop {
         serving.abort();
     }
+    // The workers stop before the store closes, so none of them finds it closed (and says so).
+    for task in &background {
+        task.abort();
+    }
+    for task in background {
+        // Cancelled, as asked: nothing to report.
+        let _ = task.await;
+    }
+    store.close().await;
     served
 }
 

@@ -79,7 +79,8 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then finishes the requests in progress.
+    /// Serves until `shutdown` resolves, then finishes the requests in progress. The store stays
+    /// open: the caller stops its workers first, then closes it (`Store::close`).
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -92,7 +93,6 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await
         .context("serving HTTP")?;
-        self.state.store.close().await;
         Ok(())
     }
 }
