@@ -14,7 +14,7 @@ class Account(VinrObject):
     """The account an API key belongs to."""
 
     id: str
-    object: str
+    object: Literal["account"]
     business_name: str
     email: str
     default_currency: str
@@ -28,7 +28,7 @@ class AcquirerConnection(VinrObject):
     """An acquirer connection `routing[preferred_acquirer]` may name."""
 
     id: str
-    object: str
+    object: Literal["acquirer_connection"]
     name: str
     type: str
     default: bool
@@ -39,7 +39,7 @@ class AcquirerConnection(VinrObject):
 class Balance(VinrObject):
     """What the merchant (or one of its connected accounts) holds, per currency."""
 
-    object: str
+    object: Literal["balance"]
     available: list[Money]
     pending: list[Money]
     account: str
@@ -90,7 +90,7 @@ class Charge(VinrObject):
     """One authorisation attempt."""
 
     id: str
-    object: str
+    object: Literal["charge"]
     payment: str
     amount: int
     amount_captured: int
@@ -110,7 +110,7 @@ class Charge(VinrObject):
 class CheckoutContext(VinrObject):
     """What the checkout of one payment shows (`GET /v1/checkout/{reference}`, no key needed)."""
 
-    object: str
+    object: Literal["checkout"]
     id: str
     reference: str
     payment: str
@@ -140,7 +140,7 @@ class CheckoutSession(VinrObject):
     """A checkout session: an order, its payment as it is now, and the callbacks made so far."""
 
     id: str
-    object: str
+    object: Literal["checkout.session"]
     url: str
     payment: Payment
     order: CheckoutOrder
@@ -156,7 +156,7 @@ class ConnectedAccount(VinrObject):
     """A connected account (`on_behalf_of`)."""
 
     id: str
-    object: str
+    object: Literal["account"]
     type: str
     business_name: str
     created: int
@@ -167,7 +167,7 @@ class Customer(VinrObject):
     """A customer."""
 
     id: str
-    object: str
+    object: Literal["customer"]
     email: str | None
     name: str | None
     phone: str | None
@@ -203,7 +203,7 @@ class Event(VinrObject):
     """Something that happened, with the object as it was right after."""
 
     id: str
-    object: str
+    object: Literal["event"]
     type: str
     created: int
     livemode: bool
@@ -221,10 +221,10 @@ class Invoice(VinrObject):
     """What a customer owes for a period of a subscription, and how paying it went."""
 
     id: str | None
-    object: str
+    object: Literal["invoice"]
     customer: str
     subscription: str | None
-    status: str
+    status: Literal["draft", "open", "paid", "void", "uncollectible"]
     currency: str
     billing_reason: str
     period_start: int
@@ -250,7 +250,7 @@ class InvoiceLine(VinrObject):
     """One line of an invoice."""
 
     id: str
-    object: str
+    object: Literal["line_item"]
     type: str
     amount: int
     currency: str
@@ -266,7 +266,7 @@ class InvoiceLine(VinrObject):
 class ItemsView(VinrObject):
     """The items of a subscription, as a list."""
 
-    object: str
+    object: Literal["list"]
     data: list[SubscriptionItem]
     has_more: bool
     url: str
@@ -286,7 +286,7 @@ class LedgerTransaction(VinrObject):
     """A balanced, immutable ledger transaction."""
 
     id: str
-    object: str
+    object: Literal["ledger_transaction"]
     type: str
     payment: str | None
     charge: str | None
@@ -317,7 +317,7 @@ class LineItem(VinrObject):
 class LinesView(VinrObject):
     """The lines of an invoice, as a list."""
 
-    object: str
+    object: Literal["list"]
     data: list[InvoiceLine]
     has_more: bool
     url: str
@@ -327,7 +327,7 @@ class LoyaltyAccount(VinrObject):
     """A customer's points in one program."""
 
     id: str
-    object: str
+    object: Literal["loyalty_account"]
     program: str
     customer: str
     available: int
@@ -345,7 +345,7 @@ class LoyaltyProgram(VinrObject):
     """A loyalty program: how customers earn points and what refunds do to them."""
 
     id: str
-    object: str
+    object: Literal["loyalty_program"]
     name: str
     earn_rules: list[EarnRuleView]
     pending_days: int
@@ -360,13 +360,13 @@ class LoyaltyRedemption(VinrObject):
     """A reward redeemed with points: at once, or against a payment until it is paid."""
 
     id: str
-    object: str
+    object: Literal["loyalty_redemption"]
     program: str
     loyalty_account: str
     customer: str
     reward: str
     points: int
-    status: str
+    status: Literal["reserved", "completed", "canceled"]
     payment: str | None
     discount: int
     restored: bool
@@ -379,7 +379,7 @@ class LoyaltyReward(VinrObject):
     """A reward customers can redeem points for."""
 
     id: str
-    object: str
+    object: Literal["loyalty_reward"]
     program: str
     name: str
     cost_points: int
@@ -403,13 +403,13 @@ class Payment(VinrObject):
     """A payment."""
 
     id: str
-    object: str
+    object: Literal["payment"]
     amount: int
     amount_capturable: int
     amount_received: int
     amount_refunded: int
     currency: str
-    status: str
+    status: Literal["requires_payment_method", "requires_action", "processing", "requires_capture", "succeeded", "failed", "canceled", "expired", "partially_refunded", "refunded"]
     capture_method: str
     payment_method: str | None
     customer: dict[str, Any]
@@ -443,7 +443,7 @@ class Payment(VinrObject):
 class PaymentLoyalty(VinrObject):
     """A payment's points (`expand[]=loyalty` on a payment)."""
 
-    object: str
+    object: Literal["payment_loyalty"]
     points_earned: int
     points_clawed_back: int
     points_to_earn: int | None
@@ -455,7 +455,7 @@ class PaymentMethod(VinrObject):
     """A saved card."""
 
     id: str
-    object: str
+    object: Literal["payment_method"]
     type: str
     card: Card
     billing_details: BillingDetails
@@ -475,7 +475,7 @@ class PaymentSession(VinrObject):
     """A payment for the card element: the payment and the secret that lets a page confirm it."""
 
     id: str
-    object: str
+    object: Literal["payment_session"]
     payment: Payment
     client_secret: str
     created: int
@@ -492,7 +492,7 @@ class PeriodView(VinrObject):
 class PointsCalculation(VinrObject):
     """What `calculate` answers."""
 
-    object: str
+    object: Literal["loyalty.points_calculation"]
     program: str
     event: str
     amount: int
@@ -504,7 +504,7 @@ class PointsTransaction(VinrObject):
     """One movement of a customer's points. Append-only: a correction is a new transaction."""
 
     id: str
-    object: str
+    object: Literal["loyalty.points_transaction"]
     type: str
     program: str
     loyalty_account: str
@@ -524,7 +524,7 @@ class Price(VinrObject):
     """A price of a product: an amount in a currency, once or every period."""
 
     id: str
-    object: str
+    object: Literal["price"]
     product: str
     currency: str
     unit_amount: int
@@ -542,7 +542,7 @@ class Product(VinrObject):
     """A product: what a merchant sells, priced by its prices."""
 
     id: str
-    object: str
+    object: Literal["product"]
     name: str
     description: str | None
     active: bool
@@ -554,7 +554,7 @@ class Product(VinrObject):
 class Receipt(VinrObject):
     """A receipt of a settled payment."""
 
-    object: str
+    object: Literal["receipt"]
     payment: str
     url: str
     merchant: ReceiptMerchant
@@ -603,12 +603,12 @@ class Refund(VinrObject):
     """A refund."""
 
     id: str
-    object: str
+    object: Literal["refund"]
     amount: int
     currency: str
     payment: str
     charge: str | None
-    status: str
+    status: Literal["pending", "succeeded", "failed"]
     reason: str | None
     failure_reason: str | None
     metadata: dict[str, str]
@@ -644,9 +644,9 @@ class Subscription(VinrObject):
     """A customer's subscription to one or more prices, billed every period."""
 
     id: str
-    object: str
+    object: Literal["subscription"]
     customer: str
-    status: str
+    status: Literal["incomplete", "incomplete_expired", "trialing", "active", "past_due", "canceled", "unpaid"]
     currency: str
     default_payment_method: str | None
     billing_cycle_anchor: int
@@ -669,7 +669,7 @@ class SubscriptionItem(VinrObject):
     """One price of a subscription, in a quantity."""
 
     id: str
-    object: str
+    object: Literal["subscription_item"]
     subscription: str
     price: Price
     quantity: int | None
@@ -680,7 +680,7 @@ class TestClock(VinrObject):
     """A test clock: a time of its own for the billing of the customers made on it."""
 
     id: str
-    object: str
+    object: Literal["test_clock"]
     name: str | None
     frozen_time: int
     status: str
@@ -692,7 +692,7 @@ class UsageRecord(VinrObject):
     """A report of metered usage."""
 
     id: str
-    object: str
+    object: Literal["usage_record"]
     subscription: str
     subscription_item: str
     quantity: int
@@ -718,7 +718,7 @@ class WebhookDelivery(VinrObject):
     """One event sent (or to be sent) to one endpoint."""
 
     id: str
-    object: str
+    object: Literal["webhook_delivery"]
     webhook_endpoint: str
     event: str
     event_type: str
@@ -734,7 +734,7 @@ class WebhookEndpoint(VinrObject):
     """A webhook endpoint."""
 
     id: str
-    object: str
+    object: Literal["webhook_endpoint"]
     url: str
     description: str | None
     enabled_events: list[str]

@@ -7,7 +7,7 @@ import { listResult, type Camel, type ListResult, type Params, type VinrObject }
 export type Account = {
   id: string;
   /** Always `account`. */
-  object: string;
+  object: "account";
   business_name: string;
   email: string;
   default_currency: string;
@@ -22,7 +22,7 @@ export type Account = {
 export type AcquirerConnection = {
   id: string;
   /** Always `acquirer_connection`. */
-  object: string;
+  object: "acquirer_connection";
   name: string;
   /** What serves it: `sandbox` (simulated) or `stripe` (a processor). */
   type: string;
@@ -66,7 +66,7 @@ export type AttachParams = {
 /** What the merchant (or one of its connected accounts) holds, per currency. */
 export type Balance = {
   /** Always `balance`. */
-  object: string;
+  object: "balance";
   /** Settled: the merchant's to pay out. */
   available: Money[];
   /** Captured, not yet settled. */
@@ -148,7 +148,7 @@ export type CardParams = {
 export type Charge = {
   id: string;
   /** Always `charge`. */
-  object: string;
+  object: "charge";
   payment: string;
   amount: number;
   amount_captured: number;
@@ -170,7 +170,7 @@ export type Charge = {
 /** What the checkout of one payment shows (`GET /v1/checkout/{reference}`, no key needed). */
 export type CheckoutContext = {
   /** Always `checkout`. */
-  object: string;
+  object: "checkout";
   id: string;
   /** The payment's id, as in its `checkout_url`. */
   reference: string;
@@ -202,7 +202,7 @@ export type CheckoutOrder = {
 export type CheckoutSession = {
   id: string;
   /** Always `checkout.session`. */
-  object: string;
+  object: "checkout.session";
   /** The hosted checkout to send the customer to. */
   url: string;
   payment: Payment;
@@ -232,7 +232,7 @@ export type ConfirmParams = {
 export type ConnectedAccount = {
   id: string;
   /** Always `account`. */
-  object: string;
+  object: "account";
   /** Always `connected`. */
   type: string;
   business_name: string;
@@ -244,7 +244,7 @@ export type ConnectedAccount = {
 export type Customer = {
   id: string;
   /** Always `customer`. */
-  object: string;
+  object: "customer";
   email?: string | null;
   name?: string | null;
   phone?: string | null;
@@ -358,7 +358,7 @@ export type ErrorType = "invalid_request_error" | "authentication_error" | "perm
 export type Event = {
   id: string;
   /** Always `event`. */
-  object: string;
+  object: "event";
   /** `payment.succeeded`, `refund.created`, … */
   type: string;
   created: number;
@@ -378,11 +378,11 @@ export type Invoice = {
   /** `inv_…`; none for the preview of an upcoming invoice. */
   id?: string | null;
   /** Always `invoice`. */
-  object: string;
+  object: "invoice";
   customer: string;
   subscription?: string | null;
   /** `draft`, `open`, `paid`, `void` or `uncollectible`. */
-  status: string;
+  status: "draft" | "open" | "paid" | "void" | "uncollectible";
   currency: string;
   /** `subscription_create`, `subscription_cycle` or `subscription_update`. */
   billing_reason: string;
@@ -411,7 +411,7 @@ export type Invoice = {
 export type InvoiceLine = {
   id: string;
   /** Always `line_item`. */
-  object: string;
+  object: "line_item";
   /** `subscription` (a period billed in advance), `proration` (a change within a period) or `usage` (metered usage billed in arrears). */
   type: string;
   amount: number;
@@ -428,7 +428,7 @@ export type InvoiceLine = {
 /** The items of a subscription, as a list. */
 export type ItemsView = {
   /** Always `list`. */
-  object: string;
+  object: "list";
   data: SubscriptionItem[];
   has_more: boolean;
   url: string;
@@ -449,7 +449,7 @@ export type LedgerEntry = {
 export type LedgerTransaction = {
   id: string;
   /** Always `ledger_transaction`. */
-  object: string;
+  object: "ledger_transaction";
   /** `capture`, `settlement`, `refund`, or `refund_reversal` (a refund the processor turned back after it succeeded). */
   type: string;
   payment?: string | null;
@@ -483,7 +483,7 @@ export type LineItem = {
 /** The lines of an invoice, as a list. */
 export type LinesView = {
   /** Always `list`. */
-  object: string;
+  object: "list";
   data: InvoiceLine[];
   has_more: boolean;
   url: string;
@@ -492,7 +492,7 @@ export type LinesView = {
 /** A page of objects, newest first. */
 export type List = {
   /** Always `list`. */
-  object: string;
+  object: "list";
   data: Record<string, any>[];
   has_more: boolean;
   url: string;
@@ -502,7 +502,7 @@ export type List = {
 export type LoyaltyAccount = {
   id: string;
   /** Always `loyalty_account`. */
-  object: string;
+  object: "loyalty_account";
   program: string;
   customer: string;
   /** Points the customer can spend now. */
@@ -525,7 +525,7 @@ export type LoyaltyAccount = {
 export type LoyaltyProgram = {
   id: string;
   /** Always `loyalty_program`. */
-  object: string;
+  object: "loyalty_program";
   name: string;
   earn_rules: EarnRuleView[];
   /** Days before earned points can be spent (a return window); 0: at once. */
@@ -553,14 +553,14 @@ export type LoyaltyProgramParams = {
 export type LoyaltyRedemption = {
   id: string;
   /** Always `loyalty_redemption`. */
-  object: string;
+  object: "loyalty_redemption";
   program: string;
   loyalty_account: string;
   customer: string;
   reward: string;
   points: number;
   /** `reserved` (waiting on its payment), `completed` or `canceled`. */
-  status: string;
+  status: "reserved" | "completed" | "canceled";
   payment?: string | null;
   /** What it took off the payment (minor units), 0 without one. */
   discount: number;
@@ -575,7 +575,7 @@ export type LoyaltyRedemption = {
 export type LoyaltyReward = {
   id: string;
   /** Always `loyalty_reward`. */
-  object: string;
+  object: "loyalty_reward";
   program: string;
   name: string;
   cost_points: number;
@@ -668,14 +668,14 @@ export type PayParams = {
 export type Payment = {
   id: string;
   /** Always `payment`. */
-  object: string;
+  object: "payment";
   amount: number;
   amount_capturable: number;
   amount_received: number;
   amount_refunded: number;
   currency: string;
   /** `requires_payment_method`, `requires_action`, `processing`, `requires_capture`, `succeeded`, `failed`, `canceled`, `expired`, `partially_refunded`, `refunded`. */
-  status: string;
+  status: "requires_payment_method" | "requires_action" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled" | "expired" | "partially_refunded" | "refunded";
   /** `automatic` or `manual`. */
   capture_method: string;
   payment_method?: string | null;
@@ -723,7 +723,7 @@ export type PaymentBehavior = "allow_incomplete" | "error_if_incomplete";
 /** A payment's points (`expand[]=loyalty` on a payment). */
 export type PaymentLoyalty = {
   /** Always `payment_loyalty`. */
-  object: string;
+  object: "payment_loyalty";
   /** What the payment earned, in every program. */
   points_earned: number;
   /** What refunds took back of it. */
@@ -740,7 +740,7 @@ export type PaymentLoyalty = {
 export type PaymentMethod = {
   id: string;
   /** Always `payment_method`. */
-  object: string;
+  object: "payment_method";
   /** Always `card`. */
   type: string;
   card: Card;
@@ -762,7 +762,7 @@ export type PaymentSession = {
   /** The payment's id. */
   id: string;
   /** Always `payment_session`. */
-  object: string;
+  object: "payment_session";
   payment: Payment;
   client_secret: string;
   created: number;
@@ -778,7 +778,7 @@ export type PeriodView = {
 /** What `calculate` answers. */
 export type PointsCalculation = {
   /** Always `loyalty.points_calculation`. */
-  object: string;
+  object: "loyalty.points_calculation";
   program: string;
   event: string;
   amount: number;
@@ -791,7 +791,7 @@ export type PointsCalculation = {
 export type PointsTransaction = {
   id: string;
   /** Always `loyalty.points_transaction`. */
-  object: string;
+  object: "loyalty.points_transaction";
   /** `earn`, `clawback`, `adjust`, `reserve`, `release`, `redeem`, `restore`, `activate` or `expire`. */
   type: string;
   program: string;
@@ -815,7 +815,7 @@ export type PointsTransaction = {
 export type Price = {
   id: string;
   /** Always `price`. */
-  object: string;
+  object: "price";
   product: string;
   currency: string;
   /** Minor units per unit (never changes). */
@@ -861,7 +861,7 @@ export type PriceUpdateParams = {
 export type Product = {
   id: string;
   /** Always `product`. */
-  object: string;
+  object: "product";
   name: string;
   description?: string | null;
   active: boolean;
@@ -887,7 +887,7 @@ export type ProductParams = {
 /** A receipt of a settled payment. */
 export type Receipt = {
   /** Always `receipt`. */
-  object: string;
+  object: "receipt";
   payment: string;
   /** The public, printable receipt page. */
   url: string;
@@ -962,13 +962,13 @@ export type RedemptionParams = {
 export type Refund = {
   id: string;
   /** Always `refund`. */
-  object: string;
+  object: "refund";
   amount: number;
   currency: string;
   payment: string;
   charge?: string | null;
   /** `pending`, `succeeded` or `failed`. */
-  status: string;
+  status: "pending" | "succeeded" | "failed";
   /** `duplicate`, `fraudulent` or `requested_by_customer`. */
   reason?: string | null;
   /** Why the acquirer could not refund (failed refunds only). */
@@ -1074,10 +1074,10 @@ export type StripeParams = {
 export type Subscription = {
   id: string;
   /** Always `subscription`. */
-  object: string;
+  object: "subscription";
   customer: string;
   /** `incomplete`, `incomplete_expired`, `trialing`, `active`, `past_due`, `canceled` or `unpaid`. */
-  status: string;
+  status: "incomplete" | "incomplete_expired" | "trialing" | "active" | "past_due" | "canceled" | "unpaid";
   items: ItemsView;
   currency: string;
   default_payment_method?: string | null;
@@ -1101,7 +1101,7 @@ export type Subscription = {
 export type SubscriptionItem = {
   id: string;
   /** Always `subscription_item`. */
-  object: string;
+  object: "subscription_item";
   subscription: string;
   price: Price;
   /** Licensed prices: how many are billed each period (metered prices bill usage instead). */
@@ -1149,7 +1149,7 @@ export type SubscriptionUpdateParams = {
 export type TestClock = {
   id: string;
   /** Always `test_clock`. */
-  object: string;
+  object: "test_clock";
   name?: string | null;
   frozen_time: number;
   /** `ready`, or `advancing` while an advance runs. */
@@ -1175,7 +1175,7 @@ export type UsageAction = "increment" | "set";
 export type UsageRecord = {
   id: string;
   /** Always `usage_record`. */
-  object: string;
+  object: "usage_record";
   subscription: string;
   subscription_item: string;
   quantity: number;
@@ -1220,7 +1220,7 @@ export type WebhookAttempt = {
 export type WebhookDelivery = {
   id: string;
   /** Always `webhook_delivery`. */
-  object: string;
+  object: "webhook_delivery";
   webhook_endpoint: string;
   event: string;
   event_type: string;
@@ -1238,7 +1238,7 @@ export type WebhookDelivery = {
 export type WebhookEndpoint = {
   id: string;
   /** Always `webhook_endpoint`. */
-  object: string;
+  object: "webhook_endpoint";
   url: string;
   description?: string | null;
   /** Event types sent to this endpoint, or `["*"]` for all. */

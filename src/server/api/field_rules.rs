@@ -12,6 +12,7 @@ use crate::domain::loyalty::{MAX_DAYS, MAX_POINTS, PtxType, RedemptionStatus};
 use crate::domain::metadata::{MAX_KEY_LEN, MAX_KEYS, MAX_VALUE_LEN};
 use crate::domain::money::{Currency, MAX_AMOUNT};
 use crate::domain::payment::PaymentStatus;
+use crate::domain::refund::RefundStatus;
 use crate::domain::webhook::{EVENT_TYPES, WILDCARD};
 use crate::server::services::billing::clocks::{
     MAX_ADVANCE_DAYS, MAX_ADVANCE_MONTHS, MAX_TIME as MAX_CLOCK_TIME,
@@ -59,6 +60,32 @@ pub(super) fn metadata_limits(doc: &mut Value) {
                 json!({"type": "string", "minLength": 1, "maxLength": MAX_KEY_LEN});
             metadata["additionalProperties"] =
                 json!({"type": "string", "maxLength": MAX_VALUE_LEN});
+        }
+    }
+}
+
+/// An answer's `object` is its type's one name, which each view's field documents as
+/// "Always `payment`.": the document says so as an enum of that one value (schemathesis checks
+/// every answer against it).
+pub(super) fn object_names(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for schema in schemas.values_mut() {
+        let Some(object) = schema.pointer_mut("/properties/object") else {
+            continue;
+        };
+        let name = object
+            .get("description")
+            .and_then(Value::as_str)
+            .and_then(|d| d.strip_prefix("Always `"))
+            .and_then(|d| d.strip_suffix("`."))
+            .map(str::to_string);
+        if let Some(name) = name {
+            object["enum"] = json!([name]);
         }
     }
 }
@@ -164,6 +191,32 @@ pub(super) fn field_constraints(doc: &mut Value) -> Vec<String> {
         ),
         // The digits in it (anything else is ignored): 12 to 19 of them, passing the Luhn
         // check. A pattern cannot say Luhn; the format names the rule (`domain::card`).
+        // What answers hold: the statuses an object can be in.
+        (
+            "Payment",
+            "status",
+            json!({"enum": PaymentStatus::ALL.map(PaymentStatus::as_str)}),
+        ),
+        (
+            "Refund",
+            "status",
+            json!({"enum": RefundStatus::ALL.map(RefundStatus::as_str)}),
+        ),
+        (
+            "Subscription",
+            "status",
+            json!({"enum": SubscriptionStatus::wire_names()}),
+        ),
+        (
+            "Invoice",
+            "status",
+            json!({"enum": InvoiceStatus::wire_names()}),
+        ),
+        (
+            "LoyaltyRedemption",
+            "status",
+            json!({"enum": RedemptionStatus::wire_names()}),
+        ),
         ("CardParams", "number", json!({"format": "card-number"})),
         (
             "CardParams",

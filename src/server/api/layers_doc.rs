@@ -6,7 +6,7 @@
 
 use super::field_rules::{
     apply_body_rules, component_rules, expand_names, field_constraints, metadata_limits,
-    query_enum, required_is_not_null,
+    object_names, query_enum, required_is_not_null,
 };
 use serde_json::{Map, Value, json};
 
@@ -25,6 +25,7 @@ const KEY_PATTERN: &str = "^[!-~]([ -~]*[!-~])?$";
 pub fn complete(doc: &mut Value) {
     metadata_limits(doc);
     expand_names(doc);
+    object_names(doc);
     component_rules(doc);
     required_is_not_null(doc);
     field_constraints(doc);
