@@ -124,6 +124,9 @@ SNIPPETS: list[Snippet] = [
         # The guide's `status === 'completed'` is never true: a paid payment's status is
         # 'succeeded' (payment.completed is the webhook event's name); sdks/README.md says so.
         prelude="const paymentId = '{payment}';\n",
+        known_type_errors={
+            "TS2367": "status is typed as the API's statuses, and 'completed' is not one (a paid payment is 'succeeded'), so TypeScript flags the guide's comparison",
+        },
     ),
     Snippet(
         "000-webhook", SEED_000, [(81, 96)], "ts", "payment_completed_delivery",
