@@ -83,6 +83,16 @@ pub async fn any_due<'e, E: Executor<'e, Database = Any>>(
     Ok(found.is_some())
 }
 
+/// A delivery's status (`pending`, `delivered`, `failed`, `canceled`), if it exists.
+pub async fn status_of(tx: &mut Tx, id: &str) -> Result<Option<String>, sqlx::Error> {
+    let found: Option<(String,)> =
+        Statement::new("SELECT status FROM webhook_deliveries WHERE id = $1")
+            .bind(id)
+            .fetch_optional(tx.conn().await?)
+            .await?;
+    Ok(found.map(|(status,)| status))
+}
+
 /// Takes up to `limit` due deliveries (of one account, when given) until `lease_until`,
 /// marked with `token`, oldest due first. A delivery another instance took first is not
 /// returned.

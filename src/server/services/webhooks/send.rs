@@ -173,7 +173,17 @@ async fn record(
         response_body: answer.body,
     };
     if !webhook_deliveries::record(tx, &attempt, token, status, next).await? {
-        tracing::warn!(delivery = %delivery.id, "webhook lease lost before the attempt was recorded");
+        // Its endpoint was disabled or deleted while it was being sent (expected, and the
+        // merchant's doing); anything else means the lease ran out and another pass sends it.
+        if webhook_deliveries::status_of(tx, &delivery.id)
+            .await?
+            .as_deref()
+            == Some("canceled")
+        {
+            tracing::debug!(delivery = %delivery.id, "webhook delivery canceled while in flight; the attempt is not recorded");
+        } else {
+            tracing::warn!(delivery = %delivery.id, "webhook lease lost before the attempt was recorded");
+        }
         return Ok(());
     }
     match status {
