@@ -46,6 +46,7 @@ pub fn complete(doc: &mut Value) {
             body_required_as_its_fields(op, &schemas);
         }
     }
+    super::links_doc::response_links(doc);
 }
 
 fn complete_operation(path: &str, verb: &str, op: &mut Map<String, Value>) {

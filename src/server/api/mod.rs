@@ -17,6 +17,7 @@ pub mod health;
 pub mod idempotency;
 mod layers_doc;
 pub mod ledger;
+mod links_doc;
 pub mod list;
 pub mod loyalty;
 pub mod params;
