@@ -229,10 +229,10 @@ pub async fn insert(
 ) -> Result<(), ServiceError> {
     if let Err(err) = row::insert_now(tx, row).await {
         if is_unique_violation(&err) {
-            return Err(ServiceError::Conflict {
-                code: "resource_already_exists",
-                message: format!("You already have an acquirer connection {}.", row.id),
-            });
+            return Err(ServiceError::conflict(
+                "resource_already_exists",
+                format!("You already have an acquirer connection {}.", row.id),
+            ));
         }
         return Err(err.into());
     }

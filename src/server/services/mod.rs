@@ -62,6 +62,13 @@ impl ServiceError {
             message: message.into(),
         }
     }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
 }
 
 /// The row `id` of table `T` in the scope. When there is none: a 404 naming `object` when it

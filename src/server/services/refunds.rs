@@ -89,9 +89,9 @@ pub async fn create(
     }
     // Well formed, but more than the payment has left: its state refuses it (409).
     if amount > refundable {
-        return Err(crate::server::services::ServiceError::Conflict {
-            code: "amount_too_large",
-            message: format!(
+        return Err(crate::server::services::ServiceError::conflict(
+            "amount_too_large",
+            format!(
                 "amount is more than what is left to refund ({refundable}{}).",
                 if held > 0 {
                     ", after refunds still pending"
@@ -99,7 +99,7 @@ pub async fn create(
                     ""
                 }
             ),
-        }
+        )
         .into());
     }
     let now = deps.clock.now_micros();
@@ -121,11 +121,10 @@ pub async fn create(
     let mut tx = deps.store.begin().await?;
     if !rows::hold(&mut tx, &payment.id, amount).await? {
         // Another refund took the rest first (or the payment changed meanwhile).
-        return Err(crate::server::services::ServiceError::Conflict {
-            code: "amount_too_large",
-            message: "The payment has less left to refund than asked: other refunds came first."
-                .into(),
-        }
+        return Err(crate::server::services::ServiceError::conflict(
+            "amount_too_large",
+            "The payment has less left to refund than asked: other refunds came first.",
+        )
         .into());
     }
     row::insert_now(&mut tx, &refund).await?;

@@ -189,10 +189,10 @@ pub async fn adjust(
     let from = status_of(&row);
     let next = transition(from, Command::Adjust)?;
     if new_amount == row.amount_capturable {
-        return Err(ServiceError::Conflict {
-            code: "amount_unchanged",
-            message: "The new amount must differ from the amount currently authorized.".into(),
-        }
+        return Err(ServiceError::conflict(
+            "amount_unchanged",
+            "The new amount must differ from the amount currently authorized.",
+        )
         .into());
     }
     let profile = card_profile(deps, scope, &row).await?;
@@ -275,12 +275,12 @@ pub async fn reverse(
 
 /// More than the payment holds: the amount is well formed, the payment's state refuses it (409).
 fn beyond_capturable(row: &PaymentRow) -> PaymentError {
-    ServiceError::Conflict {
-        code: "amount_too_large",
-        message: format!(
+    ServiceError::conflict(
+        "amount_too_large",
+        format!(
             "The amount is more than the amount capturable ({}).",
             row.amount_capturable
         ),
-    }
+    )
     .into()
 }

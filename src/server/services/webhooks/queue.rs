@@ -108,13 +108,13 @@ pub async fn resend(
     };
     if targets.is_empty() {
         // What the account's endpoints are now, not the request, refuses it (409).
-        return Err(ServiceError::Conflict {
-            code: "no_subscribed_endpoint",
-            message: format!(
+        return Err(ServiceError::conflict(
+            "no_subscribed_endpoint",
+            format!(
                 "No enabled webhook endpoint is subscribed to {}; name one with webhook_endpoint.",
                 event.kind
             ),
-        });
+        ));
     }
     let now = now_micros.div_euclid(1_000_000);
     // Listed after the event's first deliveries, even when the clock has not moved since.

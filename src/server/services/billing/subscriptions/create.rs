@@ -74,7 +74,7 @@ pub async fn create(
             .ok_or_else(|| invalid(&param, format!("Missing required param: {param}.")))?;
         let price =
             catalog::find_price(deps.store.reader(), scope, &price_id, Some(&param)).await?;
-        check_price(&param, &price, chosen.first().map(|c| &c.0))?;
+        check_price(&price, chosen.first().map(|c| &c.0))?;
         if chosen.iter().any(|(p, _)| p.id == price.id) {
             return Err(invalid(
                 &param,

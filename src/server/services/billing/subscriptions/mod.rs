@@ -123,7 +123,7 @@ fn check_quantity(param: &str, quantity: Option<i64>, price: &PriceRow) -> Resul
 
 /// Checks that `price` can join a subscription billed in `currency` every `like`. What the
 /// prices are, not the request's shape, refuses these: conflicts (409).
-fn check_price(_param: &str, price: &PriceRow, like: Option<&PriceRow>) -> Result<()> {
+fn check_price(price: &PriceRow, like: Option<&PriceRow>) -> Result<()> {
     if price.active == 0 {
         return Err(state(
             "price_inactive",

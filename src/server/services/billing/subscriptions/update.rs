@@ -102,7 +102,7 @@ pub async fn update(
                         Some(&format!("{p}[price]")),
                     )
                     .await?;
-                    check_price(&format!("{p}[price]"), &price, like.as_ref())?;
+                    check_price(&price, like.as_ref())?;
                     Some(price)
                 }
                 None => None,
