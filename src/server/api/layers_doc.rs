@@ -1,12 +1,12 @@
 //! What the layers every handler shares (key check, query and body parsing, idempotency,
 //! paging) answer, written into each operation of the OpenAPI document they apply to, so the
 //! document declares every status and constraint without each of ~90 annotations repeating
-//! them (and drifting). `complete` applies it, and `field_rules`, to the document's JSON once,
+//! them (and drifting). `complete` applies it, `field_rules` and `body_rules` to the document's JSON once,
 //! as it is built.
 
+use super::body_rules::{apply_body_rules, component_rules, required_is_not_null};
 use super::field_rules::{
-    apply_body_rules, component_rules, expand_names, field_constraints, metadata_limits,
-    object_names, query_enum, required_is_not_null,
+    expand_names, field_constraints, metadata_limits, object_names, query_enum,
 };
 use serde_json::{Map, Value, json};
 

@@ -6,6 +6,7 @@ pub mod acquirer_connections;
 pub mod auth;
 pub mod billing;
 pub mod body;
+mod body_rules;
 pub mod checkout;
 pub mod connected_accounts;
 pub mod customers;
