@@ -134,6 +134,33 @@ pub fn clawback_due(earned: i64, captured: i64, refunded: i64, clawed: i64) -> i
     (earned - still_owed(earned, captured, captured - refunded) - clawed).max(0)
 }
 
+/// What comes back when a refund that clawed points back fails after all: `back` points of
+/// what the clawbacks `taken` (in the order they took it: each piece a lot, or `None` for
+/// points taken below zero), newest first, past the `restored` points earlier give-backs
+/// already returned. Pieces in the order they come back.
+pub fn restorable(
+    taken: &[(Option<String>, i64)],
+    restored: i64,
+    back: i64,
+) -> Vec<(Option<String>, i64)> {
+    let (mut skip, mut left) = (restored.max(0), back.max(0));
+    let mut out = Vec::new();
+    for (lot, n) in taken.iter().rev() {
+        let n = (*n).max(0);
+        let skipped = n.min(skip);
+        skip -= skipped;
+        let give = (n - skipped).min(left);
+        if give > 0 {
+            out.push((lot.clone(), give));
+            left -= give;
+        }
+        if left == 0 {
+            break;
+        }
+    }
+    out
+}
+
 /// A lot: points earned together, spent or expired together, soonest-expiring first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lot {
@@ -254,6 +281,34 @@ mod tests {
             clawback_due(earned, 0, 0, 0),
             49,
             "nothing captured: nothing owed"
+        );
+    }
+
+    #[test]
+    fn a_failed_refund_gives_back_the_newest_pieces_first() {
+        let piece = |lot: Option<&str>, n: i64| (lot.map(str::to_string), n);
+        // Two clawbacks: 5 from lot a, then 3 from lot b and 2 below zero.
+        let taken = [piece(Some("a"), 5), piece(Some("b"), 3), piece(None, 2)];
+        assert_eq!(
+            restorable(&taken, 0, 4),
+            vec![piece(None, 2), piece(Some("b"), 2)],
+            "what went below zero comes back first"
+        );
+        assert_eq!(
+            restorable(&taken, 4, 5),
+            vec![piece(Some("b"), 1), piece(Some("a"), 4)],
+            "past what an earlier give-back returned"
+        );
+        assert_eq!(
+            restorable(&taken, 9, 5),
+            vec![piece(Some("a"), 1)],
+            "no more than was taken"
+        );
+        assert_eq!(restorable(&taken, 0, 0), vec![]);
+        assert_eq!(
+            restorable(&taken, 0, -3),
+            vec![],
+            "nothing back for a negative count"
         );
     }
 

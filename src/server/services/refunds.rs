@@ -251,7 +251,7 @@ async fn post_refund(
 /// A refund the processor reports failed after it had succeeded (the issuer sent the money
 /// back): the refund becomes `failed`, the payment's refunded amount and status drop by it,
 /// and a reversal posting gives the merchant the money back (`refund.failed`), in one
-/// transaction. (Points clawed back for the refund are not given back.)
+/// transaction, with the points clawed back for it given back.
 pub async fn fail_after_success(
     deps: &Deps<'_>,
     payment: &payment_rows::PaymentRow,
@@ -262,7 +262,12 @@ pub async fn fail_after_success(
     if rows::fail_after_success(&mut tx, &refund.id, reason).await? != 1 {
         return Err(PaymentError::Conflict);
     }
-    rows::unsettle(&mut tx, &payment.id, refund.amount).await?;
+    let (received, refunded) = rows::unsettle(&mut tx, &payment.id, refund.amount).await?;
+    // The points its clawback took come back as far as the payment's net stands for them.
+    crate::server::services::loyalty::refunds::on_refund_failed(
+        &mut tx, deps.clock, payment, received, refunded,
+    )
+    .await?;
     let posting = ledger_rows::refund_posting(tx.conn().await?, &refund.id)
         .await?
         .ok_or(PaymentError::Conflict)?;

@@ -100,13 +100,13 @@ impl Points {
         Points::new(account, Vec::new(), now_micros)
     }
 
-    fn now(&self) -> i64 {
+    pub(super) fn now(&self) -> i64 {
         self.now_micros.div_euclid(1_000_000)
     }
 
     /// Records a transaction of `transfers` that took `uses` from lots; `points` as the
     /// transaction shows it.
-    fn record(
+    pub(super) fn record(
         &mut self,
         kind: PtxType,
         transfers: &[Transfer],
@@ -282,7 +282,7 @@ impl Points {
     }
 
     /// The lots that can be spent, as the domain sees them.
-    fn spendable_lots(&self) -> Vec<Lot> {
+    pub(super) fn spendable_lots(&self) -> Vec<Lot> {
         self.lots
             .iter()
             .filter(|l| l.pending == 0)
@@ -297,7 +297,7 @@ impl Points {
 
     /// Takes `taken` from the lots in memory (a negative count gives back) and says so as
     /// uses.
-    fn use_lots(&mut self, taken: &[(String, i64)]) -> Vec<LotUseRow> {
+    pub(super) fn use_lots(&mut self, taken: &[(String, i64)]) -> Vec<LotUseRow> {
         let now = self.now();
         let mut uses = Vec::new();
         for (id, n) in taken {
@@ -345,73 +345,6 @@ impl Points {
             uses,
             note,
         ))
-    }
-
-    /// Takes back up to `due` points an earn gave (its lot `earn_lot`): from pending points
-    /// first (the earn's own lot, then the others), then from the available balance; what is
-    /// left goes below zero only when the program allows it. How many it took.
-    pub fn claw_back(
-        &mut self,
-        program: &ProgramRow,
-        earn_lot: Option<&str>,
-        due: i64,
-        note: Note,
-    ) -> i64 {
-        let mut left = due;
-        let mut from_pending = Vec::new();
-        let mut order: Vec<&LotRow> = self
-            .lots
-            .iter()
-            .filter(|l| l.pending == 1 && l.remaining > 0)
-            .collect();
-        order.sort_by_key(|l| (Some(l.id.as_str()) != earn_lot, l.available_at, l.created));
-        for lot in order {
-            if left == 0 {
-                break;
-            }
-            let n = lot.remaining.min(left);
-            from_pending.push((lot.id.clone(), n));
-            left -= n;
-        }
-        let pending: i64 = from_pending.iter().map(|(_, n)| n).sum();
-        // Then the available points the lots back, soonest-expiring first; the rest below
-        // zero (with no lot) only when the program allows a negative balance.
-        let need = due - pending;
-        let backed_max = need.min(self.account.available.max(0));
-        let from_available = rules::take_up_to(&self.spendable_lots(), backed_max, self.now());
-        let backed: i64 = from_available.iter().map(|(_, n)| n).sum();
-        let unbacked = if program.allow_negative != 0 {
-            need - backed
-        } else {
-            0
-        };
-        let available = backed + unbacked;
-        let taken = pending + available;
-        if taken == 0 {
-            return 0;
-        }
-        self.account.lifetime_earned -= taken;
-        let mut uses = self.use_lots(&from_pending);
-        uses.extend(self.use_lots(&from_available));
-        self.record(
-            PtxType::Clawback,
-            &[
-                Transfer {
-                    from: rules::Book::Pending,
-                    to: rules::Book::Issued,
-                    points: pending,
-                },
-                Transfer {
-                    from: rules::Book::Available,
-                    to: rules::Book::Issued,
-                    points: available,
-                },
-            ],
-            -taken,
-            uses,
-            note,
-        );
-        taken
     }
 
     /// Moves `points` from `from` (reserved or redeemed) back to available, giving them back

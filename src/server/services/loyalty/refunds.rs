@@ -2,17 +2,21 @@
 //! earned are clawed back pro rata (⌊earned × net ÷ captured⌋ still stands, so a full refund
 //! takes back exactly what was earned however many refunds it took), from pending points
 //! first; a full refund gives back the points redeemed on the payment. Each program's refund
-//! policy decides.
+//! policy decides. A refund the processor turns back after it succeeded gives back what its
+//! clawback took that the payment's net stands for again.
 
 use super::lots;
-use super::posting::Note;
+use super::posting::{Note, Points};
 use super::programs;
 use super::{Result, record};
-use crate::domain::loyalty::{EarnedPolicy, RedeemedPolicy, RedemptionStatus, clawback_due};
+use crate::domain::loyalty::{
+    self as rules, EarnedPolicy, PtxType, RedeemedPolicy, RedemptionStatus, Transfer, clawback_due,
+    restorable,
+};
 use crate::server::clock::Clock;
 use crate::server::services::Scope;
 use crate::server::store::Tx;
-use crate::server::store::loyalty::{self, RedemptionRow};
+use crate::server::store::loyalty::{self, LotRow, ProgramRow, RedemptionRow};
 use crate::server::store::payments::PaymentRow;
 use crate::server::views::loyalty::PtxView;
 use crate::server::views::to_json;
@@ -107,4 +111,182 @@ async fn restore_redeemed(
         super::redemptions::restore(tx, wall, &program, redemption).await?;
     }
     Ok(())
+}
+
+/// A refund that had succeeded failed after all (the issuer sent the money back), so the
+/// payment of `captured` stands for `captured - refunded` again: each earn gets back what its
+/// clawbacks took beyond what is due now, newest taken first, into the lots it came from.
+/// (A redemption restored by a full refund that failed later stays restored.)
+pub async fn on_refund_failed(
+    tx: &mut Tx,
+    wall: &dyn Clock,
+    payment: &PaymentRow,
+    captured: i64,
+    refunded: i64,
+) -> Result<()> {
+    let scope = Scope {
+        account_id: payment.account_id.clone(),
+        mode: payment.mode,
+    };
+    let earns =
+        loyalty::earns_for_source(tx.conn().await?, &scope.account_id, scope.mode, &payment.id)
+            .await?;
+    for earn in earns {
+        let reversing = loyalty::reversing(tx.conn().await?, &earn.id).await?;
+        let clawed: i64 = reversing.iter().map(|p| -p.points).sum();
+        let back = clawed - clawback_due(earn.points, captured, refunded, 0);
+        if back <= 0 {
+            continue;
+        }
+        // What the clawbacks took, piece by piece, and what earlier give-backs returned.
+        let (mut taken, mut restored) = (Vec::new(), 0);
+        for p in &reversing {
+            if p.kind != PtxType::Clawback {
+                restored += p.points;
+                continue;
+            }
+            let uses = loyalty::uses_of(tx.conn().await?, &p.id).await?;
+            let backed: i64 = uses.iter().map(|u| u.points).sum();
+            taken.extend(uses.into_iter().map(|u| (Some(u.lot), u.points)));
+            taken.push((None, -p.points - backed));
+        }
+        let mut pieces = Vec::new();
+        for (lot, n) in restorable(&taken, restored, back) {
+            let lot = match lot {
+                Some(id) => loyalty::lot(tx.conn().await?, &id).await?,
+                None => None,
+            };
+            pieces.push((lot, n));
+        }
+        let program = programs::find(tx.conn().await?, &scope, &earn.program, None).await?;
+        let mut locked = lots::lock(tx, wall, &program, &earn.customer).await?;
+        let note = Note {
+            source: Some(("payment".into(), payment.id.clone())),
+            reverses: Some(earn.id.clone()),
+            reason: Some(format!("refund failed: {refunded} of {captured} refunded")),
+            ..Note::default()
+        };
+        locked.points.restore_clawed(&pieces, note);
+        locked.write(tx, wall, None).await?;
+        let ptx = locked.points.postings.last().expect("restored").ptx.clone();
+        record(
+            tx,
+            wall,
+            &program,
+            &to_json(&PtxView::from(&ptx)),
+            &["loyalty.points.restored"],
+            None,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+impl Points {
+    /// Takes back up to `due` points an earn gave (its lot `earn_lot`): from pending points
+    /// first (the earn's own lot, then the others), then from the available balance; what is
+    /// left goes below zero only when the program allows it. How many it took.
+    pub fn claw_back(
+        &mut self,
+        program: &ProgramRow,
+        earn_lot: Option<&str>,
+        due: i64,
+        note: Note,
+    ) -> i64 {
+        let mut left = due;
+        let mut from_pending = Vec::new();
+        let mut order: Vec<&LotRow> = self
+            .lots
+            .iter()
+            .filter(|l| l.pending == 1 && l.remaining > 0)
+            .collect();
+        order.sort_by_key(|l| (Some(l.id.as_str()) != earn_lot, l.available_at, l.created));
+        for lot in order {
+            if left == 0 {
+                break;
+            }
+            let n = lot.remaining.min(left);
+            from_pending.push((lot.id.clone(), n));
+            left -= n;
+        }
+        let pending: i64 = from_pending.iter().map(|(_, n)| n).sum();
+        // Then the available points the lots back, soonest-expiring first; the rest below
+        // zero (with no lot) only when the program allows a negative balance.
+        let need = due - pending;
+        let backed_max = need.min(self.account.available.max(0));
+        let from_available = rules::take_up_to(&self.spendable_lots(), backed_max, self.now());
+        let backed: i64 = from_available.iter().map(|(_, n)| n).sum();
+        let unbacked = if program.allow_negative != 0 {
+            need - backed
+        } else {
+            0
+        };
+        let available = backed + unbacked;
+        let taken = pending + available;
+        if taken == 0 {
+            return 0;
+        }
+        self.account.lifetime_earned -= taken;
+        let mut uses = self.use_lots(&from_pending);
+        uses.extend(self.use_lots(&from_available));
+        self.record(
+            PtxType::Clawback,
+            &[
+                Transfer {
+                    from: rules::Book::Pending,
+                    to: rules::Book::Issued,
+                    points: pending,
+                },
+                Transfer {
+                    from: rules::Book::Available,
+                    to: rules::Book::Issued,
+                    points: available,
+                },
+            ],
+            -taken,
+            uses,
+            note,
+        );
+        taken
+    }
+
+    /// Gives back what a clawback took (`pieces`: the lot each came from, `None` for points
+    /// taken below zero): into a lot still pending as pending points, else as available ones.
+    pub fn restore_clawed(&mut self, pieces: &[(Option<LotRow>, i64)], note: Note) {
+        let pending: i64 = pieces
+            .iter()
+            .filter(|(lot, _)| lot.as_ref().is_some_and(|l| l.pending == 1))
+            .map(|(_, n)| n)
+            .sum();
+        let total: i64 = pieces.iter().map(|(_, n)| n).sum();
+        // One use per lot (its key), however many clawbacks took from it.
+        let mut back: Vec<(String, i64)> = Vec::new();
+        for (lot, n) in pieces {
+            let Some(lot) = lot else { continue };
+            match back.iter_mut().find(|(id, _)| *id == lot.id) {
+                Some((_, given)) => *given -= n,
+                None => back.push((lot.id.clone(), -n)),
+            }
+        }
+        let uses = self.use_lots(&back);
+        self.account.lifetime_earned += total;
+        self.record(
+            PtxType::Restore,
+            &[
+                Transfer {
+                    from: rules::Book::Issued,
+                    to: rules::Book::Pending,
+                    points: pending,
+                },
+                Transfer {
+                    from: rules::Book::Issued,
+                    to: rules::Book::Available,
+                    points: total - pending,
+                },
+            ],
+            total,
+            uses,
+            note,
+        );
+    }
 }

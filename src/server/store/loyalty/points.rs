@@ -115,6 +115,10 @@ reads! {
     pub fn live_lots(loyalty_account: &str) -> Vec<LotRow> =
         fetch_all(row::select::<LotRow>("loyalty_account = $1 AND remaining > 0 ORDER BY created, id"));
 
+    /// A lot by its id.
+    pub fn lot(id: &str) -> Option<LotRow> =
+        fetch_optional(row::select::<LotRow>("id = $1"));
+
     /// The lot an earn made.
     pub fn lot_of(ptx: &str) -> Option<LotRow> =
         fetch_optional(row::select::<LotRow>("ptx = $1"));
