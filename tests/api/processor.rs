@@ -961,6 +961,16 @@ async fn a_refund_turned_back_gives_back_the_points_its_clawback_took() {
         .map(|t| (t["type"].as_str().unwrap(), t["points"].as_i64().unwrap()))
         .collect();
     assert!(kinds.contains(&("restore", 20)), "{kinds:?}");
+    let (_, expanded) = send(app.live_get(&format!("/v1/payments/{id}?expand[]=loyalty"))).await;
+    assert_eq!(
+        (
+            expanded["loyalty"]["points_earned"].as_i64(),
+            expanded["loyalty"]["points_clawed_back"].as_i64()
+        ),
+        (Some(50), Some(10)),
+        "{}",
+        expanded["loyalty"]
+    );
     let (_, events) = send(app.live_get("/v1/events?type=loyalty.points.restored")).await;
     assert_eq!(events["data"].as_array().unwrap().len(), 1);
     // The same news again gives nothing twice.

@@ -16,7 +16,7 @@ use crate::server::store::row;
 /// A payment's points.
 #[derive(Debug, Clone, Default)]
 pub struct PaymentPoints {
-    /// Its earns and their clawbacks, oldest first.
+    /// Its earns, their clawbacks and what came back of them, oldest first.
     pub transactions: Vec<PtxRow>,
     /// Rewards redeemed against it (a reserved one lowered its amount), with the reward
     /// when it is still there to name.
@@ -31,9 +31,10 @@ impl PaymentPoints {
         self.sum(PtxType::Earn)
     }
 
-    /// Points taken back by refunds (a positive number).
+    /// Points taken back by refunds (a positive number), less what refunds turned back
+    /// gave back (a restore with the payment as its source).
     pub fn clawed_back(&self) -> i64 {
-        -self.sum(PtxType::Clawback)
+        -self.sum(PtxType::Clawback) - self.sum(PtxType::Restore)
     }
 
     /// The redemption that lowered the payment's amount: reserved until it is paid, then
