@@ -1,11 +1,15 @@
 //! What an earn rule costs payments: create+confirm with a customer (so the rules are read on
 //! every success), in rounds without a rule and with one (one point per euro), alternating so
 //! the database's growth weighs on both alike. Medians of the rounds, their ratio, and a check
-//! that every payment of the rule's rounds earned exactly its points.
+//! that every payment of the rule's rounds earned exactly its points. Then what an earn writes,
+//! counted rather than timed: the table and index entries a payment adds to the database
+//! without a rule and with one.
 
 use crate::{Args, Tally, merge, pct, spawn_workers};
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,6 +24,8 @@ pub struct LoyaltyFigures {
     /// given.
     pub earned: i64,
     pub expected: i64,
+    /// Table and index entries one payment adds, by table: without a rule, then with one.
+    pub entries: [BTreeMap<String, f64>; 2],
 }
 
 /// Customers the payments go round (an earn locks one customer's points account).
@@ -138,6 +144,7 @@ pub async fn loyalty(
     client: &reqwest::Client,
     base: &str,
     key: &str,
+    data: &Path,
 ) -> Result<LoyaltyFigures> {
     let mut customers = Vec::with_capacity(CUSTOMERS);
     for i in 0..CUSTOMERS {
@@ -158,6 +165,7 @@ pub async fn loyalty(
         errors: 0,
         earned: 0,
         expected: 0,
+        entries: [BTreeMap::new(), BTreeMap::new()],
     };
     let mut with_latencies = Vec::new();
     let secs = args.loyalty_duration;
@@ -191,11 +199,78 @@ pub async fn loyalty(
         figures.expected += tally.latencies.len() as i64 * AMOUNT / 100;
         with_latencies.extend(tally.latencies);
     }
-    set_rules(client, base, key, json!([])).await?;
     with_latencies.sort_unstable();
     figures.with_p99 = pct(&with_latencies, 0.99);
     figures.earned = points_held(client, base, key).await?;
+    let db = data.join("vinr.db");
+    for (i, rules) in [json!([]), rule].into_iter().enumerate() {
+        set_rules(client, base, key, rules).await?;
+        figures.entries[i] = entries_per_payment(client, base, key, &customers, &db, i).await?;
+    }
+    set_rules(client, base, key, json!([])).await?;
     Ok(figures)
+}
+
+/// Payments of the probe: one at a time, so nothing else writes meanwhile.
+const PROBE_PAYMENTS: usize = 50;
+
+/// The table and index entries (B-tree cells) one create+confirm adds to the database at `db`,
+/// by table, over `PROBE_PAYMENTS` payments made one after another (with idempotency keys,
+/// like the rounds' payments).
+async fn entries_per_payment(
+    client: &reqwest::Client,
+    base: &str,
+    key: &str,
+    customers: &[String],
+    db: &Path,
+    probe: usize,
+) -> Result<BTreeMap<String, f64>> {
+    let before = entries_by_table(db).await?;
+    for (n, customer) in customers.iter().cycle().take(PROBE_PAYMENTS).enumerate() {
+        let req = client
+            .post(format!("{base}/v1/payments"))
+            .header("X-Api-Key", key)
+            .header("Idempotency-Key", format!("probe{probe}-{n}"))
+            .form(&[
+                ("amount", AMOUNT.to_string().as_str()),
+                ("currency", "EUR"),
+                ("payment_method", "pm_card_visa"),
+                ("customer", customer.as_str()),
+            ]);
+        send(req)
+            .await
+            .with_context(|| format!("probe payment {n}"))?;
+    }
+    let after = entries_by_table(db).await?;
+    Ok(after
+        .into_iter()
+        .map(|(table, n)| {
+            let added = n - before.get(&table).copied().unwrap_or(0);
+            (table, added as f64 / PROBE_PAYMENTS as f64)
+        })
+        .filter(|(_, added)| *added > 0.0)
+        .collect())
+}
+
+/// Entries in every table's B-trees (its rows, and each index's keys, interior ones too), by
+/// table, read from SQLite's `dbstat`.
+async fn entries_by_table(db: &Path) -> Result<BTreeMap<String, i64>> {
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}?mode=ro", db.display());
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await?;
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT m.tbl_name, CAST(SUM(s.ncell) AS BIGINT) FROM dbstat s
+         JOIN sqlite_master m ON m.name = s.name
+         WHERE s.pagetype = 'leaf' OR (s.pagetype = 'internal' AND m.type = 'index')
+         GROUP BY m.tbl_name",
+    )
+    .fetch_all(&pool)
+    .await?;
+    pool.close().await;
+    Ok(rows.into_iter().collect())
 }
 
 fn median(v: &[f64]) -> f64 {
@@ -243,5 +318,23 @@ pub fn print(f: &LoyaltyFigures) {
         } else {
             "  ← MISMATCH"
         }
+    );
+    // Writes are what the SQLite writer spends its time on, so what an earn adds to them
+    // bounds the ratio whatever the code around them does.
+    let total = |m: &BTreeMap<String, f64>| m.values().sum::<f64>();
+    let [plain, earning] = &f.entries;
+    let extra: Vec<String> = earning
+        .iter()
+        .filter_map(|(table, n)| {
+            let more = n - plain.get(table).copied().unwrap_or(0.0);
+            (more > 0.0).then(|| format!("{table} {more:.1}"))
+        })
+        .collect();
+    println!(
+        "loyalty writes: {:.1} table and index entries per payment without a rule, {:.1} with one (ratio {:.3}); the earn adds {}",
+        total(plain),
+        total(earning),
+        total(plain) / total(earning),
+        extra.join(", ")
     );
 }

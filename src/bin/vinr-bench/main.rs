@@ -165,7 +165,7 @@ async fn run(args: &Args, base: &str, keys: &Keys, data: &std::path::Path) -> Re
         return Ok(());
     }
     if args.only_loyalty {
-        let figures = loyalty::loyalty(args, &client, base, key).await?;
+        let figures = loyalty::loyalty(args, &client, base, key, data).await?;
         let raw = raw_sqlite_commits(data, Duration::from_secs(5)).await?;
         loyalty::print(&figures);
         println!("raw SQLite:     {raw:.0} single-row commits/s (same disk, same pragmas)");
@@ -248,7 +248,7 @@ async fn run(args: &Args, base: &str, keys: &Keys, data: &std::path::Path) -> Re
     let element = elements::elements_weight(&client, base, &keys.publishable, &shop_origin).await?;
     let hooks = webhooks::webhooks(args, &client, base, key).await?;
     let renewals = renewals::renewals(args, &client, base, key, &keys.publishable, data).await?;
-    let points = loyalty::loyalty(args, &client, base, key).await?;
+    let points = loyalty::loyalty(args, &client, base, key, data).await?;
 
     let raw = raw_sqlite_commits(data, Duration::from_secs(5)).await?;
     let payments_per_sec = created as f64 / create_secs;
