@@ -4,12 +4,16 @@ use super::{defaults, sub_reply, sub_view};
 use crate::domain::billing::SubscriptionStatus;
 use crate::server::api::auth::scope_of;
 use crate::server::api::error::{ApiError, ApiResult, ErrorEnvelope};
-use crate::server::api::idempotency::Post;
+use crate::server::api::idempotency::{Post, Reply};
 use crate::server::api::list::{ApiQuery, Paging};
 use crate::server::api::read::Read;
-use crate::server::services::billing::subscriptions::{self, NewSubscription, SubscriptionUpdate};
-use crate::server::services::billing::{self, invoicing};
+use crate::server::services::billing::subscriptions::{
+    self, Changed, NewSubscription, SubscriptionUpdate,
+};
+use crate::server::services::billing::{self, charging};
 use crate::server::state::AppState;
+use crate::server::store::Tx;
+use crate::server::store::payments::PaymentRow;
 use crate::server::store::subscriptions::SubscriptionFilter;
 use crate::server::views::ListView;
 use crate::server::views::billing::SubscriptionView;
@@ -17,21 +21,18 @@ use axum::Json;
 use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
+use std::sync::Mutex;
 
 #[utoipa::path(post, path = "/subscriptions", tag = "Billing", request_body(content((NewSubscription = "application/x-www-form-urlencoded"), (NewSubscription = "application/json"))), responses((status = 200, body = SubscriptionView), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 402, description = "error_if_incomplete and the first payment did not succeed: nothing was created", body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn create_subscription(post: Post<NewSubscription>) -> ApiResult<Response> {
     let state = post.state().clone();
-    let attempt = std::sync::Mutex::new(None);
+    let attempt = Mutex::new(None);
     let response = post
         .run(async |state, auth, p| {
             let changed =
                 subscriptions::create(&state.payment_deps(), &scope_of(auth), defaults(auth), p)
                     .await?;
-            *attempt.lock().expect("not poisoned") = changed
-                .attempt
-                .clone()
-                .map(|p| (p, changed.subscription.id.clone()));
-            sub_reply(state, changed.tx, &changed.subscription).await
+            reply_noting_attempt(state, changed, &attempt).await
         })
         .await?;
     // Through a processor the first invoice is charged once the subscription has committed;
@@ -44,18 +45,36 @@ pub async fn create_subscription(post: Post<NewSubscription>) -> ApiResult<Respo
     .await
 }
 
+/// A payment a subscription change wrote, with the subscription's id: to ask the acquirer
+/// once the change has committed (`finish_and_reread`).
+type Attempt = Option<(PaymentRow, String)>;
+
+/// Answers a create or update (its idempotent reply), noting the payment it wrote in
+/// `attempt`: the reply is stored before anything is asked of the acquirer.
+async fn reply_noting_attempt(
+    state: &AppState,
+    changed: Changed,
+    attempt: &Mutex<Attempt>,
+) -> ApiResult<(Tx, Reply)> {
+    *attempt.lock().expect("not poisoned") = changed
+        .attempt
+        .clone()
+        .map(|p| (p, changed.subscription.id.clone()));
+    sub_reply(state, changed.tx, &changed.subscription).await
+}
+
 /// Asks the acquirer for a payment a change wrote (after that change committed), and answers
 /// the subscription as the payment left it; `response` as is when there was none.
 async fn finish_and_reread(
     state: &AppState,
-    attempt: Option<(crate::server::store::payments::PaymentRow, String)>,
+    attempt: Attempt,
     response: Response,
 ) -> ApiResult<Response> {
     use axum::response::IntoResponse;
     let Some((payment, sub_id)) = attempt else {
         return Ok(response);
     };
-    invoicing::finish_attempt(&state.payment_deps(), payment.clone()).await?;
+    charging::finish_attempt(&state.payment_deps(), payment.clone()).await?;
     let scope = crate::server::services::Scope {
         account_id: payment.account_id,
         mode: payment.mode,
@@ -70,16 +89,12 @@ pub async fn update_subscription(
     post: Post<SubscriptionUpdate>,
 ) -> ApiResult<Response> {
     let state = post.state().clone();
-    let attempt = std::sync::Mutex::new(None);
+    let attempt = Mutex::new(None);
     let response = post
         .run(async |state, auth, p| {
             let changed =
                 subscriptions::update(&state.payment_deps(), &scope_of(auth), &id, p).await?;
-            *attempt.lock().expect("not poisoned") = changed
-                .attempt
-                .clone()
-                .map(|p| (p, changed.subscription.id.clone()));
-            sub_reply(state, changed.tx, &changed.subscription).await
+            reply_noting_attempt(state, changed, &attempt).await
         })
         .await?;
     // An `always_invoice` change charged an invoice: ask the acquirer now that the change has

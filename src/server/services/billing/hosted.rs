@@ -110,7 +110,7 @@ pub async fn load(deps: &Deps<'_>, id: &str) -> Result<Option<HostedInvoice>> {
     let connection = match &payment {
         Some(p) => p.acquirer.clone(),
         None => {
-            super::invoicing::default_connection(deps, &invoice.account_id, invoice.mode).await?
+            super::charging::default_connection(deps, &invoice.account_id, invoice.mode).await?
         }
     };
     let challenge_origins = crate::server::services::acquirer_connections::challenge_origins(
@@ -155,7 +155,7 @@ pub async fn pay(deps: &Deps<'_>, id: &str, card: TypedCard) -> Result<PayOutcom
     let invoice = hosted.invoice;
     let scope = scope_of(&invoice.account_id, invoice.mode);
     let connection =
-        super::invoicing::default_connection(deps, &invoice.account_id, invoice.mode).await?;
+        super::charging::default_connection(deps, &invoice.account_id, invoice.mode).await?;
     let mut method = match typed_method(deps, &scope, &card, &connection).await {
         Ok(method) => method,
         Err(InvalidField { field, message }) => {

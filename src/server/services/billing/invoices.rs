@@ -1,5 +1,6 @@
 //! Acting on an invoice: pay it now, void it, write it off.
 
+use super::charging;
 use super::engine::charge_open;
 use super::invoicing::{self, expect_status, finalize_lines};
 use super::settle::mark_paid;
@@ -87,7 +88,7 @@ pub async fn pay(
         mark_paid(&mut invoice, now);
         (None, vec!["invoice.paid"], Vec::new())
     } else {
-        let method = invoicing::payment_method_of(deps.store, &sub).await?;
+        let method = charging::payment_method_of(deps.store, &sub).await?;
         let Some(method) = method else {
             return Err(super::invalid(
                 "payment_method",
@@ -119,7 +120,7 @@ pub async fn pay(
     emit(&mut tx, deps.clock, scope, &view, &kinds).await?;
     tx.commit().await?;
     if let Some(payment) = payment {
-        let payment = invoicing::finish_attempt(deps, payment).await?;
+        let payment = charging::finish_attempt(deps, payment).await?;
         if payment.status != PaymentStatus::Succeeded {
             let decline = crate::server::acquirer::Decline {
                 code: if payment.status == PaymentStatus::RequiresAction {

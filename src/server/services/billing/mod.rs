@@ -9,6 +9,7 @@
 //! (a renewal, a retry) is written with a compare-and-set on the state it started from.
 
 pub mod catalog;
+pub mod charging;
 pub mod clocks;
 pub mod dashboard;
 pub mod engine;

@@ -12,6 +12,7 @@ mod steps;
 pub use steps::charge_open;
 use steps::{dunning, expire, finalize, notice, period_end};
 
+use super::charging;
 use super::invoicing::{self, finalize_lines, priced};
 use super::settle::{cancel_now, give_up, mark_paid};
 use super::{Result, emit, invoice_view, scope_of, settings, subscription_view};
@@ -195,7 +196,7 @@ pub async fn run(deps: &Deps<'_>, due: Due, now: i64) -> Result<()> {
         Due::Dunning(i) => dunning(deps, i, now).await?,
     };
     if let Some(payment) = attempt {
-        invoicing::finish_attempt(deps, payment).await?;
+        charging::finish_attempt(deps, payment).await?;
     }
     Ok(())
 }

@@ -249,13 +249,13 @@ pub async fn charge_open(
         mark_paid(invoice, now);
         return Ok((None, vec!["invoice.paid"], Vec::new()));
     }
-    let method = invoicing::payment_method_of(deps.store, sub).await?;
-    let payment = invoicing::start_attempt(deps, tx, invoice, method, now).await?;
+    let method = charging::payment_method_of(deps.store, sub).await?;
+    let payment = charging::start_attempt(deps, tx, invoice, method, now).await?;
     if payment.is_some() {
         return Ok((payment, Vec::new(), Vec::new()));
     }
     let before = sub.status;
-    let (invoice_kinds, mut sub_kinds) = invoicing::no_card(invoice, Some(sub), settings, now);
+    let (invoice_kinds, mut sub_kinds) = charging::no_card(invoice, Some(sub), settings, now);
     if before != sub.status && !sub_kinds.contains(&"subscription.deleted") {
         sub_kinds.insert(0, "subscription.updated");
     }

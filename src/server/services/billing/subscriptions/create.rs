@@ -2,7 +2,7 @@
 //! charged at once (or, with `error_if_incomplete`, nothing at all when that fails).
 
 use super::*;
-use crate::server::services::billing::{catalog, settle};
+use crate::server::services::billing::{catalog, charging, settle};
 
 pub async fn create(
     deps: &Deps<'_>,
@@ -210,7 +210,7 @@ pub async fn create(
             ));
         }
         let mut tx = deps.store.begin().await?;
-        attempt = invoicing::start_attempt(deps, &mut tx, &mut invoice, charge_to, now).await?;
+        attempt = charging::start_attempt(deps, &mut tx, &mut invoice, charge_to, now).await?;
         tx
     } else if invoice.amount_due == 0 {
         settle::mark_paid(&mut invoice, now);
