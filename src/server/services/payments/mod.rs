@@ -6,11 +6,12 @@
 //! back uncommitted (`Staged`) so the caller can add its idempotency record before committing.
 //!
 //! One file per step of a payment's life: `create`, `confirm`, `hold` (capture, cancel,
-//! adjust, reverse after authorisation); `outcome` applies what the acquirer said; `methods`
-//! resolves cards and tokens; `validate` checks fields.
+//! adjust, reverse after authorisation), `expiry`; `outcome` applies what the acquirer said;
+//! `methods` resolves cards and tokens; `validate` checks fields.
 
 mod confirm;
 mod create;
+mod expiry;
 mod hold;
 pub use hold::CANCELLATION_REASONS;
 mod methods;
@@ -22,6 +23,7 @@ mod validate;
 
 pub use confirm::{ConfirmPayment, confirm};
 pub use create::{DEFAULT_EXPIRES_IN, Defaults, MAX_EXPIRES_IN, NewPayment, Routing, create};
+pub use expiry::{expire, expire_if_due, is_due_for_expiry};
 pub use hold::{adjust, cancel, capture, card_profile, reverse};
 pub use off_session::{OffSession, finish_off_session, start_off_session};
 pub use recover::{recover, settle};
@@ -390,49 +392,6 @@ async fn save(deps: &Deps<'_>, tx: &mut Tx, row: &PaymentRow, from: PaymentStatu
     }
     loyalty.write(tx, deps.clock).await?;
     Ok(())
-}
-
-/// True when a payment still waiting for its customer is past its `expires_at`.
-pub fn is_due_for_expiry(row: &PaymentRow, now: i64) -> bool {
-    status_of(row).awaits_customer() && now >= row.expires_at
-}
-
-/// Turns a payment nobody paid in time into `expired` and emits `payment.expired`.
-pub async fn expire(deps: &Deps<'_>, mut row: PaymentRow) -> Result<Staged> {
-    let from = status_of(&row);
-    let next = transition(from, Command::Expire)?;
-    row.status = next;
-    row.next_action = None;
-    let mut tx = deps.store.begin().await?;
-    save(deps, &mut tx, &row, from).await?;
-    emit(deps, &mut tx, &row, &["payment.expired"]).await?;
-    Ok(Staged {
-        tx,
-        payment: row,
-        decline: None,
-    })
-}
-
-/// The payment as it stands now: one past its `expires_at` is expired first (the worker may
-/// not have reached it yet), so no page or confirm ever treats it as payable.
-pub async fn expire_if_due(deps: &Deps<'_>, row: PaymentRow) -> Result<PaymentRow> {
-    if !is_due_for_expiry(&row, deps.clock.now()) {
-        return Ok(row);
-    }
-    let id = row.id.clone();
-    match expire(deps, row).await {
-        Ok(staged) => {
-            staged.tx.commit().await?;
-            Ok(staged.payment)
-        }
-        // Expired (or paid) by someone else meanwhile: read what it is now.
-        Err(PaymentError::Conflict | PaymentError::State(_)) => {
-            payments::find_by_id(deps.store.reader(), &id)
-                .await?
-                .ok_or(PaymentError::Conflict)
-        }
-        Err(err) => Err(err),
-    }
 }
 
 #[cfg(test)]
