@@ -89,31 +89,27 @@ impl Stripe {
         {
             form.push(("statement_descriptor_suffix", suffix));
         }
-        let answer = self
-            .call(
-                reqwest::Method::POST,
-                "/v1/payment_intents",
-                &form,
-                Some(attempt.reference),
-            )
-            .await;
+        let answer = self.post_intent(&form, attempt.reference).await;
         // localstripe (the fake as published) refuses parameters it does not model; Stripe
         // takes both. Without them a payment still works there, minus the redirect challenge.
         if let Answer::Refused(400, body) = &answer
             && unmodelled(body)
         {
             form.retain(|(key, _)| !matches!(*key, "return_url" | "statement_descriptor_suffix"));
-            let again = self
-                .call(
-                    reqwest::Method::POST,
-                    "/v1/payment_intents",
-                    &form,
-                    Some(attempt.reference),
-                )
-                .await;
-            return outcome_of(again);
+            return outcome_of(self.post_intent(&form, attempt.reference).await);
         }
         outcome_of(answer)
+    }
+
+    /// Creates (and confirms) an intent for attempt `reference`, which is its idempotency key.
+    async fn post_intent(&self, form: &[(&str, String)], reference: &str) -> Answer {
+        self.call(
+            reqwest::Method::POST,
+            "/v1/payment_intents",
+            form,
+            Some(reference),
+        )
+        .await
     }
 
     /// The intent made for attempt `reference`, found without making one: Stripe's search, or
