@@ -354,3 +354,49 @@ async fn another_merchants_points_account_is_not_found_in_the_dashboard() {
     let (_, html) = page(&app, &cookie, "/dashboard/loyalty/accounts").await;
     assert!(html.contains(r#"data-testid="empty""#));
 }
+
+#[tokio::test]
+async fn a_reward_is_made_in_the_program_chosen_when_there_are_several() {
+    let app = TestApp::spawn().await;
+    let cookie = sign_in(&app).await;
+    // prog_default alone: no choice, no program column.
+    let (_, html) = page(&app, &cookie, "/dashboard/loyalty/rewards").await;
+    assert!(!html.contains(r#"name="program" id"#) && !html.contains("reward-program"));
+    let club = app
+        .ok_json(app.post_json("/v1/loyalty/programs", &json!({"name": "Tea club"})))
+        .await;
+    let club = club["id"].as_str().unwrap();
+    let (_, html) = page(&app, &cookie, "/dashboard/loyalty/rewards").await;
+    assert!(
+        html.contains(r#"id="reward-program""#),
+        "a choice of program"
+    );
+    assert!(html.contains(&format!(r#"<option value="{club}">Tea club</option>"#)));
+    let back = act(
+        &app,
+        &cookie,
+        "/dashboard/loyalty/rewards",
+        "loyalty_reward",
+        &[
+            ("program", club),
+            ("name", "A free pot"),
+            ("cost_points", "900"),
+            ("kind", "percent"),
+            ("discount", "100"),
+            ("currency", "EUR"),
+        ],
+    )
+    .await;
+    assert_eq!(back, "/dashboard/loyalty/rewards?notice=reward_created");
+    let rewards = app.ok_json(app.get("/v1/loyalty/rewards")).await;
+    assert_eq!(rewards["data"][0]["program"], club, "{rewards}");
+    let (_, html) = page(&app, &cookie, "/dashboard/loyalty/rewards").await;
+    assert!(
+        html.contains("<th scope=\"col\">Program</th>"),
+        "a program column"
+    );
+    assert!(
+        html.contains("<td>Tea club</td>"),
+        "the reward names its program"
+    );
+}

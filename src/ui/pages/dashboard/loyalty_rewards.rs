@@ -1,5 +1,6 @@
 //! Rewards: what customers can spend points on (newest first, pages both ways), a new one,
-//! and pausing or offering one again.
+//! and pausing or offering one again. With programs made through the API beside
+//! `prog_default`, each reward names its program and a new one is made in the program chosen.
 
 use super::billing::ListQuery;
 use super::loyalty::{LoyaltyTabs, points};
@@ -26,6 +27,11 @@ pub fn RewardsPage() -> impl IntoView {
             .await
             .map(|c| c.code().to_string())
             .unwrap_or_else(|_| "EUR".into());
+        // (id, name) of each program, `prog_default` first.
+        let programs: Vec<(String, String)> = loyalty::programs(&state.store, &scope)
+            .await
+            .map(|all| all.into_iter().map(|p| (p.id, p.name)).collect())
+            .unwrap_or_default();
         let filter = RewardFilter::default();
         let page = dashboard::page(&state.store, &scope, &filter, &query.position, PAGE_SIZE);
         let list = query.show(
@@ -36,9 +42,12 @@ pub fn RewardsPage() -> impl IntoView {
                 "No rewards yet in this mode. Add one below, or with POST /v1/loyalty/rewards.",
                 "No rewards.",
             ],
-            |rows| view! { <RewardsTable rows /> }.into_any(),
+            {
+                let programs = programs.clone();
+                move |rows| view! { <RewardsTable rows programs /> }.into_any()
+            },
         );
-        view! { {list} <NewRewardForm currency /> }.into_any()
+        view! { {list} <NewRewardForm currency programs /> }.into_any()
     });
     view! {
         <DashboardLayout viewer=v active="loyalty" title="Rewards".to_string()>
@@ -59,14 +68,24 @@ pub fn discount_label(r: &RewardRow) -> String {
     }
 }
 
+/// A program's name by its id (the id itself for one not listed).
+fn program_name(programs: &[(String, String)], id: &str) -> String {
+    programs
+        .iter()
+        .find(|(p, _)| p == id)
+        .map_or_else(|| id.to_string(), |(_, name)| name.clone())
+}
+
 #[component]
-fn RewardsTable(rows: Vec<RewardRow>) -> impl IntoView {
+fn RewardsTable(rows: Vec<RewardRow>, programs: Vec<(String, String)>) -> impl IntoView {
+    let several = programs.len() > 1;
     view! {
         <div class="table-scroll">
             <table data-testid="rewards">
                 <thead>
                     <tr>
                         <th scope="col">"Reward"</th>
+                        {several.then(|| view! { <th scope="col">"Program"</th> })}
                         <th scope="col" class="num">"Costs"</th>
                         <th scope="col">"Gives"</th>
                         <th scope="col" class="hide-narrow">"Id"</th>
@@ -81,6 +100,7 @@ fn RewardsTable(rows: Vec<RewardRow>) -> impl IntoView {
                         view! {
                             <tr data-id=r.id.clone()>
                                 <td class="wrap">{r.name.clone()}</td>
+                                {several.then(|| view! { <td>{program_name(&programs, &r.program)}</td> })}
                                 <td class="num">{points(r.cost_points)}</td>
                                 <td>{discount_label(&r)}</td>
                                 <td class="hide-narrow"><code>{r.id.clone()}</code></td>
@@ -102,8 +122,21 @@ fn RewardsTable(rows: Vec<RewardRow>) -> impl IntoView {
 }
 
 #[component]
-fn NewRewardForm(currency: String) -> impl IntoView {
+fn NewRewardForm(currency: String, programs: Vec<(String, String)>) -> impl IntoView {
+    // One program: the reward is its; several: the merchant picks (`prog_default` first).
+    let (choose, fields) = match programs.len() > 1 {
+        true => (Some(programs), Vec::new()),
+        false => (None, vec![("program", DEFAULT_PROGRAM.to_string())]),
+    };
     let body = view! {
+        {choose.map(|programs| view! {
+            <div class="field">
+                <label for="reward-program">"Program"</label>
+                <select id="reward-program" name="program">
+                    {programs.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                </select>
+            </div>
+        })}
         <div class="columns">
             <div class="field">
                 <label for="reward-name">"Name"</label>
@@ -138,7 +171,7 @@ fn NewRewardForm(currency: String) -> impl IntoView {
                 testid="new-reward"
                 summary="New reward…"
                 action={action::<CreateReward>().to_string()}
-                fields={vec![("program", DEFAULT_PROGRAM.to_string())]}
+                fields
                 body
                 confirm="Create reward"
                 confirm_class="button primary"
