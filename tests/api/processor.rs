@@ -194,6 +194,25 @@ impl TestApp {
         pm
     }
 
+    /// A Stripe event about `object`, signed at `t` with the connection's secret, posted to
+    /// the processor hook `hook`.
+    async fn processor_event(
+        &self,
+        hook: &str,
+        kind: &str,
+        object: &Value,
+        t: i64,
+    ) -> (u16, Value) {
+        let (body, signature) = signed_event(kind, object.clone(), t, HOOK_SECRET);
+        send(
+            self.client
+                .post(hook)
+                .header("Stripe-Signature", signature)
+                .body(body),
+        )
+        .await
+    }
+
     /// Live mode's Stripe connector, as the server builds it from the stored connection.
     async fn connector(&self) -> std::sync::Arc<dyn vinr::server::acquirer::Acquirer> {
         let connection = row::find::<AcquirerConnectionRow>(
@@ -782,15 +801,7 @@ async fn the_processors_webhooks_settle_what_its_answers_left_open() {
     let refund_id = refund["id"].as_str().unwrap();
     let object = serde_json::json!({"id": "re_x", "object": "refund", "status": "succeeded",
         "amount": 300, "metadata": {"vinr_refund": refund_id}});
-    let deliver = |t: i64| {
-        let (body, signature) = signed_event("refund.updated", object.clone(), t, HOOK_SECRET);
-        send(
-            app.client
-                .post(&hook)
-                .header("Stripe-Signature", signature)
-                .body(body),
-        )
-    };
+    let deliver = |t: i64| app.processor_event(&hook, "refund.updated", &object, t);
     let (status, answer) = deliver(app.state.clock.now()).await;
     assert_error(
         status,
@@ -822,20 +833,8 @@ async fn the_processors_webhooks_settle_what_its_answers_left_open() {
     // again, the merchant's balance gets the money back (a reversal posting), refund.failed.
     let failed = serde_json::json!({"id": "re_x", "object": "refund", "status": "failed",
         "failure_reason": "lost_or_stolen_card", "amount": 300, "metadata": {"vinr_refund": refund_id}});
-    let send_failed = || {
-        let (body, signature) = signed_event(
-            "refund.updated",
-            failed.clone(),
-            app.state.clock.now(),
-            HOOK_SECRET,
-        );
-        send(
-            app.client
-                .post(&hook)
-                .header("Stripe-Signature", signature)
-                .body(body),
-        )
-    };
+    let send_failed =
+        || app.processor_event(&hook, "refund.updated", &failed, app.state.clock.now());
     let (status, answer) = send_failed().await;
     assert_eq!(
         (status, answer["recorded"].clone()),
@@ -931,20 +930,8 @@ async fn a_refund_turned_back_gives_back_the_points_its_clawback_took() {
     let failed = serde_json::json!({"id": "re_x", "object": "refund", "status": "failed",
         "failure_reason": "lost_or_stolen_card", "amount": 2000,
         "metadata": {"vinr_refund": refunds[0]}});
-    let send_failed = || {
-        let (body, signature) = signed_event(
-            "refund.updated",
-            failed.clone(),
-            app.state.clock.now(),
-            HOOK_SECRET,
-        );
-        send(
-            app.client
-                .post(&hook)
-                .header("Stripe-Signature", signature)
-                .body(body),
-        )
-    };
+    let send_failed =
+        || app.processor_event(&hook, "refund.updated", &failed, app.state.clock.now());
     let (status, answer) = send_failed().await;
     assert_eq!(
         (status, answer["recorded"].clone()),

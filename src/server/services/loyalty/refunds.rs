@@ -16,7 +16,7 @@ use crate::domain::loyalty::{
 use crate::server::clock::Clock;
 use crate::server::services::Scope;
 use crate::server::store::Tx;
-use crate::server::store::loyalty::{self, LotRow, ProgramRow, RedemptionRow};
+use crate::server::store::loyalty::{self, LotRow, ProgramRow, PtxRow, RedemptionRow};
 use crate::server::store::payments::PaymentRow;
 use crate::server::views::loyalty::PtxView;
 use crate::server::views::to_json;
@@ -29,13 +29,7 @@ pub async fn on_refund(
     captured: i64,
     refunded: i64,
 ) -> Result<()> {
-    let scope = Scope {
-        account_id: payment.account_id.clone(),
-        mode: payment.mode,
-    };
-    let earns =
-        loyalty::earns_for_source(tx.conn().await?, &scope.account_id, scope.mode, &payment.id)
-            .await?;
+    let (scope, earns) = earns_of(tx, payment).await?;
     for earn in earns {
         let program = programs::find(tx.conn().await?, &scope, &earn.program, None).await?;
         if program.refund_earned == EarnedPolicy::Keep {
@@ -90,6 +84,18 @@ pub async fn on_refund(
     Ok(())
 }
 
+/// The payment's merchant and mode, and the earns the payment made (one per program).
+async fn earns_of(tx: &mut Tx, payment: &PaymentRow) -> Result<(Scope, Vec<PtxRow>)> {
+    let scope = Scope {
+        account_id: payment.account_id.clone(),
+        mode: payment.mode,
+    };
+    let earns =
+        loyalty::earns_for_source(tx.conn().await?, &scope.account_id, scope.mode, &payment.id)
+            .await?;
+    Ok((scope, earns))
+}
+
 /// A fully refunded payment gives back the points of its completed redemption, once.
 async fn restore_redeemed(
     tx: &mut Tx,
@@ -124,13 +130,7 @@ pub async fn on_refund_failed(
     captured: i64,
     refunded: i64,
 ) -> Result<()> {
-    let scope = Scope {
-        account_id: payment.account_id.clone(),
-        mode: payment.mode,
-    };
-    let earns =
-        loyalty::earns_for_source(tx.conn().await?, &scope.account_id, scope.mode, &payment.id)
-            .await?;
+    let (scope, earns) = earns_of(tx, payment).await?;
     for earn in earns {
         let reversing = loyalty::reversing(tx.conn().await?, &earn.id).await?;
         let clawed: i64 = reversing.iter().map(|p| -p.points).sum();
