@@ -39,6 +39,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = embed![
     20261205000016 "loyalty_lean_indexes",
     20261205000017 "processors",
     20261205000018 "disputes",
+    20261206000019 "loyalty_lookups",
 ];
 
 /// The migrator `migrate!()` would build: description from the file name with `_` as spaces,

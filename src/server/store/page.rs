@@ -85,6 +85,25 @@ pub async fn list<L: Listing>(
     cursor: &Cursor,
     limit: i64,
 ) -> Result<(Vec<L::Row>, bool), sqlx::Error> {
+    let (statement, ascending) = list_statement(account_id, mode, listing, cursor, limit);
+    let mut rows: Vec<L::Row> = statement.fetch_all(pool).await?;
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    if ascending {
+        rows.reverse();
+    }
+    Ok((rows, has_more))
+}
+
+/// The query of `list` (one row more than `limit`, to tell whether there are more), and
+/// whether it reads oldest first (a page before a cursor).
+pub(super) fn list_statement<L: Listing>(
+    account_id: &str,
+    mode: &str,
+    listing: &L,
+    cursor: &Cursor,
+    limit: i64,
+) -> (Statement, bool) {
     let mut filter = Filter::scoped(account_id, mode);
     listing.conditions(&mut filter);
     let ascending = match cursor {
@@ -116,13 +135,7 @@ pub async fn list<L: Listing>(
         .args
         .into_iter()
         .fold(Statement::new(sql), Statement::bind);
-    let mut rows: Vec<L::Row> = statement.fetch_all(pool).await?;
-    let has_more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    if ascending {
-        rows.reverse();
-    }
-    Ok((rows, has_more))
+    (statement, ascending)
 }
 
 /// The `(sort_key, id)` of a row named as a cursor, if it exists in this scope.

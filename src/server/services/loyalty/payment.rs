@@ -61,14 +61,17 @@ impl PaymentPoints {
     }
 }
 
-/// The points of `payment`.
+/// The points of `payment`: none without a customer (points and rewards are a customer's),
+/// and nothing read then. Hot reads: every checkout page asks.
 pub async fn of_payment(store: &Store, payment: &PaymentRow) -> Result<PaymentPoints, sqlx::Error> {
+    if payment.customer.is_none() {
+        return Ok(PaymentPoints::default());
+    }
     let (account, mode) = (payment.account_id.as_str(), payment.mode);
-    let transactions = loyalty::of_source(store.reader(), account, mode, &payment.id).await?;
+    let transactions = loyalty::of_source_hot(store, account, mode, &payment.id).await?;
     let mut redemptions = Vec::new();
-    for r in loyalty::redemptions_on(store.reader(), account, mode, &payment.id).await? {
-        let reward =
-            row::find::<RewardRow>(store.reader(), account, mode.as_str(), &r.reward).await?;
+    for r in loyalty::redemptions_on_hot(store, account, mode, &payment.id).await? {
+        let reward = row::find_hot::<RewardRow>(store, account, mode.as_str(), &r.reward).await?;
         redemptions.push((r, reward));
     }
     let to_earn = match &payment.customer {

@@ -46,7 +46,7 @@ pub async fn on_refund(
         if due == 0 {
             continue;
         }
-        let lot = loyalty::lot_of(tx.conn().await?, &earn.id).await?;
+        let lot = loyalty::lot_of(tx.conn().await?, &earn.loyalty_account, &earn.id).await?;
         let mut locked = lots::lock(tx, wall, &program, &earn.customer).await?;
         let note = Note {
             source: Some(("payment".into(), payment.id.clone())),

@@ -13,6 +13,8 @@ use super::{Store, Tx};
 use crate::domain::loyalty::{EarnedPolicy, RedeemedPolicy};
 use crate::domain::mode::Mode;
 
+#[cfg(test)]
+mod plans;
 mod points;
 mod rewards;
 

@@ -17,6 +17,8 @@ row! {
         pub program: String,
         pub loyalty_account: String,
         pub customer: String,
+        // Its column's name, for hot reads (rows by column name).
+        #[serde(rename = "type")]
         pub kind as "type": PtxType,
         pub points: i64,
         pub balance_after: i64,
@@ -43,7 +45,14 @@ pub struct PtxFilter {
 impl Listing for PtxFilter {
     type Row = PtxRow;
     fn conditions(&self, f: &mut Filter) {
-        f.eq("loyalty_account", self.loyalty_account.as_deref());
+        // An account's transactions are its customer's in its program: found by the customer
+        // (the index), then the account.
+        if let Some(account) = &self.loyalty_account {
+            f.push(
+                "customer = (SELECT customer FROM loyalty_accounts WHERE id = $1) AND loyalty_account = $1",
+                [account.as_str().into()],
+            );
+        }
         f.eq("customer", self.customer.as_deref());
         f.eq("source_id", self.source.as_deref());
         f.eq("type", self.kind);
@@ -87,6 +96,15 @@ row! {
     }
 }
 
+// The lookups below that `store::loyalty::plans` checks are planned on an index.
+pub(crate) const EARNS_FOR_SOURCE: &str =
+    "account_id = $1 AND mode = $2 AND source_id = $3 AND type = 'earn' ORDER BY sort_key, id";
+pub(crate) const OF_SOURCE: &str =
+    "account_id = $1 AND mode = $2 AND source_id = $3 ORDER BY sort_key, id";
+pub(crate) const OF_REDEMPTION: &str = "redemption = $1 ORDER BY sort_key, id";
+pub(crate) const LIVE_LOTS: &str = "loyalty_account = $1 AND remaining > 0 ORDER BY created, id";
+pub(crate) const LOT_OF: &str = "loyalty_account = $1 AND remaining > 0 AND ptx = $2";
+
 reads! {
     /// The earn of a program for a source, if there is one.
     pub fn earn_of(account_id: &str, mode: Mode, program: &str, source_type: &str, source_id: &str) -> Option<PtxRow> =
@@ -95,13 +113,11 @@ reads! {
 
     /// Every earn of any program for a source (one per program).
     pub fn earns_for_source(account_id: &str, mode: Mode, source_id: &str) -> Vec<PtxRow> =
-        fetch_all(row::select::<PtxRow>("account_id = $1 AND mode = $2 AND source_id = $3
-            AND type = 'earn' ORDER BY sort_key, id"));
+        fetch_all(row::select::<PtxRow>(EARNS_FOR_SOURCE));
 
     /// Every transaction with a source (a payment's earns and clawbacks), oldest first.
     pub fn of_source(account_id: &str, mode: Mode, source_id: &str) -> Vec<PtxRow> =
-        fetch_all(row::select::<PtxRow>("account_id = $1 AND mode = $2 AND source_id = $3
-            ORDER BY sort_key, id"));
+        fetch_all(row::select::<PtxRow>(OF_SOURCE));
 
     /// The transactions that reverse `ptx` (clawbacks of an earn), oldest first.
     pub fn reversing(ptx: &str) -> Vec<PtxRow> =
@@ -109,19 +125,19 @@ reads! {
 
     /// The transactions of a redemption, oldest first (the first took its points).
     pub fn of_redemption(redemption: &str) -> Vec<PtxRow> =
-        fetch_all(row::select::<PtxRow>("redemption = $1 ORDER BY sort_key, id"));
+        fetch_all(row::select::<PtxRow>(OF_REDEMPTION));
 
     /// A points account's lots with points left (pending ones included).
     pub fn live_lots(loyalty_account: &str) -> Vec<LotRow> =
-        fetch_all(row::select::<LotRow>("loyalty_account = $1 AND remaining > 0 ORDER BY created, id"));
+        fetch_all(row::select::<LotRow>(LIVE_LOTS));
 
     /// A lot by its id.
     pub fn lot(id: &str) -> Option<LotRow> =
         fetch_optional(row::select::<LotRow>("id = $1"));
 
-    /// The lot an earn made.
-    pub fn lot_of(ptx: &str) -> Option<LotRow> =
-        fetch_optional(row::select::<LotRow>("ptx = $1"));
+    /// The lot an earn of `loyalty_account` made, while it has points left.
+    pub fn lot_of(loyalty_account: &str, ptx: &str) -> Option<LotRow> =
+        fetch_optional(row::select::<LotRow>(LOT_OF));
 
     /// What a transaction took from each lot.
     pub fn uses_of(ptx: &str) -> Vec<LotUseRow> =
@@ -157,6 +173,21 @@ reads! {
 
 const CLOCK_TIME_OF: &str = "SELECT tc.frozen_time FROM customers c
     JOIN test_clocks tc ON tc.id = c.test_clock WHERE c.id = $1";
+
+/// `of_source` outside any transaction, as a hot read (a checkout page shows a payment's
+/// points).
+pub async fn of_source_hot(
+    store: &crate::server::store::Store,
+    account_id: &str,
+    mode: Mode,
+    source_id: &str,
+) -> Result<Vec<PtxRow>, sqlx::Error> {
+    let read = Statement::new(row::select::<PtxRow>(OF_SOURCE))
+        .bind(account_id)
+        .bind(mode)
+        .bind(source_id);
+    store.fetch_all(read).await
+}
 
 /// `clock_time_of` outside any transaction, as a hot read: an earn by a rule asks it of every
 /// paying customer, and through the reader pool it cost more than the rest of the earn's reads.

@@ -60,15 +60,35 @@ row! {
     }
 }
 
+// The lookups below that `store::loyalty::plans` checks are planned on an index.
+pub(crate) const REDEMPTIONS_OF_PAYMENT: &str =
+    "payment = $1 AND status = $2 ORDER BY sort_key, id";
+pub(crate) const REDEMPTIONS_ON: &str =
+    "account_id = $1 AND mode = $2 AND payment = $3 ORDER BY sort_key, id";
+pub(crate) const RESERVED_FOR: &str = "payment = $1 AND status = 'reserved'";
+
 reads! {
     /// A payment's redemptions in `status` (at most one reserved or completed).
     pub fn redemptions_of_payment(payment: &str, status: RedemptionStatus) -> Vec<RedemptionRow> =
-        fetch_all(row::select::<RedemptionRow>("payment = $1 AND status = $2 ORDER BY sort_key, id"));
+        fetch_all(row::select::<RedemptionRow>(REDEMPTIONS_OF_PAYMENT));
 
     /// Every redemption made against a payment, oldest first.
     pub fn redemptions_on(account_id: &str, mode: Mode, payment: &str) -> Vec<RedemptionRow> =
-        fetch_all(row::select::<RedemptionRow>("account_id = $1 AND mode = $2 AND payment = $3
-            ORDER BY sort_key, id"));
+        fetch_all(row::select::<RedemptionRow>(REDEMPTIONS_ON));
+}
+
+/// `redemptions_on` outside any transaction, as a hot read (a checkout page shows them).
+pub async fn redemptions_on_hot(
+    store: &Store,
+    account_id: &str,
+    mode: Mode,
+    payment: &str,
+) -> Result<Vec<RedemptionRow>, sqlx::Error> {
+    let read = Statement::new(row::select::<RedemptionRow>(REDEMPTIONS_ON))
+        .bind(account_id)
+        .bind(mode)
+        .bind(payment);
+    store.fetch_all(read).await
 }
 
 /// A payment's reserved redemption, as a hot read (a payment's change reads it before its
@@ -78,12 +98,7 @@ pub async fn reserved_for_hot(
     payment: &str,
 ) -> Result<Option<RedemptionRow>, sqlx::Error> {
     store
-        .fetch_optional(
-            Statement::new(row::select::<RedemptionRow>(
-                "payment = $1 AND status = 'reserved'",
-            ))
-            .bind(payment),
-        )
+        .fetch_optional(Statement::new(row::select::<RedemptionRow>(RESERVED_FOR)).bind(payment))
         .await
 }
 

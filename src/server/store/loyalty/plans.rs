@@ -1,0 +1,143 @@
+//! Every loyalty lookup by one column (a source, a customer, an account, a redemption, a
+//! payment) is planned on an index led by that column, not on the merchant's list index (which
+//! reads every row of the merchant) nor a scan: SQLite plans without statistics, so this is
+//! decided by the indexes and the queries alone (migration `loyalty_lookups`).
+
+use super::*;
+use crate::server::store::page::{Cursor, Listing, list_statement};
+use crate::server::store::row::{self, Table};
+
+/// SQLite's plan of `statement`, its steps' details one per line.
+async fn plan(store: &Store, statement: Statement) -> String {
+    let (sql, args) = statement.into_parts();
+    let explain = args.into_iter().fold(
+        Statement::new(format!("EXPLAIN QUERY PLAN {sql}")),
+        Statement::bind,
+    );
+    let steps: Vec<(i64, i64, i64, String)> = explain.fetch_all(store.reader()).await.unwrap();
+    steps
+        .into_iter()
+        .map(|(_, _, _, detail)| detail)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A lookup of `T` by `condition`, its `$n` bound to `args`.
+fn lookup<T: Table>(condition: &str, args: &[&str]) -> Statement {
+    args.iter()
+        .fold(Statement::new(row::select::<T>(condition)), |s, a| {
+            s.bind(a.to_string())
+        })
+}
+
+/// A list's first page (and one after a cursor) of `listing`.
+fn pages<L: Listing>(listing: &L) -> [Statement; 2] {
+    let after = Cursor::After {
+        sort_key: 5,
+        id: "x".into(),
+    };
+    [
+        list_statement("acct_a", "test", listing, &Cursor::Start, 10).0,
+        list_statement("acct_a", "test", listing, &after, 10).0,
+    ]
+}
+
+#[tokio::test]
+async fn lookups_by_one_column_use_that_columns_index() {
+    let (store, dir) = crate::server::store::temp_sqlite("plans").await;
+    store.migrate().await.unwrap();
+    let scoped = ["acct_a", "test", "x"];
+    let mut cases: Vec<(&str, Statement)> = vec![
+        (
+            "points_transactions_by_source",
+            lookup::<PtxRow>(EARNS_FOR_SOURCE, &scoped),
+        ),
+        (
+            "points_transactions_by_source",
+            lookup::<PtxRow>(OF_SOURCE, &scoped),
+        ),
+        (
+            "points_transactions_of_redemption",
+            lookup::<PtxRow>(OF_REDEMPTION, &["x"]),
+        ),
+        (
+            "points_lots_of_account",
+            lookup::<LotRow>(LIVE_LOTS, &["x"]),
+        ),
+        (
+            "points_lots_of_account",
+            lookup::<LotRow>(LOT_OF, &["x", "y"]),
+        ),
+        (
+            "loyalty_redemptions_of_payment",
+            lookup::<RedemptionRow>(REDEMPTIONS_OF_PAYMENT, &["x", "completed"]),
+        ),
+        (
+            "loyalty_redemptions_of_payment",
+            lookup::<RedemptionRow>(REDEMPTIONS_ON, &scoped),
+        ),
+        (
+            "loyalty_redemptions_of_payment",
+            lookup::<RedemptionRow>(RESERVED_FOR, &["x"]),
+        ),
+    ];
+    let lists: Vec<(&str, [Statement; 2])> = vec![
+        (
+            "points_transactions_of_customer",
+            pages(&PtxFilter {
+                loyalty_account: Some("loy_x".into()),
+                ..PtxFilter::default()
+            }),
+        ),
+        (
+            "points_transactions_of_customer",
+            pages(&PtxFilter {
+                customer: Some("cust_x".into()),
+                ..PtxFilter::default()
+            }),
+        ),
+        (
+            "points_transactions_by_source",
+            pages(&PtxFilter {
+                source: Some("pay_x".into()),
+                ..PtxFilter::default()
+            }),
+        ),
+        (
+            "loyalty_accounts_of_customer",
+            pages(&AccountFilter {
+                customer: Some("cust_x".into()),
+                ..AccountFilter::default()
+            }),
+        ),
+        (
+            "loyalty_redemptions_of_payment",
+            pages(&RedemptionFilter {
+                payment: Some("pay_x".into()),
+                ..RedemptionFilter::default()
+            }),
+        ),
+        (
+            "loyalty_redemptions_of_customer",
+            pages(&RedemptionFilter {
+                customer: Some("cust_x".into()),
+                ..RedemptionFilter::default()
+            }),
+        ),
+    ];
+    for (index, [first, next]) in lists {
+        cases.push((index, first));
+        cases.push((index, next));
+    }
+    for (index, statement) in cases {
+        let sql = statement.sql().to_string();
+        let plan = plan(&store, statement).await;
+        let main = plan.lines().next().unwrap_or_default();
+        assert!(
+            main.contains(&format!("INDEX {index} (")),
+            "expected {index} for\n{sql}\nplanned:\n{plan}"
+        );
+    }
+    store.close().await;
+    std::fs::remove_dir_all(dir).ok();
+}
