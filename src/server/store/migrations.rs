@@ -40,6 +40,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = embed![
     20261205000017 "processors",
     20261205000018 "disputes",
     20261206000019 "loyalty_lookups",
+    20261206000020 "list_filter_indexes",
 ];
 
 /// The migrator `migrate!()` would build: description from the file name with `_` as spaces,

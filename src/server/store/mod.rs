@@ -27,6 +27,8 @@ mod migrations;
 pub mod page;
 pub mod payment_methods;
 pub mod payments;
+#[cfg(test)]
+mod plans;
 pub mod products;
 pub mod refunds;
 pub mod row;

@@ -13,8 +13,6 @@ use super::{Store, Tx};
 use crate::domain::loyalty::{EarnedPolicy, RedeemedPolicy};
 use crate::domain::mode::Mode;
 
-#[cfg(test)]
-mod plans;
 mod points;
 mod rewards;
 

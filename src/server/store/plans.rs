@@ -1,11 +1,16 @@
-//! Every loyalty lookup by one column (a source, a customer, an account, a redemption, a
-//! payment) is planned on an index led by that column, not on the merchant's list index (which
-//! reads every row of the merchant) nor a scan: SQLite plans without statistics, so this is
-//! decided by the indexes and the queries alone (migration `loyalty_lookups`).
+//! Every lookup and filtered list by one column (a customer, a payment, a source, an object…)
+//! is planned on that column's index, not on the merchant's list index (which reads every row
+//! of the merchant) nor a scan. SQLite plans without statistics, so this is decided by the
+//! indexes and the queries alone (migrations `loyalty_lookups`, `list_filter_indexes`).
 
-use super::*;
-use crate::server::store::page::{Cursor, Listing, list_statement};
-use crate::server::store::row::{self, Table};
+use super::loyalty::*;
+use super::page::{Cursor, Listing, list_statement};
+use super::row::{self, Table};
+use super::{Statement, Store};
+use super::{
+    customers, events, invoices, ledger, payment_methods, payments, products, refunds,
+    subscriptions,
+};
 
 /// SQLite's plan of `statement`, its steps' details one per line.
 async fn plan(store: &Store, statement: Statement) -> String {
@@ -125,6 +130,100 @@ async fn lookups_by_one_column_use_that_columns_index() {
             }),
         ),
     ];
+    let lists = lists.into_iter().chain([
+        (
+            "payments_by_customer",
+            pages(&payments::PaymentFilter {
+                customer: Some("cust_x".into()),
+                ..Default::default()
+            }),
+        ),
+        (
+            "payments_by_reference",
+            pages(&payments::PaymentFilter {
+                customer_reference: Some("order-1".into()),
+                ..Default::default()
+            }),
+        ),
+        (
+            "payments_by_status",
+            pages(&payments::PaymentFilter {
+                status: Some("succeeded".into()),
+                ..Default::default()
+            }),
+        ),
+        (
+            "payments_by_email",
+            pages(&payments::PaymentFilter {
+                customer_email: Some("a@b.c".into()),
+                ..Default::default()
+            }),
+        ),
+        (
+            "refunds_by_payment",
+            pages(&refunds::RefundFilter {
+                payment: Some("pay_x".into()),
+            }),
+        ),
+        (
+            "ledger_transactions_by_payment",
+            pages(&ledger::TransactionFilter {
+                payment: Some("pay_x".into()),
+            }),
+        ),
+        (
+            "events_by_object",
+            pages(&events::EventFilter {
+                object_id: Some("pay_x".into()),
+                ..Default::default()
+            }),
+        ),
+        (
+            "payment_methods_by_customer",
+            pages(&payment_methods::OfCustomer("cust_x".into())),
+        ),
+        (
+            "customers_by_email",
+            pages(&customers::CustomerFilter {
+                email: Some("a@b.c".into()),
+            }),
+        ),
+        (
+            "prices_by_product",
+            pages(&products::PriceFilter {
+                product: Some("prod_x".into()),
+                ..Default::default()
+            }),
+        ),
+        (
+            "subscriptions_by_customer",
+            pages(&subscriptions::SubscriptionFilter {
+                customer: Some("cust_x".into()),
+                ..Default::default()
+            }),
+        ),
+        (
+            "subscriptions_by_clock",
+            pages(&subscriptions::SubscriptionFilter {
+                test_clock: Some("clock_x".into()),
+                ..Default::default()
+            }),
+        ),
+        (
+            "invoices_by_customer",
+            pages(&invoices::InvoiceFilter {
+                customer: Some("cust_x".into()),
+                ..Default::default()
+            }),
+        ),
+        (
+            "invoices_by_subscription",
+            pages(&invoices::InvoiceFilter {
+                subscription: Some("sub_x".into()),
+                ..Default::default()
+            }),
+        ),
+    ]);
     for (index, [first, next]) in lists {
         cases.push((index, first));
         cases.push((index, next));
