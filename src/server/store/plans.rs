@@ -70,10 +70,6 @@ async fn lookups_by_one_column_use_that_columns_index() {
             lookup::<LotRow>(LIVE_LOTS, &["x"]),
         ),
         (
-            "points_lots_of_account",
-            lookup::<LotRow>(LOT_OF, &["x", "y"]),
-        ),
-        (
             "loyalty_redemptions_of_payment",
             lookup::<RedemptionRow>(REDEMPTIONS_OF_PAYMENT, &["x", "completed"]),
         ),

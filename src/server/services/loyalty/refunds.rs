@@ -46,7 +46,6 @@ pub async fn on_refund(
         if due == 0 {
             continue;
         }
-        let lot = loyalty::lot_of(tx.conn().await?, &earn.loyalty_account, &earn.id).await?;
         let mut locked = lots::lock(tx, wall, &program, &earn.customer).await?;
         let note = Note {
             source: Some(("payment".into(), payment.id.clone())),
@@ -54,10 +53,7 @@ pub async fn on_refund(
             reason: Some(format!("refund of {} of {}", refunded, captured)),
             ..Note::default()
         };
-        let taken =
-            locked
-                .points
-                .claw_back(&program, lot.as_ref().map(|l| l.id.as_str()), due, note);
+        let taken = locked.points.claw_back(&program, &earn.id, due, note);
         locked.write(tx, wall, None).await?;
         if taken > 0 {
             let ptx = locked
@@ -150,16 +146,21 @@ pub async fn on_refund_failed(
             taken.extend(uses.into_iter().map(|u| (Some(u.lot), u.points)));
             taken.push((None, -p.points - backed));
         }
+        let program = programs::find(tx.conn().await?, &scope, &earn.program, None).await?;
+        let mut locked = lots::lock(tx, wall, &program, &earn.customer).await?;
+        // Each lot as the lock brought it up to date (a pending one may have become
+        // spendable), or as stored when nothing is left of it (the lock reads live lots only).
         let mut pieces = Vec::new();
         for (lot, n) in restorable(&taken, restored, back) {
             let lot = match lot {
-                Some(id) => loyalty::lot(tx.conn().await?, &id).await?,
+                Some(id) => match locked.points.lots.iter().find(|l| l.id == id) {
+                    Some(live) => Some(live.clone()),
+                    None => loyalty::lot(tx.conn().await?, &id).await?,
+                },
                 None => None,
             };
             pieces.push((lot, n));
         }
-        let program = programs::find(tx.conn().await?, &scope, &earn.program, None).await?;
-        let mut locked = lots::lock(tx, wall, &program, &earn.customer).await?;
         let note = Note {
             source: Some(("payment".into(), payment.id.clone())),
             reverses: Some(earn.id.clone()),
@@ -183,16 +184,10 @@ pub async fn on_refund_failed(
 }
 
 impl Points {
-    /// Takes back up to `due` points an earn gave (its lot `earn_lot`): from pending points
-    /// first (the earn's own lot, then the others), then from the available balance; what is
-    /// left goes below zero only when the program allows it. How many it took.
-    pub fn claw_back(
-        &mut self,
-        program: &ProgramRow,
-        earn_lot: Option<&str>,
-        due: i64,
-        note: Note,
-    ) -> i64 {
+    /// Takes back up to `due` points the earn `earn` gave: from pending points first (the
+    /// earn's own lot, then the others), then from the available balance; what is left goes
+    /// below zero only when the program allows it. How many it took.
+    pub fn claw_back(&mut self, program: &ProgramRow, earn: &str, due: i64, note: Note) -> i64 {
         let mut left = due;
         let mut from_pending = Vec::new();
         let mut order: Vec<&LotRow> = self
@@ -200,7 +195,7 @@ impl Points {
             .iter()
             .filter(|l| l.pending == 1 && l.remaining > 0)
             .collect();
-        order.sort_by_key(|l| (Some(l.id.as_str()) != earn_lot, l.available_at, l.created));
+        order.sort_by_key(|l| (l.ptx != earn, l.available_at, l.created));
         for lot in order {
             if left == 0 {
                 break;

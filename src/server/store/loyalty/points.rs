@@ -96,14 +96,13 @@ row! {
     }
 }
 
-// The lookups below that `store::loyalty::plans` checks are planned on an index.
+// Lookups that `store::plans` checks are planned on an index.
 pub(crate) const EARNS_FOR_SOURCE: &str =
     "account_id = $1 AND mode = $2 AND source_id = $3 AND type = 'earn' ORDER BY sort_key, id";
 pub(crate) const OF_SOURCE: &str =
     "account_id = $1 AND mode = $2 AND source_id = $3 ORDER BY sort_key, id";
 pub(crate) const OF_REDEMPTION: &str = "redemption = $1 ORDER BY sort_key, id";
 pub(crate) const LIVE_LOTS: &str = "loyalty_account = $1 AND remaining > 0 ORDER BY created, id";
-pub(crate) const LOT_OF: &str = "loyalty_account = $1 AND remaining > 0 AND ptx = $2";
 
 reads! {
     /// The earn of a program for a source, if there is one.
@@ -114,10 +113,6 @@ reads! {
     /// Every earn of any program for a source (one per program).
     pub fn earns_for_source(account_id: &str, mode: Mode, source_id: &str) -> Vec<PtxRow> =
         fetch_all(row::select::<PtxRow>(EARNS_FOR_SOURCE));
-
-    /// Every transaction with a source (a payment's earns and clawbacks), oldest first.
-    pub fn of_source(account_id: &str, mode: Mode, source_id: &str) -> Vec<PtxRow> =
-        fetch_all(row::select::<PtxRow>(OF_SOURCE));
 
     /// The transactions that reverse `ptx` (clawbacks of an earn), oldest first.
     pub fn reversing(ptx: &str) -> Vec<PtxRow> =
@@ -134,10 +129,6 @@ reads! {
     /// A lot by its id.
     pub fn lot(id: &str) -> Option<LotRow> =
         fetch_optional(row::select::<LotRow>("id = $1"));
-
-    /// The lot an earn of `loyalty_account` made, while it has points left.
-    pub fn lot_of(loyalty_account: &str, ptx: &str) -> Option<LotRow> =
-        fetch_optional(row::select::<LotRow>(LOT_OF));
 
     /// What a transaction took from each lot.
     pub fn uses_of(ptx: &str) -> Vec<LotUseRow> =
@@ -174,8 +165,8 @@ reads! {
 const CLOCK_TIME_OF: &str = "SELECT tc.frozen_time FROM customers c
     JOIN test_clocks tc ON tc.id = c.test_clock WHERE c.id = $1";
 
-/// `of_source` outside any transaction, as a hot read (a checkout page shows a payment's
-/// points).
+/// Every transaction with a source (a payment's earns, clawbacks and what came back of them),
+/// oldest first, as a hot read (a checkout page shows a payment's points).
 pub async fn of_source_hot(
     store: &crate::server::store::Store,
     account_id: &str,
