@@ -51,6 +51,26 @@ async fn set_rules(client: &reqwest::Client, base: &str, key: &str, rules: Value
     send(req).await.map(|_| ())
 }
 
+/// A create+confirm of `AMOUNT` by `customer` with a test card.
+fn paying(
+    client: &reqwest::Client,
+    base: &str,
+    key: &str,
+    customer: &str,
+    idempotency_key: &str,
+) -> reqwest::RequestBuilder {
+    client
+        .post(format!("{base}/v1/payments"))
+        .header("X-Api-Key", key)
+        .header("Idempotency-Key", idempotency_key)
+        .form(&[
+            ("amount", AMOUNT.to_string().as_str()),
+            ("currency", "EUR"),
+            ("payment_method", "pm_card_visa"),
+            ("customer", customer),
+        ])
+}
+
 /// One round of create+confirm load for `secs`: payments/s and the tally.
 async fn round(
     args: &Args,
@@ -77,20 +97,17 @@ async fn round(
                 while Instant::now() < stop {
                     let customer = &customers[(worker * 31 + n * 7) % customers.len()];
                     let t = Instant::now();
-                    let ok = client
-                        .post(format!("{base}/v1/payments"))
-                        .header("X-Api-Key", &key)
-                        .header("Idempotency-Key", format!("{label}-{worker}-{n}"))
-                        .form(&[
-                            ("amount", AMOUNT.to_string().as_str()),
-                            ("currency", "EUR"),
-                            ("payment_method", "pm_card_visa"),
-                            ("customer", customer.as_str()),
-                        ])
-                        .send()
-                        .await
-                        .map(|r| r.status().is_success())
-                        .unwrap_or(false);
+                    let ok = paying(
+                        &client,
+                        &base,
+                        &key,
+                        customer,
+                        &format!("{label}-{worker}-{n}"),
+                    )
+                    .send()
+                    .await
+                    .map(|r| r.status().is_success())
+                    .unwrap_or(false);
                     if ok {
                         tally.latencies.push(t.elapsed().as_micros() as u64);
                     } else {
@@ -227,16 +244,7 @@ async fn entries_per_payment(
 ) -> Result<BTreeMap<String, f64>> {
     let before = entries_by_table(db).await?;
     for (n, customer) in customers.iter().cycle().take(PROBE_PAYMENTS).enumerate() {
-        let req = client
-            .post(format!("{base}/v1/payments"))
-            .header("X-Api-Key", key)
-            .header("Idempotency-Key", format!("probe{probe}-{n}"))
-            .form(&[
-                ("amount", AMOUNT.to_string().as_str()),
-                ("currency", "EUR"),
-                ("payment_method", "pm_card_visa"),
-                ("customer", customer.as_str()),
-            ]);
+        let req = paying(client, base, key, customer, &format!("probe{probe}-{n}"));
         send(req)
             .await
             .with_context(|| format!("probe payment {n}"))?;

@@ -58,7 +58,6 @@ async fn reply_noting_attempt(
 ) -> ApiResult<(Tx, Reply)> {
     *attempt.lock().expect("not poisoned") = changed
         .attempt
-        .clone()
         .map(|p| (p, changed.subscription.id.clone()));
     sub_reply(state, changed.tx, &changed.subscription).await
 }

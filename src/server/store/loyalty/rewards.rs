@@ -60,7 +60,7 @@ row! {
     }
 }
 
-// The lookups below that `store::loyalty::plans` checks are planned on an index.
+// Lookups that `store::plans` checks are planned on an index.
 pub(crate) const REDEMPTIONS_OF_PAYMENT: &str =
     "payment = $1 AND status = $2 ORDER BY sort_key, id";
 pub(crate) const REDEMPTIONS_ON: &str =
@@ -71,13 +71,10 @@ reads! {
     /// A payment's redemptions in `status` (at most one reserved or completed).
     pub fn redemptions_of_payment(payment: &str, status: RedemptionStatus) -> Vec<RedemptionRow> =
         fetch_all(row::select::<RedemptionRow>(REDEMPTIONS_OF_PAYMENT));
-
-    /// Every redemption made against a payment, oldest first.
-    pub fn redemptions_on(account_id: &str, mode: Mode, payment: &str) -> Vec<RedemptionRow> =
-        fetch_all(row::select::<RedemptionRow>(REDEMPTIONS_ON));
 }
 
-/// `redemptions_on` outside any transaction, as a hot read (a checkout page shows them).
+/// Every redemption made against a payment, oldest first, as a hot read (a checkout page
+/// shows them).
 pub async fn redemptions_on_hot(
     store: &Store,
     account_id: &str,
