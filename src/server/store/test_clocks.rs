@@ -32,10 +32,11 @@ impl Listing for AllClocks {
 }
 
 writes! {
-    /// Takes the clock for an advance: it is ready, or the instance advancing it stopped.
-    pub fn claim(id: &str, now: i64, until: i64) =
+    /// Takes the clock for an advance: it is ready, or the instance advancing it stopped, and
+    /// its time is still `frozen_time` (the time the advance's target was checked against).
+    pub fn claim(id: &str, now: i64, until: i64, frozen_time: i64) =
         "UPDATE test_clocks SET status = 'advancing', advancing_until = $3
-         WHERE id = $1 AND (status = 'ready' OR advancing_until <= $2)";
+         WHERE id = $1 AND (status = 'ready' OR advancing_until <= $2) AND frozen_time = $4";
 
     /// Moves the clock's time on (an advance's steps, each a due time of its objects).
     pub fn set_time(id: &str, frozen_time: i64) =

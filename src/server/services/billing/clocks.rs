@@ -186,7 +186,14 @@ pub async fn start_advance(
     let to = target(&clock, input)?;
     let now = deps.clock.now();
     let mut tx = deps.store.begin().await?;
-    if test_clocks::claim(&mut tx, &clock.id, now, now + ADVANCE_LEASE_SECS).await? != 1 {
+    let until = now + ADVANCE_LEASE_SECS;
+    if test_clocks::claim(&mut tx, &clock.id, now, until, clock.frozen_time).await? != 1 {
+        // Advancing, or advanced since it was read: an advance that finished meanwhile may
+        // have reached the target already (the same 409 a later request would get).
+        let current = find(deps.store.reader(), scope, id).await?;
+        if current.frozen_time != clock.frozen_time {
+            target(&current, input)?;
+        }
         return Err(state(
             "test_clock_advancing",
             "The test clock is advancing: wait for test_clock.ready.",
