@@ -80,7 +80,8 @@ async function startLocalStripe() {
   const url = new URL(stripeUrl());
   const script = join(__dirname, '..', 'tests', 'localstripe', 'serve.py');
   const child = spawn(python, [script, '--port', url.port], { stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 100; i++) {
+  // Python's imports take a few seconds on a loaded machine: up to 30 s.
+  for (let i = 0; i < 300; i++) {
     try {
       const res = await fetch(`${url.origin}/v1/balance`, { headers: { Authorization: 'Bearer sk_test_probe' } });
       if (res.ok) return child;

@@ -39,22 +39,41 @@ impl LocalStripe {
         let python = std::env::var("VINR_LOCALSTRIPE_PYTHON").expect(
             "VINR_LOCALSTRIPE_PYTHON must name the python of a venv with localstripe (make localstripe; make api-sqlite sets it)",
         );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("requests.jsonl");
+        let port_file = dir.path().join("port");
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/localstripe/serve.py");
-        let child = Command::new(python)
-            .args([script, "--port", &port.to_string(), "--log"])
+        // Port 0: the fake binds a free port itself and writes it down, so no other process
+        // can take the port between our choosing it and the fake binding it.
+        let mut child = Command::new(python)
+            .args([script, "--port", "0", "--port-file"])
+            .arg(&port_file)
+            .arg("--log")
             .arg(&log)
             .args(flags)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("localstripe starts");
+        // Python's imports take a second or two, far more on a loaded machine running the
+        // suite's tests side by side: a minute before giving up, unless the fake exits.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let port = loop {
+            if let Some(port) = std::fs::read_to_string(&port_file)
+                .ok()
+                .and_then(|p| p.parse::<u16>().ok())
+            {
+                break port;
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("localstripe exited before it listened: {status}");
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("localstripe did not bind a port within a minute");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
         // Owned from here: dropping it (a failed start too) stops the process.
         let stripe = LocalStripe {
             base: format!("http://127.0.0.1:{port}"),
@@ -62,20 +81,16 @@ impl LocalStripe {
             child,
             _dir: dir,
         };
-        let client = reqwest::Client::new();
-        for _ in 0..100 {
-            let up = client
-                .get(format!("{}/v1/balance", stripe.base))
-                .bearer_auth("sk_test_probe")
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success());
-            if up {
-                return stripe;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("localstripe did not start on {}", stripe.base);
+        // Bound before it serves: the socket queues the probe until the app runs.
+        let up = reqwest::Client::new()
+            .get(format!("{}/v1/balance", stripe.base))
+            .bearer_auth("sk_test_probe")
+            .timeout(std::time::Duration::from_secs(60))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        assert!(up, "localstripe did not answer on {}", stripe.base);
+        stripe
     }
 
     /// Every request VINR sent, in order.

@@ -23,11 +23,14 @@ and the Idempotency-Key), so tests can check what reached the processor and what
 `--plain` leaves the package as published (no idempotency, no redirect challenge), to check
 VINR copes with a processor that lacks them.
 
-Usage: python serve.py --port 8420 [--log requests.jsonl] [--plain]
+Usage: python serve.py --port 8420 [--port-file F] [--log requests.jsonl] [--plain]
+(`--port 0` takes a free port; `--port-file` names a file it is written to once bound.)
 """
 
 import argparse
 import json
+import os
+import socket
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -139,10 +142,17 @@ def main():
     global _base, _log_path, _plain
     parser = argparse.ArgumentParser()
     parser.add_argument('--port', type=int, default=8420)
+    parser.add_argument('--port-file')
     parser.add_argument('--log')
     parser.add_argument('--plain', action='store_true')
     args = parser.parse_args()
-    _base = 'http://127.0.0.1:%d' % args.port
+    # Bound here, not by run_app, so `--port 0` takes a free port with no window in which
+    # another process could take it, and the port is known before the first request.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(('127.0.0.1', args.port))
+    sock.listen(128)
+    port = sock.getsockname()[1]
+    _base = 'http://127.0.0.1:%d' % port
     _log_path = args.log
     _plain = args.plain
     if not _plain:
@@ -154,8 +164,12 @@ def main():
     app = server.app
     app.middlewares.insert(0, acs)
     app.middlewares.append(record_and_replay)
-    web.run_app(app, host='127.0.0.1', port=args.port, print=None,
-                access_log=None)
+    if args.port_file:
+        # Written whole or not at all: a reader never sees half a number.
+        with open(args.port_file + '.tmp', 'w') as f:
+            f.write(str(port))
+        os.replace(args.port_file + '.tmp', args.port_file)
+    web.run_app(app, sock=sock, print=None, access_log=None)
 
 
 if __name__ == '__main__':
