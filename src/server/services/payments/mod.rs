@@ -7,7 +7,8 @@
 //!
 //! One file per step of a payment's life: `create`, `confirm`, `hold` (capture, cancel,
 //! adjust, reverse after authorisation), `expiry`; `outcome` applies what the acquirer said;
-//! `methods` resolves cards and tokens; `validate` checks fields.
+//! `methods` resolves cards and tokens; `validate` checks fields; `urls` says where the
+//! customer goes.
 
 mod confirm;
 mod create;
@@ -19,6 +20,7 @@ mod off_session;
 mod outcome;
 mod points;
 mod recover;
+mod urls;
 mod validate;
 
 pub use confirm::{ConfirmPayment, confirm};
@@ -27,6 +29,8 @@ pub use expiry::{expire, expire_if_due, is_due_for_expiry};
 pub use hold::{adjust, cancel, capture, card_profile, reverse};
 pub use off_session::{OffSession, finish_off_session, start_off_session};
 pub use recover::{recover, settle};
+use urls::redirect_to_url;
+pub use urls::{challenge_url, elements_challenge_end, processor_return, return_url_with_result};
 
 /// Seconds a confirm may wait on the acquirer before the reconciler may take its payment over
 /// (the sandbox answers in milliseconds; a real acquirer's client times out well before).
@@ -147,17 +151,6 @@ impl Channel {
             _ => Channel::Api,
         }
     }
-}
-
-/// The page inside the card element's frame where an issuer challenge ends.
-pub fn elements_challenge_end(public_url: &str, payment_id: &str) -> String {
-    format!("{public_url}/elements/challenge/{payment_id}")
-}
-
-/// Where a processor's 3-D Secure challenge sends the customer back to: VINR asks the
-/// processor how it ended, then sends them on as the sandbox's challenge page would.
-pub fn processor_return(public_url: &str, payment_id: &str) -> String {
-    format!("{public_url}/processor/return/{payment_id}")
 }
 
 /// The authorisation attempt a payment in `processing` makes with `card`.
@@ -322,29 +315,6 @@ pub async fn find_by_reference(
         return Ok(None);
     }
     payments::find_by_id(store.reader(), id).await
-}
-
-/// The issuer challenge a payment in `requires_action` waits on.
-pub fn challenge_url(row: &PaymentRow) -> Option<String> {
-    redirect_to_url(row, "url")
-}
-
-/// A field of the payment's `next_action.redirect_to_url`.
-fn redirect_to_url(row: &PaymentRow, field: &str) -> Option<String> {
-    let action: serde_json::Value = serde_json::from_str(row.next_action.as_deref()?).ok()?;
-    action["redirect_to_url"][field]
-        .as_str()
-        .map(str::to_string)
-}
-
-/// The merchant's `return_url` with `payment_id` and `status` appended, when it has one.
-pub fn return_url_with_result(row: &PaymentRow) -> Option<String> {
-    let mut target = url::Url::parse(row.return_url.as_deref()?).ok()?;
-    target
-        .query_pairs_mut()
-        .append_pair("payment_id", &row.id)
-        .append_pair("status", row.status.as_str());
-    Some(target.to_string())
 }
 
 /// Writes `row` if its status is still `from`, or reports the race. When a checkout
