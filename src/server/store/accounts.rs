@@ -3,7 +3,7 @@
 use super::Statement;
 use super::Tx;
 use super::row::{self, row};
-use super::statement::{reads, writes};
+use super::statement::{hot_reads, reads, writes};
 use crate::domain::mode::Mode;
 
 row! {
@@ -84,11 +84,10 @@ writes! {
          WHERE id = $1";
 }
 
-/// `find`, as a hot read (on SQLite, on the calling thread).
-pub async fn find_hot(store: &super::Store, id: &str) -> Result<Option<AccountRow>, sqlx::Error> {
-    store
-        .fetch_optional(Statement::new(row::select::<AccountRow>("id = $1")).bind(id))
-        .await
+hot_reads! {
+    /// `find`, as a hot read.
+    pub fn find_hot(id: &str) -> Option<AccountRow> =
+        fetch_optional(row::select::<AccountRow>("id = $1"));
 }
 
 reads! {

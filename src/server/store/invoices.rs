@@ -3,7 +3,7 @@
 
 use super::page::{Filter, Listing};
 use super::row::{self, Table, row};
-use super::statement::{reads, writes};
+use super::statement::{hot_reads, reads, writes};
 use super::{Statement, Tx};
 use crate::domain::billing::{BillingReason, InvoiceStatus, LineKind, UsageAction};
 use crate::domain::mode::Mode;
@@ -193,17 +193,10 @@ pub fn claiming_lines(ids: &[String], invoice: &str) -> Option<Statement> {
     }))
 }
 
-/// An invoice's lines, in order, as a hot read (on SQLite, on the calling thread).
-pub async fn lines_of_hot(
-    store: &super::Store,
-    invoice: &str,
-) -> Result<Vec<LineRow>, sqlx::Error> {
-    store
-        .fetch_all(
-            Statement::new(row::select::<LineRow>("invoice = $1 ORDER BY sort_key, id"))
-                .bind(invoice),
-        )
-        .await
+hot_reads! {
+    /// An invoice's lines, in order, as a hot read.
+    pub fn lines_of_hot(invoice: &str) -> Vec<LineRow> =
+        fetch_all(row::select::<LineRow>("invoice = $1 ORDER BY sort_key, id"));
 }
 
 /// Deletes an invoice's usage lines, to queue before their recount.

@@ -239,6 +239,36 @@ macro_rules! reads {
 }
 pub(crate) use reads;
 
+/// `reads!` for hot reads: lookups of a few rows by an index that a request makes before its
+/// transaction, run through `Store::fetch_all` / `Store::fetch_optional` (on SQLite on the
+/// calling thread, without the reader pool's hand-off). `fetch_optional` yields the row
+/// itself, so its output is `Option<Row>`:
+///
+/// ```ignore
+/// hot_reads! {
+///     /// A payment's reserved redemption.
+///     pub fn reserved_for_hot(payment: &str) -> Option<RedemptionRow> =
+///         fetch_optional(row::select::<RedemptionRow>(RESERVED_FOR));
+/// }
+/// ```
+///
+/// is `pub async fn reserved_for_hot(store: &Store, payment: &str) -> Result<Option<…>, _>`.
+macro_rules! hot_reads {
+    ($(
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $out:ty = $fetch:ident($sql:expr);
+    )*) => {$(
+        $(#[$meta])*
+        $vis async fn $name(
+            store: &$crate::server::store::Store,
+            $($arg: $ty),*
+        ) -> Result<$out, sqlx::Error> {
+            store.$fetch($crate::server::store::Statement::new($sql)$(.bind($arg))*).await
+        }
+    )*};
+}
+pub(crate) use hot_reads;
+
 /// Store functions that make one write in a transaction, their arguments bound in order:
 /// `pub fn set_mode(digest: &str, mode: &str) = "UPDATE … WHERE digest = $1";` is
 /// `pub async fn set_mode(tx: &mut Tx, digest: &str, mode: &str) -> Result<u64, sqlx::Error>`,

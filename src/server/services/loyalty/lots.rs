@@ -39,7 +39,7 @@ pub async fn clock_now<'e>(
 pub async fn clock_now_hot(store: &Store, customer: &str) -> Result<Option<i64>> {
     Ok(loyalty::clock_time_of_hot(store, customer)
         .await?
-        .map(micros))
+        .map(|(secs,)| micros(secs)))
 }
 
 /// A test clock's time (seconds) as points keep time.

@@ -108,15 +108,7 @@ pub async fn all_hot(
     store: &Store,
     scope: &Scope,
 ) -> std::result::Result<Vec<ProgramRow>, sqlx::Error> {
-    store
-        .fetch_all(
-            crate::server::store::Statement::new(row::select::<ProgramRow>(
-                "account_id = $1 AND mode = $2 ORDER BY sort_key, id",
-            ))
-            .bind(&scope.account_id)
-            .bind(scope.mode),
-        )
-        .await
+    loyalty::programs_hot(store, &scope.account_id, scope.mode).await
 }
 
 fn check_rule(i: usize, input: EarnRuleInput, currency: Currency) -> Result<EarnRuleSpec> {

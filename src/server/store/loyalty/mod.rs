@@ -8,7 +8,7 @@
 
 use super::page::{Filter, Listing};
 use super::row::{self, Table, row};
-use super::statement::Statement;
+use super::statement::{Statement, hot_reads};
 use super::{Store, Tx};
 use crate::domain::loyalty::{EarnedPolicy, RedeemedPolicy};
 use crate::domain::mode::Mode;
@@ -68,6 +68,13 @@ pub struct ProgramFilter;
 impl Listing for ProgramFilter {
     type Row = ProgramRow;
     fn conditions(&self, _f: &mut Filter) {}
+}
+
+hot_reads! {
+    /// Every program of a merchant's mode, oldest first (a payment's success reads them
+    /// before its transaction).
+    pub fn programs_hot(account_id: &str, mode: Mode) -> Vec<ProgramRow> =
+        fetch_all(row::select::<ProgramRow>("account_id = $1 AND mode = $2 ORDER BY sort_key, id"));
 }
 
 /// The id of the program every merchant and mode has.

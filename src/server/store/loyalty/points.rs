@@ -6,7 +6,7 @@ use crate::domain::mode::Mode;
 use crate::server::store::events::EventRow;
 use crate::server::store::page::{Filter, Listing};
 use crate::server::store::row::{self, Table, row};
-use crate::server::store::statement::{Statement, reads};
+use crate::server::store::statement::{Statement, hot_reads, reads};
 
 row! {
     #[derive(Debug, Clone, serde::Deserialize)]
@@ -165,32 +165,15 @@ reads! {
 const CLOCK_TIME_OF: &str = "SELECT tc.frozen_time FROM customers c
     JOIN test_clocks tc ON tc.id = c.test_clock WHERE c.id = $1";
 
-/// Every transaction with a source (a payment's earns, clawbacks and what came back of them),
-/// oldest first, as a hot read (a checkout page shows a payment's points).
-pub async fn of_source_hot(
-    store: &crate::server::store::Store,
-    account_id: &str,
-    mode: Mode,
-    source_id: &str,
-) -> Result<Vec<PtxRow>, sqlx::Error> {
-    let read = Statement::new(row::select::<PtxRow>(OF_SOURCE))
-        .bind(account_id)
-        .bind(mode)
-        .bind(source_id);
-    store.fetch_all(read).await
-}
+hot_reads! {
+    /// Every transaction with a source (a payment's earns, clawbacks and what came back of
+    /// them), oldest first (a checkout page shows a payment's points).
+    pub fn of_source_hot(account_id: &str, mode: Mode, source_id: &str) -> Vec<PtxRow> =
+        fetch_all(row::select::<PtxRow>(OF_SOURCE));
 
-/// `clock_time_of` outside any transaction, as a hot read: an earn by a rule asks it of every
-/// paying customer, and through the reader pool it cost more than the rest of the earn's reads.
-pub async fn clock_time_of_hot(
-    store: &crate::server::store::Store,
-    customer: &str,
-) -> Result<Option<i64>, sqlx::Error> {
-    let read = Statement::new(CLOCK_TIME_OF).bind(customer);
-    Ok(store
-        .fetch_optional::<(i64,)>(read)
-        .await?
-        .map(|(secs,)| secs))
+    /// `clock_time_of` outside any transaction: an earn by a rule asks it of every paying
+    /// customer, and through the reader pool it cost more than the rest of the earn's reads.
+    pub fn clock_time_of_hot(customer: &str) -> Option<(i64,)> = fetch_optional(CLOCK_TIME_OF);
 }
 
 /// Moves `points` out of (positive) or back into (negative) a lot, queued by a change that

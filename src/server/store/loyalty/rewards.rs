@@ -2,10 +2,9 @@
 
 use crate::domain::loyalty::RedemptionStatus;
 use crate::domain::mode::Mode;
-use crate::server::store::Store;
 use crate::server::store::page::{Filter, Listing};
 use crate::server::store::row::{self, row};
-use crate::server::store::statement::{Statement, reads, writes};
+use crate::server::store::statement::{hot_reads, reads, writes};
 
 row! {
     #[derive(Debug, Clone, serde::Deserialize)]
@@ -73,30 +72,14 @@ reads! {
         fetch_all(row::select::<RedemptionRow>(REDEMPTIONS_OF_PAYMENT));
 }
 
-/// Every redemption made against a payment, oldest first, as a hot read (a checkout page
-/// shows them).
-pub async fn redemptions_on_hot(
-    store: &Store,
-    account_id: &str,
-    mode: Mode,
-    payment: &str,
-) -> Result<Vec<RedemptionRow>, sqlx::Error> {
-    let read = Statement::new(row::select::<RedemptionRow>(REDEMPTIONS_ON))
-        .bind(account_id)
-        .bind(mode)
-        .bind(payment);
-    store.fetch_all(read).await
-}
+hot_reads! {
+    /// Every redemption made against a payment, oldest first (a checkout page shows them).
+    pub fn redemptions_on_hot(account_id: &str, mode: Mode, payment: &str) -> Vec<RedemptionRow> =
+        fetch_all(row::select::<RedemptionRow>(REDEMPTIONS_ON));
 
-/// A payment's reserved redemption, as a hot read (a payment's change reads it before its
-/// transaction).
-pub async fn reserved_for_hot(
-    store: &Store,
-    payment: &str,
-) -> Result<Option<RedemptionRow>, sqlx::Error> {
-    store
-        .fetch_optional(Statement::new(row::select::<RedemptionRow>(RESERVED_FOR)).bind(payment))
-        .await
+    /// A payment's reserved redemption (a payment's change reads it before its transaction).
+    pub fn reserved_for_hot(payment: &str) -> Option<RedemptionRow> =
+        fetch_optional(row::select::<RedemptionRow>(RESERVED_FOR));
 }
 
 writes! {
