@@ -13,6 +13,8 @@ use vinr::server::store::acquirer_connections::AcquirerConnectionRow;
 use vinr::server::store::row;
 use vinr::server::workers::reconcile::run_once_for;
 
+mod loyalty;
+
 /// The signing secret of the fake's webhooks to VINR.
 const HOOK_SECRET: &str = "whsec_vinrtestshooks";
 
@@ -878,120 +880,6 @@ async fn the_processors_webhooks_settle_what_its_answers_left_open() {
         (status, answer["recorded"].clone()),
         (200, Value::Bool(false))
     );
-    assert_ledger_sound(&app).await;
-}
-
-#[tokio::test]
-async fn a_refund_turned_back_gives_back_the_points_its_clawback_took() {
-    let stripe = LocalStripe::start().await;
-    let app = TestApp::spawn().await;
-    app.go_live(&stripe).await;
-    let hook = app.url("/v1/processor_hooks/acq_stripe");
-    let live_json = |path: &str, body: Value| {
-        app.client
-            .post(app.url(path))
-            .header("X-Api-Key", &app.sk_live)
-            .json(&body)
-    };
-    let rule = serde_json::json!({"earn_rules": [
-        {"event": "payment.completed", "points": 1, "per_amount": 100, "currency": "EUR"}]});
-    let (status, body) = send(live_json("/v1/loyalty/programs/prog_default", rule)).await;
-    assert_eq!(status, 200, "{body}");
-    let (_, cust) = send(app.live_post("/v1/customers", &[("email", "back@example.com")])).await;
-    let cust = cust["id"].as_str().unwrap().to_string();
-    let pm = app.live_card("4111111111111111").await;
-    let (status, pay) = send(app.live_post(
-        "/v1/payments",
-        &[
-            ("amount", "5000"),
-            ("currency", "EUR"),
-            ("customer", &cust),
-            ("payment_method", pm["id"].as_str().unwrap()),
-        ],
-    ))
-    .await;
-    assert_eq!(
-        (status, pay["status"].as_str()),
-        (200, Some("succeeded")),
-        "{pay}"
-    );
-    let id = pay["id"].as_str().unwrap();
-    let balance = || async {
-        let (_, list) = send(app.live_get(&format!("/v1/loyalty/accounts?customer={cust}"))).await;
-        let a = &list["data"][0];
-        (a["available"].as_i64(), a["lifetime_earned"].as_i64())
-    };
-    assert_eq!(
-        balance().await,
-        (Some(50), Some(50)),
-        "€50.00 at a point per euro"
-    );
-
-    // Two refunds, €20 then €10: 20 and 10 points clawed back.
-    let mut refunds = Vec::new();
-    for amount in ["2000", "1000"] {
-        let (status, refund) =
-            send(app.live_post("/v1/refunds", &[("payment", id), ("amount", amount)])).await;
-        assert_eq!(
-            (status, refund["status"].as_str()),
-            (200, Some("succeeded")),
-            "{refund}"
-        );
-        refunds.push(refund["id"].as_str().unwrap().to_string());
-    }
-    assert_eq!(balance().await, (Some(20), Some(20)));
-
-    // The €20 refund is turned back: the payment stands for €40 again, so 40 points.
-    let failed = serde_json::json!({"id": "re_x", "object": "refund", "status": "failed",
-        "failure_reason": "lost_or_stolen_card", "amount": 2000,
-        "metadata": {"vinr_refund": refunds[0]}});
-    let send_failed =
-        || app.processor_event(&hook, "refund.updated", &failed, app.state.clock.now());
-    let (status, answer) = send_failed().await;
-    assert_eq!(
-        (status, answer["recorded"].clone()),
-        (200, Value::Bool(true)),
-        "{answer}"
-    );
-    assert_eq!(balance().await, (Some(40), Some(40)), "20 points back");
-    let (_, list) =
-        send(app.live_get(&format!("/v1/loyalty/points/transactions?source={id}"))).await;
-    let kinds: Vec<(&str, i64)> = list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["type"].as_str().unwrap(), t["points"].as_i64().unwrap()))
-        .collect();
-    assert!(kinds.contains(&("restore", 20)), "{kinds:?}");
-    let (_, expanded) = send(app.live_get(&format!("/v1/payments/{id}?expand[]=loyalty"))).await;
-    assert_eq!(
-        (
-            expanded["loyalty"]["points_earned"].as_i64(),
-            expanded["loyalty"]["points_clawed_back"].as_i64()
-        ),
-        (Some(50), Some(10)),
-        "{}",
-        expanded["loyalty"]
-    );
-    let (_, events) = send(app.live_get("/v1/events?type=loyalty.points.restored")).await;
-    assert_eq!(events["data"].as_array().unwrap().len(), 1);
-    // The same news again gives nothing twice.
-    let (status, answer) = send_failed().await;
-    assert_eq!(
-        (status, answer["recorded"].clone()),
-        (200, Value::Bool(false))
-    );
-    assert_eq!(balance().await, (Some(40), Some(40)));
-
-    // The rest refunded: exactly what was earned is gone, whatever came back between.
-    let (status, refund) =
-        send(app.live_post("/v1/refunds", &[("payment", id), ("amount", "4000")])).await;
-    assert_eq!(
-        (status, refund["status"].as_str()),
-        (200, Some("succeeded")),
-        "{refund}"
-    );
-    assert_eq!(balance().await, (Some(0), Some(0)));
     assert_ledger_sound(&app).await;
 }
 

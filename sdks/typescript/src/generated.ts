@@ -802,7 +802,7 @@ export type PointsTransaction = {
   /** The customer's available (spendable) points after it. */
   balance_after: number;
   source?: null | SourceView;
-  /** The transaction this one reverses (a clawback's earn). */
+  /** The transaction this one reverses: a clawback's or a restore's earn, or the restore a redeem takes back when a full refund is turned back by the processor. */
   reverses?: string | null;
   redemption?: string | null;
   reason?: string | null;

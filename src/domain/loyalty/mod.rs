@@ -3,6 +3,7 @@
 //! of the program's own double-entry ledger. Pure functions; the services apply them.
 
 mod program;
+pub mod redeemed;
 
 pub use program::*;
 

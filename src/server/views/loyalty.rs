@@ -189,7 +189,8 @@ pub struct PtxView {
     /// The customer's available (spendable) points after it.
     pub balance_after: i64,
     pub source: Option<SourceView>,
-    /// The transaction this one reverses (a clawback's earn).
+    /// The transaction this one reverses: a clawback's or a restore's earn, or the restore
+    /// a redeem takes back when a full refund is turned back by the processor.
     pub reverses: Option<String>,
     pub redemption: Option<String>,
     pub reason: Option<String>,

@@ -12,7 +12,7 @@ use crate::server::services::Scope;
 use crate::server::store::loyalty::PtxRow;
 use crate::server::store::webhook_endpoints;
 use crate::server::store::{Store, Tx};
-use crate::server::views::loyalty::{LoyaltyAccountView, PtxView};
+use crate::server::views::loyalty::LoyaltyAccountView;
 use crate::server::views::to_json;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -92,15 +92,7 @@ pub async fn adjust(
         )
         .await?;
     }
-    let ptx = locked.points.postings.last().expect("adjusted").ptx.clone();
-    record(
-        tx,
-        wall,
-        &program,
-        &to_json(&PtxView::from(&ptx)),
-        &["loyalty.points.adjusted"],
-        Some(&endpoints),
-    )
-    .await?;
-    Ok(ptx)
+    locked
+        .announce_last(tx, wall, "loyalty.points.adjusted", Some(&endpoints))
+        .await
 }

@@ -9,7 +9,7 @@ use super::{Result, record};
 use crate::domain::loyalty::PtxType;
 use crate::server::clock::Clock;
 use crate::server::services::Scope;
-use crate::server::store::loyalty::{self, ProgramRow};
+use crate::server::store::loyalty::{self, ProgramRow, PtxRow};
 use crate::server::store::webhook_endpoints::EndpointRow;
 use crate::server::store::{Store, Tx};
 use crate::server::views::loyalty::PtxView;
@@ -104,6 +104,34 @@ impl Locked {
             .await?;
         }
         Ok(())
+    }
+
+    /// Announces the change worked out last (the request's own, after any catch-up) as
+    /// `kind`, once written: its transaction.
+    pub async fn announce_last(
+        &self,
+        tx: &mut Tx,
+        wall: &dyn Clock,
+        kind: &str,
+        endpoints: Option<&[EndpointRow]>,
+    ) -> Result<PtxRow> {
+        let ptx = self
+            .points
+            .postings
+            .last()
+            .expect("a change was worked out")
+            .ptx
+            .clone();
+        record(
+            tx,
+            wall,
+            &self.program,
+            &to_json(&PtxView::from(&ptx)),
+            &[kind],
+            endpoints,
+        )
+        .await?;
+        Ok(ptx)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Engagement: loyalty programs and their earn rules (`programs`), points given for payments
 //! and invoices or by hand (`earn`), taken back by refunds (`refunds`), spent on rewards
-//! (`rewards`, `redemptions`), activated and expired on time (`lots`).
+//! (`rewards`, `redemptions`) and given back by a full refund (`redeemed`), activated and
+//! expired on time (`lots`).
 //!
 //! Every change of a customer's points is one points transaction (`posting`): balanced
 //! entries between the books of the program's points ledger, the lots it makes or spends, and
@@ -16,6 +17,7 @@ pub mod payment;
 mod plan;
 pub mod posting;
 pub mod programs;
+pub mod redeemed;
 pub mod redemptions;
 pub mod refunds;
 pub mod rewards;

@@ -17,7 +17,7 @@ use crate::server::services::{Scope, find_in};
 use crate::server::store::loyalty::{self, ProgramRow, RedemptionRow};
 use crate::server::store::payments::{self as payment_rows, PaymentRow};
 use crate::server::store::{Store, Tx, is_unique_violation, row};
-use crate::server::views::loyalty::{PtxView, RedemptionView};
+use crate::server::views::loyalty::RedemptionView;
 use crate::server::views::to_json;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -323,45 +323,6 @@ async fn taken_by(tx: &mut Tx, redemption: &str) -> Result<Vec<loyalty::LotUseRo
         Some(ptx) => Ok(loyalty::uses_of(tx.conn().await?, &ptx.id).await?),
         None => Ok(Vec::new()),
     }
-}
-
-/// Gives back the points of a completed redemption whose payment was fully refunded, once.
-pub async fn restore(
-    tx: &mut Tx,
-    wall: &dyn Clock,
-    program: &ProgramRow,
-    redemption: RedemptionRow,
-) -> Result<()> {
-    if loyalty::mark_restored(tx, &redemption.id).await? != 1 {
-        return Ok(());
-    }
-    let uses = taken_by(tx, &redemption.id).await?;
-    let mut locked = lots::lock(tx, wall, program, &redemption.customer).await?;
-    let note = Note {
-        source: Some(("redemption".into(), redemption.id.clone())),
-        redemption: Some(redemption.id.clone()),
-        reason: Some("full refund".into()),
-        ..Note::default()
-    };
-    locked.points.give_back(
-        PtxType::Restore,
-        Book::Redeemed,
-        redemption.points,
-        &uses,
-        note,
-    );
-    locked.write(tx, wall, None).await?;
-    let ptx = locked.points.postings.last().expect("restored").ptx.clone();
-    record(
-        tx,
-        wall,
-        program,
-        &to_json(&PtxView::from(&ptx)),
-        &["loyalty.points.restored"],
-        None,
-    )
-    .await?;
-    Ok(())
 }
 
 /// A payment's reserved redemption, read before the payment's change: what its success or

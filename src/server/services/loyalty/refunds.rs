@@ -3,23 +3,22 @@
 //! takes back exactly what was earned however many refunds it took), from pending points
 //! first; a full refund gives back the points redeemed on the payment. Each program's refund
 //! policy decides. A refund the processor turns back after it succeeded gives back what its
-//! clawback took that the payment's net stands for again.
+//! clawback took that the payment's net stands for again, and takes again what a full
+//! refund gave back for a redemption (`redeemed`).
 
+use super::Result;
 use super::lots;
 use super::posting::{Note, Points};
 use super::programs;
-use super::{Result, record};
+use super::redeemed;
 use crate::domain::loyalty::{
-    self as rules, EarnedPolicy, PtxType, RedeemedPolicy, RedemptionStatus, Transfer, clawback_due,
-    restorable,
+    self as rules, EarnedPolicy, PtxType, Transfer, clawback_due, restorable,
 };
 use crate::server::clock::Clock;
 use crate::server::services::Scope;
 use crate::server::store::Tx;
-use crate::server::store::loyalty::{self, LotRow, ProgramRow, PtxRow, RedemptionRow};
+use crate::server::store::loyalty::{self, LotRow, ProgramRow, PtxRow};
 use crate::server::store::payments::PaymentRow;
-use crate::server::views::loyalty::PtxView;
-use crate::server::views::to_json;
 
 /// Applies a succeeded refund of `payment` (which had `captured`, now `refunded` in all).
 pub async fn on_refund(
@@ -56,26 +55,13 @@ pub async fn on_refund(
         let taken = locked.points.claw_back(&program, &earn.id, due, note);
         locked.write(tx, wall, None).await?;
         if taken > 0 {
-            let ptx = locked
-                .points
-                .postings
-                .last()
-                .expect("clawed back")
-                .ptx
-                .clone();
-            record(
-                tx,
-                wall,
-                &program,
-                &to_json(&PtxView::from(&ptx)),
-                &["loyalty.points.clawed_back"],
-                None,
-            )
-            .await?;
+            locked
+                .announce_last(tx, wall, "loyalty.points.clawed_back", None)
+                .await?;
         }
     }
     if refunded >= captured {
-        restore_redeemed(tx, wall, &scope, payment).await?;
+        redeemed::restore_redeemed(tx, wall, &scope, payment).await?;
     }
     Ok(())
 }
@@ -92,33 +78,10 @@ async fn earns_of(tx: &mut Tx, payment: &PaymentRow) -> Result<(Scope, Vec<PtxRo
     Ok((scope, earns))
 }
 
-/// A fully refunded payment gives back the points of its completed redemption, once.
-async fn restore_redeemed(
-    tx: &mut Tx,
-    wall: &dyn Clock,
-    scope: &Scope,
-    payment: &PaymentRow,
-) -> Result<()> {
-    let redemptions: Vec<RedemptionRow> =
-        loyalty::redemptions_of_payment(tx.conn().await?, &payment.id, RedemptionStatus::Completed)
-            .await?
-            .into_iter()
-            .filter(|r| r.account_id == scope.account_id && r.mode == scope.mode && r.restored == 0)
-            .collect();
-    for redemption in redemptions {
-        let program = programs::find(tx.conn().await?, scope, &redemption.program, None).await?;
-        if program.refund_redeemed == RedeemedPolicy::Keep {
-            continue;
-        }
-        super::redemptions::restore(tx, wall, &program, redemption).await?;
-    }
-    Ok(())
-}
-
 /// A refund that had succeeded failed after all (the issuer sent the money back), so the
 /// payment of `captured` stands for `captured - refunded` again: each earn gets back what its
 /// clawbacks took beyond what is due now, newest taken first, into the lots it came from.
-/// (A redemption restored by a full refund that failed later stays restored.)
+/// A payment no longer fully refunded takes again what its redemptions were given back.
 pub async fn on_refund_failed(
     tx: &mut Tx,
     wall: &dyn Clock,
@@ -169,16 +132,12 @@ pub async fn on_refund_failed(
         };
         locked.points.restore_clawed(&pieces, note);
         locked.write(tx, wall, None).await?;
-        let ptx = locked.points.postings.last().expect("restored").ptx.clone();
-        record(
-            tx,
-            wall,
-            &program,
-            &to_json(&PtxView::from(&ptx)),
-            &["loyalty.points.restored"],
-            None,
-        )
-        .await?;
+        locked
+            .announce_last(tx, wall, "loyalty.points.restored", None)
+            .await?;
+    }
+    if refunded < captured {
+        redeemed::take_back_restored(tx, wall, &scope, payment).await?;
     }
     Ok(())
 }

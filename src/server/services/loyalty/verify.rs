@@ -1,7 +1,8 @@
 //! The points ledger's invariants, checked by `vinr ledger verify`: every transaction balanced,
 //! each account's cached balances equal to its entries, at most one earn per program and
 //! source, no lot spent beyond its size or after its expiry, and a balance taken below zero
-//! only by a clawback.
+//! only by a clawback or by taking a redemption's restored points again (a redeem that
+//! reverses the restore), which the program's `allow_negative` governs alike.
 
 use crate::server::services::ledger::verify::{Options, fetch, scoped};
 use crate::server::store::Store;
@@ -119,12 +120,13 @@ pub async fn verify(store: &Store, options: &Options) -> Result<Vec<String>, sql
 
     let sql = format!(
         "SELECT id, type, balance_after FROM points_transactions
-         WHERE balance_after < 0 AND points < 0 AND type <> 'clawback'{}",
+         WHERE balance_after < 0 AND points < 0 AND type <> 'clawback'
+           AND NOT (type = 'redeem' AND reverses IS NOT NULL){}",
         scoped("account_id", options)
     );
     for (ptx, kind, balance) in fetch::<(String, String, i64)>(store, &sql, options).await? {
         problems.push(format!(
-            "{ptx} ({kind}) took the balance to {balance}: only a clawback may"
+            "{ptx} ({kind}) took the balance to {balance}: only a clawback or a take-back may"
         ));
     }
     Ok(problems)

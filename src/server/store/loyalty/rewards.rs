@@ -89,6 +89,9 @@ writes! {
     /// A completed redemption's points were given back (1 row: now, 0: before).
     pub fn mark_restored(id: &str) =
         "UPDATE loyalty_redemptions SET restored = 1 WHERE id = $1 AND restored = 0";
+    /// A restored redemption's points were taken again (1 row: now, 0: before).
+    pub fn mark_unrestored(id: &str) =
+        "UPDATE loyalty_redemptions SET restored = 0 WHERE id = $1 AND restored = 1";
 }
 
 /// Filters a redemption list accepts.
