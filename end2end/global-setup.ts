@@ -1,6 +1,6 @@
 // Starts the same `vinr` binary as `make run` on a fresh SQLite database, the way `make run` does,
 // and reads the demo credentials from the banner it prints. Returns the teardown.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,9 +64,21 @@ export default async function globalSetup() {
   };
   mkdirSync(join(__dirname, '.state'), { recursive: true });
   writeFileSync(STATE_FILE, JSON.stringify(demo));
-  const stripe = await startLocalStripe();
+  let stripe: ChildProcess;
+  try {
+    stripe = await startLocalStripe();
+  } catch (e) {
+    // No teardown runs when the setup fails: stop the server here, or it keeps the port.
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   return async () => {
+    // Waited for, so the next run finds the ports free.
+    const stripeExited = new Promise((r) => stripe.once('exit', r));
     stripe.kill('SIGTERM');
+    await stripeExited;
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     rmSync(dataDir, { recursive: true, force: true });
@@ -79,9 +91,13 @@ async function startLocalStripe() {
   if (!python) throw new Error('VINR_LOCALSTRIPE_PYTHON must name the python of the localstripe venv (make e2e sets it)');
   const url = new URL(stripeUrl());
   const script = join(__dirname, '..', 'tests', 'localstripe', 'serve.py');
+  // A fake left running by an earlier run would answer in place of ours, with its old state.
+  const taken = await fetch(`${url.origin}/v1/balance`).then(() => true, () => false);
+  if (taken) throw new Error(`something already answers at ${url.origin} (a localstripe left from an earlier run?)`);
   const child = spawn(python, [script, '--port', url.port], { stdio: ['ignore', 'ignore', 'inherit'] });
   // Python's imports take a few seconds on a loaded machine: up to 30 s.
   for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`localstripe exited with ${child.exitCode} before it answered at ${url.origin}`);
     try {
       const res = await fetch(`${url.origin}/v1/balance`, { headers: { Authorization: 'Bearer sk_test_probe' } });
       if (res.ok) return child;

@@ -1,4 +1,5 @@
 import { test, expect, type Page, type APIRequestContext } from '@playwright/test';
+import { createServer } from 'node:http';
 import { stripeUrl } from '../global-setup';
 
 // Live mode through a processor: a merchant adds a Stripe connection in Settings (pointed at
@@ -9,6 +10,10 @@ import { stripeUrl } from '../global-setup';
 test.describe.configure({ mode: 'serial' });
 
 let liveKey = '';
+let livePublishable = '';
+
+/** A merchant's shop page in live mode, on an origin of its own that the test serves. */
+const LIVE_SHOP = 'http://127.0.0.1:3103';
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
@@ -56,6 +61,8 @@ test('a merchant goes live by adding a Stripe connection in Settings', async ({ 
   await page.getByRole('button', { name: 'Confirm roll' }).click();
   liveKey = (await page.getByTestId('new-secret-key').textContent())!.trim();
   expect(liveKey).toMatch(/^sk_live_/);
+  livePublishable = (await page.getByTestId('publishable-key').textContent())!.trim();
+  expect(livePublishable).toMatch(/^pk_live_/);
 
   await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Settings' }).click();
   const form = async (key: string) => {
@@ -81,6 +88,10 @@ test('a merchant goes live by adding a Stripe connection in Settings', async ({ 
   await expect(page.getByTestId('connections').getByRole('row', { name: /acq_stripe/ })).toContainText('Default');
   await expect(page.locator('body')).not.toContainText('sk_live_e2e');
   await shot(page, 'live-settings');
+  // The shop that embeds the card element may frame it.
+  await page.getByLabel('Allowed embed origins').fill(LIVE_SHOP);
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByTestId('notice')).toHaveText('Settings saved.');
 });
 
 test('a customer pays a live payment on the checkout; the card goes to the processor', async ({ page, request, baseURL }) => {
@@ -114,4 +125,71 @@ test("3-D Secure happens on the processor's page and comes back through VINR", a
   await page.getByRole('button', { name: 'Complete authentication' }).click();
   await expect(page).toHaveURL(new RegExp(`/healthz\\?payment_id=${payment.id}&status=succeeded$`));
   expect(await statusOf(request, payment.id)).toBe('succeeded');
+});
+
+test('the card element pays a live payment: typed in the frame, tokenised at the processor', async ({ page, request, baseURL }) => {
+  // The shop's server makes the payment session with the live secret key ...
+  const created = await request.post('/v1/payment_sessions', {
+    headers: { 'X-Api-Key': liveKey },
+    form: { amount: '1500', currency: 'EUR', description: 'Live order, embedded' },
+  });
+  expect(created.status()).toBe(200);
+  const session = await created.json();
+  const paymentId: string = session.payment.id;
+  expect(session.payment.livemode).toBe(true);
+  // ... and its page mounts the element with the live publishable key, as the guide shows.
+  const shopPage = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Live shop</title>
+<script src="${baseURL}/v1/elements.js"></script></head>
+<body><div id="card"></div>
+<button id="pay" type="button" disabled data-testid="shop-pay">Pay</button>
+<p id="status" data-testid="shop-status">Loading</p>
+<script>
+  var line = document.getElementById('status'), pay = document.getElementById('pay');
+  var elements = Vinr(${JSON.stringify(livePublishable)}).elements({ clientSecret: ${JSON.stringify(session.client_secret)} });
+  var card = elements.create('card');
+  card.on('ready', function () { pay.disabled = false; line.textContent = 'Ready.'; });
+  card.mount('#card');
+  pay.addEventListener('click', function () {
+    pay.disabled = true;
+    line.textContent = 'Paying';
+    elements.confirm({ redirect: 'if_required' }).then(function (result) {
+      pay.disabled = false;
+      line.textContent = result.error ? 'Not paid: ' + result.error.message : 'Paid: ' + result.payment.status;
+    });
+  });
+</script></body></html>`;
+  // Served from loopback like the demo shop (a page from elsewhere may not load scripts from
+  // a loopback address).
+  const shop = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(shopPage));
+  await new Promise<void>((r) => shop.listen(Number(new URL(LIVE_SHOP).port), '127.0.0.1', r));
+  try {
+    await page.goto(`${LIVE_SHOP}/`);
+    await expect(page.getByTestId('shop-status')).toHaveText('Ready.');
+    const card = page.frameLocator('iframe[title="Secure card payment input"]');
+    const payWith = async (number: string) => {
+      await card.locator('#number').fill(number);
+      await card.locator('#expiry').fill('12 / 34');
+      await card.locator('#cvc').fill('123');
+      await page.getByTestId('shop-pay').click();
+      await expect(page.getByTestId('shop-status')).not.toHaveText('Paying');
+    };
+
+    // A test card is refused in live mode, in the frame; the processor's decline too.
+    await payWith('4242 4242 4242 4242');
+    await expect(page.getByTestId('shop-status')).toHaveText('Not paid: This is a test card: live payments need a real card.');
+    await payWith('4000 0000 0000 0341');
+    await expect(page.getByTestId('shop-status')).toContainText('declined');
+    expect(await statusOf(request, paymentId)).toBe('requires_payment_method');
+
+    await payWith('4111 1111 1111 1111');
+    await expect(page.getByTestId('shop-status')).toHaveText('Paid: succeeded');
+    await shot(page, 'live-elements');
+    expect(await statusOf(request, paymentId)).toBe('succeeded');
+    // The processor holds one succeeded intent for it, made from the token of the card.
+    const intents = await (await request.get(`${stripeUrl()}/v1/payment_intents?limit=100`, { headers: { Authorization: 'Bearer sk_live_e2e' } })).json();
+    const ours = intents.data.filter((pi: any) => pi.metadata.vinr_payment === paymentId && pi.status === 'succeeded');
+    expect(ours).toHaveLength(1);
+  } finally {
+    await new Promise((r) => shop.close(r));
+  }
 });

@@ -149,6 +149,8 @@ def main():
     # Bound here, not by run_app, so `--port 0` takes a free port with no window in which
     # another process could take it, and the port is known before the first request.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # As run_app binds: a fixed port is free again at once after the last run's exit.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(('127.0.0.1', args.port))
     sock.listen(128)
     port = sock.getsockname()[1]
