@@ -233,6 +233,36 @@ async fn lookups_by_one_column_use_that_columns_index() {
             "expected {index} for\n{sql}\nplanned:\n{plan}"
         );
     }
+    // A points transaction's insert finds its customer's latest (its sort_key follows it) by
+    // a seek on the same index (the one-row table of that maximum is all it scans).
+    let ptx = PtxRow {
+        id: "ptx_x".into(),
+        account_id: "acct_a".into(),
+        mode: crate::domain::mode::Mode::Test,
+        program: "prog_default".into(),
+        loyalty_account: "loy_x".into(),
+        customer: "cust_x".into(),
+        kind: crate::domain::loyalty::PtxType::Earn,
+        points: 1,
+        balance_after: 1,
+        source_type: None,
+        source_id: None,
+        reverses: None,
+        redemption: None,
+        reason: None,
+        metadata: "{}".into(),
+        created: 1,
+        sort_key: 1,
+    };
+    for balance_read_back in [false, true] {
+        let plan = plan(&store, inserting(&ptx, balance_read_back)).await;
+        assert!(
+            plan.contains(
+                "INDEX points_transactions_of_customer (customer=? AND account_id=? AND mode=?)"
+            ) && !plan.contains("SCAN points_transactions"),
+            "planned:\n{plan}"
+        );
+    }
     store.close().await;
     std::fs::remove_dir_all(dir).ok();
 }

@@ -38,17 +38,21 @@ pub fn insert<T: Table>(row: &T) -> Statement {
         .fold(Statement::new(T::insert_sql()), Statement::bind)
 }
 
-/// The SQL of an insert of `T` in which `column` is computed as the insert runs: its value is
-/// `value(own)`, given the column's own placeholder (`$9`); arguments bound after the row's are
-/// `$n+1`, … (`n` = `T::COLUMNS.len()`). Callers make it once and keep it.
-pub fn insert_sql_computing<T: Table>(column: &str, value: impl Fn(&str) -> String) -> String {
+/// The SQL of an insert of `T` in which some columns are computed as the insert runs:
+/// `value(column, at)` is a column's SQL, or None for its argument as bound, where `at(c)` is
+/// column `c`'s own placeholder (`$9`). Every placeholder must appear (Postgres counts them),
+/// so a computed column uses its own. Arguments bound after the row's are `$n+1`, … (`n` =
+/// `T::COLUMNS.len()`). Callers make it once and keep it.
+pub fn insert_sql_computing<T: Table>(
+    value: impl Fn(&str, &dyn Fn(&str) -> String) -> Option<String>,
+) -> String {
+    let at = |column: &str| match T::COLUMNS.iter().position(|c| *c == column) {
+        Some(i) => format!("${}", i + 1),
+        None => panic!("{} has no column {column}", T::TABLE),
+    };
     let values: Vec<String> = T::COLUMNS
         .iter()
-        .enumerate()
-        .map(|(i, c)| match *c == column {
-            true => value(&format!("${}", i + 1)),
-            false => format!("${}", i + 1),
-        })
+        .map(|c| value(c, &at).unwrap_or_else(|| at(c)))
         .collect();
     format!(
         "INSERT INTO {} ({}) VALUES ({})",

@@ -3,6 +3,7 @@
 //! bad input. Every scenario ends with the points ledger verified.
 
 mod clocks;
+mod ordering;
 mod redemptions;
 
 use crate::helpers::{TestApp, assert_error, assert_ledger_sound, send};
@@ -475,13 +476,36 @@ async fn concurrent_payments_of_one_customer_each_earn_exactly_once() {
             .expect("an event per earn");
         assert_eq!(event["data"]["object"], *ptx);
     }
-    // In the order they were written, each balance is the one before plus its points.
-    balances.sort();
+    // Listed in the order they were written (oldest last), each balance is the one before
+    // plus its points.
+    let list = app
+        .ok_json(app.get(&format!(
+            "/v1/loyalty/points/transactions?customer={cust}&limit=100"
+        )))
+        .await;
+    let listed: Vec<(i64, i64)> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|t| {
+            (
+                t["balance_after"].as_i64().unwrap(),
+                t["points"].as_i64().unwrap(),
+            )
+        })
+        .collect();
     let mut running = 0;
-    for (balance, points) in balances {
+    for &(balance, points) in &listed {
         running += points;
-        assert_eq!(balance, running);
+        assert_eq!(balance, running, "{listed:?}");
     }
+    balances.sort();
+    assert_eq!(balances, {
+        let mut l = listed.clone();
+        l.sort();
+        l
+    });
     let accounts = app
         .ok_json(app.get(&format!("/v1/loyalty/accounts?customer={cust}")))
         .await;

@@ -2,7 +2,8 @@
 //! each account's cached balances equal to its entries, at most one earn per program and
 //! source, no lot spent beyond its size or after its expiry, and a balance taken below zero
 //! only by a clawback or by taking a redemption's restored points again (a redeem that
-//! reverses the restore), which the program's `allow_negative` governs alike.
+//! reverses the restore), which the program's `allow_negative` governs alike; and each
+//! transaction's `balance_after` following from the one before it.
 
 use crate::server::services::ledger::verify::{Options, fetch, scoped};
 use crate::server::store::Store;
@@ -127,6 +128,31 @@ pub async fn verify(store: &Store, options: &Options) -> Result<Vec<String>, sql
     for (ptx, kind, balance) in fetch::<(String, String, i64)>(store, &sql, options).await? {
         problems.push(format!(
             "{ptx} ({kind}) took the balance to {balance}: only a clawback or a take-back may"
+        ));
+    }
+
+    // Each transaction's balance_after is the one before it plus what it moved into or out of
+    // the available book: the account's history reads as a running balance.
+    let sql = format!(
+        "SELECT id, balance_after, prev, moved FROM (
+            SELECT p.id, p.balance_after,
+                   LAG(p.balance_after) OVER (PARTITION BY p.loyalty_account
+                                              ORDER BY p.sort_key, p.id) AS prev,
+                   (SELECT CAST(COALESCE(SUM(e.points), 0) AS BIGINT) FROM points_entries e
+                    WHERE e.ptx = p.id AND e.book = 'available') AS moved
+            FROM points_transactions p
+            WHERE 1 = 1{}
+         ) AS running
+         WHERE balance_after <> COALESCE(prev, 0) + moved",
+        scoped("p.account_id", options)
+    );
+    for (ptx, balance, prev, moved) in
+        fetch::<(String, i64, Option<i64>, i64)>(store, &sql, options).await?
+    {
+        problems.push(format!(
+            "{ptx} says a balance of {balance} after it, but {} before it and {moved} moved make {}",
+            prev.unwrap_or(0),
+            prev.unwrap_or(0) + moved
         ));
     }
     Ok(problems)

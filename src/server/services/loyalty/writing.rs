@@ -13,10 +13,7 @@ impl Points {
     /// inserted.
     fn queue_postings(&self, tx: &mut Tx, balance_read_back: bool) {
         for p in &self.postings {
-            tx.defer(match balance_read_back {
-                true => loyalty::inserting_with_balance(&p.ptx),
-                false => row::insert(&p.ptx),
-            });
+            tx.defer(loyalty::inserting(&p.ptx, balance_read_back));
             if let Some(insert) = row::insert_many(&p.entries) {
                 tx.defer(insert);
             }

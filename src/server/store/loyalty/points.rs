@@ -209,40 +209,63 @@ pub fn adding_to_account(id: &str, delta: [i64; 6], earned: i64) -> Statement {
     .bind(earned)
 }
 
-/// Inserts a transaction whose `balance_after` is its account's available points as the
-/// insert runs (queued after `adding_to_account`: the balance it made).
-pub fn inserting_with_balance(p: &PtxRow) -> Statement {
-    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let sql = SQL.get_or_init(|| {
-        // The column's own argument is the account's id.
-        row::insert_sql_computing::<PtxRow>("balance_after", |own| {
-            format!("(SELECT available FROM loyalty_accounts WHERE id = {own})")
+/// Inserts a transaction, after its account's row was locked or written in the same
+/// transaction. Its `sort_key` is the one worked out, or one past the customer's latest
+/// transaction when that is as late: so an account's transactions list in the order they were
+/// written, and each `balance_after` follows from the one before, whatever the clocks said
+/// when they were worked out (an earn worked out before a transaction that committed first,
+/// instances whose clocks differ). With `balance_read_back`, `balance_after` is its account's
+/// available points as the insert runs (queued after `adding_to_account`: the balance it made).
+pub fn inserting(p: &PtxRow, balance_read_back: bool) -> Statement {
+    static SQL: [std::sync::OnceLock<String>; 2] =
+        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    let sql = SQL[usize::from(balance_read_back)].get_or_init(|| {
+        row::insert_sql_computing::<PtxRow>(|column, at| match column {
+            "sort_key" => Some(format!(
+                "(SELECT CASE WHEN last.at >= {own} THEN last.at + 1 ELSE {own} END
+                  FROM (SELECT MAX(sort_key) AS at FROM points_transactions
+                        WHERE customer = {customer} AND account_id = {account} AND mode = {mode})
+                  AS last)",
+                own = at("sort_key"),
+                customer = at("customer"),
+                account = at("account_id"),
+                mode = at("mode"),
+            )),
+            // Its own argument is then the account's id.
+            "balance_after" if balance_read_back => Some(format!(
+                "(SELECT available FROM loyalty_accounts WHERE id = {})",
+                at("balance_after")
+            )),
+            _ => None,
         })
     });
     p.args().into_iter().zip(PtxRow::COLUMNS).fold(
         Statement::new(sql.as_str()),
         |s, (arg, column)| match *column {
-            "balance_after" => s.bind(p.loyalty_account.as_str()),
+            "balance_after" if balance_read_back => s.bind(p.loyalty_account.as_str()),
             _ => s.bind(arg),
         },
     )
 }
 
-/// Inserts the event about a transaction written with `inserting_with_balance`, its object's
+/// Inserts the event about a transaction written by `inserting` with its balance read back, its object's
 /// `balance_after` (written as `BALANCE_PENDING` in `event.data`) replaced by the account's
 /// available points as the insert runs: the same figure the transaction holds.
 pub fn inserting_event_with_balance(event: &EventRow, loyalty_account: &str) -> Statement {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let sql = SQL.get_or_init(|| {
         let n = EventRow::COLUMNS.len();
-        row::insert_sql_computing::<EventRow>("data", |own| {
-            format!(
-                "REPLACE({own}, ${}, ${} || CAST((SELECT available FROM loyalty_accounts
-                 WHERE id = ${}) AS TEXT))",
-                n + 1,
-                n + 2,
-                n + 3
-            )
+        row::insert_sql_computing::<EventRow>(|column, at| {
+            (column == "data").then(|| {
+                format!(
+                    "REPLACE({}, ${}, ${} || CAST((SELECT available FROM loyalty_accounts
+                     WHERE id = ${}) AS TEXT))",
+                    at("data"),
+                    n + 1,
+                    n + 2,
+                    n + 3
+                )
+            })
         })
     });
     event
@@ -254,7 +277,7 @@ pub fn inserting_event_with_balance(event: &EventRow, loyalty_account: &str) -> 
         .bind(loyalty_account)
 }
 
-/// What an event about a transaction inserted with `inserting_with_balance` says in place of
+/// What an event about a transaction inserted with its balance read back says in place of
 /// its balance until its insert replaces it (no balance is this low).
 pub const BALANCE_PENDING: i64 = i64::MIN;
 
