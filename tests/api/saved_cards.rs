@@ -1,6 +1,7 @@
 //! Saved cards and their reuse, connected accounts, acquirer connections.
 
 use crate::helpers::{TestApp, assert_error, send};
+use serde_json::json;
 
 #[tokio::test]
 async fn a_saved_card_is_reused_through_the_customer_default() {
@@ -271,6 +272,28 @@ async fn merchants_add_their_own_acquirer_connections() {
         "parameter_invalid",
     );
     assert_eq!(body["error"]["param"], "id");
+    // Stripe settings without kind=stripe are refused, not dropped into a sandbox connection
+    // (whichever of them came, even none but an empty object).
+    for stripe in [
+        json!({"webhook_secret": "whsec_x", "api_base": null}),
+        json!({}),
+    ] {
+        let (status, body) = send(app.post_json(
+            "/v1/acquirer_connections",
+            &json!({"id": "acq_mixed", "stripe": stripe, "default": true}),
+        ))
+        .await;
+        assert_error(
+            status,
+            &body,
+            400,
+            "invalid_request_error",
+            "parameter_invalid",
+        );
+        assert_eq!(body["error"]["param"], "stripe", "{body}");
+    }
+    let (_, list) = send(app.get("/v1/acquirer_connections")).await;
+    assert!(!list.to_string().contains("acq_mixed"), "{list}");
 
     // Another merchant has the starting three only, and cannot route to ours.
     let other = app.other_merchant_key().await;

@@ -54,16 +54,19 @@ pub struct StripeParams {
 
 #[utoipa::path(post, path = "/acquirer_connections", tag = "Acquirer connections", params(("Idempotency-Key" = Option<String>, Header, description = "Makes the POST safe to retry (1 to 255 characters)")), request_body(content((CreateParams = "application/x-www-form-urlencoded"), (CreateParams = "application/json"))), responses((status = 200, description = "The new connection: a simulated acquirer, or a Stripe account whose key Stripe accepted", body = crate::server::views::AcquirerConnectionView), (status = 400, description = "Invalid parameters, the id is taken, or the processor refused the key", body = crate::server::api::error::ErrorEnvelope), (status = 401, description = "Missing or invalid API key", body = crate::server::api::error::ErrorEnvelope), (status = 409, description = "An idempotent request is in flight", body = crate::server::api::error::ErrorEnvelope), (status = 422, description = "Idempotency key reused with other parameters", body = crate::server::api::error::ErrorEnvelope)))]
 pub async fn create_connection(post: Post<CreateParams>) -> ApiResult<Response> {
-    use crate::server::services::acquirer_connections::{NewConnection, insert, prepare};
+    use crate::server::services::acquirer_connections::{
+        NewConnection, NewStripeSettings, insert, prepare,
+    };
     post.run(async |state, auth, p| {
-        let stripe = p.stripe.unwrap_or_default();
         let input = NewConnection {
             id: p.id,
             name: p.name,
             kind: p.kind,
-            secret_key: stripe.secret_key,
-            api_base: stripe.api_base,
-            webhook_secret: stripe.webhook_secret,
+            stripe: p.stripe.map(|s| NewStripeSettings {
+                secret_key: s.secret_key,
+                api_base: s.api_base,
+                webhook_secret: s.webhook_secret,
+            }),
             default: p.default.unwrap_or(false),
         };
         // The processor checks the key before anything is written.

@@ -27,14 +27,21 @@ pub struct NewConnection {
     pub name: Option<String>,
     /// `sandbox` (default) or `stripe`.
     pub kind: Option<String>,
-    /// For `stripe`: the secret key (sealed at rest, never shown again).
-    pub secret_key: Option<Secret>,
-    /// For `stripe`: another API base (a regional proxy, a local fake).
-    pub api_base: Option<String>,
-    /// For `stripe`: the secret Stripe signs its webhooks to this connection with.
-    pub webhook_secret: Option<Secret>,
+    /// For `stripe` only: its settings, when any were given (the sandbox refuses them).
+    pub stripe: Option<NewStripeSettings>,
     /// Make it the mode's default connection.
     pub default: bool,
+}
+
+/// A Stripe connection's settings, as asked.
+#[derive(Debug, Default)]
+pub struct NewStripeSettings {
+    /// The secret key (sealed at rest, never shown again).
+    pub secret_key: Option<Secret>,
+    /// Another API base (a regional proxy, a local fake).
+    pub api_base: Option<String>,
+    /// The secret Stripe signs its webhooks to this connection with.
+    pub webhook_secret: Option<Secret>,
 }
 
 /// A Stripe connection's settings, unsealed: None for another kind, or settings that do not
@@ -130,7 +137,7 @@ pub async fn prepare(
             ));
         }
         SANDBOX_KIND => {
-            if input.secret_key.is_some() || input.api_base.is_some() {
+            if input.stripe.is_some() {
                 return Err(ServiceError::invalid(
                     "stripe",
                     "stripe[…] settings belong to kind=stripe connections.",
@@ -139,7 +146,7 @@ pub async fn prepare(
             (SANDBOX_KIND, None)
         }
         STRIPE_KIND => {
-            let settings = stripe_settings(registry, input, live)?;
+            let settings = stripe_settings(registry, input.stripe.as_ref(), live)?;
             stripe::check_key(registry.http(), &settings)
                 .await
                 .map_err(|why| ServiceError::Coded {
@@ -170,9 +177,11 @@ pub async fn prepare(
 /// A Stripe connection's settings from the input, checked.
 fn stripe_settings(
     registry: &Registry,
-    input: &NewConnection,
+    input: Option<&NewStripeSettings>,
     live: bool,
 ) -> Result<stripe::Settings, ServiceError> {
+    let none = NewStripeSettings::default();
+    let input = input.unwrap_or(&none);
     let key = input.secret_key.as_ref().ok_or_else(|| {
         ServiceError::invalid(
             "stripe[secret_key]",

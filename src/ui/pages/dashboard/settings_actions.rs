@@ -81,16 +81,23 @@ pub async fn add_connection(
     #[server(default)] check_only: Option<String>,
 ) -> Result<(), ServerFnError> {
     use crate::server::crypto::Secret;
-    use crate::server::services::acquirer_connections::{NewConnection, insert, prepare};
+    use crate::server::services::acquirer_connections::{
+        NewConnection, NewStripeSettings, insert, prepare,
+    };
     let ctx = Ctx::get()?;
     let filled = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let stripe = NewStripeSettings {
+        secret_key: filled(secret_key).map(Secret::new),
+        api_base: filled(api_base),
+        webhook_secret: filled(webhook_secret).map(Secret::new),
+    };
+    let given =
+        stripe.secret_key.is_some() || stripe.api_base.is_some() || stripe.webhook_secret.is_some();
     let input = NewConnection {
         id: Some(id),
         name: filled(Some(name)),
         kind: filled(kind),
-        secret_key: filled(secret_key).map(Secret::new),
-        api_base: filled(api_base),
-        webhook_secret: filled(webhook_secret).map(Secret::new),
+        stripe: given.then_some(stripe),
         default: make_default.is_some(),
     };
     let row = prepare(
