@@ -117,6 +117,10 @@ impl Listing for UsageFilter {
     }
 }
 
+/// An item's usage in a period, by `usage_records_of_item` (`store::plans` checks it).
+pub(crate) const USAGE_BETWEEN: &str =
+    "subscription_item = $1 AND usage_time >= $2 AND usage_time < $3 ORDER BY sort_key, id";
+
 reads! {
     /// An invoice by its id alone (the hosted invoice page, reached without a key).
     pub fn find_by_id(id: &str) -> Option<InvoiceRow> =
@@ -132,8 +136,7 @@ reads! {
 
     /// An item's usage records in `[from, to)`, in the order they were made.
     pub fn usage_between(item: &str, from: i64, to: i64) -> Vec<UsageRow> =
-        fetch_all(row::select::<UsageRow>("subscription_item = $1 AND usage_time >= $2 AND usage_time < $3
-            ORDER BY sort_key, id"));
+        fetch_all(row::select::<UsageRow>(USAGE_BETWEEN));
 
     /// The record an item's identifier names, if it was reported before.
     pub fn usage_by_identifier(item: &str, identifier: &str) -> Option<UsageRow> =

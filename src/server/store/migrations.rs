@@ -41,6 +41,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = embed![
     20261205000018 "disputes",
     20261206000019 "loyalty_lookups",
     20261206000020 "list_filter_indexes",
+    20261206000021 "usage_lookups",
 ];
 
 /// The migrator `migrate!()` would build: description from the file name with `_` as spaces,

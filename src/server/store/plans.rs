@@ -1,7 +1,8 @@
 //! Every lookup and filtered list by one column (a customer, a payment, a source, an object…)
 //! is planned on that column's index, not on the merchant's list index (which reads every row
 //! of the merchant) nor a scan. SQLite plans without statistics, so this is decided by the
-//! indexes and the queries alone (migrations `loyalty_lookups`, `list_filter_indexes`).
+//! indexes and the queries alone (migrations `loyalty_lookups`, `list_filter_indexes`,
+//! `usage_lookups`).
 
 use super::loyalty::*;
 use super::page::{Cursor, Listing, list_statement};
@@ -80,6 +81,10 @@ async fn lookups_by_one_column_use_that_columns_index() {
         (
             "loyalty_redemptions_of_payment",
             lookup::<RedemptionRow>(RESERVED_FOR, &["x"]),
+        ),
+        (
+            "usage_records_of_item",
+            lookup::<invoices::UsageRow>(invoices::USAGE_BETWEEN, &["si_x", "1", "2"]),
         ),
     ];
     let lists: Vec<(&str, [Statement; 2])> = vec![
@@ -215,6 +220,20 @@ async fn lookups_by_one_column_use_that_columns_index() {
         (
             "invoices_by_subscription",
             pages(&invoices::InvoiceFilter {
+                subscription: Some("sub_x".into()),
+                ..Default::default()
+            }),
+        ),
+        (
+            "usage_records_by_item",
+            pages(&invoices::UsageFilter {
+                subscription_item: Some("si_x".into()),
+                ..Default::default()
+            }),
+        ),
+        (
+            "usage_records_by_subscription",
+            pages(&invoices::UsageFilter {
                 subscription: Some("sub_x".into()),
                 ..Default::default()
             }),
