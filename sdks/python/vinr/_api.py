@@ -10,7 +10,7 @@ import random
 import re
 import time
 import uuid
-from typing import Any, Callable, Iterator, Mapping, Optional
+from typing import Any, Callable, Generic, Iterator, Mapping, Optional, TypeVar
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -108,18 +108,24 @@ class VinrObject(dict):
             self[name] = value
 
 
-class ListObject(VinrObject):
-    """A page of a list (``data``, ``has_more``). Iterating it gives this page's objects;
-    ``auto_paging_iter()`` gives every object, fetching the following pages as it goes."""
+T = TypeVar("T", bound=VinrObject)
 
-    _fetch: Optional[Callable[[dict[str, Any]], "ListObject"]] = None
+
+class ListObject(VinrObject, Generic[T]):
+    """A page of a list (``data``, ``has_more``) of ``T`` (``ListObject[Payment]``, for type
+    checkers). Iterating it gives this page's objects; ``auto_paging_iter()`` gives every
+    object, fetching the following pages as it goes."""
+
+    data: list[T]
+    has_more: bool
+    _fetch: Optional[Callable[[dict[str, Any]], "ListObject[T]"]] = None
     _params: dict[str, Any] = {}
 
-    def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[T]:  # type: ignore[override]
         return iter(self.get("data", []))
 
-    def auto_paging_iter(self) -> Iterator[Any]:
-        page: ListObject = self
+    def auto_paging_iter(self) -> Iterator[T]:
+        page: ListObject[T] = self
         params = dict(self._params)
         while True:
             data = page.get("data", [])
@@ -251,10 +257,10 @@ class Resource:
         body, options = self._split(params, kwargs)
         return self._client.request(method, path, body, **options)
 
-    def _list(self, path: str, params: Params, kwargs: dict[str, Any]) -> ListObject:
+    def _list(self, path: str, params: Params, kwargs: dict[str, Any]) -> ListObject[Any]:
         query, options = self._split(params, kwargs)
 
-        def fetch(q: dict[str, Any]) -> ListObject:
+        def fetch(q: dict[str, Any]) -> ListObject[Any]:
             page = self._client.request("GET", path, q, **options)
             if not isinstance(page, ListObject):
                 raise error_from_response(None, 502, None)

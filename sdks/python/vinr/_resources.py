@@ -11,7 +11,7 @@ from ._api import ListObject, Params, Resource, VinrObject, _id
 class LoyaltyPointsTransactionsResource(Resource):
     """loyalty/points/transactions"""
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.PointsTransaction]:
         """GET /v1/loyalty/points/transactions"""
         return self._list("/v1/loyalty/points/transactions", params, kwargs)
 
@@ -35,7 +35,7 @@ class CheckoutSessionsResource(Resource):
 class LedgerTransactionsResource(Resource):
     """ledger/transactions"""
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[VinrObject]:
         """GET /v1/ledger/transactions"""
         return self._list("/v1/ledger/transactions", params, kwargs)
 
@@ -43,7 +43,7 @@ class LedgerTransactionsResource(Resource):
 class LoyaltyAccountsResource(Resource):
     """loyalty/accounts"""
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.LoyaltyAccount]:
         """GET /v1/loyalty/accounts"""
         return self._list("/v1/loyalty/accounts", params, kwargs)
 
@@ -79,7 +79,7 @@ class LoyaltyProgramsResource(Resource):
         """POST /v1/loyalty/programs"""
         return cast(objects.LoyaltyProgram, self._request("POST", "/v1/loyalty/programs", params, kwargs))
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.LoyaltyProgram]:
         """GET /v1/loyalty/programs"""
         return self._list("/v1/loyalty/programs", params, kwargs)
 
@@ -103,7 +103,7 @@ class LoyaltyRedemptionsResource(Resource):
         """POST /v1/loyalty/redemptions"""
         return cast(objects.LoyaltyRedemption, self._request("POST", "/v1/loyalty/redemptions", params, kwargs))
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.LoyaltyRedemption]:
         """GET /v1/loyalty/redemptions"""
         return self._list("/v1/loyalty/redemptions", params, kwargs)
 
@@ -119,7 +119,7 @@ class LoyaltyRewardsResource(Resource):
         """POST /v1/loyalty/rewards"""
         return cast(objects.LoyaltyReward, self._request("POST", "/v1/loyalty/rewards", params, kwargs))
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.LoyaltyReward]:
         """GET /v1/loyalty/rewards"""
         return self._list("/v1/loyalty/rewards", params, kwargs)
 
@@ -147,7 +147,7 @@ class AccountsResource(Resource):
         """POST /v1/accounts"""
         return cast(objects.ConnectedAccount, self._request("POST", "/v1/accounts", params, kwargs))
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.ConnectedAccount]:
         """GET /v1/accounts"""
         return self._list("/v1/accounts", params, kwargs)
 
@@ -163,7 +163,7 @@ class AcquirerConnectionsResource(Resource):
         """POST /v1/acquirer_connections"""
         return cast(objects.AcquirerConnection, self._request("POST", "/v1/acquirer_connections", params, kwargs))
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[VinrObject]:
         """GET /v1/acquirer_connections"""
         return self._list("/v1/acquirer_connections", params, kwargs)
 
@@ -199,7 +199,7 @@ class CustomersResource(Resource):
         """DELETE /v1/customers/{id}"""
         return cast(objects.Deleted, self._request("DELETE", f"/v1/customers/{_id(id)}", params, kwargs))
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.Customer]:
         """GET /v1/customers"""
         return self._list("/v1/customers", params, kwargs)
 
@@ -215,11 +215,11 @@ class CustomersResource(Resource):
 class EventsResource(Resource):
     """events"""
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.Event]:
         """GET /v1/events"""
         return self._list("/v1/events", params, kwargs)
 
-    def list_deliveries(self, id: str, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list_deliveries(self, id: str, params: Params = None, /, **kwargs: Any) -> ListObject[VinrObject]:
         """GET /v1/events/{id}/deliveries"""
         return self._list(f"/v1/events/{_id(id)}/deliveries", params, kwargs)
 
@@ -235,7 +235,7 @@ class EventsResource(Resource):
 class InvoicesResource(Resource):
     """invoices"""
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.Invoice]:
         """GET /v1/invoices"""
         return self._list("/v1/invoices", params, kwargs)
 
@@ -303,7 +303,7 @@ class PaymentMethodsResource(Resource):
         """POST /v1/payment_methods: Tokenises a card (API-direct integrations; publishable or secret key). The answer carries"""
         return cast(objects.PaymentMethod, self._request("POST", "/v1/payment_methods", params, kwargs))
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.PaymentMethod]:
         """GET /v1/payment_methods: Saved methods of one customer (`customer` is required: methods exist per customer)."""
         return self._list("/v1/payment_methods", params, kwargs)
 
@@ -339,7 +339,7 @@ class PaymentsResource(Resource):
         """POST /v1/payment_sessions: Creates the payment (status `requires_payment_method`) and answers"""
         return cast(objects.PaymentSession, self._request("POST", "/v1/payment_sessions", params, kwargs))
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.Payment]:
         """GET /v1/payments"""
         return self._list("/v1/payments", params, kwargs)
 
@@ -367,7 +367,7 @@ class PricesResource(Resource):
         """POST /v1/prices"""
         return cast(objects.Price, self._request("POST", "/v1/prices", params, kwargs))
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.Price]:
         """GET /v1/prices"""
         return self._list("/v1/prices", params, kwargs)
 
@@ -387,7 +387,7 @@ class ProductsResource(Resource):
         """POST /v1/products"""
         return cast(objects.Product, self._request("POST", "/v1/products", params, kwargs))
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.Product]:
         """GET /v1/products"""
         return self._list("/v1/products", params, kwargs)
 
@@ -407,7 +407,7 @@ class RefundsResource(Resource):
         """POST /v1/refunds"""
         return cast(objects.Refund, self._request("POST", "/v1/refunds", params, kwargs))
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.Refund]:
         """GET /v1/refunds"""
         return self._list("/v1/refunds", params, kwargs)
 
@@ -427,7 +427,7 @@ class SubscriptionsResource(Resource):
         """POST /v1/subscriptions"""
         return cast(objects.Subscription, self._request("POST", "/v1/subscriptions", params, kwargs))
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.Subscription]:
         """GET /v1/subscriptions"""
         return self._list("/v1/subscriptions", params, kwargs)
 
@@ -455,7 +455,7 @@ class TestClocksResource(Resource):
         """DELETE /v1/test_clocks/{id}"""
         return cast(objects.Deleted, self._request("DELETE", f"/v1/test_clocks/{_id(id)}", params, kwargs))
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.TestClock]:
         """GET /v1/test_clocks"""
         return self._list("/v1/test_clocks", params, kwargs)
 
@@ -467,7 +467,7 @@ class TestClocksResource(Resource):
 class UsageResource(Resource):
     """usage"""
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[VinrObject]:
         """GET /v1/usage_records"""
         return self._list("/v1/usage_records", params, kwargs)
 
@@ -487,11 +487,11 @@ class WebhookEndpointsResource(Resource):
         """DELETE /v1/webhook_endpoints/{id}"""
         return cast(objects.Deleted, self._request("DELETE", f"/v1/webhook_endpoints/{_id(id)}", params, kwargs))
 
-    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list(self, params: Params = None, /, **kwargs: Any) -> ListObject[objects.WebhookEndpoint]:
         """GET /v1/webhook_endpoints"""
         return self._list("/v1/webhook_endpoints", params, kwargs)
 
-    def list_deliveries(self, id: str, params: Params = None, /, **kwargs: Any) -> ListObject:
+    def list_deliveries(self, id: str, params: Params = None, /, **kwargs: Any) -> ListObject[VinrObject]:
         """GET /v1/webhook_endpoints/{id}/deliveries"""
         return self._list(f"/v1/webhook_endpoints/{_id(id)}/deliveries", params, kwargs)
 
@@ -530,6 +530,32 @@ NAMESPACES: dict[str, type[Resource]] = {
     "usage": UsageResource,
     "webhook_endpoints": WebhookEndpointsResource,
 }
+
+
+class ClientNamespaces:
+    """The client object's namespaces as type checkers see them (`VinrClient` sets
+    each from `NAMESPACES`)."""
+
+    account: AccountResource
+    accounts: AccountsResource
+    acquirer_connections: AcquirerConnectionsResource
+    balance: BalanceResource
+    checkout: CheckoutResource
+    customers: CustomersResource
+    events: EventsResource
+    invoices: InvoicesResource
+    ledger: LedgerResource
+    loyalty: LoyaltyResource
+    payment_methods: PaymentMethodsResource
+    payments: PaymentsResource
+    prices: PricesResource
+    products: ProductsResource
+    refunds: RefundsResource
+    subscriptions: SubscriptionsResource
+    test_clocks: TestClocksResource
+    usage: UsageResource
+    webhook_endpoints: WebhookEndpointsResource
+
 
 # The module style's classes: `vinr.Payment.create(...)`.
 MODULE_CLASSES: dict[str, type[Resource]] = {

@@ -9,7 +9,7 @@ import httpx
 
 from . import webhooks as _webhooks
 from ._api import HttpClient
-from ._resources import NAMESPACES
+from ._resources import NAMESPACES, ClientNamespaces
 
 
 class _Webhooks:
@@ -27,7 +27,7 @@ class _Webhooks:
         return _webhooks.generate_test_headers(payload, secret or self._secret)
 
 
-class VinrClient:
+class VinrClient(ClientNamespaces):
     """A VINR client. ``api_key`` defaults to ``VINR_SECRET_KEY``, ``api_base`` to
     ``VINR_API_BASE`` (else http://127.0.0.1:3000), ``webhook_secret`` to
     ``VINR_WEBHOOK_SECRET``. Its resources are attributes: ``client.payments``,
