@@ -11,7 +11,7 @@ use super::posting::{Note, Points};
 use super::programs;
 use crate::domain::loyalty::Transfer;
 use crate::domain::loyalty::redeemed::{RedemptionPtx, Standing, standing};
-use crate::domain::loyalty::{self as rules, Book, PtxType, RedeemedPolicy, RedemptionStatus};
+use crate::domain::loyalty::{Book, PtxType, RedeemedPolicy, RedemptionStatus};
 use crate::server::clock::Clock;
 use crate::server::services::Scope;
 use crate::server::store::Tx;
@@ -161,20 +161,12 @@ async fn take_back(
 }
 
 impl Points {
-    /// Redeems again up to `due` points a restore gave back: from the available points,
-    /// soonest-expiring lots first; what the customer has spent since goes below zero only
-    /// when the program allows a negative balance (as a clawback does), else it is forgone.
-    /// How many it took.
+    /// Redeems again up to `due` points a restore gave back, taken from the available points
+    /// as a clawback takes them (`taking_available`): what the customer has spent since goes
+    /// below zero only when the program allows a negative balance, else it is forgone. How
+    /// many it took.
     pub fn take_restored_again(&mut self, program: &ProgramRow, due: i64, note: Note) -> i64 {
-        let backed_max = due.min(self.account.available.max(0));
-        let taken = rules::take_up_to(&self.spendable_lots(), backed_max, self.now());
-        let backed: i64 = taken.iter().map(|(_, n)| n).sum();
-        let unbacked = if program.allow_negative != 0 {
-            due - backed
-        } else {
-            0
-        };
-        let points = backed + unbacked;
+        let (taken, points) = self.taking_available(program, due);
         if points == 0 {
             return 0;
         }

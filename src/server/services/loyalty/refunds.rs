@@ -164,18 +164,7 @@ impl Points {
             left -= n;
         }
         let pending: i64 = from_pending.iter().map(|(_, n)| n).sum();
-        // Then the available points the lots back, soonest-expiring first; the rest below
-        // zero (with no lot) only when the program allows a negative balance.
-        let need = due - pending;
-        let backed_max = need.min(self.account.available.max(0));
-        let from_available = rules::take_up_to(&self.spendable_lots(), backed_max, self.now());
-        let backed: i64 = from_available.iter().map(|(_, n)| n).sum();
-        let unbacked = if program.allow_negative != 0 {
-            need - backed
-        } else {
-            0
-        };
-        let available = backed + unbacked;
+        let (from_available, available) = self.taking_available(program, due - pending);
         let taken = pending + available;
         if taken == 0 {
             return 0;
@@ -202,6 +191,25 @@ impl Points {
             note,
         );
         taken
+    }
+
+    /// Up to `need` points taken back from the available balance: what the lots back of it,
+    /// soonest-expiring first, and the rest below zero (with no lot) only when the program
+    /// allows a negative balance. Which lots give how many, and how many points in all.
+    pub(super) fn taking_available(
+        &self,
+        program: &ProgramRow,
+        need: i64,
+    ) -> (Vec<(String, i64)>, i64) {
+        let backed_max = need.min(self.account.available.max(0));
+        let from_lots = rules::take_up_to(&self.spendable_lots(), backed_max, self.now());
+        let backed: i64 = from_lots.iter().map(|(_, n)| n).sum();
+        let unbacked = if program.allow_negative != 0 {
+            need - backed
+        } else {
+            0
+        };
+        (from_lots, backed + unbacked)
     }
 
     /// Gives back what a clawback took (`pieces`: the lot each came from, `None` for points
